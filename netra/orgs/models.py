@@ -1,0 +1,123 @@
+"""Agencies (instansi), their units (OPD), users and memberships (a role in an agency)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from netra.catalog.models import Region
+
+
+class User(AbstractUser):
+    """Staff account. Public reporters have no account (receipt code + access key)."""
+
+    timezone = models.CharField(
+        _("zona waktu"),
+        max_length=20,
+        choices=Region.Zone.choices,
+        blank=True,
+        help_text=_("Kosongkan untuk memakai zona waktu wilayah instansi."),
+    )
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+
+
+class Agency(models.Model):
+    """Instansi: a pemda, a kementerian/lembaga, a Bawaslu office, BKN or an oversight body."""
+
+    class Kind(models.TextChoices):
+        PEMDA_PROVINCE = "pemda_provinsi", _("Pemerintah provinsi")
+        PEMDA_REGENCY = "pemda_kabupaten", _("Pemerintah kabupaten")
+        PEMDA_CITY = "pemda_kota", _("Pemerintah kota")
+        MINISTRY = "kementerian_lembaga", _("Kementerian/lembaga")
+        BAWASLU_RI = "bawaslu_ri", _("Bawaslu RI")
+        BAWASLU_PROVINCE = "bawaslu_provinsi", _("Bawaslu provinsi")
+        BAWASLU_REGENCY = "bawaslu_kabkota", _("Bawaslu kabupaten/kota")
+        BKN_CENTRAL = "bkn_pusat", _("BKN pusat")
+        BKN_REGIONAL = "bkn_kanreg", _("Kantor Regional BKN")
+        INSPECTORATE = "inspektorat", _("Inspektorat")
+        OBSERVER = "pengamat", _("Pengamat")
+
+    code = models.SlugField(_("kode"), max_length=60, unique=True, help_text=_("Contoh: pemkab-katingan"))
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=30, choices=Kind.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("wilayah"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Kosong untuk instansi tingkat nasional."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("instansi induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    covered_regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("wilayah kerja"),
+        blank=True,
+        related_name="+",
+        help_text=_("Untuk Kanreg BKN: provinsi yang menjadi wilayah kerjanya."),
+    )
+    letterhead = models.TextField(_("kop surat"), blank=True)
+    active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("instansi")
+        verbose_name_plural = _("instansi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """OPD: a dinas, badan, kecamatan… of a pemda (or a unit of a kementerian)."""
+
+    agency = models.ForeignKey(Agency, verbose_name=_("instansi"), on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("nama"), max_length=200)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        verbose_name = _("unit kerja (OPD)")
+        verbose_name_plural = _("unit kerja (OPD)")
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="unit_unique_name_per_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's role in one agency. Roles and what they may do: ``netra.orgs.roles``."""
+
+    class Role(models.TextChoices):
+        SATGAS_OFFICER = "satgas_officer", _("Petugas Satgas")
+        SATGAS_LEAD = "satgas_lead", _("Ketua Satgas")
+        PPK = "ppk", _("PPK")
+        BAWASLU_OFFICER = "bawaslu_officer", _("Petugas Bawaslu")
+        BKN_SUPERVISOR = "bkn_supervisor", _("Pengawas BKN")
+        AGENCY_ADMIN = "agency_admin", _("Admin instansi")
+        OBSERVER = "observer", _("Pengamat")
+
+    user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, verbose_name=_("instansi"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("peran"), max_length=30, choices=Role.choices)
+    active = models.BooleanField(_("aktif"), default=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agency", "role"]
+        verbose_name = _("keanggotaan")
+        verbose_name_plural = _("keanggotaan")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.agency}"
