@@ -1,8 +1,19 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from netra.catalog import elections, regions, violations
 
 
 class Command(BaseCommand):
-    help = "Load or update all reference data (idempotent)."
+    help = "Load or update all reference data from netra/catalog/data/ (idempotent)."
 
+    @transaction.atomic
     def handle(self, *args, **options):
-        self.stdout.write("reference data: nothing yet")
+        for label, loader in [
+            ("regions", regions.load_regions),
+            ("sanctions", violations.load_sanctions),
+            ("violations", violations.load_violations),
+            ("elections", elections.load_elections),
+        ]:
+            count = loader()
+            self.stdout.write(f"{label}: {count}")
