@@ -18,14 +18,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 sysdeps:  ## Debian packages: WeasyPrint's Pango, chromium for browser tests (installed when root)
 	@scripts/sysdeps.sh
 
-setup: $(VENV)/.installed  ## venv, migrations, reference data
+setup: sysdeps $(VENV)/.installed  ## venv, translations, migrations, reference data
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference
 
 demo: setup
 	$(PY) manage.py load_demo
 
-run: sysdeps demo  ## set up and serve on http://127.0.0.1:$(PORT) (SQLite by default)
+run: demo  ## set up and serve on http://127.0.0.1:$(PORT) (SQLite by default)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Netra: http://127.0.0.1:$(PORT)/  (admin: /admin/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -42,10 +43,10 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/djhtml $$(git ls-files '*.html')
 
-test: sysdeps $(VENV)/.installed lint  ## lint + the whole suite (browser journeys included)
+test: setup lint  ## lint + the whole suite (browser journeys included)
 	NETRA_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-e2e: sysdeps $(VENV)/.installed  ## only the browser journeys
+e2e: setup  ## only the browser journeys
 	NETRA_ENV=test $(VENV)/bin/pytest -m e2e $(PYTEST_ARGS)
 
 bench: setup  ## benchmarks: print figures, never part of the suite
