@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from netra.catalog import elections, regions, violations
+from netra.catalog import calendar, elections, regions, violations
 
 
 class Command(BaseCommand):
@@ -14,6 +14,7 @@ class Command(BaseCommand):
             ("sanctions", violations.load_sanctions),
             ("violations", violations.load_violations),
             ("elections", elections.load_elections),
+            ("cuti bersama", calendar.load_cuti_bersama),
         ]:
             count = loader()
             self.stdout.write(f"{label}: {count}")
