@@ -1,0 +1,173 @@
+"""Sealing and verifying the audit hash chain.
+
+Why sealing is separate from recording: ``record()`` runs inside every intake and workflow
+transaction. If it took the chain lock there, every such transaction in the country would queue
+behind the previous one until it committed. Instead ``record()`` only INSERTs an unsealed row,
+and ``seal()`` runs after commit in its own short transaction: it locks the one ``ChainHead``
+row, numbers the unsealed rows it can see in id order, hashes them onto the chain and advances
+the head. Batching makes the lock cheap under load (one sealer seals everyone's rows; the sealers
+queued behind it find nothing left to do and leave without taking the lock).
+
+A row whose transaction commits after a row with a higher id was sealed gets a later ``seq``:
+the chain order is ``seq``, never ``id``. Rows whose after-commit seal never ran (a crash right
+after commit) are sealed by ``manage.py seal_audit``.
+
+What the chain proves: any change to a sealed row, any deleted or inserted sealed row and any
+reordering breaks a hash or a sequence number that ``verify()`` recomputes. It cannot prove
+anything about rows not yet sealed, nor stop someone able to rewrite the whole table and
+recompute every hash; keeping the printed head (``seq`` and ``hash``) somewhere outside the
+database closes that gap.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import models, transaction
+from django.db.models import F, Subquery
+from django.utils import timezone
+
+from .models import AuditEvent, ChainHead
+
+GENESIS_HASH = "0" * 64
+SEAL_BATCH = 1000
+
+
+class ChainHeadMissing(Exception):
+    """Sealed events exist but the chain head row is gone: the table was tampered with."""
+
+
+def canonical(event: AuditEvent) -> bytes:
+    """The deterministic serialisation an event's hash covers (everything but ``id``/``hash``)."""
+    content = {
+        "seq": event.seq,
+        "created_at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "agency_id": event.agency_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "payload": event.payload,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def link_hash(previous_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256(previous_hash.encode("ascii") + canonical(event)).hexdigest()
+
+
+def pending_count() -> int:
+    return AuditEvent.objects.filter(seq__isnull=True).count()
+
+
+def seal(*, batch_size: int = SEAL_BATCH) -> int:
+    """Seal every event committed and still unsealed; return how many were sealed."""
+    total = 0
+    while True:
+        sealed = _seal_batch(batch_size)
+        total += sealed
+        if sealed < batch_size:
+            return total
+
+
+def seal_after_commit() -> None:
+    # Registered by record() with on_commit(robust=True): a failure here is logged, never raised
+    # into the request whose data has already committed; seal_audit picks the rows up later.
+    seal()
+
+
+def _seal_batch(batch_size: int) -> int:
+    # Cheap check without the lock: under load, an earlier sealer has usually taken our rows.
+    if not AuditEvent.objects.filter(seq__isnull=True).exists():
+        return 0
+    with transaction.atomic():
+        head = _locked_head()
+        # Read after the lock: on PostgreSQL (READ COMMITTED) this statement sees everything the
+        # previous lock holder committed, so no row is sealed twice (``seq`` is unique anyway).
+        rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
+        if not rows:
+            return 0
+        seq, previous = head.seq, head.hash
+        for row in rows:
+            seq += 1
+            row.seq = seq
+            row.hash = previous = link_hash(previous, row)
+        # The public manager refuses updates; sealing is the one write it allows, via a plain queryset.
+        models.QuerySet(AuditEvent).bulk_update(rows, ["seq", "hash"])
+        ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous, sealed_at=timezone.now())
+    return len(rows)
+
+
+def _locked_head() -> ChainHead:
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    # First seal ever (or a test database flushed between tests): create the genesis head.
+    if AuditEvent.objects.filter(seq__isnull=False).exists():
+        raise ChainHeadMissing("audit chain head is missing while sealed events exist")
+    ChainHead.objects.get_or_create(pk=1)  # two first sealers: the loser reads the winner's row
+    return ChainHead.objects.select_for_update().get(pk=1)
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int  # sealed events whose hash was recomputed
+    head_seq: int
+    head_hash: str
+    pending: int  # events not sealed yet (not covered by the chain)
+    problem: str = ""  # empty when the chain is intact
+    bad_seq: int | None = None
+    bad_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def verify(*, chunk_size: int = 2000) -> Verification:
+    """Recompute the chain from the genesis hash up to the head; report the first bad row."""
+    # The head is read first and only rows up to it are walked, so sealers running meanwhile
+    # cannot make an intact chain look broken.
+    head = ChainHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    pending = pending_count()
+
+    def broken(problem: str, event: AuditEvent | None = None) -> Verification:
+        return Verification(
+            checked=checked,
+            head_seq=head_seq,
+            head_hash=head_hash,
+            pending=pending,
+            problem=problem,
+            bad_seq=event.seq if event else None,
+            bad_id=event.pk if event else None,
+        )
+
+    expected, previous, checked = 1, GENESIS_HASH, 0
+    sealed = AuditEvent.objects.filter(seq__isnull=False, seq__lte=head_seq).order_by("seq")
+    for event in sealed.iterator(chunk_size=chunk_size):
+        if event.seq != expected:
+            return broken(f"nomor urut {expected} sampai {event.seq - 1} hilang sebelum baris ini", event)
+        if link_hash(previous, event) != event.hash:
+            return broken("hash tidak cocok dengan isi baris dan hash sebelumnya", event)
+        previous, expected, checked = event.hash, expected + 1, checked + 1
+
+    if checked != head_seq:
+        return broken(f"rantai berakhir di nomor urut {checked}, padahal ujung rantai mencatat {head_seq}")
+    if previous != head_hash:
+        return broken("hash baris terakhir berbeda dengan hash ujung rantai")
+    # One statement, one snapshot: a sealer commits its rows and the head together, so a sealed
+    # row beyond the head as it is now can only have been written by hand.
+    head_now = ChainHead.objects.filter(pk=1).values("seq")
+    beyond = (
+        AuditEvent.objects.filter(seq__isnull=False)
+        .annotate(head=Subquery(head_now[:1]))
+        .filter(models.Q(head__isnull=True) | models.Q(seq__gt=F("head")))
+        .order_by("seq")
+        .first()
+    )
+    if beyond is not None:
+        return broken("baris bernomor urut melewati ujung rantai (disisipkan di luar penyegelan)", beyond)
+    return Verification(checked=checked, head_seq=head_seq, head_hash=head_hash, pending=pending)
