@@ -103,3 +103,28 @@ def outsider(db):
     from netra.orgs.tests.factories import UserFactory
 
     return UserFactory(username="outsider")
+
+
+def verified_login(client, user):
+    """Sign ``user`` in as if they had passed both steps (password and TOTP)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def staff_client(client):
+    """``staff_client(user)`` → the test client signed in with a verified second factor."""
+    return lambda user: verified_login(client, user)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, but past the second factor the admin asks for."""
+    return verified_login(client, admin_user)

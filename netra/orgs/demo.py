@@ -220,6 +220,7 @@ def create_demo_user(username: str, *, first_name: str = "", last_name: str = ""
             "is_active": True,
             "is_staff": superuser,
             "is_superuser": superuser,
+            "is_demo_account": True,
         },
     )
     if not user.check_password(DEMO_PASSWORD):

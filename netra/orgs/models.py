@@ -17,6 +17,11 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Kosongkan untuk memakai zona waktu wilayah instansi."),
     )
+    is_demo_account = models.BooleanField(
+        _("akun demo"),
+        default=False,
+        help_text=_("Akun demo boleh masuk tanpa 2FA, hanya selama mode demo aktif."),
+    )
 
     class Meta:
         verbose_name = _("pengguna")

@@ -1,0 +1,37 @@
+"""Who may enter the staff workspace: signed in, second factor verified, a live membership."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import redirect
+
+from netra.orgs.models import Membership
+
+
+def may_skip_second_factor(user) -> bool:
+    # Demo accounts only, and only while demo mode is on (never in production: settings refuse it).
+    return bool(settings.DEMO_MODE and getattr(user, "is_demo_account", False))
+
+
+def second_factor_done(user) -> bool:
+    return user.is_authenticated and (user.is_verified() or may_skip_second_factor(user))
+
+
+def staff_required(view):
+    """Signed in with password and TOTP (or a demo account in demo mode) and a member of an agency."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(f"{settings.LOGIN_URL}?next={request.get_full_path()}")
+        if not second_factor_done(user):
+            return redirect("workspace:two_factor")
+        if (
+            not user.is_superuser
+            and not Membership.objects.filter(user=user, active=True, agency__active=True).exists()
+        ):
+            return redirect("workspace:no_membership")
+        return view(request, *args, **kwargs)
+
+    return wrapper
