@@ -58,10 +58,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "ninja",  # serves the API docs' Swagger UI from our own static files, not a CDN
     # domain (bottom to top)
     "netra.catalog",
     "netra.audit",
     "netra.orgs",
+    "netra.cases",
     # faces
     "netra.portal",
 ]
@@ -222,6 +224,16 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- public reporting (netra.cases, netra.portal) ---------------------------------------------
+NETRA_EVIDENCE_MAX_BYTES = env.int("NETRA_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+NETRA_EVIDENCE_MAX_FILES = env.int("NETRA_EVIDENCE_MAX_FILES", default=10)
+NETRA_EVIDENCE_MAX_PIXELS = env.int("NETRA_EVIDENCE_MAX_PIXELS", default=100_000_000)
+NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730)
+# "group=count/period,…" merged over the defaults in netra/portal/ratelimit.py; "off" disables them.
+NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
+# Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
+NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
+
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {
     "version": 1,
@@ -251,6 +263,8 @@ def _check_production() -> None:
         problems.append("NETRA_DEMO must be off")
     if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         problems.append("DATABASE_URL must point at PostgreSQL")
+    if NETRA_RATE_LIMITS.strip().lower() == "off":
+        problems.append("NETRA_RATE_LIMITS=off is for load tests only")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

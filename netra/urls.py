@@ -1,13 +1,15 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from netra import health
+from netra import api, health
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls()),
+    re_path(r"^api/", api.unknown_path),  # JSON 404 for every other /api/ path
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

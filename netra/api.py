@@ -1,0 +1,153 @@
+"""The JSON API v1 (api.md): one NinjaAPI, mounted at /api/v1/ outside the language prefixes.
+
+Every error has the api.md shape ``{"error": {"code", "message", "fields"}}``: our own errors,
+django-ninja's request-parsing errors, 404/405 from routing and unexpected 500s alike.
+The public part takes no cookies, so CSRF does not apply (no session auth on this API).
+"""
+
+import functools
+import logging
+
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from netra.cases.intake import IntakeError
+from netra.portal.api import router as public_router
+from netra.portal.ratelimit import RateLimited
+
+logger = logging.getLogger("netra.api")
+
+STATUS_CODES = {
+    "validation_error": 422,
+    "not_found": 404,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "conflict": 409,
+    "rate_limited": 429,
+    "payload_too_large": 413,
+    "unsupported_media_type": 415,
+    "unavailable": 503,
+}
+_CODE_BY_STATUS = {status: code for code, status in STATUS_CODES.items()} | {
+    400: "bad_request",
+    405: "method_not_allowed",
+    500: "server_error",
+}
+
+
+def error_response(code: str, message: str, fields: dict | None = None, *, status: int | None = None) -> JsonResponse:
+    status = status or STATUS_CODES.get(code, 400)
+    return JsonResponse({"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status)
+
+
+def not_found_response() -> JsonResponse:
+    # One body for every kind of "not there": unknown path, unknown code, wrong or missing key.
+    return error_response("not_found", _("Tidak ditemukan."))
+
+
+api = NinjaAPI(
+    title="Netra API",
+    version="1",
+    description="Netra API v1: pelaporan publik (dan, kemudian, API instansi). Kontrak: docs/api.md.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("/public/", public_router)
+
+
+@api.exception_handler(IntakeError)
+def _intake_error(request, exc: IntakeError):
+    return error_response(exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc: RateLimited):
+    response = error_response(
+        "rate_limited",
+        _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": exc.retry_after},
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": lambda: _("Wajib diisi."),
+    "string_type": lambda: _("Harus berupa teks."),
+    "list_type": lambda: _("Harus berupa daftar."),
+    "json_invalid": lambda: _("Isi permintaan bukan JSON yang valid."),
+    "model_attributes_type": lambda: _("Isi permintaan harus berupa objek JSON."),
+    "dict_type": lambda: _("Isi permintaan harus berupa objek JSON."),
+}
+
+
+def _field_name(loc) -> str:
+    # loc is (location, name…); a JSON body adds the operation's parameter name: ("body", "payload", "description").
+    parts = [str(part) for part in loc]
+    names = parts[2:] if parts[:1] == ["body"] else parts[1:]
+    return ".".join(names) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_invalid(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        message = _PYDANTIC_MESSAGES.get(error.get("type", ""), lambda: _("Nilai tidak valid."))()
+        fields.setdefault(_field_name(error.get("loc", ())), []).append(message)
+    return error_response("validation_error", _("Permintaan tidak valid."), fields)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return not_found_response()
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    code = _CODE_BY_STATUS.get(exc.status_code, "error")
+    if code == "not_found":
+        return not_found_response()
+    if exc.status_code == 400:
+        # django-ninja's only 400: a body that is not JSON.
+        return error_response(code, _("Isi permintaan tidak dapat dibaca: kirim JSON yang valid."), status=400)
+    return error_response(code, str(exc), status=exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # The traceback only: no request (address, headers) is attached to the record.
+    logger.exception(
+        "Unhandled error in API operation %s",
+        getattr(request, "resolver_match", None) and request.resolver_match.view_name,
+    )
+    return error_response("server_error", _("Terjadi kesalahan pada server. Silakan coba lagi."), status=500)
+
+
+def _json_method_not_allowed(view):
+    """django-ninja answers a wrong method with a plain-text 405; give it the error shape too."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = error_response("method_not_allowed", _("Metode tidak diizinkan."), status=405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapped
+
+
+def urls():
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _json_method_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def unknown_path(request, *args, **kwargs):
+    """Any /api/ path no operation answers: the JSON 404, not the HTML page."""
+    return not_found_response()

@@ -1,0 +1,479 @@
+"""Intake: the one service every face calls to take in a report (web form, public API, agency API).
+
+Validation lives here and only here. Nothing about the request (IP address, user agent, headers)
+reaches this module: callers pass the data and the files, nothing else.
+"""
+
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from netra.audit.services import record
+from netra.cases import evidence as evidence_files
+from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
+from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
+from netra.catalog.models import Election, Region
+from netra.orgs.models import Agency
+
+DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 10_000
+MESSAGE_MAX = 5_000
+LINKS_MAX, LINK_MAX_CHARS = 10, 2_000
+TEXT_LIMITS = {"subject_name": 200, "subject_position": 200, "subject_agency": 200, "location": 300, "contact": 200}
+
+# Crockford base32: no I, L, O, U — nothing a reporter can misread when copying the code by hand.
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_PREFIX = "NTR"
+_RECEIPT_RE = re.compile(rf"^{RECEIPT_PREFIX}-[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}$")
+_TYPING_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Compared against when a code is unknown, so an unknown code costs about what a wrong key does.
+_DUMMY_HASH = hashlib.sha256(b"netra: no such receipt").hexdigest()
+
+# How the audit log names an anonymous reporter (netra.audit.services.record).
+REPORTER_ACTOR = "pelapor"
+PEMDA_KINDS = (Agency.Kind.PEMDA_REGENCY, Agency.Kind.PEMDA_CITY, Agency.Kind.PEMDA_PROVINCE)
+
+
+class IntakeError(ValidationError):
+    """The submission was refused. ``fields`` maps a field name to its Indonesian messages, all at once.
+
+    ``code`` is the API error code: ``validation_error``, or ``payload_too_large`` /
+    ``unsupported_media_type`` when every problem is a file of that kind.
+    """
+
+    def __init__(self, fields: Mapping[str, list[str]], *, code: str = "validation_error", message: str = ""):
+        self.fields = {name: [str(m) for m in messages] for name, messages in fields.items() if messages}
+        super().__init__({name: list(messages) for name, messages in self.fields.items()})
+        self.code = code
+        self.message = message or _("Data laporan belum lengkap atau belum benar. Periksa isian yang ditandai.")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the reporter gets back. ``access_key`` exists only here: the database keeps its hash."""
+
+    receipt_code: str
+    access_key: str
+    case: Case
+    report: Report
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def max_evidence_files() -> int:
+    return evidence_files.max_files()
+
+
+def max_evidence_bytes() -> int:
+    return evidence_files.max_bytes()
+
+
+def evidence_problems(upload) -> list[str]:
+    """Cheap checks of one file (size, type by content) for faces that stage uploads."""
+    return evidence_files.problems(upload)
+
+
+# --- receipt code and access key --------------------------------------------------------------
+
+
+def new_receipt_code() -> str:
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"{RECEIPT_PREFIX}-{chars[:4]}-{chars[4:]}"
+
+
+def normalize_receipt_code(value: str) -> str:
+    """What a reporter typed → the canonical ``NTR-XXXX-XXXX`` (or "" when it cannot be one)."""
+    raw = re.sub(r"[\s\-_.]", "", str(value or "")).upper()
+    if raw.startswith(RECEIPT_PREFIX):
+        raw = raw[len(RECEIPT_PREFIX) :]
+    raw = raw.translate(_TYPING_FIXES)
+    code = f"{RECEIPT_PREFIX}-{raw[:4]}-{raw[4:]}"
+    return code if len(raw) == 8 and _RECEIPT_RE.match(code) else ""
+
+
+def new_access_key() -> str:
+    return secrets.token_urlsafe(20)  # 160 random bits
+
+
+def hash_access_key(access_key: str) -> str:
+    # A key of 160 random bits cannot be brute-forced; a slow password hash would add nothing.
+    return hashlib.sha256(str(access_key).encode()).hexdigest()
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _text(data: Mapping, name: str, errors: dict, *, max_len: int, required: bool = False) -> str:
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.setdefault(name, []).append(_("Harus berupa teks."))
+        return ""
+    # NUL cannot be stored by PostgreSQL and has no place in a report.
+    value = value.replace("\x00", "").strip()
+    if required and not value:
+        errors.setdefault(name, []).append(_("Wajib diisi."))
+    elif len(value) > max_len:
+        errors.setdefault(name, []).append(
+            _("Terlalu panjang: paling banyak %(max)d karakter (sekarang %(count)d).")
+            % {"max": max_len, "count": len(value)}
+        )
+    return value
+
+
+def _incident_date(data: Mapping, errors: dict) -> datetime.date | None:
+    value = data.get("incident_date")
+    if value in (None, ""):
+        errors["incident_date"] = [_("Wajib diisi.")]
+        return None
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    elif not isinstance(value, datetime.date):
+        try:
+            value = datetime.date.fromisoformat(str(value).strip())
+        except ValueError:
+            errors["incident_date"] = [_("Tanggal tidak dikenali. Gunakan format TTTT-BB-HH, misalnya 2024-11-20.")]
+            return None
+    today = today_easternmost()
+    max_age = settings.NETRA_MAX_INCIDENT_AGE_DAYS
+    if value > today:
+        errors["incident_date"] = [_("Tanggal kejadian tidak boleh di masa depan.")]
+    elif (today - value).days > max_age:
+        errors["incident_date"] = [
+            _("Tanggal kejadian terlalu lama: paling lama %(days)d hari sebelum hari ini.") % {"days": max_age}
+        ]
+    return value
+
+
+def _links(data: Mapping, errors: dict) -> list[str]:
+    value = data.get("links") or []
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        errors["links"] = [_("Harus berupa daftar tautan.")]
+        return []
+    links, problems = [], []
+    check = URLValidator(schemes=["http", "https"])
+    for position, link in enumerate(value, start=1):
+        if not isinstance(link, str):
+            problems.append(_("Tautan ke-%(n)d harus berupa teks.") % {"n": position})
+            continue
+        link = link.replace("\x00", "").strip()
+        if not link:
+            continue
+        if len(link) > LINK_MAX_CHARS:
+            problems.append(
+                _("Tautan ke-%(n)d terlalu panjang (paling banyak %(max)d karakter).")
+                % {"n": position, "max": LINK_MAX_CHARS}
+            )
+            continue
+        try:
+            check(link)
+        except ValidationError:
+            problems.append(_("Tautan ke-%(n)d bukan alamat web yang diawali http:// atau https://.") % {"n": position})
+            continue
+        links.append(link)
+    if len(links) > LINKS_MAX:
+        problems.insert(0, _("Paling banyak %(max)d tautan (ada %(count)d).") % {"max": LINKS_MAX, "count": len(links)})
+    if problems:
+        errors["links"] = problems
+    return links
+
+
+def _clean_report(data: Mapping, errors: dict) -> dict:
+    cleaned = {"description": _text(data, "description", errors, max_len=DESCRIPTION_MAX, required=True)}
+    length = len(cleaned["description"])
+    if 0 < length < DESCRIPTION_MIN:
+        errors.setdefault("description", []).append(
+            _("Uraian terlalu pendek: paling sedikit %(min)d karakter (sekarang %(count)d).")
+            % {"min": DESCRIPTION_MIN, "count": length}
+        )
+    cleaned["incident_date"] = _incident_date(data, errors)
+    for name, max_len in TEXT_LIMITS.items():
+        cleaned[name] = _text(data, name, errors, max_len=max_len)
+
+    region_code = _text(data, "region_code", errors, max_len=10, required=True)
+    cleaned["region"] = None
+    if region_code and "region_code" not in errors:
+        cleaned["region"] = Region.objects.select_related("parent").filter(code=region_code).first()
+        if cleaned["region"] is None:
+            errors["region_code"] = [_("Kode wilayah %(code)s tidak dikenal.") % {"code": region_code}]
+
+    nip = normalize_nip(_text(data, "subject_nip", errors, max_len=40))
+    if nip and (problems := nip_errors(nip)):
+        errors.setdefault("subject_nip", []).extend(problems)
+    cleaned["subject_nip"] = nip or None
+
+    cleaned["links"] = _links(data, errors)
+
+    election_code = _text(data, "election", errors, max_len=40)
+    cleaned["election"] = None
+    if election_code:
+        cleaned["election"] = Election.objects.filter(code=election_code).first()
+        if cleaned["election"] is None:
+            errors["election"] = [_("Pemilihan %(code)s tidak dikenal.") % {"code": election_code}]
+    return cleaned
+
+
+def _clean_files(files: Sequence, errors: dict, codes: set, *, already: int = 0) -> list:
+    files = list(files)
+    if already + len(files) > max_evidence_files():
+        errors["files"] = [
+            _("Terlalu banyak berkas: paling banyak %(max)d bukti per laporan.") % {"max": max_evidence_files()}
+        ]
+        codes.add("validation_error")
+        return []
+    clean = []
+    for upload in files:
+        try:
+            clean.append(evidence_files.clean(upload))
+        except evidence_files.FileRejected as rejected:
+            errors.setdefault("files", []).append(rejected.message)
+            codes.add(rejected.code)
+    return clean
+
+
+def _raise_if(errors: dict, file_codes: set) -> None:
+    if not errors:
+        return
+    code = "validation_error"
+    if set(errors) == {"files"} and len(file_codes) == 1:
+        code = next(iter(file_codes))  # e.g. payload_too_large → 413 on the API
+    raise IntakeError(errors, code=code)
+
+
+# --- routing ----------------------------------------------------------------------------------
+
+
+def route(region: Region) -> Agency | None:
+    """The agency that owns a new case in ``region``: its pemda, else the BKN regional office, else triage."""
+    pemda = Agency.objects.filter(kind__in=PEMDA_KINDS, region=region, active=True).order_by("pk").first()
+    if pemda:
+        return pemda
+    province_code = region.parent_id or region.code
+    return (
+        Agency.objects.filter(kind=Agency.Kind.BKN_REGIONAL, covered_regions__code=province_code, active=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+def _store(clean_files: list) -> list[tuple]:
+    """Write the files before the transaction: a crash then leaves only unreferenced files."""
+    return [(clean, clean.store()) for clean in clean_files]
+
+
+def _discard(stored: list[tuple]) -> None:
+    from django.core.files.storage import default_storage
+
+    for _clean, name in stored:
+        default_storage.delete(name)
+
+
+def _evidence_rows(stored: list[tuple], *, case: Case, report: Report | None, uploaded_by: str) -> list[Evidence]:
+    rows = [
+        Evidence(
+            case=case,
+            report=report,
+            file=name,
+            content_type=clean.content_type,
+            size=clean.size,
+            sha256_received=clean.sha256_received,
+            sha256_stored=clean.sha256_stored,
+            metadata_removed=clean.metadata_removed,
+            uploaded_by=uploaded_by,
+        )
+        for clean, name in stored
+    ]
+    for row in rows:
+        row.save()
+    return rows
+
+
+def _case_number(case: Case) -> str:
+    year = timezone.localtime(case.created_at, timezone.get_default_timezone()).year
+    return f"{RECEIPT_PREFIX}-{year}-{case.pk:06d}"
+
+
+def report_submit(
+    *,
+    data: Mapping,
+    files: Sequence = (),
+    source: str = Case.Source.PUBLIC_REPORT,
+    source_reference: str = "",
+    actor=None,
+    agency: Agency | None = None,
+) -> Receipt:
+    """Validate and store a report with its evidence; open the case (state ``received``).
+
+    Raises IntakeError with every problem at once. ``actor`` is the staff user or agency token
+    user for non-public sources (None for the public); ``agency`` overrides the routing.
+    """
+    if source not in Case.Source.values:
+        raise ValueError(f"unknown source {source!r}")
+    errors: dict[str, list[str]] = {}
+    file_codes: set[str] = set()
+    cleaned = _clean_report(data, errors)
+    clean_files = _clean_files(files, errors, file_codes)
+    _raise_if(errors, file_codes)
+
+    region = cleaned["region"]
+    owner = agency if agency is not None else route(region)
+    access_key = new_access_key()
+    stored = _store(clean_files)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                source=source,
+                source_reference=str(source_reference or "")[:200],
+                agency=owner,
+                region=region,
+                election=cleaned["election"],
+                incident_date=cleaned["incident_date"],
+            )
+            case.number = _case_number(case)
+            Case.objects.filter(pk=case.pk).update(number=case.number)
+            report = _report_create(case=case, cleaned=cleaned, access_key=access_key)
+            if (
+                cleaned["subject_name"]
+                or cleaned["subject_nip"]
+                or cleaned["subject_position"]
+                or cleaned["subject_agency"]
+            ):
+                Subject.objects.create(
+                    case=case,
+                    name=cleaned["subject_name"],
+                    nip=cleaned["subject_nip"],
+                    position=cleaned["subject_position"],
+                    agency_name=cleaned["subject_agency"],
+                )
+            uploaded_by = Evidence.UploadedBy.STAFF if actor is not None else Evidence.UploadedBy.REPORTER
+            rows = _evidence_rows(stored, case=case, report=report, uploaded_by=uploaded_by)
+            Transition.objects.create(case=case, from_state="", to_state=Case.Status.RECEIVED, actor=actor)
+            # Ids only: never the description, the contact or anything else the reporter wrote.
+            record(
+                actor if actor is not None else REPORTER_ACTOR,
+                "case.received",
+                obj=case,
+                report_id=report.pk,
+                source=source,
+                evidence_ids=[row.pk for row in rows],
+            )
+    except BaseException:
+        _discard(stored)
+        raise
+    return Receipt(receipt_code=report.receipt_code, access_key=access_key, case=case, report=report)
+
+
+def _report_create(*, case: Case, cleaned: dict, access_key: str) -> Report:
+    fields = {
+        "case": case,
+        "description": cleaned["description"],
+        "incident_date": cleaned["incident_date"],
+        "location": cleaned["location"],
+        "links": cleaned["links"],
+        "contact": cleaned["contact"],
+        "access_key_hash": hash_access_key(access_key),
+    }
+    for attempt in range(5):
+        try:
+            # A savepoint, so a (one in a million) code collision does not spoil the transaction.
+            with transaction.atomic():
+                return Report.objects.create(receipt_code=new_receipt_code(), **fields)
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def report_lookup(*, receipt_code: str, access_key: str) -> Report | None:
+    """The report for a code + key, or None for an unknown code or a wrong/missing key alike."""
+    code = normalize_receipt_code(receipt_code)
+    report = Report.objects.select_related("case").filter(receipt_code=code).first() if code else None
+    stored_hash = report.access_key_hash if report else _DUMMY_HASH
+    given_hash = hash_access_key((access_key or "").strip())
+    if not hmac.compare_digest(given_hash, stored_hash) or report is None:
+        return None
+    return report
+
+
+def evidence_add(*, report: Report, files: Sequence) -> list[Evidence]:
+    """The reporter hands in more evidence later; the count limit spans the whole report."""
+    files = list(files)
+    if not files:
+        return []
+    errors: dict[str, list[str]] = {}
+    file_codes: set[str] = set()
+    clean_files = _clean_files(files, errors, file_codes, already=report.evidence.count())
+    _raise_if(errors, file_codes)
+    stored = _store(clean_files)
+    try:
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            # Counted again under the lock: two uploads at once must not pass the limit together.
+            if locked.evidence.count() + len(stored) > max_evidence_files():
+                raise IntakeError(
+                    {
+                        "files": [
+                            _("Terlalu banyak berkas: paling banyak %(max)d bukti per laporan.")
+                            % {"max": max_evidence_files()}
+                        ]
+                    }
+                )
+            case = report.case.surviving_case()
+            rows = _evidence_rows(stored, case=case, report=locked, uploaded_by=Evidence.UploadedBy.REPORTER)
+            Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+            record(
+                REPORTER_ACTOR,
+                "report.evidence_added",
+                obj=case,
+                report_id=report.pk,
+                evidence_ids=[r.pk for r in rows],
+            )
+    except BaseException:
+        _discard(stored)
+        raise
+    return rows
+
+
+def reporter_message_add(*, report: Report, body: str) -> Message:
+    errors: dict[str, list[str]] = {}
+    text = _text({"body": body}, "body", errors, max_len=MESSAGE_MAX, required=True)
+    _raise_if(errors, set())
+    with transaction.atomic():
+        case = report.case.surviving_case()
+        message = Message.objects.create(case=case, report=report, sender=Message.Sender.REPORTER, body=text)
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        record(REPORTER_ACTOR, "report.message_added", obj=case, report_id=report.pk, message_id=message.pk)
+    return message
+
+
+def report_status(report: Report) -> dict:
+    """What the reporter may see: state, public timeline and the conversation. No staff names."""
+    from netra.cases.selectors import public_timeline
+
+    case = report.case.surviving_case()
+    return {
+        "receipt_code": report.receipt_code,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "submitted_at": report.submitted_at,
+        "timeline": public_timeline(report.case),
+        "messages": [
+            {"from": message.sender, "body": message.body, "at": message.created_at}
+            for message in report.messages.order_by("created_at", "pk")
+        ],
+    }

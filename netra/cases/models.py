@@ -1,0 +1,257 @@
+"""Cases and what the public hands in: the report (submission), subjects, evidence, messages.
+
+A *case* is what staff work on; a *report* is one submission by one reporter (a case may gather
+several after a merge). Nothing here stores request metadata: no IP address, no user agent, no
+header — see ``netra.cases.intake``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases.nip import validate_nip
+
+
+class Case(models.Model):
+    class Source(models.TextChoices):
+        PUBLIC_REPORT = "public_report", _("Laporan masyarakat")
+        BAWASLU_FINDING = "bawaslu_finding", _("Temuan Bawaslu")
+        AGENCY_REFERRAL = "agency_referral", _("Penerusan instansi")
+        MONITORING = "monitoring", _("Pemantauan Satgas")
+
+    class Status(models.TextChoices):
+        # design.md section 3; the moves between them live in the workflow table (cases/workflow.py).
+        RECEIVED = "received", _("Diterima")
+        CHECKING = "checking", _("Pengecekan")
+        VERIFICATION = "verification", _("Verifikasi & Validasi")
+        EXAMINATION = "examination", _("Klarifikasi / Pemeriksaan")
+        RECOMMENDATION = "recommendation", _("Rekomendasi")
+        AWAITING_DECISION = "awaiting_decision", _("Menunggu Keputusan PPK")
+        ESCALATED = "escalated", _("Eskalasi ke BKN")
+        DECIDED = "decided", _("Sanksi Dijatuhkan / Diputuskan")
+        CLOSED = "closed", _("Selesai")
+        DISMISSED = "dismissed", _("Dihentikan")
+        MERGED = "merged", _("Digabung")
+        FORWARDED = "forwarded", _("Diteruskan")
+
+    TERMINAL_STATES = frozenset({Status.CLOSED, Status.DISMISSED, Status.MERGED, Status.FORWARDED})
+
+    number = models.CharField(
+        _("nomor kasus"), max_length=20, unique=True, null=True, blank=True, help_text=_("Contoh: NTR-2024-000123")
+    )
+    source = models.CharField(_("sumber"), max_length=20, choices=Source.choices, default=Source.PUBLIC_REPORT)
+    source_reference = models.CharField(
+        _("referensi sumber"), max_length=200, blank=True, help_text=_("Misalnya nomor temuan Bawaslu.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    agency = models.ForeignKey(
+        "orgs.Agency",
+        verbose_name=_("instansi penanggung jawab"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # led by case_queue_idx
+        help_text=_("Kosong: antrean triase nasional."),
+    )
+    region = models.ForeignKey(
+        "catalog.Region",
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # led by case_region_queue_idx
+    )
+    election = models.ForeignKey(
+        "catalog.Election",
+        verbose_name=_("pemilihan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    incident_date = models.DateField(_("tanggal kejadian"))
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("digabung ke"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("kasus")
+        verbose_name_plural = _("kasus")
+        indexes = [
+            # The queues: "my agency's cases in state X, most recently touched first".
+            models.Index(fields=["agency", "status", "-updated_at"], name="case_queue_idx"),
+            # Triage (agency null) and regional oversight.
+            models.Index(fields=["region", "status", "-updated_at"], name="case_region_queue_idx"),
+            models.Index(fields=["status", "-updated_at"], name="case_status_idx"),
+            models.Index(fields=["-updated_at"], name="case_updated_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
+                name="case_merged_has_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"#{self.pk}"
+
+    def surviving_case(self) -> "Case":
+        """The case a merged case now lives on (follows a chain; stops on a loop)."""
+        case, seen = self, {self.pk}
+        while case.status == self.Status.MERGED and case.merged_into_id and case.merged_into_id not in seen:
+            seen.add(case.merged_into_id)
+            case = case.merged_into
+        return case
+
+
+class Report(models.Model):
+    """One submission. Deliberately no IP address, user agent or any other request metadata."""
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.PROTECT, related_name="reports")
+    description = models.TextField(_("uraian kejadian"))
+    incident_date = models.DateField(_("tanggal kejadian"))
+    location = models.CharField(_("tempat kejadian"), max_length=300, blank=True)
+    links = models.JSONField(_("tautan"), default=list, blank=True)
+    contact = models.CharField(_("kontak pelapor"), max_length=200, blank=True)
+    receipt_code = models.CharField(_("kode tanda terima"), max_length=13, unique=True)
+    # SHA-256 hex of a ≥128-bit random key: a fast hash is enough for a secret with that entropy.
+    access_key_hash = models.CharField(_("hash kunci akses"), max_length=64)
+    submitted_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+
+    def __str__(self) -> str:
+        return self.receipt_code
+
+
+class Subject(models.Model):
+    """Terlapor: the person reported."""
+
+    class EmploymentStatus(models.TextChoices):
+        PNS = "pns", _("PNS")
+        PPPK = "pppk", _("PPPK")
+        NON_ASN = "non_asn", _("Non-ASN")
+        UNKNOWN = "unknown", _("Belum diketahui")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="subjects")
+    name = models.CharField(_("nama"), max_length=200, blank=True)
+    nip = models.CharField(_("NIP"), max_length=18, null=True, blank=True, validators=[validate_nip])
+    position = models.CharField(_("jabatan"), max_length=200, blank=True)
+    agency_name = models.CharField(_("instansi (sesuai laporan)"), max_length=200, blank=True)
+    unit = models.CharField(_("unit kerja / OPD"), max_length=200, blank=True)
+    employment_status = models.CharField(
+        _("status kepegawaian"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.UNKNOWN
+    )
+
+    class Meta:
+        ordering = ["case", "pk"]
+        verbose_name = _("terlapor")
+        verbose_name_plural = _("terlapor")
+        indexes = [models.Index(fields=["nip"], name="subject_nip_idx")]
+
+    def __str__(self) -> str:
+        return self.name or self.nip or _("(tanpa nama)")
+
+
+class Evidence(models.Model):
+    """A file handed in. Stored under a random name; the original file name is never kept."""
+
+    class UploadedBy(models.TextChoices):
+        REPORTER = "reporter", _("Pelapor")
+        STAFF = "staff", _("Petugas")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.PROTECT, related_name="evidence")
+    report = models.ForeignKey(
+        Report, verbose_name=_("laporan"), null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField(_("berkas"), max_length=200)
+    content_type = models.CharField(_("jenis berkas"), max_length=50)
+    size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    # Chain of custody: the bytes as received, and the bytes kept (differ when metadata was removed).
+    sha256_received = models.CharField(_("SHA-256 diterima"), max_length=64)
+    sha256_stored = models.CharField(_("SHA-256 disimpan"), max_length=64)
+    metadata_removed = models.BooleanField(
+        _("metadata dihapus"), default=False, help_text=_("Tidak untuk video MP4 dan PDF terenkripsi.")
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    uploaded_by = models.CharField(_("diunggah oleh"), max_length=10, choices=UploadedBy.choices)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("bukti")
+        verbose_name_plural = _("bukti")
+        indexes = [models.Index(fields=["sha256_received"], name="evidence_sha256_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} {self.sha256_stored[:12]}"
+
+
+class Message(models.Model):
+    """A message between one reporter and the Satgas. Internal notes are a separate model."""
+
+    class Sender(models.TextChoices):
+        REPORTER = "reporter", _("Pelapor")
+        SATGAS = "satgas", _("Satgas")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.PROTECT, related_name="messages")
+    # A conversation is with one reporter: after a merge a case has several.
+    report = models.ForeignKey(Report, verbose_name=_("laporan"), on_delete=models.PROTECT, related_name="messages")
+    sender = models.CharField(_("pengirim"), max_length=10, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Tidak pernah ditampilkan kepada pelapor."),
+    )
+    body = models.TextField(_("isi"))
+    created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("pesan")
+        verbose_name_plural = _("pesan")
+        indexes = [models.Index(fields=["report", "created_at"], name="message_report_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_sender_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Transition(models.Model):
+    """One state change of a case; the reporter's public timeline reads these."""
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("dari"), max_length=20, choices=Case.Status.choices, blank=True)
+    to_state = models.CharField(_("ke"), max_length=20, choices=Case.Status.choices)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    public_note = models.TextField(_("catatan untuk pelapor"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("perubahan status")
+        verbose_name_plural = _("perubahan status")
+        indexes = [models.Index(fields=["case", "at"], name="transition_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '—'} → {self.to_state}"

@@ -1,0 +1,136 @@
+"""Rate limits for public endpoints, counted in the cache under a keyed hash of the client address.
+
+The address itself is never stored, not even in a cache key: the counter is keyed by
+HMAC-SHA256(address) with a key derived from SECRET_KEY (unkeyed hashes of IPv4 addresses are
+reversed by trying all 2³² of them), and django-ratelimit hashes that once more into its
+fixed-window cache key, which expires with the window.
+
+Limits come from ``settings.NETRA_RATE_LIMITS`` ("report=20/h,evidence=60/h,…", merged over
+DEFAULT_LIMITS); ``off`` disables them (refused in production by settings._check_production).
+"""
+
+import functools
+import hashlib
+import hmac
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
+
+DEFAULT_LIMITS = {
+    # Per address and window. Many Indonesian mobile users share an address behind carrier NAT,
+    # so the report limit is generous; bots are also met by the form's honeypot and fill time.
+    "report": "20/h",
+    "evidence": "60/h",
+    "status": "120/m",
+    "message": "30/h",
+}
+# One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.
+IPV6_PREFIX = 64
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def limits() -> dict[str, str] | None:
+    """The configured limits per group, or None when switched off."""
+    raw = (settings.NETRA_RATE_LIMITS or "").strip()
+    if raw.lower() == "off":
+        return None
+    configured = dict(DEFAULT_LIMITS)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        group, sep, rate = item.partition("=")
+        if not sep or not rate.strip():
+            raise ImproperlyConfigured(f"NETRA_RATE_LIMITS: cannot read {item!r} (expected group=count/period)")
+        configured[group.strip()] = rate.strip()
+    return configured
+
+
+def _trusted_networks() -> list:
+    return [ipaddress.ip_network(item, strict=False) for item in settings.NETRA_TRUSTED_PROXIES]
+
+
+def _parse(address: str):
+    try:
+        return ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def client_address(request) -> str:
+    """REMOTE_ADDR, or — behind our own proxies only — the nearest untrusted X-Forwarded-For hop."""
+    remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
+    trusted = _trusted_networks()
+    if remote is None:
+        return ""
+    if not trusted or not any(remote in net for net in trusted):
+        return str(remote)
+    # Read from the right: every hop our proxies appended is trusted; the first other one is the client.
+    hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _parse(hop)
+        if address is None:
+            break
+        if not any(address in net for net in trusted):
+            return str(address)
+    return str(remote)
+
+
+def _client_key(group, request) -> str:
+    address = client_address(request)
+    parsed = _parse(address) if address else None
+    if parsed is not None and parsed.version == 6:
+        address = str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False).network_address)
+    secret = hashlib.sha256(b"netra.ratelimit:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def check_rate(request, group: str) -> int | None:
+    """Count one request for ``group``; return the seconds to wait when over the limit, else None."""
+    configured = limits()
+    if configured is None:
+        return None
+    rate = configured.get(group)
+    if rate is None:
+        raise ImproperlyConfigured(f"No rate limit configured for group {group!r}")
+    usage = get_usage(request, group=f"netra.{group}", key=_client_key, rate=rate, increment=True)
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
+
+
+def enforce_rate(request, group: str) -> None:
+    """Like :func:`check_rate`, raising RateLimited instead."""
+    if (retry_after := check_rate(request, group)) is not None:
+        raise RateLimited(retry_after)
+
+
+def too_many_requests(request, retry_after: int) -> HttpResponse:
+    response = HttpResponse(
+        _("Terlalu banyak permintaan. Coba lagi dalam %(seconds)d detik.") % {"seconds": retry_after},
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limit(group: str, *, methods=("POST",), response=too_many_requests):
+    """View decorator: count requests of ``methods`` for ``group``; answer ``response(request, retry_after)`` when over."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods and (retry_after := check_rate(request, group)) is not None:
+                return response(request, retry_after)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
