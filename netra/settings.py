@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "netra.cases",
     # faces
     "netra.portal",
+    "netra.workspace",
 ]
 
 MIDDLEWARE = [
@@ -156,7 +157,7 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
 
 # --- i18n / time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "id"

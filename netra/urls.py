@@ -1,8 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from netra import api, health
+from netra.workspace.admin_site import protect_admin
+
+protect_admin()
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,9 +17,10 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path(_("staf/"), include("netra.workspace.urls")),
     path("", include("netra.portal.urls")),
     prefix_default_language=False,
 )
 
-admin.site.site_header = "Netra — Administrasi"
+admin.site.site_header = _("Netra — Administrasi")
 admin.site.site_title = "Netra"
