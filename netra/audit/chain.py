@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
@@ -62,28 +62,38 @@ def pending_count() -> int:
     return AuditEvent.objects.filter(seq__isnull=True).count()
 
 
-def seal(*, batch_size: int = SEAL_BATCH) -> int:
-    """Seal every event committed and still unsealed; return how many were sealed."""
-    total = 0
-    while True:
-        sealed = _seal_batch(batch_size)
-        total += sealed
-        if sealed < batch_size:
-            return total
+def seal(*, batch_size: int = SEAL_BATCH, wait: bool = True, max_batches: int | None = None) -> int:
+    """Seal every committed, unsealed event; return how many were sealed.
+
+    ``wait=False`` leaves at once when another sealer holds the chain head. That is safe: the
+    holder checks for pending rows again after its commit, and a row whose committer found the
+    head locked was committed before that check (the lock was still held), so the check sees it.
+    """
+    total, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        sealed = _seal_batch(batch_size, wait=wait)
+        if not sealed:  # nothing pending, or another sealer is on it
+            break
+        total, batches = total + sealed, batches + 1
+    return total
 
 
 def seal_after_commit() -> None:
     # Registered by record() with on_commit(robust=True): a failure here is logged, never raised
-    # into the request whose data has already committed; seal_audit picks the rows up later.
-    seal()
+    # into the request whose data has already committed. Committers never queue behind each
+    # other for the chain head; the bound keeps one request from sealing for everyone forever
+    # under sustained load (the next committer or seal_audit takes over).
+    seal(wait=False, max_batches=10)
 
 
-def _seal_batch(batch_size: int) -> int:
+def _seal_batch(batch_size: int, *, wait: bool) -> int | None:
     # Cheap check without the lock: under load, an earlier sealer has usually taken our rows.
     if not AuditEvent.objects.filter(seq__isnull=True).exists():
         return 0
     with transaction.atomic():
-        head = _locked_head()
+        head = _locked_head(wait=wait)
+        if head is None:
+            return None
         # Read after the lock: on PostgreSQL (READ COMMITTED) this statement sees everything the
         # previous lock holder committed, so no row is sealed twice (``seq`` is unique anyway).
         rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
@@ -94,16 +104,31 @@ def _seal_batch(batch_size: int) -> int:
             seq += 1
             row.seq = seq
             row.hash = previous = link_hash(previous, row)
-        # The public manager refuses updates; sealing is the one write it allows, via a plain queryset.
-        models.QuerySet(AuditEvent).bulk_update(rows, ["seq", "hash"])
+        _write_seals(rows)
         ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous, sealed_at=timezone.now())
     return len(rows)
 
 
-def _locked_head() -> ChainHead:
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+def _write_seals(rows: list[AuditEvent]) -> None:
+    # Sealing is the one UPDATE the log allows; the model's manager refuses all others. Plain
+    # executemany: this runs after every commit, and the ORM's bulk_update costs more in Python.
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = f"UPDATE {table} SET seq = %s, hash = %s WHERE id = %s AND seq IS NULL"  # noqa: S608 (own table name)
+    params = [(row.seq, row.hash, row.pk) for row in rows]
+    with connection.cursor() as cursor:
+        if len(params) == 1:  # the usual case after a commit; executemany costs extra round trips
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
+
+
+def _locked_head(*, wait: bool) -> ChainHead | None:
+    """The chain head, locked; ``None`` when ``wait`` is off and another sealer holds it."""
+    head = ChainHead.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
     if head is not None:
         return head
+    if ChainHead.objects.filter(pk=1).exists():
+        return None  # skipped: locked by another sealer
     # First seal ever (or a test database flushed between tests): create the genesis head.
     if AuditEvent.objects.filter(seq__isnull=False).exists():
         raise ChainHeadMissing("audit chain head is missing while sealed events exist")

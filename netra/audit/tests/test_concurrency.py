@@ -70,27 +70,27 @@ def test_parallel_writers_build_one_linear_chain_without_forks(officer):
     assert ChainHead.objects.get().seq == WRITERS * TRANSACTIONS
 
 
-def test_record_does_not_wait_for_a_sealer_holding_the_chain_lock(officer):
-    locked, recorded = threading.Event(), threading.Event()
-    waited = []
+def test_intake_neither_records_nor_commits_behind_a_sealer_holding_the_chain_lock(officer):
+    locked, intake_done = threading.Event(), threading.Event()
+    held_until_intake_finished = []
+    ChainHead.objects.create(pk=1)
 
     def sealer_holding_the_lock():
         with transaction.atomic():
-            ChainHead.objects.get_or_create(pk=1)
             ChainHead.objects.select_for_update().get(pk=1)
             locked.set()
-            waited.append(recorded.wait(timeout=5))
+            held_until_intake_finished.append(intake_done.wait(timeout=5))
 
     def intake():
         locked.wait(timeout=5)
         with transaction.atomic():
             record(officer, "report.submitted")
-            recorded.set()  # reached while the head is still locked
+        intake_done.set()  # commit and after-commit seal attempt both done while the head is locked
 
     run_threads(sealer_holding_the_lock, intake)
 
-    assert waited == [True]
-    assert verify().checked == 1
+    assert held_until_intake_finished == [True]
+    assert verify().pending == 1  # left for the lock holder's re-check, or seal_audit
 
 
 def test_a_row_committed_after_a_later_row_was_sealed_gets_the_later_seq(officer):
