@@ -5,8 +5,8 @@ transaction. If it took the chain lock there, every such transaction in the coun
 behind the previous one until it committed. Instead ``record()`` only INSERTs an unsealed row,
 and ``seal()`` runs after commit in its own short transaction: it locks the one ``ChainHead``
 row, numbers the unsealed rows it can see in id order, hashes them onto the chain and advances
-the head. Batching makes the lock cheap under load (one sealer seals everyone's rows; the sealers
-queued behind it find nothing left to do and leave without taking the lock).
+the head. After a commit nobody queues for that lock: a committer that finds it taken leaves at
+once, and the holder, which checks again after its own commit, seals that row in its next batch.
 
 A row whose transaction commits after a row with a higher id was sealed gets a later ``seq``:
 the chain order is ``seq``, never ``id``. Rows whose after-commit seal never ran (a crash right
