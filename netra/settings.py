@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "netra.catalog",
     "netra.audit",
     "netra.orgs",
+    "netra.notify",
     "netra.cases",
     # faces
     "netra.portal",
     "netra.workspace",
+    "netra.sharing",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,14 @@ NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
 # Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
 NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
 
+# --- agency API and webhooks (netra.sharing) ------------------------------------------------
+# Largest JSON body the agency API reads (bigger → 413 payload_too_large).
+NETRA_API_MAX_BODY_BYTES = env.int("NETRA_API_MAX_BODY_BYTES", default=256 * 1024)
+# A failing webhook delivery is retried with exponential backoff for this long (at least 24 h).
+NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
+# Webhook targets on loopback/private addresses (SSRF): only for development and tests.
+NETRA_WEBHOOK_ALLOW_PRIVATE = env.bool("NETRA_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {
     "version": 1,
@@ -246,6 +256,8 @@ LOGGING = {
         # reporter's address ends up in a log file.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
