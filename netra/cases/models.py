@@ -80,6 +80,27 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    # --- workflow (netra.cases.workflow / services / deadlines) ---
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("petugas yang ditugaskan"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    # The running deadline of the current step: which SLA (DeadlinePolicy.key) and its last day.
+    deadline_key = models.CharField(_("jenis tenggat"), max_length=30, blank=True)
+    due_date = models.DateField(_("batas waktu"), null=True, blank=True)
+    # Set once by the deadline job (reminder sent / deadline missed) and cleared by the next deadline.
+    reminded_at = models.DateTimeField(_("pengingat dikirim"), null=True, blank=True)
+    overdue_at = models.DateTimeField(_("terlambat sejak"), null=True, blank=True)
+    # design.md 3: in verification the case may wait for Bawaslu's review (kajian), with its own deadline.
+    waiting_for_bawaslu = models.BooleanField(_("menunggu kajian Bawaslu"), default=False)
+    bawaslu_due_date = models.DateField(_("batas waktu kajian Bawaslu"), null=True, blank=True)
+    # Why a case was dismissed (api.md reason codes) / the outside body it was forwarded to.
+    dismissal_reason = models.CharField(_("alasan penghentian"), max_length=30, blank=True)
+    forwarded_to_external = models.CharField(_("diteruskan ke (di luar Netra)"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,6 +113,8 @@ class Case(models.Model):
             models.Index(fields=["region", "status", "-updated_at"], name="case_region_queue_idx"),
             models.Index(fields=["status", "-updated_at"], name="case_status_idx"),
             models.Index(fields=["-updated_at"], name="case_updated_idx"),
+            # The deadline job and the "due soon / overdue" queues.
+            models.Index(fields=["due_date", "status"], name="case_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -255,3 +278,183 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '—'} → {self.to_state}"
+
+
+# --- workflow records (netra.cases.services writes them; netra.cases.workflow says when) -------
+
+
+class Recommendation(models.Model):
+    """The Satgas' recommendation of a sanction (state ``recommendation``); one per case, latest kept."""
+
+    case = models.OneToOneField(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="recommendation")
+    # Catalogue group codes (netra.catalog.violations.GROUP_CODES; api.md `violations`).
+    violations = models.JSONField(_("jenis pelanggaran"), default=list)
+    sanction_category = models.ForeignKey(
+        "catalog.SanctionCategory", verbose_name=_("kategori sanksi"), on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_category = models.ForeignKey(
+        "catalog.SanctionCategory",
+        verbose_name=_("kategori sanksi yang disarankan sistem"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    override_reason = models.TextField(_("alasan berbeda dari saran"), blank=True)
+    legal_basis = models.TextField(_("dasar hukum"))
+    findings = models.TextField(_("fakta dan temuan"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rekomendasi")
+        verbose_name_plural = _("rekomendasi")
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.sanction_category_id}"
+
+
+class Decision(models.Model):
+    """The PPK's decree (SK). BKN may annul it (Perpres 116/2022), which keeps the row for history."""
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="decisions")
+    sanction_type = models.ForeignKey(
+        "catalog.SanctionType", verbose_name=_("jenis sanksi"), on_delete=models.PROTECT, related_name="+"
+    )
+    decree_number = models.CharField(_("nomor SK"), max_length=100)
+    decree_date = models.DateField(_("tanggal SK"))
+    signed_file = models.FileField(_("SK bertanda tangan"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+    annulled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    annulment_reason = models.TextField(_("alasan pembatalan"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("keputusan PPK")
+        verbose_name_plural = _("keputusan PPK")
+
+    def __str__(self) -> str:
+        return self.decree_number
+
+
+class FollowUp(models.Model):
+    """What happened after the decision: sanction carried out, objection or appeal and its result."""
+
+    class Kind(models.TextChoices):
+        CARRIED_OUT = "carried_out", _("Sanksi dilaksanakan")
+        OBJECTION_FILED = "objection_filed", _("Keberatan diajukan")
+        OBJECTION_RESULT = "objection_result", _("Hasil keberatan")
+        APPEAL_FILED = "appeal_filed", _("Banding administratif diajukan")
+        APPEAL_RESULT = "appeal_result", _("Hasil banding administratif")
+        CLOSING = "closing", _("Catatan penutupan")
+        OTHER = "other", _("Lainnya")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="follow_ups")
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("uraian"))
+    date = models.DateField(_("tanggal"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("tindak lanjut")
+        verbose_name_plural = _("tindak lanjut")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class ControlAction(models.Model):
+    """BKN's control actions on an escalated case (SKB 2022; blocking: Peraturan BKN 1/2023)."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Peringatan")
+        REPRIMAND = "reprimand", _("Teguran")
+        BLOCKING = "blocking", _("Pemblokiran data/layanan kepegawaian (SIASN)")
+        UNBLOCKING = "unblocking", _("Pembukaan blokir")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="control_actions")
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("nomor surat"), max_length=100, blank=True)
+    text = models.TextField(_("uraian"), blank=True)
+    date = models.DateField(_("tanggal"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("tindakan pengendalian BKN")
+        verbose_name_plural = _("tindakan pengendalian BKN")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class InternalNote(models.Model):
+    """A note among staff. Never shown to a reporter (not in report_status, not in the public API)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("penulis"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("isi"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("catatan internal")
+        verbose_name_plural = _("catatan internal")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeadlinePolicy(models.Model):
+    """An SLA: how long a step may take. ``agency`` empty = the default for every agency.
+
+    Keys and regulatory defaults: ``netra.cases.deadlines.DEFAULT_SLAS``. An agency row overrides
+    the default row; ``days`` empty switches the deadline off for that agency.
+    """
+
+    class Unit(models.TextChoices):
+        WORKING = "working", _("hari kerja")
+        CALENDAR = "calendar", _("hari kalender")
+
+    agency = models.ForeignKey(
+        "orgs.Agency",
+        verbose_name=_("instansi"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Kosong: berlaku untuk semua instansi yang tidak punya aturan sendiri."),
+    )
+    key = models.CharField(_("tahap"), max_length=30)
+    days = models.PositiveSmallIntegerField(_("jumlah hari"), null=True, blank=True)
+    unit = models.CharField(_("satuan"), max_length=10, choices=Unit.choices, default=Unit.WORKING)
+    source = models.CharField(_("sumber aturan"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["key", "agency"]
+        verbose_name = _("aturan tenggat")
+        verbose_name_plural = _("aturan tenggat")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "key"], name="deadline_policy_unique_agency"),
+            # NULLs are distinct in a unique index: the default row needs its own constraint.
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(agency__isnull=True), name="deadline_policy_unique_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.days} {self.get_unit_display()}"

@@ -7,3 +7,4 @@ from netra.cases.tests.fixtures import (  # noqa: F401
     pemkab_katingan,
     private_media,
 )
+from netra.cases.tests.workflow_support import catalogue, katingan_case  # noqa: F401

@@ -1,0 +1,623 @@
+"""The case workflow as ONE explicit table: which move leads from which state, who may make it,
+what data it needs, which deadline it starts and what the reporter sees.
+
+Everything reads ``MOVES``: the workspace buttons (``available_moves``), the agency API (409/403/
+422 through ``services.case_transition``), the permission checks, the audit entry and the tests
+(the full matrix is generated from it). Nothing else compares state names to decide a move.
+
+Who acts (design.md section 3), decided here:
+- Satgas officer (and the lead, who includes the officer): received → checking → verification →
+  examination → recommendation, plus forward / merge / dismiss while checking and verifying, and
+  asking Bawaslu for its review (kajian) while verifying.
+- Satgas lead only: recommendation → awaiting_decision (sends it to the PPK), dismissal after the
+  recommendation (not proven), and ``reopen`` of a terminal case.
+- PPK: decides (from awaiting_decision, and from escalated, where the PPK still owes the SK);
+  PPK or Satgas lead closes a decided case with its follow-up.
+- BKN supervisor (by reach: Kanreg for its provinces, BKN pusat everywhere): triage of cases whose
+  owner is unknown (forward / dismiss while received or checking), escalation (also by hand, e.g.
+  a national SBT case), sends an escalated case back to the PPK, annuls a wrong SK
+  (Perpres 116/2022) which reopens the decision. Control actions are not moves
+  (``services.control_action_add``).
+- Bawaslu officer (by reach): answers a review request (the case stays in verification).
+- The system (``actor=None``, the deadline job): awaiting_decision → escalated when the PPK missed
+  the decision deadline (SBT: 14 working days; Peraturan BKN 1/2023 follow-up).
+
+Bawaslu's review is modelled as two moves that keep the state (``bawaslu_review`` and
+``bawaslu_answer``) plus the ``waiting_for_bawaslu`` flag on the case: the case does not leave
+verification (design.md 3), but the request and the answer are still permission-checked,
+validated and audited through the same table, and they write no Transition row (the reporter's
+timeline shows state changes only).
+
+A forward to an agency *in Netra* moves ownership and restarts the case as ``received`` at the
+new agency (two Transition rows: "forwarded" then "received", so the reporter sees both); a
+forward to an outside body ends the case in ``forwarded``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from django import forms
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases.models import Case, FollowUp
+from netra.catalog.violations import GROUP_CODES, SANCTION_CATEGORY_CODES, SANCTION_TYPE_CODES
+from netra.orgs.roles import ROLES, Role, effective_roles
+
+S = Case.Status
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+class TransitionError(Exception):
+    """A refused move (or other case action). ``code`` maps to the API error code and status:
+
+    ``conflict`` (409, not allowed from the current state), ``forbidden`` (403, the role may not),
+    ``not_found`` (404, outside the actor's scope), ``validation_error`` (422, data missing or
+    wrong; ``fields`` maps field names to Indonesian messages).
+    """
+
+    STATUS = {"conflict": 409, "forbidden": 403, "not_found": 404, "validation_error": 422}
+
+    def __init__(self, code: str, message: str = "", fields: dict[str, list[str]] | None = None):
+        if code not in self.STATUS:
+            raise ValueError(f"unknown TransitionError code {code!r}")
+        self.code = code
+        self.fields = {name: [str(m) for m in msgs] for name, msgs in (fields or {}).items()}
+        self.message = str(message or DEFAULT_MESSAGES[code])
+        super().__init__(self.message)
+
+    @property
+    def status(self) -> int:
+        return self.STATUS[self.code]
+
+    def __repr__(self) -> str:
+        return f"TransitionError({self.code!r}, {self.message!r}, {self.fields!r})"
+
+
+DEFAULT_MESSAGES = {
+    "conflict": _("Langkah ini tidak dapat dilakukan pada status kasus saat ini."),
+    "forbidden": _("Peran Anda tidak berwenang melakukan langkah ini."),
+    "not_found": _("Kasus tidak ditemukan."),
+    "validation_error": _("Data belum lengkap atau belum benar. Periksa isian yang ditandai."),
+}
+
+# --- forms: the data each move needs (api.md "Transitions") -----------------------------------
+
+REQUIRED = _("Wajib diisi.")
+INVALID_CHOICE = _("Pilihan %(value)s tidak dikenal.")
+
+
+class MoveForm(forms.Form):
+    """Base form: Indonesian messages whatever the active language (the API speaks Indonesian)."""
+
+    def __init__(self, *args, case: Case | None = None, **kwargs):
+        self.case = case
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages["required"] = REQUIRED
+            field.error_messages["invalid_choice"] = INVALID_CHOICE
+            field.error_messages["invalid_list"] = _("Harus berupa daftar.")
+            if isinstance(field, forms.DateField):
+                field.error_messages["invalid"] = _("Tanggal tidak dikenali. Gunakan format TTTT-BB-HH.")
+            if isinstance(field, forms.IntegerField):
+                field.error_messages["invalid"] = _("Harus berupa angka.")
+
+
+class NoDataForm(MoveForm):
+    pass
+
+
+def _text(max_length: int = 5000, required: bool = True) -> forms.CharField:
+    return forms.CharField(max_length=max_length, required=required, strip=True)
+
+
+class DismissReason:
+    # api.md `dismissed.reason`
+    CHOICES = [
+        ("not_asn", _("Terlapor bukan ASN")),
+        ("insufficient_evidence", _("Bukti tidak cukup")),
+        ("not_a_violation", _("Bukan pelanggaran netralitas")),
+        ("out_of_scope", _("Di luar kewenangan")),
+        ("not_proven", _("Tidak terbukti")),
+        ("duplicate", _("Laporan ganda")),
+        ("other", _("Lainnya")),
+    ]
+    CODES = tuple(code for code, _label in CHOICES)
+
+
+class DismissForm(MoveForm):
+    reason = forms.ChoiceField(choices=DismissReason.CHOICES)
+    # Shown to the reporter on the status page.
+    explanation = _text(2000)
+
+
+class ForwardForm(MoveForm):
+    to_agency = forms.CharField(max_length=60, required=False, strip=True)
+    to_external = forms.CharField(max_length=200, required=False, strip=True)
+    explanation = _text(2000)
+
+    def clean(self):
+        from netra.orgs.models import Agency
+
+        data = super().clean()
+        to_agency, to_external = data.get("to_agency"), data.get("to_external")
+        if bool(to_agency) == bool(to_external):
+            message = _("Isi salah satu: instansi tujuan di Netra atau lembaga di luar Netra.")
+            self.add_error("to_agency", message)
+            self.add_error("to_external", message)
+            return data
+        if to_agency:
+            agency = Agency.objects.filter(code=to_agency, active=True).first()
+            if agency is None:
+                self.add_error("to_agency", _("Instansi %(code)s tidak dikenal.") % {"code": to_agency})
+            elif self.case is not None and agency.pk == self.case.agency_id:
+                self.add_error("to_agency", _("Kasus sudah berada di instansi ini."))
+            data["agency"] = agency
+        return data
+
+
+class MergeForm(MoveForm):
+    into_case = forms.IntegerField(min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        into_id = data.get("into_case")
+        if into_id is None:
+            return data
+        into = Case.objects.filter(pk=into_id).first()
+        if into is None:
+            self.add_error("into_case", _("Kasus tujuan tidak ditemukan."))
+        elif self.case is not None and (into.pk == self.case.pk or into.surviving_case().pk == self.case.pk):
+            self.add_error("into_case", _("Kasus tidak dapat digabung ke dirinya sendiri."))
+        elif into.status in Case.TERMINAL_STATES:
+            self.add_error("into_case", _("Kasus tujuan sudah selesai, dihentikan, digabung atau diteruskan."))
+        data["into"] = into
+        return data
+
+
+class RecommendationForm(MoveForm):
+    violations = forms.MultipleChoiceField(choices=[(code, code) for code in GROUP_CODES])
+    sanction_category = forms.ChoiceField(choices=[(code, code) for code in SANCTION_CATEGORY_CODES])
+    legal_basis = _text(5000)
+    findings = _text(20000)
+    # Required when the category differs from the system's suggestion (see clean()).
+    override_reason = _text(2000, required=False)
+
+    def clean(self):
+        from netra.cases.services import suggested_category_for
+
+        data = super().clean()
+        violations, chosen = data.get("violations"), data.get("sanction_category")
+        if not violations or not chosen or self.case is None:
+            return data
+        suggestion = suggested_category_for(self.case, violations)
+        data["suggested_category"] = suggestion
+        if suggestion is not None and suggestion.code != chosen and not data.get("override_reason"):
+            self.add_error(
+                "override_reason",
+                _("Kategori yang dipilih berbeda dari saran sistem (%(suggested)s): tuliskan alasannya.")
+                % {"suggested": suggestion.name_id},
+            )
+        return data
+
+
+class DecisionForm(MoveForm):
+    sanction_type = forms.ChoiceField(choices=[(code, code) for code in SANCTION_TYPE_CODES])
+    decree_number = _text(100)
+    decree_date = forms.DateField(input_formats=["%Y-%m-%d"])
+    signed_file = forms.FileField(required=False)
+
+    def clean_decree_date(self):
+        from netra.cases.nip import today_easternmost
+
+        value = self.cleaned_data["decree_date"]
+        if value and value > today_easternmost():
+            raise forms.ValidationError(_("Tanggal SK tidak boleh di masa depan."))
+        return value
+
+    def clean_signed_file(self):
+        upload = self.cleaned_data.get("signed_file")
+        if upload:
+            head = upload.read(5)
+            upload.seek(0)
+            if head != b"%PDF-":
+                raise forms.ValidationError(_("SK bertanda tangan harus berkas PDF."))
+        return upload
+
+
+class CloseForm(MoveForm):
+    follow_up = _text(5000)
+
+
+class ExplanationForm(MoveForm):
+    explanation = _text(2000)
+
+
+class AnnulForm(MoveForm):
+    explanation = _text(2000)
+    reference = _text(100, required=False)
+
+
+class BawasluRequestForm(MoveForm):
+    explanation = _text(2000, required=False)
+
+
+class BawasluAnswerForm(MoveForm):
+    answer = _text(10000)
+
+
+# --- the table ----------------------------------------------------------------------------------
+
+SATGAS = frozenset({Role.SATGAS_OFFICER.value})
+LEAD = frozenset({Role.SATGAS_LEAD.value})
+PPK = frozenset({Role.PPK.value})
+BKN = frozenset({Role.BKN_SUPERVISOR.value})
+BAWASLU = frozenset({Role.BAWASLU_OFFICER.value})
+# Roles that act on cases of *other* agencies within their reach (not as members of the owner).
+SUPERVISING_ROLES = BKN | BAWASLU
+
+# States a case is "open" in and can be forwarded/dismissed from during triage.
+EARLY = frozenset({S.RECEIVED, S.CHECKING})
+TERMINAL = frozenset(Case.TERMINAL_STATES)
+
+# The case's own state is kept by these moves.
+SAME = ""
+
+
+def _not_waiting_for_bawaslu(case: Case):
+    if case.waiting_for_bawaslu:
+        return _("Kajian Bawaslu sudah diminta dan belum dijawab.")
+    return None
+
+
+def _waiting_for_bawaslu(case: Case):
+    if not case.waiting_for_bawaslu:
+        return _("Tidak ada permintaan kajian Bawaslu yang menunggu jawaban.")
+    return None
+
+
+@dataclass(frozen=True)
+class Move:
+    from_states: frozenset[str]
+    action: str
+    to_state: str  # SAME: the state stays (bawaslu_review / bawaslu_answer)
+    label: str | Promise
+    roles: frozenset[str]
+    form: type[MoveForm] = NoDataForm
+    # SLA key (DeadlinePolicy.key) started by the move; None clears the running deadline.
+    starts_deadline: str | None = None
+    # What the reporter's timeline says (None: no Transition row, nothing public).
+    public_note: str | Promise | None = ""
+    audit_action: str = "case.transitioned"
+    # The scheduler (actor=None) may make this move.
+    system: bool = False
+    # A condition on the case beyond its state; returns the refusal message or None.
+    guard: Callable[[Case], str | Promise | None] | None = None
+    # Shown as a warning style in the UI (irreversible without a lead's reopen).
+    ends_case: bool = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "from_states", frozenset(str(s) for s in self.from_states))
+        object.__setattr__(self, "roles", frozenset(str(r) for r in self.roles))
+        object.__setattr__(self, "to_state", str(self.to_state))
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The data fields the move requires (from its form)."""
+        return tuple(name for name, field in self.form.base_fields.items() if field.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(name for name, field in self.form.base_fields.items() if not field.required)
+
+    @property
+    def keeps_state(self) -> bool:
+        return self.to_state == SAME
+
+    def target(self, state: str) -> str:
+        return state if self.keeps_state else self.to_state
+
+    def allows(self, roles: frozenset[str]) -> bool:
+        """Whether any of these (already effective) roles may make the move."""
+        return bool(self.roles & roles)
+
+
+MOVES: tuple[Move, ...] = (
+    # received: picked up by the Satgas; triage by BKN when the owner is unknown.
+    Move(
+        {S.RECEIVED},
+        "checking",
+        S.CHECKING,
+        _("Mulai pengecekan"),
+        SATGAS,
+        starts_deadline="verification",
+        public_note=_("Laporan sedang dicek kelengkapan dan kewenangannya."),
+    ),
+    Move(
+        {S.CHECKING},
+        "verification",
+        S.VERIFICATION,
+        _("Lanjut ke verifikasi & validasi"),
+        SATGAS,
+        starts_deadline="verification",
+        public_note=_("Laporan sedang diverifikasi dan divalidasi."),
+    ),
+    Move(
+        {S.VERIFICATION},
+        "bawaslu_review",
+        SAME,
+        _("Minta kajian Bawaslu"),
+        SATGAS,
+        form=BawasluRequestForm,
+        starts_deadline=None,  # the main deadline keeps running; the review has its own (see services)
+        public_note=None,
+        audit_action="case.bawaslu_review_requested",
+        guard=_not_waiting_for_bawaslu,
+    ),
+    Move(
+        {S.VERIFICATION},
+        "bawaslu_answer",
+        SAME,
+        _("Catat hasil kajian Bawaslu"),
+        SATGAS | BAWASLU,
+        form=BawasluAnswerForm,
+        public_note=None,
+        audit_action="case.bawaslu_review_answered",
+        guard=_waiting_for_bawaslu,
+    ),
+    Move(
+        {S.VERIFICATION},
+        "examination",
+        S.EXAMINATION,
+        _("Lanjut ke klarifikasi / pemeriksaan"),
+        SATGAS,
+        starts_deadline="examination",
+        public_note=_("Terlapor sedang diklarifikasi / diperiksa."),
+    ),
+    Move(
+        {S.EXAMINATION},
+        "recommendation",
+        S.RECOMMENDATION,
+        _("Susun rekomendasi sanksi"),
+        SATGAS,
+        form=RecommendationForm,
+        starts_deadline="recommendation",
+        public_note=_("Satgas menyusun rekomendasi."),
+    ),
+    Move(
+        {S.RECOMMENDATION},
+        "awaiting_decision",
+        S.AWAITING_DECISION,
+        _("Kirim rekomendasi ke PPK"),
+        LEAD,
+        starts_deadline="decision",
+        public_note=_("Rekomendasi telah disampaikan kepada Pejabat Pembina Kepegawaian (PPK)."),
+    ),
+    Move(
+        {S.AWAITING_DECISION},
+        "decided",
+        S.DECIDED,
+        _("Catat keputusan PPK (SK)"),
+        PPK,
+        form=DecisionForm,
+        starts_deadline="follow_up",
+        public_note=_("PPK telah menetapkan keputusan."),
+    ),
+    Move(
+        {S.ESCALATED},
+        "decided",
+        S.DECIDED,
+        _("Catat keputusan PPK (SK)"),
+        PPK,
+        form=DecisionForm,
+        starts_deadline="follow_up",
+        public_note=_("PPK telah menetapkan keputusan."),
+    ),
+    # PPK missed the decision deadline: the scheduler escalates; BKN may also do it by hand.
+    Move(
+        {S.AWAITING_DECISION},
+        "escalated",
+        S.ESCALATED,
+        _("Eskalasi ke BKN"),
+        BKN,
+        form=NoDataForm,
+        starts_deadline="escalated",
+        public_note=_("Kasus diawasi BKN karena keputusan PPK belum ditetapkan."),
+        system=True,
+    ),
+    Move(
+        {S.ESCALATED},
+        "awaiting_decision",
+        S.AWAITING_DECISION,
+        _("Kembalikan ke PPK dengan tenggat baru"),
+        BKN,
+        form=ExplanationForm,
+        starts_deadline="decision",
+        public_note=_("Kasus dikembalikan kepada PPK untuk diputuskan."),
+    ),
+    # BKN annuls a wrong SK (Perpres 116/2022): the PPK decides again.
+    Move(
+        {S.DECIDED},
+        "annulled",
+        S.AWAITING_DECISION,
+        _("Batalkan SK (BKN)"),
+        BKN,
+        form=AnnulForm,
+        starts_deadline="decision",
+        public_note=_("Keputusan dibatalkan; PPK menetapkan keputusan baru."),
+    ),
+    Move(
+        {S.DECIDED},
+        "closed",
+        S.CLOSED,
+        _("Tutup kasus (tindak lanjut tercatat)"),
+        PPK | LEAD,
+        form=CloseForm,
+        public_note=_("Kasus selesai."),
+        ends_case=True,
+    ),
+    # Dismissals: while checking/verifying by the Satgas (and BKN during triage), after the
+    # recommendation only by the lead ("not proven").
+    Move(
+        EARLY | {S.VERIFICATION},
+        "dismissed",
+        S.DISMISSED,
+        _("Hentikan"),
+        SATGAS | BKN,
+        form=DismissForm,
+        public_note="",  # the explanation is the public note
+        ends_case=True,
+    ),
+    Move(
+        {S.RECOMMENDATION},
+        "dismissed",
+        S.DISMISSED,
+        _("Hentikan (tidak terbukti)"),
+        LEAD,
+        form=DismissForm,
+        public_note="",
+        ends_case=True,
+    ),
+    Move(
+        EARLY | {S.VERIFICATION},
+        "forwarded",
+        S.FORWARDED,
+        _("Teruskan"),
+        SATGAS | BKN,
+        form=ForwardForm,
+        public_note="",  # the explanation is the public note
+        ends_case=True,
+    ),
+    Move(
+        EARLY,
+        "merged",
+        S.MERGED,
+        _("Gabungkan ke kasus lain"),
+        SATGAS,
+        form=MergeForm,
+        public_note=_("Laporan digabung dengan laporan lain tentang kejadian yang sama."),
+        ends_case=True,
+    ),
+    # Reopening a terminal case: lead only, with a reason, audited.
+    Move(
+        {S.CLOSED},
+        "reopen",
+        S.DECIDED,
+        _("Buka kembali"),
+        LEAD,
+        form=ExplanationForm,
+        public_note=_("Kasus dibuka kembali."),
+    ),
+    Move(
+        {S.DISMISSED, S.FORWARDED, S.MERGED},
+        "reopen",
+        S.CHECKING,
+        _("Buka kembali"),
+        LEAD,
+        form=ExplanationForm,
+        public_note=_("Kasus dibuka kembali."),
+    ),
+)
+
+ACTIONS: frozenset[str] = frozenset(move.action for move in MOVES)
+FOLLOW_UP_KINDS = FollowUp.Kind
+
+
+@cache
+def _index() -> dict[tuple[str, str], Move]:
+    index: dict[tuple[str, str], Move] = {}
+    for move in MOVES:
+        for state in move.from_states:
+            key = (state, move.action)
+            # One (state, action) pair, one move: the table must never be ambiguous.
+            if key in index:
+                raise AssertionError(f"workflow table: two moves for {key}")
+            index[key] = move
+    return index
+
+
+def find_move(state: str, action: str) -> Move | None:
+    return _index().get((str(state), str(action)))
+
+
+def moves_from(state: str) -> list[Move]:
+    return [move for move in MOVES if str(state) in move.from_states]
+
+
+# --- who may act -----------------------------------------------------------------------------------
+
+
+def actor_scope(actor):
+    """The case scope of a user or of an API token (``.agency`` + ``.role``); None = the system."""
+    from netra.orgs.selectors import case_scope, scope_for_agency_role
+
+    if actor is None:
+        return None
+    if _is_token(actor):
+        return scope_for_agency_role(actor.agency, actor.role)
+    return case_scope(actor)
+
+
+def _is_token(actor) -> bool:
+    from netra.orgs.models import User
+
+    return not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
+
+
+def in_scope(actor, case: Case) -> bool:
+    if actor is None:
+        return True
+    scope = actor_scope(actor)
+    return scope.covers(agency_id=case.agency_id, region_code=case.region_id)
+
+
+def actor_roles(actor, case: Case) -> frozenset[str]:
+    """The effective roles ``actor`` holds *for this case* (nesting applied).
+
+    A role counts when it is held in the case's owning agency; the supervising roles (BKN,
+    Bawaslu) also count when the case lies within the reach of the agency that role is held in
+    (a Kanreg's provinces, Bawaslu's region). A user or an API token alike; None = no roles.
+    """
+    from netra.orgs.models import Membership
+    from netra.orgs.selectors import scope_for_agency_role
+
+    if actor is None:
+        return frozenset()
+    if _is_token(actor):
+        pairs = [(actor.agency, str(actor.role))] if actor.agency is not None else []
+        if actor.agency is not None and not actor.agency.active:
+            pairs = []
+    else:
+        if not (actor.is_authenticated and actor.is_active):
+            return frozenset()
+        pairs = [
+            (m.agency, m.role)
+            for m in Membership.objects.filter(user=actor, active=True, agency__active=True).select_related("agency")
+        ]
+    roles: set[str] = set()
+    for agency, role in pairs:
+        if role not in ROLES:
+            continue
+        owner = case.agency_id is not None and agency.pk == case.agency_id
+        reaches = role in SUPERVISING_ROLES and scope_for_agency_role(agency, role).covers(
+            agency_id=case.agency_id, region_code=case.region_id
+        )
+        if owner or reaches:
+            roles |= effective_roles(role)
+    return frozenset(roles)
+
+
+def available_moves(case: Case, user) -> list[Move]:
+    """The moves ``user`` may make on ``case`` now: state, roles, scope and guards all allow it."""
+    if not in_scope(user, case):
+        return []
+    roles = actor_roles(user, case)
+    return [
+        move
+        for move in moves_from(case.status)
+        if move.allows(roles) and (move.guard is None or move.guard(case) is None)
+    ]
