@@ -1,6 +1,30 @@
-"""Read queries for cases. Staff lists go through the scope selectors of ``netra.orgs``."""
+"""Read queries for cases. Every staff list goes through the one scope rule of ``netra.orgs``.
 
-from netra.cases.models import Case, Report, Transition
+``cases_for(user, ...)`` is the only way a staff face lists cases; ``case_for(user, pk)`` the
+only way it opens one (Http404 outside scope — an outsider learns nothing, not even that the
+case exists).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Case as SqlCase
+from django.db.models import Count, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast
+from django.http import Http404
+
+from netra.cases.models import Case, Report, Subject, Transition
+from netra.orgs.selectors import case_scope
+
+Status = Case.Status
+ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
+PAGE_SIZE = 50
+
+
+# --- reporter-facing --------------------------------------------------------------------------
 
 
 def public_timeline(case: Case) -> list[dict]:
@@ -33,3 +57,291 @@ def public_timeline(case: Case) -> list[dict]:
 def reports_of_case(case: Case):
     """The submissions of a case, including those of cases merged into it."""
     return Report.objects.filter(case__in=[case.pk, *case.merged_cases.values_list("pk", flat=True)])
+
+
+# --- staff: scoped lists ----------------------------------------------------------------------
+
+
+def scoped_cases(user) -> QuerySet[Case]:
+    """Every case the user may read (no other filter)."""
+    return Case.objects.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+
+
+def cases_for(
+    user,
+    *,
+    status: str | None = None,
+    region: str | None = None,
+    violation: str | None = None,
+    due: str | None = None,
+    assigned_to=None,
+    search: str | None = None,
+) -> QuerySet[Case]:
+    """The queue: the user's cases, filtered, what needs attention first (``attention`` annotated).
+
+    ``status``: a state code, ``"active"`` (every non-terminal state) or None (all).
+    ``region``: a region code; the region and everything under it.
+    ``violation``: a catalogue group code among the recommendation's proven violations.
+    ``due``: ``"overdue"``, ``"due_soon"`` (not yet overdue) or ``"due"`` (either).
+    ``assigned_to``: a user; only their cases.
+    ``search``: a case number, or part of a subject's name or NIP.
+    """
+    today, soon = attention_dates()
+    return (
+        _filtered(
+            user,
+            status=status,
+            region=region,
+            violation=violation,
+            due=due,
+            assigned_to=assigned_to,
+            search=search,
+        )
+        .annotate(attention=_attention(today, soon))
+        .select_related("agency", "region", "assigned_to")
+        .prefetch_related("subjects")
+        .order_by("attention", F("due_date").asc(nulls_last=True), "created_at", "pk")
+    )
+
+
+def _filtered(user, *, status, region, violation, due, assigned_to, search) -> QuerySet[Case]:
+    qs = scoped_cases(user)
+    if status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATES)
+    elif status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(Q(region=region) | Q(region__code__startswith=region + "."))
+    if violation:
+        # JSON "contains" is not available on SQLite; the quoted code in the list's text is exact enough.
+        qs = qs.alias(_violations=Cast("recommendation__violations", TextField())).filter(
+            _violations__contains=f'"{violation}"'
+        )
+    today, soon = attention_dates()
+    if due == "overdue":
+        qs = qs.filter(due_date__lt=today, status__in=ACTIVE_STATES)
+    elif due == "due_soon":
+        qs = qs.filter(due_date__gte=today, due_date__lte=soon, status__in=ACTIVE_STATES)
+    elif due == "due":
+        qs = qs.filter(due_date__lte=soon, status__in=ACTIVE_STATES)
+    if assigned_to is not None:
+        qs = qs.filter(assigned_to=assigned_to)
+    if search := (search or "").strip():
+        matches = Subject.objects.filter(Q(name__icontains=search) | Q(nip=search)).values("case_id")
+        qs = qs.filter(Q(number__iexact=search) | Q(pk__in=matches))
+    return qs
+
+
+def attention_dates(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """Today and the last due date that still counts as "due soon" (as ``deadlines.deadline_status``)."""
+    from netra.cases import deadlines
+    from netra.catalog.calendar import WorkingCalendar
+
+    today = today or deadlines.today()
+    return today, WorkingCalendar().add_working_days(today, deadlines.REMIND_WORKING_DAYS)
+
+
+ATTENTION_OVERDUE, ATTENTION_DUE_SOON, ATTENTION_NEW, ATTENTION_OPEN, ATTENTION_DONE = range(5)
+ATTENTION_CODES = {
+    ATTENTION_OVERDUE: "overdue",
+    ATTENTION_DUE_SOON: "due_soon",
+    ATTENTION_NEW: "new",
+    ATTENTION_OPEN: "open",
+    ATTENTION_DONE: "done",
+}
+
+
+def _attention(today: datetime.date, soon: datetime.date) -> SqlCase:
+    """Overdue, then due soon, then new, then the other open cases, then finished ones."""
+    active = Q(status__in=ACTIVE_STATES)
+    return SqlCase(
+        When(active & Q(due_date__lt=today), then=Value(ATTENTION_OVERDUE)),
+        When(active & Q(due_date__lte=soon), then=Value(ATTENTION_DUE_SOON)),
+        When(status=Status.RECEIVED, then=Value(ATTENTION_NEW)),
+        When(active, then=Value(ATTENTION_OPEN)),
+        default=Value(ATTENTION_DONE),
+        output_field=IntegerField(),
+    )
+
+
+def queue_counts(user, **filters) -> dict[str, int]:
+    """Cases per state under the same filters (``status`` ignored), plus the attention figures.
+
+    Keys: every state code, ``active``, ``all``, and among active cases ``overdue``,
+    ``due_soon`` and ``mine`` (assigned to ``user``).
+    """
+    filters = {"status": None, "region": None, "violation": None, "due": None, "assigned_to": None, "search": None} | {
+        k: v for k, v in filters.items() if k != "status"
+    }
+    base = _filtered(user, **filters).order_by()
+    counts = dict.fromkeys(Status.values, 0)
+    for row in base.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    counts["active"] = sum(counts[state] for state in ACTIVE_STATES)
+    counts["all"] = sum(counts[state] for state in Status.values)
+    today, soon = attention_dates()
+    active = base.filter(status__in=ACTIVE_STATES)
+    counts |= active.aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
+        mine=Count("pk", filter=Q(assigned_to=user.pk)),
+    )
+    return counts
+
+
+def case_for(user, pk) -> Case:
+    """One case the user may read, or Http404 (outside scope looks exactly like missing)."""
+    try:
+        return scoped_cases(user).select_related("agency", "region", "election", "merged_into").get(pk=pk)
+    except (Case.DoesNotExist, ValueError, TypeError):
+        raise Http404("case not found") from None
+
+
+# --- checking helpers -------------------------------------------------------------------------
+
+
+def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
+    """The same person in other cases: by NIP, else by name and agency as reported.
+
+    With ``user``, only cases in their scope (a history must not reveal cases they cannot open).
+    """
+    qs = Subject.objects.exclude(case_id=subject.case_id).select_related("case", "case__agency")
+    if subject.nip:
+        qs = qs.filter(nip=subject.nip)
+    elif subject.name.strip() and subject.agency_name.strip():
+        qs = qs.filter(name__iexact=subject.name.strip(), agency_name__iexact=subject.agency_name.strip())
+    elif subject.name.strip() and subject.case.agency_id:
+        qs = qs.filter(name__iexact=subject.name.strip(), case__agency_id=subject.case.agency_id)
+    else:
+        return qs.none()
+    if user is not None:
+        qs = qs.filter(case__in=scoped_cases(user))
+    return qs.order_by("-case__created_at", "-pk")
+
+
+@dataclass
+class DuplicateCandidate:
+    case: Case
+    reasons: list[str] = field(default_factory=list)
+    similarity: float = 0.0
+
+
+# A viral post brings many reports within days; incidents further apart are separate events.
+DUPLICATE_WINDOW_DAYS = 14
+TEXT_SIMILARITY_MIN = 0.5
+_TEXT_POOL = 300
+_WORD_RE = re.compile(r"[0-9a-zA-Z\u00C0-\u024F]+")
+# Frequent Indonesian function words carry no meaning for "is this the same incident?".
+_STOPWORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "ini",
+        "itu",
+        "dengan",
+        "untuk",
+        "pada",
+        "dalam",
+        "oleh",
+        "atau",
+        "juga",
+        "karena",
+        "sebagai",
+        "saat",
+        "ada",
+        "tidak",
+        "akan",
+        "telah",
+        "sudah",
+        "bahwa",
+        "para",
+        "serta",
+        "tersebut",
+        "kami",
+        "saya",
+        "kita",
+        "mereka",
+        "dia",
+        "ia",
+        "nya",
+        "pak",
+        "bu",
+        "bapak",
+        "ibu",
+        "the",
+    ]
+)
+
+
+def text_tokens(text: str) -> frozenset[str]:
+    return frozenset(w for w in (m.lower() for m in _WORD_RE.findall(text or "")) if len(w) > 2 and w not in _STOPWORDS)
+
+
+def token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard overlap of two token sets, 0 … 1."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def duplicate_candidates(case: Case, *, user=None, limit: int = 10) -> list[DuplicateCandidate]:
+    """Open cases that may be the same matter, strongest first (design.md 3: checking).
+
+    Signals: the same subject NIP; the same subject name in the same region with incident dates
+    close together; descriptions sharing most of their words (token overlap, no fuzzy library:
+    reports of one viral post are near copies). With ``user``, only cases in their scope.
+    """
+    others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
+    if user is not None:
+        others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    near_in_time = Q(incident_date__gte=case.incident_date - window, incident_date__lte=case.incident_date + window)
+    found: dict[int, DuplicateCandidate] = {}
+
+    def add(other: Case, reason: str, similarity: float = 0.0) -> None:
+        candidate = found.setdefault(other.pk, DuplicateCandidate(case=other))
+        if reason not in candidate.reasons:
+            candidate.reasons.append(reason)
+        candidate.similarity = max(candidate.similarity, similarity)
+
+    subjects = list(case.subjects.all())
+    nips = sorted({s.nip for s in subjects if s.nip})
+    if nips:
+        for other in others.filter(subjects__nip__in=nips).distinct():
+            add(other, "nip")
+    names = sorted({s.name.strip().lower() for s in subjects if s.name.strip()})
+    if names:
+        name_q = Q()
+        for name in names:
+            name_q |= Q(subjects__name__iexact=name)
+        for other in others.filter(name_q, near_in_time, region=case.region_id).distinct():
+            add(other, "name_region_date")
+
+    own_tokens = text_tokens(" ".join(r.description for r in reports_of_case(case)))
+    if own_tokens:
+        pool = list(others.filter(near_in_time, region=case.region_id).order_by("-created_at")[:_TEXT_POOL])
+        descriptions: dict[int, list[str]] = {}
+        for case_id, description in Report.objects.filter(case__in=pool).values_list("case_id", "description"):
+            descriptions.setdefault(case_id, []).append(description)
+        for other in pool:
+            score = token_similarity(own_tokens, text_tokens(" ".join(descriptions.get(other.pk, []))))
+            if score >= TEXT_SIMILARITY_MIN:
+                add(other, "similar_text", score)
+
+    strength = {"nip": 3, "name_region_date": 2, "similar_text": 1}
+    ranked = sorted(
+        found.values(),
+        key=lambda c: (-sum(strength[r] for r in c.reasons), -c.similarity, c.case.created_at, c.case.pk),
+    )
+    ranked = ranked[:limit]
+    loaded = (
+        Case.objects.select_related("agency", "region")
+        .prefetch_related("subjects")
+        .in_bulk([c.case.pk for c in ranked])
+    )
+    for candidate in ranked:
+        candidate.case = loaded[candidate.case.pk]
+    return ranked
