@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
 from netra.orgs.models import Membership
@@ -24,7 +25,8 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated:
-            return redirect(f"{settings.LOGIN_URL}?next={request.get_full_path()}")
+            # LOGIN_URL is a URL name: redirect_to_login resolves it (a plain redirect would 500).
+            return redirect_to_login(request.get_full_path())
         if not second_factor_done(user):
             return redirect("workspace:two_factor")
         if (

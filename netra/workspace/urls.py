@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import auth, views
+from netra.workspace import actions, auth, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -10,4 +10,12 @@ urlpatterns = [
     path(_("verifikasi/"), auth.two_factor, name="two_factor"),
     path(_("keluar/"), auth.logout, name="logout"),
     path(_("tanpa-instansi/"), views.no_membership, name="no_membership"),
+    path(_("kasus/<int:pk>/"), views.case_detail, name="case"),
+    path(_("kasus/<int:pk>/bukti/<int:evidence_id>/"), views.evidence_file, name="evidence"),
+    path(_("kasus/<int:pk>/langkah/<slug:action>/"), actions.move, name="move"),
+    path(_("kasus/<int:pk>/pesan/"), actions.message_add, name="message"),
+    path(_("kasus/<int:pk>/catatan/"), actions.note_add, name="note"),
+    path(_("kasus/<int:pk>/tugaskan/"), actions.assign, name="assign"),
+    path(_("kasus/<int:pk>/gabung/"), actions.merge_here, name="merge"),
+    path(_("massal/"), actions.bulk, name="bulk"),
 ]

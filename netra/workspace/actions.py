@@ -1,0 +1,280 @@
+"""Workspace views that change a case: workflow moves, messages, notes, assignment, bulk actions.
+
+Each view reads the case through the scoped selector (404 outside scope), calls one service of
+``netra.cases.services`` and turns a ``TransitionError`` into a message on the page — never a 500.
+The workflow table (``netra.cases.workflow``) decides which moves exist and who may make them.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from netra.cases import selectors, services
+from netra.cases.models import Case
+from netra.cases.workflow import TransitionError, available_moves, find_move
+from netra.workspace import move_forms
+from netra.workspace.access import staff_required
+from netra.workspace.forms import InternalNoteForm, MessageForm
+
+
+def _case_url(case: Case) -> str:
+    return reverse("workspace:case", args=[case.pk])
+
+
+def _refusal(error: TransitionError) -> str:
+    """One line for a refused action: the service's message plus its field messages."""
+    details = [message for messages_ in error.fields.values() for message in messages_]
+    return " ".join([error.message, *details]) if details and error.code == "validation_error" else error.message
+
+
+# --- workflow moves ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def move(request, pk: int, action: str):
+    """The form of one move (GET: htmx partial or a page of its own) and its submission (POST)."""
+    case = selectors.case_for(request.user, pk)
+    chosen = next((m for m in available_moves(case, request.user) if m.action == action), None)
+    if chosen is None:
+        # Not offered to this user now (stale page, another officer was faster, or not their role):
+        # explain in words, never a 500, and change nothing.
+        if find_move(case.status, action) is None:
+            error = TransitionError(
+                "conflict",
+                _("Langkah ini tidak dapat dilakukan: status kasus sekarang %(state)s.")
+                % {"state": case.get_status_display()},
+            )
+        else:
+            error = TransitionError("forbidden")
+        if request.htmx:
+            return render(request, "workspace/_move_refused.html", {"case": case, "error": error})
+        messages.error(request, error.message)
+        return redirect(_case_url(case))
+
+    form = move_forms.build(chosen, case, request.user, data=request.POST or None, files=request.FILES or None)
+    error = None
+    if request.method == "POST":
+        try:
+            services.case_transition(
+                case=case,
+                action=action,
+                actor=request.user,
+                data=move_forms.payload(request.POST, form),
+                files=request.FILES or None,
+                note=request.POST.get("note", ""),
+            )
+        except TransitionError as refused:
+            error = refused
+            # The move's own form gives the same field errors the service found; anything else
+            # (a field the form does not show) goes on top of the form.
+            form.is_valid()
+            for field, field_messages in refused.fields.items():
+                if field not in form.errors:
+                    for message in field_messages:
+                        form.add_error(field if field in form.fields else None, message)
+        else:
+            case.refresh_from_db()
+            messages.success(
+                request,
+                _("%(case)s: %(label)s — status sekarang %(state)s.")
+                % {"case": case, "label": chosen.label, "state": case.get_status_display()},
+            )
+            return redirect(_case_url(case))
+
+    context = {"case": case, "move": chosen, "form": form, "error": error}
+    partial = request.htmx and request.method == "GET"
+    template = "workspace/_move_form.html" if partial else "workspace/move.html"
+    return render(request, template, context, status=422 if error and error.fields else 200)
+
+
+# --- reporter messages, internal notes, assignment, merge ---------------------------------------
+
+
+def _post_service(request, pk: int, call, success: str):
+    case = selectors.case_for(request.user, pk)
+    try:
+        call(case)
+    except TransitionError as error:
+        messages.error(request, _refusal(error))
+    else:
+        messages.success(request, success)
+    return redirect(_case_url(case))
+
+
+@require_POST
+@staff_required
+def message_add(request, pk: int):
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pesan kosong atau terlalu panjang (paling banyak 5.000 karakter)."))
+        return redirect(_case_url(selectors.case_for(request.user, pk)))
+    return _post_service(
+        request,
+        pk,
+        lambda case: services.satgas_message_add(case=case, actor=request.user, body=form.cleaned_data["body"]),
+        _("Pesan terkirim ke pelapor."),
+    )
+
+
+@require_POST
+@staff_required
+def note_add(request, pk: int):
+    form = InternalNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Catatan kosong atau terlalu panjang."))
+        return redirect(_case_url(selectors.case_for(request.user, pk)))
+    return _post_service(
+        request,
+        pk,
+        lambda case: services.internal_note_add(case=case, actor=request.user, body=form.cleaned_data["body"]),
+        _("Catatan internal disimpan."),
+    )
+
+
+def _assignee(value):
+    if not value:
+        return None
+    try:
+        return get_user_model().objects.get(pk=int(value), is_active=True)
+    except (ValueError, get_user_model().DoesNotExist):
+        raise TransitionError("validation_error", fields={"assignee": [_("Petugas tidak dikenal.")]}) from None
+
+
+@require_POST
+@staff_required
+def assign(request, pk: int):
+    def call(case):
+        services.case_assign(case=case, assignee=_assignee(request.POST.get("assignee")), actor=request.user)
+
+    return _post_service(request, pk, call, _("Penugasan disimpan."))
+
+
+@require_POST
+@staff_required
+def merge_here(request, pk: int):
+    """Merge a duplicate candidate into this case (the case on screen survives)."""
+    case = selectors.case_for(request.user, pk)
+    try:
+        other = selectors.case_for(request.user, request.POST.get("other"))
+    except Http404:
+        messages.error(request, _("Kasus yang akan digabung tidak ditemukan."))
+        return redirect(_case_url(case))
+    try:
+        services.case_transition(case=other, action="merged", actor=request.user, data={"into_case": case.pk})
+    except TransitionError as error:
+        messages.error(request, f"{other}: {_refusal(error)}")
+    else:
+        messages.success(
+            request,
+            _("%(other)s digabung ke %(case)s; pelapornya kini mengikuti kasus ini.") % {"other": other, "case": case},
+        )
+    return redirect(_case_url(case))
+
+
+# --- bulk actions on a queue selection ----------------------------------------------------------
+
+BULK_MAX = 500
+DUPLICATE_EXPLANATION = _("Laporan ini sama dengan laporan lain yang sedang ditangani; tindak lanjutnya di sana.")
+
+
+def _back(request):
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("workspace:home")
+
+
+@require_POST
+@staff_required
+def bulk(request):
+    """Assign, merge or dismiss a selection; each case on its own, so one refusal does not block the rest."""
+    ids = [value for value in request.POST.getlist("cases") if value.isdigit()][:BULK_MAX]
+    action = request.POST.get("action")
+    if not ids:
+        messages.error(request, _("Pilih minimal satu kasus."))
+        return _back(request)
+    cases = list(selectors.scoped_cases(request.user).filter(pk__in=ids).order_by("created_at", "pk"))
+    if len(cases) < len(set(ids)):
+        messages.error(request, _("Sebagian kasus yang dipilih tidak ditemukan dan dilewati."))
+
+    if action == "assign":
+        try:
+            assignee = _assignee(request.POST.get("assignee"))
+        except TransitionError as error:
+            messages.error(request, _refusal(error))
+            return _back(request)
+        if assignee is None:
+            messages.error(request, _("Pilih petugas yang akan ditugaskan."))
+            return _back(request)
+        results = _each(cases, lambda case: services.case_assign(case=case, assignee=assignee, actor=request.user))
+        done = _("%(n)d kasus ditugaskan ke %(name)s.")
+        extra = {"name": assignee.get_full_name() or assignee.get_username()}
+    elif action == "merge":
+        into = _merge_target(request, cases)
+        if into is None:
+            return _back(request)
+        others = [case for case in cases if case.pk != into.pk]
+        results = _each(
+            others,
+            lambda case: services.case_transition(
+                case=case, action="merged", actor=request.user, data={"into_case": into.pk}
+            ),
+        )
+        done = _("%(n)d kasus digabung ke %(into)s.")
+        extra = {"into": str(into)}
+    elif action == "dismiss":
+        explanation = request.POST.get("explanation", "").strip() or str(DUPLICATE_EXPLANATION)
+        results = _each(
+            cases,
+            lambda case: services.case_transition(
+                case=case,
+                action="dismissed",
+                actor=request.user,
+                data={"reason": "duplicate", "explanation": explanation},
+            ),
+        )
+        done = _("%(n)d kasus dihentikan sebagai laporan ganda.")
+        extra = {}
+    else:
+        messages.error(request, _("Tindakan tidak dikenal."))
+        return _back(request)
+
+    succeeded = [case for case, error in results if error is None]
+    failed = [(case, error) for case, error in results if error is not None]
+    if succeeded:
+        messages.success(request, done % {"n": len(succeeded), **extra})
+    for case, error in failed:
+        messages.error(request, f"{case}: {_refusal(error)}")
+    return _back(request)
+
+
+def _each(cases, call) -> list[tuple[Case, TransitionError | None]]:
+    results = []
+    for case in cases:
+        try:
+            call(case)
+        except TransitionError as error:
+            results.append((case, error))
+        else:
+            results.append((case, None))
+    return results
+
+
+def _merge_target(request, cases) -> Case | None:
+    """The case the selection is merged into: the number typed in, else the oldest selected."""
+    number = request.POST.get("into", "").strip()
+    if number:
+        found = selectors.cases_for(request.user, search=number).filter(number__iexact=number).first()
+        if found is None:
+            messages.error(request, _("Kasus tujuan %(number)s tidak ditemukan.") % {"number": number[:30]})
+        return found
+    if len(cases) < 2:
+        messages.error(request, _("Pilih minimal dua kasus untuk digabung, atau isi nomor kasus tujuan."))
+        return None
+    return cases[0]

@@ -1,0 +1,94 @@
+"""The forms of the workflow moves, dressed for people.
+
+``netra.cases.workflow`` defines each move's form once, for the web and the API alike: field
+names and validation, no labels. Here the workspace gives them Indonesian labels, fitting widgets
+and readable choices (catalogue names instead of codes) without changing what is validated.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases.workflow import Move
+from netra.catalog.models import SanctionCategory, SanctionType, ViolationGroup
+from netra.orgs.models import Agency
+
+LABELS = {
+    "reason": _("Alasan"),
+    "explanation": _("Penjelasan (dapat dibaca pelapor)"),
+    "to_agency": _("Teruskan ke instansi di Netra"),
+    "to_external": _("atau ke lembaga di luar Netra"),
+    "into_case": _("Gabungkan ke kasus"),
+    "violations": _("Jenis pelanggaran yang terbukti"),
+    "sanction_category": _("Kategori sanksi yang direkomendasikan"),
+    "legal_basis": _("Dasar hukum"),
+    "findings": _("Fakta dan temuan"),
+    "override_reason": _("Alasan bila berbeda dari saran sistem"),
+    "sanction_type": _("Jenis hukuman"),
+    "decree_number": _("Nomor SK"),
+    "decree_date": _("Tanggal SK"),
+    "signed_file": _("SK bertanda tangan (PDF)"),
+    "follow_up": _("Tindak lanjut yang sudah dilakukan"),
+    "reference": _("Nomor surat"),
+    "answer": _("Hasil kajian Bawaslu"),
+}
+HELP = {
+    "explanation": _("Ditampilkan kepada pelapor di halaman status laporannya."),
+    "to_external": _("Misalnya: terlapor kepala desa (bukan ASN) — diteruskan ke Inspektorat/DPMD."),
+    "override_reason": _(
+        "Sistem menyarankan kategori dari katalog pelanggaran; bila Anda memilih yang lain, tulis alasannya."
+    ),
+}
+LONG_TEXT = frozenset({"explanation", "legal_basis", "findings", "override_reason", "follow_up", "answer"})
+
+
+def build(move: Move, case, user, *, data=None, files=None) -> forms.Form:
+    """The move's own form (same fields, same validation) with labels, widgets and named choices."""
+    form = move.form(data=data, files=files, case=case)
+    for name, field in form.fields.items():
+        field.label = LABELS.get(name, field.label or name)
+        if name in HELP:
+            field.help_text = HELP[name]
+        if name in LONG_TEXT:
+            field.widget = forms.Textarea(attrs={"rows": 4 if name != "findings" else 8})
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    _named_choices(form, case)
+    return form
+
+
+def _named_choices(form, case) -> None:
+    fields = form.fields
+    if "violations" in fields:
+        names = dict(ViolationGroup.objects.values_list("code", "name_id"))
+        fields["violations"].choices = [(code, names.get(code, code)) for code, _label in fields["violations"].choices]
+        fields["violations"].widget = forms.CheckboxSelectMultiple()
+    if "sanction_category" in fields:
+        names = dict(SanctionCategory.objects.values_list("code", "name_id"))
+        fields["sanction_category"].choices = [
+            ("", "—"),
+            *((code, names.get(code, code)) for code, _label in fields["sanction_category"].choices),
+        ]
+    if "sanction_type" in fields:
+        names = {t.code: f"{t.category.name_id}: {t.name_id}" for t in SanctionType.objects.select_related("category")}
+        fields["sanction_type"].choices = [
+            ("", "—"),
+            *((code, names.get(code, code)) for code, _label in fields["sanction_type"].choices),
+        ]
+    if "to_agency" in fields:
+        agencies = Agency.objects.filter(active=True).exclude(pk=case.agency_id).order_by("name")
+        fields["to_agency"].widget = forms.Select(
+            choices=[("", "—"), *((agency.code, agency.name) for agency in agencies)]
+        )
+    if "reason" in fields and isinstance(fields["reason"], forms.ChoiceField):
+        fields["reason"].choices = [("", "—"), *fields["reason"].choices]
+
+
+def payload(post, form) -> dict:
+    """The POSTed values the move's form reads: lists for multi-value fields, strings otherwise."""
+    data = {}
+    for name, field in form.fields.items():
+        if isinstance(field, forms.MultipleChoiceField):
+            data[name] = post.getlist(name)
+        elif name in post:
+            data[name] = post.get(name)
+    return data

@@ -1,0 +1,160 @@
+"""Shaping data for the workspace templates: tabs, query strings, the merged timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases.deadlines import deadline_status
+from netra.cases.models import Case, InternalNote
+from netra.cases.selectors import ACTIVE_STATES
+from netra.cases.workflow import available_moves
+from netra.catalog.calendar import WorkingCalendar
+from netra.orgs.models import Membership
+from netra.orgs.roles import ACTING_ROLES
+
+# How the audit log's actions read on the case timeline; unknown ones show their code.
+EVENT_LABELS = {
+    "case.received": _("Laporan diterima"),
+    "case.transitioned": _("Status diubah"),
+    "case.assigned": _("Petugas ditugaskan"),
+    "case.merged": _("Kasus digabung"),
+    "case.merged_into": _("Digabung ke kasus lain"),
+    "case.dismissed": _("Dihentikan"),
+    "case.reopened": _("Dibuka kembali"),
+    "case.forwarded": _("Diteruskan"),
+    "case.note_added": _("Catatan internal ditambahkan"),
+    "case.message_sent": _("Pesan dikirim ke pelapor"),
+    "case.follow_up_added": _("Tindak lanjut dicatat"),
+    "case.bawaslu_review_requested": _("Kajian Bawaslu diminta"),
+    "case.bawaslu_review_answered": _("Hasil kajian Bawaslu dicatat"),
+    "case.control_action_added": _("Tindakan pengendalian BKN dicatat"),
+    "case.control_action": _("Tindakan pengendalian BKN"),
+    "case.deadline_missed": _("Tenggat terlewati"),
+    "report.message_added": _("Pelapor mengirim pesan"),
+    "report.evidence_added": _("Pelapor menambah bukti"),
+}
+# Events already shown as a state change (a Transition row): listed once, not twice.
+TRANSITION_EVENTS = frozenset({"case.received", "case.transitioned"})
+
+
+def query_without(params: QueryDict, *names: str) -> str:
+    """The query string without some keys, for links that set them again (tabs, pages)."""
+    copy = params.copy()
+    for name in names:
+        copy.pop(name, None)
+    return copy.urlencode()
+
+
+@dataclass(frozen=True)
+class Tab:
+    code: str
+    label: str
+    count: int
+    current: bool
+    terminal: bool
+
+
+def queue_tabs(counts: dict[str, int], *, current: str) -> list[Tab]:
+    tabs = [Tab("active", _("Aktif"), counts["active"], current == "active", False)]
+    for code, label in Case.Status.choices:
+        tabs.append(Tab(code, label, counts.get(code, 0), current == code, code not in ACTIVE_STATES))
+    tabs.append(Tab("all", _("Semua"), counts["all"], current == "all", True))
+    return tabs
+
+
+def mark_attention(cases) -> None:
+    """Give each case ``attention_code`` and ``deadline_state`` for the templates."""
+    calendar = WorkingCalendar()
+    for case in cases:
+        state = deadline_status(case, calendar=calendar)
+        case.deadline_state = state
+        if state in ("overdue", "due_soon"):
+            case.attention_code = state
+        elif case.status == Case.Status.RECEIVED:
+            case.attention_code = "new"
+        else:
+            case.attention_code = "open" if case.status in ACTIVE_STATES else "done"
+
+
+def assignee_choices(user):
+    """Officers the user may hand a case to: Satgas of the agencies where the user acts."""
+    officer_roles = [Membership.Role.SATGAS_OFFICER, Membership.Role.SATGAS_LEAD]
+    agencies = Membership.objects.filter(user=user, active=True, role__in=sorted(ACTING_ROLES)).values("agency_id")
+    members = Membership.objects.filter(active=True, agency__active=True, role__in=officer_roles, user__is_active=True)
+    if not user.is_superuser:
+        members = members.filter(agency_id__in=agencies)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=members.values("user_id"))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def may_act(user) -> bool:
+    """Whether the user has any role that acts on cases (an observer only reads)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, active=True, agency__active=True, role__in=sorted(ACTING_ROLES)
+    ).exists()
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: object
+    kind: str  # "transition" or "event"
+    title: str
+    actor: str
+    detail: str = ""
+
+
+def timeline(case: Case, events) -> list[TimelineEntry]:
+    """State changes (with who made them) and the other audited events, oldest first."""
+    entries = []
+    labels = dict(Case.Status.choices)
+    for step in case.transitions.select_related("actor").order_by("at", "pk"):
+        entries.append(
+            TimelineEntry(
+                at=step.at,
+                kind="transition",
+                title=(f"{labels.get(step.from_state, '')} → " if step.from_state else "")
+                + str(labels.get(step.to_state, step.to_state)),
+                actor=_actor_name(step.actor) if step.actor else str(_("Sistem / pelapor")),
+                detail=step.public_note,
+            )
+        )
+    for event in events:
+        if event.action in TRANSITION_EVENTS:
+            continue
+        entries.append(
+            TimelineEntry(
+                at=event.created_at,
+                kind="event",
+                title=str(EVENT_LABELS.get(event.action, event.action)),
+                actor=_actor_name(event.actor) if event.actor else event.actor_label,
+            )
+        )
+    return sorted(entries, key=lambda e: e.at)
+
+
+def _actor_name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def case_extras(case: Case, user) -> dict:
+    """The parts of the case page that act: moves from the workflow table, notes, form targets."""
+    acting = may_act(user)
+    return {
+        "moves": available_moves(case, user),
+        "notes": list(InternalNote.objects.filter(case=case).select_related("author").order_by("created_at", "pk")),
+        "assignees": assignee_choices(user) if acting else [],
+        "message_url": reverse("workspace:message", args=[case.pk]) if acting else None,
+        "note_url": reverse("workspace:note", args=[case.pk]) if acting else None,
+        "assign_url": reverse("workspace:assign", args=[case.pk]) if acting else None,
+        "merge_url": reverse("workspace:merge", args=[case.pk]) if acting else None,
+    }
