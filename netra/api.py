@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
+from netra.sharing.api import install as install_agency_api
 
 logger = logging.getLogger("netra.api")
 
@@ -57,6 +58,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/public/", public_router)
+install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
 
 
 @api.exception_handler(IntakeError)

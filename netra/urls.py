@@ -17,6 +17,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path(_("staf/token/"), include("netra.sharing.urls")),
     path(_("staf/"), include("netra.workspace.urls")),
     path("", include("netra.portal.urls")),
     prefix_default_language=False,

@@ -24,7 +24,7 @@ from netra.cases import evidence as evidence_files
 from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
 from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
 from netra.catalog.models import Election, Region
-from netra.orgs.models import Agency
+from netra.orgs.models import Agency, User
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 10_000
 MESSAGE_MAX = 5_000
@@ -362,7 +362,13 @@ def report_submit(
                 )
             uploaded_by = Evidence.UploadedBy.STAFF if actor is not None else Evidence.UploadedBy.REPORTER
             rows = _evidence_rows(stored, case=case, report=report, uploaded_by=uploaded_by)
-            Transition.objects.create(case=case, from_state="", to_state=Case.Status.RECEIVED, actor=actor)
+            # An agency API token acts too, but Transition.actor is a user: the audit entry names the token.
+            Transition.objects.create(
+                case=case,
+                from_state="",
+                to_state=Case.Status.RECEIVED,
+                actor=actor if isinstance(actor, User) else None,
+            )
             # Ids only: never the description, the contact or anything else the reporter wrote.
             record(
                 actor if actor is not None else REPORTER_ACTOR,

@@ -194,6 +194,17 @@ def case_scope(user) -> Scope:
     return _reach_scope(_active_memberships(user, CASE_ROLES))
 
 
+def scope_for_agency_role(agency: Agency | None, role: str) -> Scope:
+    """The case scope of a non-person acting for ``agency`` in ``role`` (an agency API token).
+
+    The same rules as a membership with that role in that agency: nothing for an inactive agency
+    or a role that does not see cases.
+    """
+    if agency is None or not agency.active or role not in CASE_ROLES:
+        return Scope.nothing()
+    return _reach_scope([Membership(agency=agency, role=role)])
+
+
 def admin_scope(user) -> Scope:
     """The agencies whose people and API tokens the user may manage: their own, as agency admin."""
     if not _usable(user):

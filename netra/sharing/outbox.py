@@ -1,0 +1,157 @@
+"""The webhook outbox: events are written in the same transaction as the change they report.
+
+Every state change of a case writes a ``cases.Transition`` row inside the service's transaction
+(intake for the first one, the workflow for the others); a ``post_save`` receiver on it writes
+the ``WebhookEvent`` and one ``WebhookDelivery`` per interested subscription right there. If
+the change rolls back, so does the event; if it commits, the worker will deliver it. An
+``on_commit`` hook would lose the event when the process dies between commit and hook.
+
+``emit()`` is the entry point for other events (``case.deadline_missed`` from the deadline job):
+call it inside the transaction that records the fact.
+"""
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from netra.cases.models import Case, Transition
+from netra.orgs.selectors import scope_for_agency_role
+from netra.sharing.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+CASE_CREATED = WebhookSubscription.Event.CASE_CREATED.value
+CASE_TRANSITIONED = WebhookSubscription.Event.CASE_TRANSITIONED.value
+CASE_DEADLINE_MISSED = WebhookSubscription.Event.CASE_DEADLINE_MISSED.value
+
+
+def case_summary(case: Case) -> dict:
+    """What an event says about a case: enough to decide whether to fetch it, no personal data."""
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "source": case.source,
+        "source_reference": case.source_reference,
+        "agency": case.agency.code if case.agency_id else None,
+        "region_code": case.region_id,
+        "updated_at": _iso(case.updated_at),
+        "url": f"/api/v1/cases/{case.pk}",
+    }
+
+
+def _summary(case: Case | None, status: str | None) -> dict | None:
+    if case is None:
+        return None
+    summary = case_summary(case)
+    if status:
+        summary["status"] = status
+    return summary
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _interested(event_type: str, case: Case | None) -> list[WebhookSubscription]:
+    # Few subscriptions exist (≤ 20 per agency), so they are filtered here rather than in SQL
+    # (SQLite cannot query inside a JSON list).
+    subscriptions = [
+        sub
+        for sub in WebhookSubscription.objects.filter(active=True, deleted_at__isnull=True).select_related("agency")
+        if event_type in (sub.events or [])
+    ]
+    if case is None:
+        return subscriptions
+    scopes: dict[tuple[int, str], object] = {}
+    chosen = []
+    for sub in subscriptions:
+        key = (sub.agency_id, sub.role)
+        if key not in scopes:
+            scopes[key] = scope_for_agency_role(sub.agency, sub.role)
+        if scopes[key].covers(agency_id=case.agency_id, region_code=case.region_id):
+            chosen.append(sub)
+    return chosen
+
+
+def emit(
+    event_type: str, *, case: Case | None, data: dict | None = None, status: str | None = None
+) -> WebhookEvent | None:
+    """Write one event and its deliveries into the current transaction (None: nobody listens).
+
+    ``status``: the case's state after the change, when the caller saves the case afterwards.
+    """
+    if event_type not in WebhookSubscription.Event.values:
+        raise ValueError(f"unknown webhook event {event_type!r}")
+    subscriptions = _interested(event_type, case)
+    if not subscriptions:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        event = WebhookEvent(type=event_type, case=case, created_at=now, payload={})
+        event.payload = {
+            "id": str(event.event_id),
+            "type": event_type,
+            "created_at": now.isoformat(),
+            "data": {"case": _summary(case, status), **(data or {})},
+        }
+        event.save(force_insert=True)
+        WebhookDelivery.objects.bulk_create(
+            [
+                WebhookDelivery(
+                    event=event,
+                    subscription=sub,
+                    case_id=case.pk if case else None,
+                    next_attempt_at=now,
+                )
+                for sub in subscriptions
+            ]
+        )
+    return event
+
+
+def _on_transition(sender, instance: Transition, created: bool, raw: bool = False, **kwargs):
+    if not created or raw:
+        return
+    case = instance.case
+    if not instance.from_state:
+        emit(CASE_CREATED, case=case)
+        return
+    emit(
+        CASE_TRANSITIONED,
+        case=case,
+        data={"transition": {"from": instance.from_state, "to": instance.to_state, "at": _iso(instance.at)}},
+        status=instance.to_state,
+    )
+
+
+def _on_move_keeping_state(sender, case: Case, action: str, transition=None, from_state="", to_state="", **kwargs):
+    # Moves without a Transition row (Bawaslu's review request and answer) are only announced by
+    # netra.cases.signals, after commit: written in a short transaction of their own. A crash
+    # between the commit and this hook loses that one event (state changes are not affected).
+    if transition is not None:
+        return  # already in the outbox, from the Transition row
+    with transaction.atomic():
+        emit(
+            CASE_TRANSITIONED,
+            case=case,
+            data={"transition": {"from": from_state, "to": to_state, "at": _iso(timezone.now()), "action": action}},
+        )
+
+
+def _on_deadline_missed(sender, case: Case, deadline_key: str = "", due_date=None, **kwargs):
+    # Sent after commit by the deadline job (see _on_move_keeping_state for what that means).
+    with transaction.atomic():
+        emit(
+            CASE_DEADLINE_MISSED,
+            case=case,
+            data={"deadline": {"key": deadline_key, "due_date": due_date.isoformat() if due_date else None}},
+        )
+
+
+def connect() -> None:
+    post_save.connect(_on_transition, sender=Transition, dispatch_uid="netra.sharing.outbox.transition")
+    try:
+        from netra.cases import signals
+    except ImportError:  # the workflow's signals are not there yet
+        return
+    signals.case_transitioned.connect(_on_move_keeping_state, dispatch_uid="netra.sharing.outbox.moved")
+    signals.case_deadline_missed.connect(_on_deadline_missed, dispatch_uid="netra.sharing.outbox.deadline")

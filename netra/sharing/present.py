@@ -1,0 +1,217 @@
+"""Read side of the agency API: scoped case queries, the keyset cursor, and answer dicts.
+
+Scope: a token sees what a member of its agency in its role would see (``case_scope`` rules via
+``scope_for_agency_role``); anything else is "not found".
+
+Order of the case list: ``updated_at`` desc, ``id`` desc — a total order, so pages never skip or
+repeat a case, and a keyset cursor (``updated_at``, ``id``) of the last row reaches the next page
+with an index range scan instead of an OFFSET that reads and discards every earlier row.
+"""
+
+import base64
+import binascii
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from netra.cases.models import Case, Subject
+from netra.orgs.selectors import Scope, scope_for_agency_role
+from netra.sharing.models import ApiToken
+
+
+def token_scope(token: ApiToken) -> Scope:
+    return scope_for_agency_role(token.agency, token.role)
+
+
+def cases_in_scope(token: ApiToken) -> QuerySet[Case]:
+    return Case.objects.filter(token_scope(token).q())
+
+
+def case_or_none(token: ApiToken, case_id: int) -> Case | None:
+    return cases_in_scope(token).select_related("agency", "region").filter(pk=case_id).first()
+
+
+# --- list filters -----------------------------------------------------------------------------
+
+
+def parse_since(value: str) -> datetime.datetime | None:
+    value = value.strip()
+    parsed = parse_datetime(value)
+    if parsed is None:
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            return None
+        parsed = datetime.datetime.combine(day, datetime.time.min)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Case number, source reference, or a subject's name / NIP."""
+    q = q.strip()[:100]
+    subjects = Subject.objects.filter(case=OuterRef("pk")).filter(Q(name__icontains=q) | Q(nip=q))
+    return qs.filter(Q(number__iexact=q) | Q(source_reference__icontains=q) | Q(number__icontains=q) | Exists(subjects))
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.updated_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, _, pk = raw.partition("|")
+        when = datetime.datetime.fromisoformat(stamp)
+        return (when, int(pk)) if timezone.is_aware(when) else None
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def after_cursor(qs: QuerySet[Case], cursor: tuple[datetime.datetime, int]) -> QuerySet[Case]:
+    when, pk = cursor
+    return qs.filter(Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk))
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def _overdue(case: Case) -> bool:
+    return bool(getattr(case, "overdue_at", None)) and case.status not in Case.TERMINAL_STATES
+
+
+def case_item(case: Case) -> dict:
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "source": case.source,
+        "source_reference": case.source_reference,
+        "agency": case.agency.code if case.agency_id else None,
+        "region_code": case.region_id,
+        "election": case.election_id,
+        "incident_date": case.incident_date,
+        "due_date": getattr(case, "due_date", None),
+        "overdue": _overdue(case),
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
+def _deadlines(case: Case) -> list[dict]:
+    today = timezone.localdate()
+    found = []
+    if getattr(case, "due_date", None) and case.status not in Case.TERMINAL_STATES:
+        found.append(
+            {
+                "key": case.deadline_key or case.status,
+                "due_date": case.due_date,
+                "overdue": _overdue(case) or case.due_date < today,
+            }
+        )
+    if getattr(case, "waiting_for_bawaslu", False) and case.bawaslu_due_date:
+        found.append(
+            {"key": "bawaslu_review", "due_date": case.bawaslu_due_date, "overdue": case.bawaslu_due_date < today}
+        )
+    return found
+
+
+def _recommendation(case: Case) -> dict | None:
+    # A missing one-to-one row raises RelatedObjectDoesNotExist, an AttributeError.
+    rec = getattr(case, "recommendation", None)
+    if rec is None:
+        return None
+    return {
+        "violations": list(rec.violations or []),
+        "sanction_category": rec.sanction_category_id,
+        "suggested_category": rec.suggested_category_id,
+        "legal_basis": rec.legal_basis,
+        "findings": rec.findings,
+        "created_at": rec.created_at,
+    }
+
+
+def _decision(case: Case) -> dict | None:
+    if not hasattr(case, "decisions"):
+        return None
+    decision = case.decisions.order_by("-created_at", "-pk").first()
+    if decision is None:
+        return None
+    return {
+        "sanction_type": decision.sanction_type_id,
+        "decree_number": decision.decree_number,
+        "decree_date": decision.decree_date,
+        "annulled_at": decision.annulled_at,
+        "created_at": decision.created_at,
+    }
+
+
+def _allowed_actions(case: Case, token: ApiToken) -> list[str]:
+    from netra.cases.workflow import available_moves
+
+    return sorted({str(move.action) for move in available_moves(case, token)})
+
+
+def case_detail(case: Case, token: ApiToken) -> dict:
+    from netra.cases.selectors import reports_of_case
+
+    detail = case_item(case)
+    detail |= {
+        "region_name": case.region.name,
+        "agency_name": case.agency.name if case.agency_id else None,
+        "dismissal_reason": getattr(case, "dismissal_reason", ""),
+        "forwarded_to_external": getattr(case, "forwarded_to_external", ""),
+        "merged_into": case.merged_into_id,
+        "waiting_for_bawaslu": bool(getattr(case, "waiting_for_bawaslu", False)),
+        "subjects": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "nip": s.nip,
+                "position": s.position,
+                "agency_name": s.agency_name,
+                "unit": s.unit,
+                "employment_status": s.employment_status,
+            }
+            for s in case.subjects.all()
+        ],
+        # What was reported; never the reporter's contact, receipt code or access key.
+        "reports": [
+            {
+                "id": r.pk,
+                "description": r.description,
+                "incident_date": r.incident_date,
+                "location": r.location,
+                "links": list(r.links or []),
+                "submitted_at": r.submitted_at,
+            }
+            for r in reports_of_case(case).order_by("submitted_at", "pk")
+        ],
+        "evidence": [
+            {
+                "id": e.pk,
+                "content_type": e.content_type,
+                "size": e.size,
+                "sha256": e.sha256_received,
+                "sha256_stored": e.sha256_stored,
+                "metadata_removed": e.metadata_removed,
+                "uploaded_by": e.uploaded_by,
+                "uploaded_at": e.uploaded_at,
+            }
+            for e in case.evidence.all()
+        ],
+        "transitions": [
+            {"from": t.from_state, "to": t.to_state, "at": t.at, "note": t.public_note}
+            for t in case.transitions.order_by("at", "pk")
+        ],
+        "deadlines": _deadlines(case),
+        "recommendation": _recommendation(case),
+        "decision": _decision(case),
+        "allowed_actions": _allowed_actions(case, token),
+    }
+    return detail
