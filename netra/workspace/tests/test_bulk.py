@@ -1,0 +1,102 @@
+"""Bulk actions on a queue selection: each case through the services, one audit event per case."""
+
+import pytest
+from django.urls import reverse
+
+from netra.audit.models import AuditEvent
+from netra.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+BULK = reverse("workspace:bulk")
+S = Case.Status
+
+
+def page_messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def audited(action: str, cases) -> set[str]:
+    ids = [str(c.pk) for c in cases]
+    return set(AuditEvent.objects.filter(action=action, object_id__in=ids).values_list("object_id", flat=True))
+
+
+@pytest.fixture
+def three(submit):
+    return [submit(), submit(), submit()]
+
+
+def test_bulk_assign_assigns_every_selected_case(staff_client, lead_katingan, satgas_katingan, three):
+    response = staff_client(lead_katingan).post(
+        BULK, {"action": "assign", "assignee": satgas_katingan.pk, "cases": [c.pk for c in three]}, follow=True
+    )
+    assert set(Case.objects.values_list("assigned_to", flat=True)) == {satgas_katingan.pk}
+    assert audited("case.assigned", three) == {str(c.pk) for c in three}
+    assert any(m.startswith("3 kasus ditugaskan") for m in page_messages(response))
+
+
+def test_bulk_merge_merges_into_the_oldest_selected(staff_client, satgas_katingan, three):
+    oldest, *others = three
+    staff_client(satgas_katingan).post(BULK, {"action": "merge", "cases": [c.pk for c in three]})
+    for case in others:
+        case.refresh_from_db()
+        assert (case.status, case.merged_into_id) == (S.MERGED, oldest.pk)
+    oldest.refresh_from_db()
+    assert oldest.status == S.RECEIVED
+    assert audited("case.transitioned", others) == {str(c.pk) for c in others}
+
+
+def test_bulk_merge_into_a_case_number_typed_in(staff_client, satgas_katingan, submit, three):
+    target = submit()
+    staff_client(satgas_katingan).post(BULK, {"action": "merge", "into": target.number, "cases": [c.pk for c in three]})
+    assert set(Case.objects.filter(pk__in=[c.pk for c in three]).values_list("merged_into", flat=True)) == {target.pk}
+
+
+def test_bulk_dismiss_dismisses_each_as_duplicate(staff_client, satgas_katingan, three):
+    staff_client(satgas_katingan).post(
+        BULK, {"action": "dismiss", "explanation": "Sama dengan NTR-1.", "cases": [c.pk for c in three]}
+    )
+    assert set(Case.objects.values_list("status", "dismissal_reason")) == {(S.DISMISSED, "duplicate")}
+    assert audited("case.transitioned", three) == {str(c.pk) for c in three}
+    assert {t.public_note for c in three for t in c.transitions.filter(to_state=S.DISMISSED)} == {"Sama dengan NTR-1."}
+
+
+def test_one_refused_case_does_not_block_the_others(staff_client, satgas_katingan, three):
+    stuck = three[0]
+    Case.objects.filter(pk=stuck.pk).update(status=S.EXAMINATION)
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "dismiss", "cases": [c.pk for c in three]}, follow=True
+    )
+    assert Case.objects.filter(status=S.DISMISSED).count() == 2
+    assert any(m.startswith(f"{stuck.number}:") for m in page_messages(response))
+    assert any(m.startswith("2 kasus dihentikan") for m in page_messages(response))
+
+
+def test_cases_outside_scope_in_a_selection_are_left_alone(staff_client, satgas_katingan, katingan_case, barsel_case):
+    staff_client(satgas_katingan).post(BULK, {"action": "dismiss", "cases": [katingan_case.pk, barsel_case.pk]})
+    barsel_case.refresh_from_db()
+    assert barsel_case.status == S.RECEIVED
+
+
+def test_an_observer_cannot_bulk_dismiss(staff_client, observer, three):
+    response = staff_client(observer).post(BULK, {"action": "dismiss", "cases": [c.pk for c in three]}, follow=True)
+    assert Case.objects.filter(status=S.DISMISSED).count() == 0
+    assert len([m for m in page_messages(response) if "tidak berwenang" in m]) == 3
+
+
+def test_an_empty_selection_is_explained(staff_client, satgas_katingan, three):
+    response = staff_client(satgas_katingan).post(BULK, {"action": "dismiss"}, follow=True)
+    assert "Pilih minimal satu kasus." in page_messages(response)
+
+
+def test_bulk_returns_to_the_same_queue_view(staff_client, satgas_katingan, three):
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "dismiss", "cases": [three[0].pk], "next": "/staf/?status=received"}
+    )
+    assert response["Location"] == "/staf/?status=received"
+
+
+def test_bulk_never_redirects_off_site(staff_client, satgas_katingan, three):
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "dismiss", "cases": [three[0].pk], "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("workspace:home")
