@@ -40,6 +40,7 @@ from netra.cases.workflow import (
     find_move,
     in_scope,
 )
+from netra.cases.workflow_forms import suggested_category_for
 from netra.catalog.models import SanctionCategory, SanctionType
 from netra.notify.services import notify
 from netra.orgs.models import Membership, User
@@ -148,21 +149,6 @@ def _leads(case: Case) -> list[User]:
 def _without(users: Iterable[User | None], actor) -> list[User]:
     actor_id = getattr(_user(actor), "pk", None)
     return [user for user in users if user is not None and user.pk != actor_id]
-
-
-# --- recommendation suggestion -------------------------------------------------------------------
-
-
-def suggested_category_for(case: Case, violations: Iterable[str]) -> SanctionCategory | None:
-    """The heaviest of the catalogue's suggestions for these groups on the case's incident date."""
-    from netra.catalog.violations import suggest_category, violation_groups
-
-    suggestions = [
-        suggest_category(group, case.incident_date, case.election)
-        for group in violation_groups().filter(code__in=list(violations))
-    ]
-    suggestions = [s for s in suggestions if s is not None]
-    return max(suggestions, key=lambda category: category.severity, default=None)
 
 
 # --- the workflow move -----------------------------------------------------------------------------

@@ -39,12 +39,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases.models import Case, FollowUp
-from netra.catalog.violations import GROUP_CODES, SANCTION_CATEGORY_CODES, SANCTION_TYPE_CODES
+from netra.cases.models import Case
+from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms belong to the table
+    AnnulForm,
+    BawasluAnswerForm,
+    BawasluRequestForm,
+    CloseForm,
+    DecisionForm,
+    DismissForm,
+    DismissReason,
+    ExplanationForm,
+    ForwardForm,
+    MergeForm,
+    MoveForm,
+    NoDataForm,
+    RecommendationForm,
+)
 from netra.orgs.roles import ROLES, Role, effective_roles
 
 S = Case.Status
@@ -84,171 +97,6 @@ DEFAULT_MESSAGES = {
     "not_found": _("Kasus tidak ditemukan."),
     "validation_error": _("Data belum lengkap atau belum benar. Periksa isian yang ditandai."),
 }
-
-# --- forms: the data each move needs (api.md "Transitions") -----------------------------------
-
-REQUIRED = _("Wajib diisi.")
-INVALID_CHOICE = _("Pilihan %(value)s tidak dikenal.")
-
-
-class MoveForm(forms.Form):
-    """Base form: Indonesian messages whatever the active language (the API speaks Indonesian)."""
-
-    def __init__(self, *args, case: Case | None = None, **kwargs):
-        self.case = case
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages["required"] = REQUIRED
-            field.error_messages["invalid_choice"] = INVALID_CHOICE
-            field.error_messages["invalid_list"] = _("Harus berupa daftar.")
-            if isinstance(field, forms.DateField):
-                field.error_messages["invalid"] = _("Tanggal tidak dikenali. Gunakan format TTTT-BB-HH.")
-            if isinstance(field, forms.IntegerField):
-                field.error_messages["invalid"] = _("Harus berupa angka.")
-
-
-class NoDataForm(MoveForm):
-    pass
-
-
-def _text(max_length: int = 5000, required: bool = True) -> forms.CharField:
-    return forms.CharField(max_length=max_length, required=required, strip=True)
-
-
-class DismissReason:
-    # api.md `dismissed.reason`
-    CHOICES = [
-        ("not_asn", _("Terlapor bukan ASN")),
-        ("insufficient_evidence", _("Bukti tidak cukup")),
-        ("not_a_violation", _("Bukan pelanggaran netralitas")),
-        ("out_of_scope", _("Di luar kewenangan")),
-        ("not_proven", _("Tidak terbukti")),
-        ("duplicate", _("Laporan ganda")),
-        ("other", _("Lainnya")),
-    ]
-    CODES = tuple(code for code, _label in CHOICES)
-
-
-class DismissForm(MoveForm):
-    reason = forms.ChoiceField(choices=DismissReason.CHOICES)
-    # Shown to the reporter on the status page.
-    explanation = _text(2000)
-
-
-class ForwardForm(MoveForm):
-    to_agency = forms.CharField(max_length=60, required=False, strip=True)
-    to_external = forms.CharField(max_length=200, required=False, strip=True)
-    explanation = _text(2000)
-
-    def clean(self):
-        from netra.orgs.models import Agency
-
-        data = super().clean()
-        to_agency, to_external = data.get("to_agency"), data.get("to_external")
-        if bool(to_agency) == bool(to_external):
-            message = _("Isi salah satu: instansi tujuan di Netra atau lembaga di luar Netra.")
-            self.add_error("to_agency", message)
-            self.add_error("to_external", message)
-            return data
-        if to_agency:
-            agency = Agency.objects.filter(code=to_agency, active=True).first()
-            if agency is None:
-                self.add_error("to_agency", _("Instansi %(code)s tidak dikenal.") % {"code": to_agency})
-            elif self.case is not None and agency.pk == self.case.agency_id:
-                self.add_error("to_agency", _("Kasus sudah berada di instansi ini."))
-            data["agency"] = agency
-        return data
-
-
-class MergeForm(MoveForm):
-    into_case = forms.IntegerField(min_value=1)
-
-    def clean(self):
-        data = super().clean()
-        into_id = data.get("into_case")
-        if into_id is None:
-            return data
-        into = Case.objects.filter(pk=into_id).first()
-        if into is None:
-            self.add_error("into_case", _("Kasus tujuan tidak ditemukan."))
-        elif self.case is not None and (into.pk == self.case.pk or into.surviving_case().pk == self.case.pk):
-            self.add_error("into_case", _("Kasus tidak dapat digabung ke dirinya sendiri."))
-        elif into.status in Case.TERMINAL_STATES:
-            self.add_error("into_case", _("Kasus tujuan sudah selesai, dihentikan, digabung atau diteruskan."))
-        data["into"] = into
-        return data
-
-
-class RecommendationForm(MoveForm):
-    violations = forms.MultipleChoiceField(choices=[(code, code) for code in GROUP_CODES])
-    sanction_category = forms.ChoiceField(choices=[(code, code) for code in SANCTION_CATEGORY_CODES])
-    legal_basis = _text(5000)
-    findings = _text(20000)
-    # Required when the category differs from the system's suggestion (see clean()).
-    override_reason = _text(2000, required=False)
-
-    def clean(self):
-        from netra.cases.services import suggested_category_for
-
-        data = super().clean()
-        violations, chosen = data.get("violations"), data.get("sanction_category")
-        if not violations or not chosen or self.case is None:
-            return data
-        suggestion = suggested_category_for(self.case, violations)
-        data["suggested_category"] = suggestion
-        if suggestion is not None and suggestion.code != chosen and not data.get("override_reason"):
-            self.add_error(
-                "override_reason",
-                _("Kategori yang dipilih berbeda dari saran sistem (%(suggested)s): tuliskan alasannya.")
-                % {"suggested": suggestion.name_id},
-            )
-        return data
-
-
-class DecisionForm(MoveForm):
-    sanction_type = forms.ChoiceField(choices=[(code, code) for code in SANCTION_TYPE_CODES])
-    decree_number = _text(100)
-    decree_date = forms.DateField(input_formats=["%Y-%m-%d"])
-    signed_file = forms.FileField(required=False)
-
-    def clean_decree_date(self):
-        from netra.cases.nip import today_easternmost
-
-        value = self.cleaned_data["decree_date"]
-        if value and value > today_easternmost():
-            raise forms.ValidationError(_("Tanggal SK tidak boleh di masa depan."))
-        return value
-
-    def clean_signed_file(self):
-        upload = self.cleaned_data.get("signed_file")
-        if upload:
-            head = upload.read(5)
-            upload.seek(0)
-            if head != b"%PDF-":
-                raise forms.ValidationError(_("SK bertanda tangan harus berkas PDF."))
-        return upload
-
-
-class CloseForm(MoveForm):
-    follow_up = _text(5000)
-
-
-class ExplanationForm(MoveForm):
-    explanation = _text(2000)
-
-
-class AnnulForm(MoveForm):
-    explanation = _text(2000)
-    reference = _text(100, required=False)
-
-
-class BawasluRequestForm(MoveForm):
-    explanation = _text(2000, required=False)
-
-
-class BawasluAnswerForm(MoveForm):
-    answer = _text(10000)
-
 
 # --- the table ----------------------------------------------------------------------------------
 
@@ -524,7 +372,6 @@ MOVES: tuple[Move, ...] = (
 )
 
 ACTIONS: frozenset[str] = frozenset(move.action for move in MOVES)
-FOLLOW_UP_KINDS = FollowUp.Kind
 
 
 @cache
