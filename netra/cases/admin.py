@@ -54,3 +54,17 @@ class MessageAdmin(admin.ModelAdmin):
 class TransitionAdmin(admin.ModelAdmin):
     list_display = ["case", "from_state", "to_state", "at", "actor"]
     raw_id_fields = ["case", "actor"]
+
+
+# --- workflow (netra.cases.workflow / deadlines) --------------------------------------------------
+from netra.cases.models import DeadlinePolicy  # noqa: E402
+
+
+@admin.register(DeadlinePolicy)
+class DeadlinePolicyAdmin(admin.ModelAdmin):
+    """SLAs per step: the rows without an agency are the defaults (from regulation), an agency's
+    own row overrides them (netra.cases.deadlines)."""
+
+    list_display = ["key", "agency", "days", "unit", "source"]
+    list_filter = ["key", "unit"]
+    autocomplete_fields = ["agency"]

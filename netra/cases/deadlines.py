@@ -126,9 +126,13 @@ def start_date_for(case: Case, key: str, *, on: datetime.date | None = None) -> 
     return on or today()
 
 
-def deadline_start(case: Case, key: str | None, *, on: datetime.date | None = None) -> None:
-    """Set (or clear, when ``key`` is None or has no SLA) the running deadline on ``case`` in memory."""
-    due = due_date_for(case, key, start_date_for(case, key, on=on)) if key else None
+def deadline_start(case: Case, key: str | None, *, start: datetime.date | None = None) -> None:
+    """Set (or clear, when ``key`` is None or has no SLA) the running deadline on ``case`` in memory.
+
+    ``start`` overrides where the clock starts (``start_date_for``), e.g. today for a case just
+    received by a new agency.
+    """
+    due = due_date_for(case, key, start or start_date_for(case, key)) if key else None
     case.deadline_key = key if due else ""
     case.due_date = due
     case.reminded_at = None

@@ -211,6 +211,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     extra_rows: list[Transition] = []
     deadline_key = move.starts_deadline
     keep_deadline = move.keeps_state
+    deadline_from = None
 
     if move.action == "dismissed":
         case.dismissal_reason = cleaned["reason"]
@@ -233,7 +234,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
                     public_note=_("Diterima oleh %(agency)s.") % {"agency": agency.name},
                 )
             )
-            deadline_key = "verification"
+            deadline_key, deadline_from = "verification", deadlines.today()
             recipients += _leads(case)
             notice = _("Kasus %(case)s diteruskan ke instansi Anda.") % {"case": case}
         else:
@@ -336,7 +337,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
 
     case.status = to_state
     if not keep_deadline:
-        deadlines.deadline_start(case, deadline_key)
+        deadlines.deadline_start(case, deadline_key, start=deadline_from)
     case.save()
 
     transition = None

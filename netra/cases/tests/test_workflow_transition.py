@@ -7,6 +7,7 @@ from netra.cases.intake import report_status
 from netra.cases.models import Case, Decision, Recommendation, Report, Transition
 from netra.cases.services import TransitionError, case_transition
 from netra.cases.tests.workflow_support import valid_data
+from netra.cases.workflow import available_moves
 
 S = Case.Status
 pytestmark = pytest.mark.django_db
@@ -271,3 +272,51 @@ def test_api_token_of_another_agency_gets_not_found(katingan_case, agencies):
             case=katingan_case(), action="checking", actor=Token(agencies["pemkab-barito-selatan"], "satgas_officer")
         )
     assert refused.value.code == "not_found"
+
+
+def test_api_token_with_a_bkn_role_acts_by_reach(catalogue, katingan_case, agencies):
+    token = Token(agencies["kanreg-bkn-banjarmasin"], "bkn_supervisor")
+    case = case_transition(case=katingan_case(S.AWAITING_DECISION), action="escalated", actor=token, via="api")
+    assert case.status == S.ESCALATED
+
+
+def test_available_moves_of_an_officer_on_a_new_case(katingan_case, satgas_katingan):
+    actions = [move.action for move in available_moves(katingan_case(), satgas_katingan)]
+    assert sorted(actions) == ["checking", "dismissed", "forwarded", "merged"]
+
+
+def test_available_moves_of_an_observer_are_none(katingan_case, observer):
+    assert available_moves(katingan_case(), observer) == []
+
+
+def test_available_moves_outside_scope_are_none(katingan_case, satgas_barsel):
+    assert available_moves(katingan_case(), satgas_barsel) == []
+
+
+def test_available_moves_respect_the_bawaslu_guard(katingan_case, satgas_katingan):
+    actions = {move.action for move in available_moves(katingan_case(S.VERIFICATION), satgas_katingan)}
+    assert ("bawaslu_review" in actions, "bawaslu_answer" in actions) == (True, False)
+
+
+def test_forwarded_case_starts_a_fresh_verification_deadline_at_the_new_agency(katingan_case, satgas_katingan):
+    import datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2024, 11, 1, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = katingan_case(S.CHECKING)
+    with time_machine.travel(datetime.datetime(2024, 12, 9, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = move(
+            case, "forwarded", satgas_katingan, to_agency="pemkab-barito-selatan", explanation="Bukan ASN kami."
+        )
+    assert (case.deadline_key, case.due_date) == ("verification", datetime.date(2024, 12, 16))
+
+
+def test_reporter_timeline_shows_forward_then_receipt(katingan_case, satgas_katingan):
+    case = move(katingan_case(S.CHECKING), "forwarded", satgas_katingan, to_agency="pemkab-barito-selatan",
+                explanation="Terlapor bekerja di Barito Selatan.")  # fmt: skip
+    steps = report_status(Report.objects.get(case=case))["timeline"]
+    assert [(s["status"], s["note"]) for s in steps[-2:]] == [
+        ("forwarded", "Terlapor bekerja di Barito Selatan."),
+        ("received", "Diterima oleh Pemerintah Kabupaten Barito Selatan."),
+    ]
