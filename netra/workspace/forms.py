@@ -79,7 +79,7 @@ class MessageForm(forms.Form):
 
 class InternalNoteForm(forms.Form):
     body = forms.CharField(
-        label=_("Catatan internal — tidak terlihat oleh pelapor"),
+        label=_("Tambah catatan internal"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

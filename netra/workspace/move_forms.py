@@ -8,6 +8,7 @@ and readable choices (catalogue names instead of codes) without changing what is
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from netra.cases import selectors
 from netra.cases.workflow import Move
 from netra.catalog.models import SanctionCategory, SanctionType, ViolationGroup
 from netra.orgs.models import Agency
@@ -41,6 +42,9 @@ HELP = {
 LONG_TEXT = frozenset({"explanation", "legal_basis", "findings", "override_reason", "follow_up", "answer"})
 
 
+MERGE_TARGETS = 50
+
+
 def build(move: Move, case, user, *, data=None, files=None) -> forms.Form:
     """The move's own form (same fields, same validation) with labels, widgets and named choices."""
     form = move.form(data=data, files=files, case=case)
@@ -53,7 +57,29 @@ def build(move: Move, case, user, *, data=None, files=None) -> forms.Form:
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     _named_choices(form, case)
+    if "into_case" in form.fields:
+        form.fields["into_case"].widget = forms.Select(choices=_merge_targets(case, user))
     return form
+
+
+def _merge_targets(case, user) -> list[tuple]:
+    """Where a case can be merged: its duplicate candidates first, then recent open cases in scope."""
+    candidates = [c.case for c in selectors.duplicate_candidates(case, user=user)]
+    recent = (
+        selectors.cases_for(user, status="active")
+        .exclude(pk__in=[case.pk, *(c.pk for c in candidates)])
+        .order_by("-created_at")[:MERGE_TARGETS]
+    )
+
+    def label(other) -> str:
+        names = ", ".join(str(s) for s in other.subjects.all()) or "—"
+        return f"{other} · {other.get_status_display()} · {names}"
+
+    choices = [("", "—")]
+    if candidates:
+        choices.append((str(_("Kemungkinan duplikat")), [(c.pk, label(c)) for c in candidates]))
+    choices.append((str(_("Kasus aktif terbaru")), [(c.pk, label(c)) for c in recent]))
+    return choices
 
 
 def _named_choices(form, case) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from netra.cases.deadlines import deadline_status
 from netra.cases.models import Case, InternalNote
 from netra.cases.selectors import ACTIVE_STATES
-from netra.cases.workflow import available_moves
+from netra.cases.workflow import MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
 from netra.orgs.models import Membership
 from netra.orgs.roles import ACTING_ROLES
@@ -146,11 +146,20 @@ def _actor_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def find_move_states(action: str) -> frozenset[str]:
+    """The states the workflow table allows ``action`` from (for any role)."""
+    return frozenset().union(*(move.from_states for move in MOVES if move.action == action))
+
+
 def case_extras(case: Case, user) -> dict:
     """The parts of the case page that act: moves from the workflow table, notes, form targets."""
     acting = may_act(user)
+    moves = available_moves(case, user)
     return {
-        "moves": available_moves(case, user),
+        "moves": moves,
+        # A duplicate can be merged into this case only from the states the workflow merges from.
+        "mergeable_states": sorted(find_move_states("merged")),
+        "may_merge_away": any(move.action == "merged" for move in moves),
         "notes": list(InternalNote.objects.filter(case=case).select_related("author").order_by("created_at", "pk")),
         "assignees": assignee_choices(user) if acting else [],
         "message_url": reverse("workspace:message", args=[case.pk]) if acting else None,

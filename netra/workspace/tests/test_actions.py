@@ -149,3 +149,24 @@ def test_merging_a_candidate_into_the_case_on_screen(staff_client, satgas_kating
     staff_client(satgas_katingan).post(reverse("workspace:merge", args=[katingan_case.pk]), {"other": twin.pk})
     twin.refresh_from_db()
     assert (twin.status, twin.merged_into) == (S.MERGED, katingan_case)
+
+
+def test_merging_this_case_into_a_candidate_further_along(staff_client, satgas_katingan, submit, katingan_case):
+    Case.objects.filter(pk=katingan_case.pk).update(status=S.VERIFICATION)
+    twin = submit()
+    client = staff_client(satgas_katingan)
+    page = client.get(reverse("workspace:case", args=[twin.pk])).text
+    assert f"Gabungkan kasus ini ke {katingan_case.number}" in page
+    assert f"Gabungkan {katingan_case.number} ke sini" not in page  # verification cannot be merged away
+    client.post(move_url(twin, "merged"), {"into_case": katingan_case.pk})
+    twin.refresh_from_db()
+    assert (twin.status, twin.merged_into) == (S.MERGED, katingan_case)
+
+
+def test_the_merge_form_offers_the_duplicate_candidates_by_number(staff_client, satgas_katingan, submit, katingan_case):
+    twin = submit()
+    response = staff_client(satgas_katingan).get(move_url(twin, "merged"))
+    assert "Kemungkinan duplikat" in response.text
+    assert (
+        f'<option value="{katingan_case.pk}">{katingan_case.number} · Diterima · Budi Santoso</option>' in response.text
+    )

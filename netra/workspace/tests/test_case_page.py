@@ -88,7 +88,7 @@ def test_duplicate_candidates_are_shown_while_checking(staff_client, satgas_kati
     twin = submit()
     response = staff_client(satgas_katingan).get(case_url(twin))
     assert [c.case for c in response.context["duplicates"]] == [katingan_case]
-    assert "Gabungkan ke kasus ini" in response.text
+    assert f"Gabungkan {katingan_case.number} ke sini" in response.text
 
 
 def test_no_duplicate_candidates_after_checking(staff_client, satgas_katingan, submit, katingan_case):
