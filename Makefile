@@ -28,8 +28,8 @@ demo: setup
 
 run: demo  ## set up and serve on http://127.0.0.1:$(PORT) (SQLite by default)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Netra: http://127.0.0.1:$(PORT)/  (admin: /admin/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Netra: http://127.0.0.1:$(PORT)/  (staff: /staf/, admin: /admin/, API docs: /api/v1/docs)"
+	PY=$(PY) PORT=$(PORT) scripts/serve.sh
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
