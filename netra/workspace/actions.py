@@ -19,7 +19,7 @@ from netra.cases.models import Case
 from netra.cases.workflow import TransitionError, available_moves, find_move
 from netra.workspace import move_forms
 from netra.workspace.access import staff_required
-from netra.workspace.forms import InternalNoteForm, MessageForm
+from netra.workspace.forms import FollowUpForm, InternalNoteForm, MessageForm
 
 
 def _case_url(case: Case) -> str:
@@ -134,6 +134,24 @@ def note_add(request, pk: int):
         pk,
         lambda case: services.internal_note_add(case=case, actor=request.user, body=form.cleaned_data["body"]),
         _("Catatan internal disimpan."),
+    )
+
+
+@require_POST
+@staff_required
+def followup_add(request, pk: int):
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        case = selectors.case_for(request.user, pk)
+        for field, field_messages in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(field_messages)}" if label else " ".join(field_messages))
+        return redirect(_case_url(case))
+    return _post_service(
+        request,
+        pk,
+        lambda case: services.followup_add(case=case, actor=request.user, **form.cleaned_data),
+        _("Tindak lanjut dicatat."),
     )
 
 

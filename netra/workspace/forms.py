@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases.models import Case
+from netra.cases.models import Case, FollowUp
 from netra.catalog.models import Region, ViolationGroup
 
 
@@ -83,3 +83,15 @@ class InternalNoteForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class FollowUpForm(forms.Form):
+    """What happened after the PPK's decision; the closing note belongs to the close move."""
+
+    kind = forms.ChoiceField(label=_("Jenis tindak lanjut"))
+    date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(label=_("Uraian"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, label) for k, label in FollowUp.Kind.choices if k != FollowUp.Kind.CLOSING]

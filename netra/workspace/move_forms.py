@@ -86,8 +86,9 @@ def _named_choices(form, case) -> None:
     fields = form.fields
     if "violations" in fields:
         names = dict(ViolationGroup.objects.values_list("code", "name_id"))
-        fields["violations"].choices = [(code, names.get(code, code)) for code, _label in fields["violations"].choices]
+        # The widget first: setting ``choices`` hands them to the field's current widget.
         fields["violations"].widget = forms.CheckboxSelectMultiple()
+        fields["violations"].choices = [(code, names.get(code, code)) for code, _label in fields["violations"].choices]
     if "sanction_category" in fields:
         names = dict(SanctionCategory.objects.values_list("code", "name_id"))
         fields["sanction_category"].choices = [

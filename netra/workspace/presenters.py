@@ -10,12 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.deadlines import deadline_status
-from netra.cases.models import Case, InternalNote
+from netra.cases.models import Case, InternalNote, Recommendation
 from netra.cases.selectors import ACTIVE_STATES
 from netra.cases.workflow import MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
 from netra.orgs.models import Membership
 from netra.orgs.roles import ACTING_ROLES
+from netra.workspace.forms import FollowUpForm
 
 # How the audit log's actions read on the case timeline; unknown ones show their code.
 EVENT_LABELS = {
@@ -166,4 +167,11 @@ def case_extras(case: Case, user) -> dict:
         "note_url": reverse("workspace:note", args=[case.pk]) if acting else None,
         "assign_url": reverse("workspace:assign", args=[case.pk]) if acting else None,
         "merge_url": reverse("workspace:merge", args=[case.pk]) if acting else None,
+        "recommendation": Recommendation.objects.filter(case=case).select_related("sanction_category").first(),
+        "decisions": list(case.decisions.select_related("sanction_type", "sanction_type__category")),
+        "follow_ups": list(case.follow_ups.all()),
+        "followup_url": reverse("workspace:followup", args=[case.pk])
+        if acting and case.status == Case.Status.DECIDED
+        else None,
+        "followup_form": FollowUpForm(),
     }

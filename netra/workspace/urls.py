@@ -17,5 +17,6 @@ urlpatterns = [
     path(_("kasus/<int:pk>/catatan/"), actions.note_add, name="note"),
     path(_("kasus/<int:pk>/tugaskan/"), actions.assign, name="assign"),
     path(_("kasus/<int:pk>/gabung/"), actions.merge_here, name="merge"),
+    path(_("kasus/<int:pk>/tindak-lanjut/"), actions.followup_add, name="followup"),
     path(_("massal/"), actions.bulk, name="bulk"),
 ]

@@ -170,3 +170,63 @@ def test_the_merge_form_offers_the_duplicate_candidates_by_number(staff_client, 
     assert (
         f'<option value="{katingan_case.pk}">{katingan_case.number} · Diterima · Budi Santoso</option>' in response.text
     )
+
+
+def test_a_follow_up_is_recorded_on_a_decided_case(staff_client, ppk_katingan, katingan_case):
+    Case.objects.filter(pk=katingan_case.pk).update(status=S.DECIDED)
+    client = staff_client(ppk_katingan)
+    assert "Catat tindak lanjut" in client.get(reverse("workspace:case", args=[katingan_case.pk])).text
+    client.post(
+        reverse("workspace:followup", args=[katingan_case.pk]),
+        {"kind": "carried_out", "date": "2024-12-02", "text": "Teguran tertulis diserahkan."},
+    )
+    assert [(f.kind, f.text) for f in katingan_case.follow_ups.all()] == [
+        ("carried_out", "Teguran tertulis diserahkan.")
+    ]
+
+
+def test_a_follow_up_before_the_decision_is_refused_with_a_message(staff_client, ppk_katingan, katingan_case):
+    response = staff_client(ppk_katingan).post(
+        reverse("workspace:followup", args=[katingan_case.pk]),
+        {"kind": "carried_out", "date": "2024-12-02", "text": "x"},
+        follow=True,
+    )
+    assert not katingan_case.follow_ups.exists()
+    assert "Tindak lanjut dicatat setelah PPK memutuskan." in page_messages(response)
+
+
+def test_the_recommendation_form_renders_with_checkboxes_for_violations(staff_client, satgas_katingan, katingan_case):
+    Case.objects.filter(pk=katingan_case.pk).update(status=S.EXAMINATION)
+    response = staff_client(satgas_katingan).get(move_url(katingan_case, "recommendation"))
+    assert response.status_code == 200
+    assert response.text.count('type="checkbox" name="violations"') >= 10
+    assert 'name="sanction_category"' in response.text and 'name="findings"' in response.text
+
+
+def test_the_decision_form_accepts_a_file(staff_client, ppk_katingan, katingan_case):
+    Case.objects.filter(pk=katingan_case.pk).update(status=S.AWAITING_DECISION)
+    response = staff_client(ppk_katingan).get(move_url(katingan_case, "decided"))
+    assert 'enctype="multipart/form-data"' in response.text and 'type="date"' in response.text
+
+
+def test_a_recommendation_posted_from_the_form_moves_the_case(staff_client, satgas_katingan, katingan_case):
+    from netra.catalog.violations import load_sanctions, load_violations
+
+    load_sanctions()
+    load_violations()
+    Case.objects.filter(pk=katingan_case.pk).update(status=S.EXAMINATION)
+    client = staff_client(satgas_katingan)
+    response = client.post(
+        move_url(katingan_case, "recommendation"),
+        {
+            "violations": ["campaign_attendance"],
+            "sanction_category": "moral_closed",
+            "legal_basis": "PP 94/2021 Pasal 5 huruf n",
+            "findings": "Terlapor hadir dan berorasi di deklarasi.",
+            "override_reason": "Terlapor baru pertama kali dan mengakui perbuatannya.",
+        },
+    )
+    katingan_case.refresh_from_db()
+    assert response.status_code == 302, response.context["form"].errors
+    assert katingan_case.status == S.RECOMMENDATION
+    assert katingan_case.recommendation.violations == ["campaign_attendance"]
