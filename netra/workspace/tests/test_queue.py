@@ -106,3 +106,20 @@ def test_an_observer_has_no_selection_checkboxes(staff_client, observer, katinga
 def test_the_queue_needs_a_signed_in_staff_member(client, katingan_case):
     response = client.get(QUEUE)
     assert response.status_code == 302 and reverse("workspace:login") in response["Location"]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(staff_client, satgas_katingan, katingan_case):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from netra.cases.tests.test_selectors import make_case
+
+    client = staff_client(satgas_katingan)
+    counts = []
+    for extra in (3, 40):
+        for _ in range(extra):
+            make_case(katingan_case.agency, katingan_case.region, subject="Budi", assigned_to=satgas_katingan)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(QUEUE)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
