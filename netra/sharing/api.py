@@ -5,6 +5,8 @@ Thin like the public router: authenticate (``netra.sharing.auth``), check scope,
 outside the token's scope answers 404, exactly like a case that does not exist.
 """
 
+import re
+
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import Http404
@@ -39,6 +41,7 @@ from netra.sharing.schemas import (
 router = Router(tags=["agency"], auth=TokenAuth())
 
 MAX_PAGE_SIZE = 200
+REGION_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 # Every operation can answer these (auth, size, rate limit, checks happen first).
 _COMMON = {401: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
@@ -77,6 +80,11 @@ def _case(request, case_id: int) -> Case:
     return case
 
 
+def _clean(value: str | None) -> str:
+    # PostgreSQL text cannot hold NUL; a query parameter never needs it.
+    return (value or "").replace("\x00", "").strip()
+
+
 def _page(qs, page: int, page_size: int):
     offset = (page - 1) * page_size
     return qs[offset : offset + page_size]
@@ -105,16 +113,18 @@ def case_list(
     token = _reader(request)
     qs = present.cases_in_scope(token)
     fields: dict[str, list[str]] = {}
+    status, region_code, violation = _clean(status), _clean(region_code), _clean(violation)
+    updated_since, q, cursor = _clean(updated_since), _clean(q), _clean(cursor)
     if status:
         codes = [c.strip() for c in status.split(",") if c.strip()]
         if unknown := [c for c in codes if c not in Case.Status.values]:
             fields["status"] = [_("Status tidak dikenal: %(codes)s.") % {"codes": ", ".join(unknown)}]
         qs = qs.filter(status__in=codes)
     if region_code:
-        code = region_code.strip()
+        code = region_code
         # Dotted codes: "62" covers "62.06", never "621…".
         qs = qs.filter(Q(region_id=code) | Q(region__code__startswith=f"{code}."))
-        if not Region.objects.filter(code=code).exists():
+        if not REGION_CODE.match(code) or not Region.objects.filter(code=code).exists():
             fields["region_code"] = [_("Kode wilayah %(code)s tidak dikenal.") % {"code": code}]
     if violation:
         if violation not in GROUP_CODES:
@@ -127,7 +137,7 @@ def case_list(
             fields["updated_since"] = [_("Gunakan tanggal atau waktu ISO 8601, mis. 2024-11-20T08:00:00+07:00.")]
         else:
             qs = qs.filter(updated_at__gte=since)
-    if q and q.strip():
+    if q:
         qs = present.search(qs, q)
     decoded = None
     if cursor:
@@ -287,8 +297,9 @@ def regions(
     page_size: int = Query(MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
 ):
     qs = Region.objects.order_by("code")
+    parent = _clean(parent)
     if parent:
-        if not Region.objects.filter(code=parent, kind=Region.Kind.PROVINCE).exists():
+        if not REGION_CODE.match(parent) or not Region.objects.filter(code=parent, kind=Region.Kind.PROVINCE).exists():
             raise _invalid({"parent": [_("Kode provinsi %(code)s tidak dikenal.") % {"code": parent}]})
         qs = qs.filter(parent_id=parent)
     else:
@@ -381,3 +392,26 @@ def install(api) -> None:
 
     api.add_exception_handler(ApiProblem, _problem)
     api.add_exception_handler(RequestDataTooBig, _too_big)
+    _document_common_errors(api)
+
+
+def _document_common_errors(api) -> None:
+    """Add the answers every operation can give to the OpenAPI document (public ones included).
+
+    netra.api answers them for every operation — 400 for a body that is not JSON, 500 for an
+    unexpected failure — so they belong in the contract, in the same error shape.
+    """
+    generate = api.get_openapi_schema
+
+    def get_openapi_schema(*args, **kwargs):
+        schema = generate(*args, **kwargs)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    responses.setdefault("400", {"description": "Bad Request", **error})
+                responses.setdefault("500", {"description": "Internal Server Error", **error})
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema

@@ -62,6 +62,8 @@ def target_problem(url: str, *, resolve: bool = True) -> str | None:
     delivery (the name may be re-pointed later).
     """
     try:
+        if "\x00" in url:
+            raise ValidationError("NUL")
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         return _("Harus alamat web lengkap yang diawali http:// atau https://.")

@@ -66,3 +66,7 @@ def katingan_case(agencies):
 def barsel_case(agencies):
     """A case of Kabupaten Barito Selatan (62.04): another regency of the same province."""
     return file_case("62.04", subject_name="Siti Aminah", subject_nip="")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "schemathesis: property-based API run against the OpenAPI document")
