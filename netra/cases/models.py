@@ -307,6 +307,10 @@ class Recommendation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # The letter to the PPK (netra.cases.letters): numbered from the agency's yearly sequence the
+    # first time it is printed after the lead sent it, so drafts never use up a number.
+    letter_number = models.CharField(_("nomor surat rekomendasi"), max_length=100, blank=True)
+    letter_date = models.DateField(_("tanggal surat rekomendasi"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rekomendasi")
@@ -458,3 +462,19 @@ class DeadlinePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.days} {self.get_unit_display()}"
+
+
+class LetterCounter(models.Model):
+    """The last letter number an agency used in a year (agenda book). Incremented under a row lock."""
+
+    agency = models.ForeignKey("orgs.Agency", verbose_name=_("instansi"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("tahun"))
+    last = models.PositiveIntegerField(_("nomor terakhir"), default=0)
+
+    class Meta:
+        verbose_name = _("penomoran surat")
+        verbose_name_plural = _("penomoran surat")
+        constraints = [models.UniqueConstraint(fields=["agency", "year"], name="letter_counter_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id}/{self.year}: {self.last}"
