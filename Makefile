@@ -51,6 +51,7 @@ e2e: setup  ## only the browser journeys
 
 bench: setup  ## benchmarks: print figures, never part of the suite
 	$(PY) bench/audit.py
+	$(PY) bench/intake.py
 
 lock:  ## re-resolve requirements*.in into the pinned requirements*.txt
 	rm -rf /tmp/netra-lock && $(PYTHON) -m venv /tmp/netra-lock
