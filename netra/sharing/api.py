@@ -10,6 +10,7 @@ import re
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -390,8 +391,13 @@ def install(api) -> None:
         # Django's own DATA_UPLOAD_MAX_MEMORY_SIZE guard, for bodies sent without Content-Length.
         return error_response("payload_too_large", _("Isi permintaan terlalu besar."))
 
+    def _malformed_multipart(request, exc):
+        # e.g. "Content-Type: multipart/form-data" without a boundary: the client's mistake, not a 500.
+        return error_response("bad_request", _("Isi multipart tidak dapat dibaca."), status=400)
+
     api.add_exception_handler(ApiProblem, _problem)
     api.add_exception_handler(RequestDataTooBig, _too_big)
+    api.add_exception_handler(MultiPartParserError, _malformed_multipart)
     _document_common_errors(api)
 
 

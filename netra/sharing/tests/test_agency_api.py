@@ -314,3 +314,11 @@ def test_rate_limits_count_per_token(api, bawaslu_katingan_token, bawaslu_kalten
     for _ in range(3):
         get(api, bawaslu_katingan_token, CASES)
     assert get(api, bawaslu_kalteng_token, CASES).status_code == 200
+
+
+def test_a_multipart_body_without_boundary_answers_400_not_500(api, db):
+    answer = api.generic(
+        "POST", "/api/v1/public/reports/NTR-0000-0000/evidence", b"x", content_type="multipart/form-data"
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "bad_request"
