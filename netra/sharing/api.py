@@ -148,7 +148,7 @@ def case_list(
     if fields:
         raise _invalid(fields)
 
-    count = qs.count()
+    count = present.count(qs)
     ordered = qs.select_related("agency").order_by("-updated_at", "-id")
     rows = list(present.after_cursor(ordered, decoded)[:page_size] if decoded else _page(ordered, page, page_size))
     next_cursor = present.encode_cursor(rows[-1]) if len(rows) == page_size else None

@@ -11,7 +11,9 @@ with an index range scan instead of an OFFSET that reads and discards every earl
 import base64
 import binascii
 import datetime
+import hashlib
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -19,6 +21,9 @@ from django.utils.dateparse import parse_datetime
 from netra.cases.models import Case, Subject
 from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import ApiToken
+
+COUNT_CACHE_MIN = 10_000
+COUNT_CACHE_SECONDS = 60
 
 
 def token_scope(token: ApiToken) -> Scope:
@@ -73,8 +78,30 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
 
 
 def after_cursor(qs: QuerySet[Case], cursor: tuple[datetime.datetime, int]) -> QuerySet[Case]:
+    """Rows after (updated_at, id) in list order.
+
+    Written as ``updated_at <= t AND (updated_at < t OR id < i)``: the first condition is an
+    index range on ``case_updated_idx``; the plain OR form makes PostgreSQL walk the index from
+    the top and costs as much as an OFFSET (1 M cases, depth 50 k: 5 ms against 54 ms).
+    """
     when, pk = cursor
-    return qs.filter(Q(updated_at__lt=when) | Q(updated_at=when, pk__lt=pk))
+    return qs.filter(updated_at__lte=when).filter(Q(updated_at__lt=when) | Q(pk__lt=pk))
+
+
+def count(qs: QuerySet[Case]) -> int:
+    """The list's ``count``; large counts are cached for a minute per query.
+
+    Counting a million rows costs more than fetching any page (PostgreSQL reads them all), so a
+    client paging through a big list pays it once a minute, not once a page. Counts under
+    COUNT_CACHE_MIN stay exact on every call.
+    """
+    key = "netra.sharing.count:" + hashlib.sha256(str(qs.query).encode()).hexdigest()
+    if (cached := cache.get(key)) is not None:
+        return cached
+    total = qs.count()
+    if total >= COUNT_CACHE_MIN:
+        cache.set(key, total, COUNT_CACHE_SECONDS)
+    return total
 
 
 # --- answers ----------------------------------------------------------------------------------

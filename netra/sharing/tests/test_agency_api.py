@@ -322,3 +322,26 @@ def test_a_multipart_body_without_boundary_answers_400_not_500(api, db):
     )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_request"
+
+
+def test_the_cursor_breaks_ties_of_equal_update_times_by_id(api, bawaslu_kalteng_token, agencies):
+    for _ in range(5):
+        file_case("62.06")
+    Case.objects.update(updated_at=timezone.now())
+    walked, cursor = [], None
+    while True:
+        body = get(api, bawaslu_kalteng_token, CASES, page_size=2, **({"cursor": cursor} if cursor else {})).json()
+        walked += [i["id"] for i in body["items"]]
+        if not (cursor := body["next_cursor"]):
+            break
+    assert walked == sorted(Case.objects.values_list("pk", flat=True), reverse=True)
+
+
+def test_a_large_count_is_reused_for_a_minute(api, bawaslu_kalteng_token, katingan_case, monkeypatch):
+    from netra.sharing import present
+
+    monkeypatch.setattr(present, "COUNT_CACHE_MIN", 1)
+    assert get(api, bawaslu_kalteng_token, CASES).json()["count"] == 1
+    file_case("62.06")
+    assert get(api, bawaslu_kalteng_token, CASES).json()["count"] == 1
+    assert len(get(api, bawaslu_kalteng_token, CASES).json()["items"]) == 2
