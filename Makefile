@@ -52,6 +52,7 @@ e2e: setup  ## only the browser journeys
 bench: setup  ## benchmarks: print figures, never part of the suite
 	$(PY) bench/audit.py
 	$(PY) bench/intake.py
+	@case "$$DATABASE_URL" in postgres*) $(PY) bench/api.py;; *) echo "bench/api.py runs on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra make bench";; esac
 
 lock:  ## re-resolve requirements*.in into the pinned requirements*.txt
 	rm -rf /tmp/netra-lock && $(PYTHON) -m venv /tmp/netra-lock
