@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,7 +157,7 @@ def deadline_status(
     return "ok"
 
 
-def _open(qs: QuerySet[Case] | None) -> QuerySet[Case]:
+def open_cases(qs: QuerySet[Case] | None) -> QuerySet[Case]:
     qs = Case.objects.all() if qs is None else qs
     return qs.exclude(status__in=Case.TERMINAL_STATES).filter(due_date__isnull=False)
 
@@ -166,75 +165,9 @@ def _open(qs: QuerySet[Case] | None) -> QuerySet[Case]:
 def due_soon(days: int = REMIND_WORKING_DAYS, *, qs: QuerySet[Case] | None = None, on=None) -> QuerySet[Case]:
     """Open cases whose deadline is today or within ``days`` working days (narrow ``qs`` to a scope)."""
     day = on or today()
-    return _open(qs).filter(due_date__gte=day, due_date__lte=WorkingCalendar().add_working_days(day, days))
+    return open_cases(qs).filter(due_date__gte=day, due_date__lte=WorkingCalendar().add_working_days(day, days))
 
 
 def overdue(*, qs: QuerySet[Case] | None = None, on=None) -> QuerySet[Case]:
     """Open cases past their deadline (narrow ``qs`` to a scope)."""
-    return _open(qs).filter(due_date__lt=on or today())
-
-
-# --- the periodic job -----------------------------------------------------------------------
-
-
-@dataclass
-class DeadlineRun:
-    stamped: int = 0
-    reminded: int = 0
-    flagged: int = 0
-    escalated: int = 0
-
-    def __str__(self) -> str:
-        return (
-            f"stamped={self.stamped} reminded={self.reminded} flagged_overdue={self.flagged} escalated={self.escalated}"
-        )
-
-
-def process_deadlines(*, on: datetime.date | None = None) -> DeadlineRun:
-    """The deadline job (``tasks.run_deadlines``, ``manage.py run_deadlines``). Idempotent.
-
-    1. New cases (received, no deadline yet) get their verification deadline.
-    2. The assignee (else the Satgas leads; the PPKs for a decision) is reminded once per deadline,
-       REMIND_WORKING_DAYS working days before it.
-    3. A missed deadline is flagged once (``overdue_at``), its people notified and
-       ``case_deadline_missed`` sent.
-    4. A case whose PPK missed the decision deadline moves to ``escalated`` (actor None), notifying
-       BKN in scope and the Satgas lead.
-    Every step claims a case with a conditional UPDATE, so two runs at once do each thing once.
-    """
-    from netra.cases import services
-
-    day = on or today()
-    calendar = WorkingCalendar()
-    run = DeadlineRun()
-
-    for case in Case.objects.filter(status=S.RECEIVED, due_date__isnull=True, deadline_key="").iterator():
-        due = due_date_for(case, "verification", start_date_for(case, "verification"), calendar=calendar)
-        if due and Case.objects.filter(pk=case.pk, status=S.RECEIVED, due_date__isnull=True).update(
-            deadline_key="verification", due_date=due
-        ):
-            run.stamped += 1
-
-    remind_until = calendar.add_working_days(day, REMIND_WORKING_DAYS)
-    for case in _open(None).filter(reminded_at=None, due_date__gte=day, due_date__lte=remind_until):
-        if Case.objects.filter(pk=case.pk, reminded_at=None, due_date=case.due_date).update(reminded_at=timezone.now()):
-            services.deadline_reminder_send(case=case)
-            run.reminded += 1
-
-    for case in overdue(on=day).filter(overdue_at=None):
-        if Case.objects.filter(pk=case.pk, overdue_at=None, due_date=case.due_date).update(overdue_at=timezone.now()):
-            services.deadline_missed_send(case=case)
-            run.flagged += 1
-
-    for case_id in (
-        overdue(on=day).filter(status=S.AWAITING_DECISION, deadline_key="decision").values_list("pk", flat=True)
-    ):
-        try:
-            with transaction.atomic():
-                services.case_transition(
-                    case=Case.objects.get(pk=case_id), action="escalated", actor=None, via="scheduler"
-                )
-            run.escalated += 1
-        except services.TransitionError:
-            continue  # another run (or a person) moved it meanwhile
-    return run
+    return open_cases(qs).filter(due_date__lt=on or today())

@@ -544,7 +544,7 @@ def control_action_add(
         return row
 
 
-# --- deadline notices (called by deadlines.process_deadlines) ------------------------------------
+# --- deadline notices (called by jobs.process_deadlines) ------------------------------------
 
 
 def _deadline_people(case: Case) -> list[User]:

@@ -1,12 +1,12 @@
 """Background jobs of the case workflow (django-tasks; the database backend's ``db_worker`` runs them).
 
-Thin on purpose: the work is ``netra.cases.deadlines.process_deadlines``, which is idempotent,
+Thin on purpose: the work is ``netra.cases.jobs.process_deadlines``, which is idempotent,
 so an extra or overlapping run changes nothing.
 """
 
 from django_tasks import task
 
-from netra.cases.deadlines import process_deadlines
+from netra.cases.jobs import process_deadlines
 
 
 @task()

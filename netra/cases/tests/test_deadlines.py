@@ -7,7 +7,8 @@ import time_machine
 
 from netra.audit.models import AuditEvent
 from netra.cases import deadlines
-from netra.cases.deadlines import deadline_status, due_date_for, due_soon, overdue, process_deadlines
+from netra.cases.deadlines import deadline_status, due_date_for, due_soon, overdue
+from netra.cases.jobs import process_deadlines
 from netra.cases.models import Case, DeadlinePolicy
 from netra.cases.services import case_transition
 from netra.notify.models import Notification

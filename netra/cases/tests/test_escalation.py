@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from netra.audit.models import AuditEvent
-from netra.cases.deadlines import process_deadlines
+from netra.cases.jobs import process_deadlines
 from netra.cases.models import Case, Transition
 from netra.notify.models import Notification
 

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from netra.cases.deadlines import process_deadlines
+from netra.cases.jobs import process_deadlines
 
 
 class Command(BaseCommand):
