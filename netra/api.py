@@ -8,46 +8,19 @@ The public part takes no cookies, so CSRF does not apply (no session auth on thi
 import functools
 import logging
 
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from netra.api_errors import CODE_BY_STATUS, error_response, not_found_response
 from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
 
 logger = logging.getLogger("netra.api")
-
-STATUS_CODES = {
-    "validation_error": 422,
-    "not_found": 404,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "conflict": 409,
-    "rate_limited": 429,
-    "payload_too_large": 413,
-    "unsupported_media_type": 415,
-    "unavailable": 503,
-}
-_CODE_BY_STATUS = {status: code for code, status in STATUS_CODES.items()} | {
-    400: "bad_request",
-    405: "method_not_allowed",
-    500: "server_error",
-}
-
-
-def error_response(code: str, message: str, fields: dict | None = None, *, status: int | None = None) -> JsonResponse:
-    status = status or STATUS_CODES.get(code, 400)
-    return JsonResponse({"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status)
-
-
-def not_found_response() -> JsonResponse:
-    # One body for every kind of "not there": unknown path, unknown code, wrong or missing key.
-    return error_response("not_found", _("Tidak ditemukan."))
-
 
 api = NinjaAPI(
     title="Netra API",
@@ -109,7 +82,7 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    code = _CODE_BY_STATUS.get(exc.status_code, "error")
+    code = CODE_BY_STATUS.get(exc.status_code, "error")
     if code == "not_found":
         return not_found_response()
     if exc.status_code == 400:

@@ -2,7 +2,10 @@
 
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from netra.api_errors import error_response
 
 
 @require_GET
@@ -18,8 +21,5 @@ def readyz(request):
             cursor.fetchone()
     except DatabaseError as exc:
         connection.close()  # drop the broken connection so the next probe reconnects
-        return JsonResponse(
-            {"error": {"code": "unavailable", "message": "Database unavailable.", "detail": type(exc).__name__}},
-            status=503,
-        )
+        return error_response("unavailable", _("Basis data tidak dapat dihubungi."), {"database": [type(exc).__name__]})
     return JsonResponse({"status": "ok", "database": "ok"})

@@ -14,6 +14,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from netra.api_errors import error_response
 from netra.audit.selectors import events_for
 from netra.cases import intake
 from netra.cases.models import Case
@@ -380,8 +381,6 @@ def webhook_delete(request, subscription_id: int):
 
 def install(api) -> None:
     """Mount the router on the v1 NinjaAPI and teach it our error types (called by netra.api)."""
-    from netra.api import error_response
-
     api.add_router("/", router)
 
     def _problem(request, exc: ApiProblem):
