@@ -96,7 +96,11 @@ def _named_choices(form, case) -> None:
             *((code, names.get(code, code)) for code, _label in fields["sanction_category"].choices),
         ]
     if "sanction_type" in fields:
-        names = {t.code: f"{t.category.name_id}: {t.name_id}" for t in SanctionType.objects.select_related("category")}
+        names = {
+            # "none" (no sanction) has no category
+            t.code: f"{t.category.name_id}: {t.name_id}" if t.category else t.name_id
+            for t in SanctionType.objects.select_related("category")
+        }
         fields["sanction_type"].choices = [
             ("", "—"),
             *((code, names.get(code, code)) for code, _label in fields["sanction_type"].choices),
