@@ -1,0 +1,231 @@
+"""The workflow from report to PPK decision, as the Satgas, its lead, the PPK and the reporter see it.
+
+The officer signs in with a password and TOTP, checks, verifies, clarifies and recommends; the
+lead sends the recommendation (and its letter) to the PPK; the PPK records the SK; the reporter's
+status page shows every step. Screenshots ``guide-NN-*.png`` go to ``artifacts/screenshots/`` and,
+with ``NETRA_UPDATE_GUIDE=1``, into ``docs/img/`` for the user guide (docs/panduan-satgas-ppk.md).
+"""
+
+import datetime
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
+
+from netra.cases.intake import report_submit
+from netra.cases.models import Case
+from netra.cases.tests.fixtures import report_data
+from netra.orgs.tests.factories import PASSWORD
+
+from .conftest import ARTIFACTS
+
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+DESKTOP = {"width": 1280, "height": 800}
+TODAY = datetime.date.today()
+
+
+@pytest.fixture(autouse=True)
+def quiet_setup(settings, tmp_path):
+    # The guide shows the production look: no demo banner.
+    settings.DEMO_MODE = False
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "media"},
+        },
+    }
+
+
+@pytest.fixture
+def catalogue(db):
+    from netra.catalog.violations import load_sanctions, load_violations
+
+    load_sanctions()
+    load_violations()
+
+
+@pytest.fixture
+def shot():
+    """``shot(page, "guide-01-login")``: the viewport as an artefact, and into docs/img/ when asked."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str, *, full_page: bool = False) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        publish(path)
+        return path
+
+    return take
+
+
+def publish(path: Path) -> None:
+    if os.environ.get("NETRA_UPDATE_GUIDE") != "1":
+        return
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    # 256 colours are plenty for a screenshot and keep the repository small.
+    Image.open(path).convert("RGB").quantize(colors=256).save(DOCS_IMG / path.name, optimize=True)
+
+
+def signed_in_context(browser, live_server, client):
+    """A browser context carrying the session of a test client already past password and TOTP."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context
+
+
+def make_move(page, label: str, fill=None) -> None:
+    """Open a move's form from the case page, fill it and submit it; wait for the case page."""
+    page.locator("#moves").get_by_role("link", name=label, exact=True).click()
+    panel = page.locator("#move-panel")
+    panel.locator("form").wait_for()
+    if fill:
+        fill(panel)
+    panel.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_load_state()
+    page.locator(".case-title .state").wait_for()
+
+
+def state(page) -> str:
+    return page.locator(".case-title .state").inner_text()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_from_report_to_ppk_decision(
+    browser, live_server, phone_context, shot, staff_client, catalogue, satgas_katingan, lead_katingan, ppk_katingan
+):
+    receipt = report_submit(
+        data=report_data(
+            description="Camat Katingan Hilir hadir dan berorasi di deklarasi pasangan calon bupati nomor urut 2 "
+            "di lapangan kecamatan, memakai seragam dinas. Videonya beredar di grup WhatsApp warga.",
+            incident_date=(TODAY - datetime.timedelta(days=4)).isoformat(),
+        )
+    )
+    case = receipt.case
+
+    # --- the officer signs in: password, then the authenticator app (TOTP) -----------------------
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(live_server.url + "/staf/")
+    page.fill('input[name="username"]', satgas_katingan.username)
+    page.fill('input[name="password"]', PASSWORD)
+    shot(page, "guide-01-login")
+    page.get_by_role("button", name="Masuk").click()
+    page.locator("#totp-secret").wait_for()
+    secret = page.locator("#totp-secret").inner_text().strip()
+    assert secret
+    shot(page, "guide-02-totp-enrolment")
+    device = TOTPDevice.objects.get(user=satgas_katingan)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    page.fill('input[name="token"]', code)
+    page.get_by_role("button", name="Verifikasi").click()
+    page.wait_for_url(live_server.url + "/staf/")
+    assert page.locator("h1").inner_text() == "Antrean kasus"
+    shot(page, "guide-03-queue")
+
+    # --- checking → verification → examination → recommendation -----------------------------------
+    page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    shot(page, "guide-04-case")
+    make_move(page, "Mulai pengecekan")
+    assert state(page) == "Pengecekan"
+    make_move(page, "Lanjut ke verifikasi & validasi")
+    assert state(page) == "Verifikasi & Validasi"
+    page.locator("#moves").get_by_role("link", name="Minta kajian Bawaslu").click()
+    page.locator("#move-panel form").wait_for()
+    shot(page, "guide-05-bawaslu-review")
+    page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    make_move(page, "Lanjut ke klarifikasi / pemeriksaan")
+    assert state(page) == "Klarifikasi / Pemeriksaan"
+
+    def recommend(panel):
+        # The catalogue checkboxes carry no <label> (reported to the workspace owner): picked by value.
+        panel.locator('input[name="violations"][value="campaign_attendance"]').check()
+        panel.get_by_label("Kategori sanksi yang direkomendasikan").select_option("discipline_heavy")
+        panel.get_by_label("Dasar hukum").fill("PP 94/2021 Pasal 5 huruf n angka 1 jo. Pasal 14 huruf i")
+        panel.get_by_label("Fakta dan temuan").fill(
+            "Berdasarkan BAP klarifikasi, terlapor mengakui hadir dan berorasi pada deklarasi pasangan calon "
+            "dengan memakai seragam dinas. Video dan keterangan dua saksi sesuai."
+        )
+        panel.get_by_label("Alasan bila berbeda dari saran sistem").fill(
+            "Terlapor berorasi aktif dengan seragam dinas."
+        )
+        shot(page, "guide-06-recommendation-form", full_page=True)
+
+    make_move(page, "Susun rekomendasi sanksi", recommend)
+    assert state(page) == "Rekomendasi"
+    context.close()
+
+    # --- the lead sends it to the PPK; the letter is numbered --------------------------------------
+    context = signed_in_context(browser, live_server, staff_client(lead_katingan))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    make_move(page, "Kirim rekomendasi ke PPK")
+    assert state(page) == "Menunggu Keputusan PPK"
+    page.evaluate("document.getElementById('h-outcome').scrollIntoView()")
+    shot(page, "guide-07-sent-to-ppk")
+    letter = context.request.get(f"{live_server.url}/staf/kasus/{case.pk}/surat-rekomendasi.pdf")
+    assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
+    pdf_page_png(letter.body(), "guide-08-recommendation-letter")
+    context.close()
+
+    # --- the PPK records the decision (SK) --------------------------------------------------------
+    context = signed_in_context(browser, live_server, staff_client(ppk_katingan))
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+
+    def decide(panel):
+        panel.get_by_label("Jenis hukuman").select_option("demotion_12m")
+        panel.get_by_label("Nomor SK").fill("800.1.6.4/112/BKPSDM/2024")
+        panel.get_by_label("Tanggal SK").fill(TODAY.isoformat())
+        shot(page, "guide-09-decision-form")
+
+    make_move(page, "Catat keputusan PPK (SK)", decide)
+    assert state(page) == "Sanksi Dijatuhkan / Diputuskan"
+    page.evaluate("document.getElementById('h-outcome').scrollIntoView()")
+    shot(page, "guide-10-decided")
+    summary = context.request.get(f"{live_server.url}/staf/kasus/{case.pk}/ringkasan-keputusan.pdf")
+    assert summary.status == 200 and summary.headers["content-type"] == "application/pdf"
+    context.close()
+
+    # --- the reporter follows it on a phone -------------------------------------------------------
+    page = phone_context.new_page()
+    page.goto(live_server.url + "/status/")
+    page.get_by_label("Kode tanda terima").fill(receipt.receipt_code)
+    page.get_by_label("Kunci akses").fill(receipt.access_key)
+    page.get_by_role("button", name="Lihat status").click()
+    timeline = page.locator(".timeline").inner_text()
+    for label in (
+        "Diterima",
+        "Pengecekan",
+        "Verifikasi & Validasi",
+        "Klarifikasi / Pemeriksaan",
+        "Rekomendasi",
+        "Menunggu Keputusan PPK",
+        "Sanksi Dijatuhkan / Diputuskan",
+    ):
+        assert label in timeline
+    assert "Rekomendasi telah disampaikan kepada Pejabat Pembina Kepegawaian" in timeline
+    assert "Camat" not in timeline and satgas_katingan.username not in page.content()  # no staff names
+    shot(page, "guide-11-reporter-status", full_page=True)
+    assert Case.objects.get(pk=case.pk).status == Case.Status.DECIDED
+
+
+def pdf_page_png(pdf: bytes, name: str) -> Path:
+    """Page 1 of a PDF as a screenshot-like PNG (pdftoppm, poppler-utils)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    source = ARTIFACTS / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(source), str(ARTIFACTS / name)],
+        check=True,
+        timeout=60,
+    )
+    source.unlink()
+    path = ARTIFACTS / f"{name}.png"
+    publish(path)
+    return path
