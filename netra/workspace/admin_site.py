@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from netra.workspace.access import second_factor_done
@@ -12,6 +13,9 @@ def _has_permission(request) -> bool:
 
 
 def _login_redirect(request, extra_context=None):
+    if second_factor_done(request.user):
+        # Signed in fully but not an admin (is_staff): sending them to sign in again would loop.
+        raise PermissionDenied
     target = request.GET.get("next") or "/admin/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/admin/"

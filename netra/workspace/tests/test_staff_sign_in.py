@@ -127,3 +127,12 @@ def test_next_is_kept_through_both_steps_and_never_leaves_the_site(client, satga
     client.post(LOGIN, {"username": satgas_katingan.username, "password": PASSWORD, "next": "https://evil.example/"})
     response = client.post(TWO_FACTOR, {"token": current_code(device)})
     assert response["Location"] == reverse("workspace:home")
+
+
+def test_a_signed_in_officer_without_admin_rights_gets_403_from_the_admin_not_a_redirect_loop(client, satgas_katingan):
+    device = TOTPDevice.objects.create(user=satgas_katingan, name="Netra", confirmed=True)
+    sign_in_with_password(client, satgas_katingan)
+    client.post(TWO_FACTOR, {"token": current_code(device)})
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 1
