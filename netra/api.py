@@ -25,7 +25,10 @@ logger = logging.getLogger("netra.api")
 api = NinjaAPI(
     title="Netra API",
     version="1",
-    description="Netra API v1: pelaporan publik (dan, kemudian, API instansi). Kontrak: docs/api.md.",
+    description=(
+        "Netra API v1: pelaporan publik tanpa akun, dan API instansi (token Bearer per instansi) untuk "
+        "berbagi kasus, temuan Bawaslu, perpindahan status dan webhook. Panduan: docs/integration.md."
+    ),
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
