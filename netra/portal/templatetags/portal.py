@@ -12,3 +12,9 @@ def localized(obj, field: str) -> str:
         if value:
             return value
     return getattr(obj, f"{field}_id", "")
+
+
+@register.filter
+def lines(text: str) -> list[str]:
+    """Non-empty lines of a text (catalogue examples are kept one per line)."""
+    return [line.strip(" -•\t") for line in (text or "").splitlines() if line.strip(" -•\t")]
