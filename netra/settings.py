@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "netra.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -236,6 +237,12 @@ NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
 # Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
 NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
+
+# --- audit log (netra.audit) -------------------------------------------------------------------
+# After a commit, at most one process seals the hash chain per this many seconds (the others skip,
+# cheaply); the scheduler (and `seal_audit --loop`) seals what is left once traffic stops.
+# 0 seals after every commit: the test suite's default, so a test sees its own row sealed.
+NETRA_AUDIT_SEAL_INTERVAL = env.int("NETRA_AUDIT_SEAL_INTERVAL", default=0 if NETRA_ENV == "test" else 1)
 
 # --- agency API and webhooks (netra.sharing) ------------------------------------------------
 # Largest JSON body the agency API reads (bigger → 413 payload_too_large).

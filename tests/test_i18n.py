@@ -234,11 +234,6 @@ def test_an_api_validation_error_is_indonesian_by_default(db, english):
     assert error["fields"]["description"] == ["Wajib diisi."]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LocaleMiddleware pins unprefixed paths (/api/…) to LANGUAGE_CODE because the page URLs use "
-    "i18n_patterns(prefix_default_language=False), so Accept-Language is never read for the API",
-)
 def test_an_api_validation_error_is_english_with_accept_language_en(db, english):
     error = (
         Client()

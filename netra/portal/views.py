@@ -55,15 +55,20 @@ def report_new(request):
         except intake.IntakeError as error:
             for field, messages in error.fields.items():
                 for message in messages:
-                    form.add_error(field if field in form.fields else _field_for(field), message)
+                    form.add_error(_field_for(field, form), message)
         else:
             staging.discard(staged)
             return render(request, "portal/receipt.html", {"receipt": receipt}, status=201)
     return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
 
 
-def _field_for(service_field: str) -> str | None:
-    return {"files": "evidence", "subject_nip": "subject_nip"}.get(service_field)
+def _field_for(service_field: str, form) -> str | None:
+    """The form field that shows a service error (None: at the top of the form)."""
+    if service_field == "region_code" and not form.cleaned_data.get("region_code"):
+        return "province"  # only the province was chosen (or nothing): the error belongs there
+    if service_field == "files":
+        return "evidence"
+    return service_field if service_field in form.fields else None
 
 
 @require_POST

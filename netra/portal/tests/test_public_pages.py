@@ -87,9 +87,11 @@ def test_errors_are_shown_in_indonesian_and_the_text_is_kept(client, agencies):
     assert not Case.objects.exists()
 
 
-def test_a_missing_place_is_an_error(client, agencies):
+def test_a_missing_place_is_an_error_on_the_province_picker(client, agencies):
     response = client.post(REPORT_URL, form_data(region_code="", province=""))
     assert response.status_code == 422
+    assert response.context["form"].errors["province"]
+    assert "region_code" not in response.context["form"].errors  # the kab/kota may stay empty
     assert not Case.objects.exists()
 
 
