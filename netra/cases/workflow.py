@@ -246,17 +246,7 @@ MOVES: tuple[Move, ...] = (
         public_note=_("Rekomendasi telah disampaikan kepada Pejabat Pembina Kepegawaian (PPK)."),
     ),
     Move(
-        {S.AWAITING_DECISION},
-        "decided",
-        S.DECIDED,
-        _("Catat keputusan PPK (SK)"),
-        PPK,
-        form=DecisionForm,
-        starts_deadline="follow_up",
-        public_note=_("PPK telah menetapkan keputusan."),
-    ),
-    Move(
-        {S.ESCALATED},
+        {S.AWAITING_DECISION, S.ESCALATED},
         "decided",
         S.DECIDED,
         _("Catat keputusan PPK (SK)"),
