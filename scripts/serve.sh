@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The development server with its background helpers: the django-tasks database worker, the
-# scheduler that enqueues the periodic jobs (deadline reminders, escalation to BKN) and the webhook
+# scheduler that enqueues the periodic jobs (deadline reminders, escalation to BKN) and seals the
+# audit log every second (after-commit sealing takes turns: netra/audit/chain.py), and the webhook
 # delivery loop. Ctrl-C stops them all.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}

@@ -8,6 +8,13 @@ row, numbers the unsealed rows it can see in id order, hashes them onto the chai
 the head. After a commit nobody queues for that lock: a committer that finds it taken leaves at
 once, and the holder, which checks again after its own commit, seals that row in its next batch.
 
+Sealing after every commit cost each intake about as much as the intake itself (a second
+transaction; on SQLite a second write lock), so committers seal in turns: at most one process
+per ``NETRA_AUDIT_SEAL_INTERVAL`` seconds (default 1) wins a cheap, non-blocking cache claim and
+seals the whole backlog; the others return at once. The bound: under traffic an event is sealed
+within about that interval of its commit (by a later committer); once traffic stops, within a
+second by the scheduler's sealing tick (``manage.py scheduler``) or ``seal_audit --loop``.
+
 A row whose transaction commits after a row with a higher id was sealed gets a later ``seq``:
 the chain order is ``seq``, never ``id``. Rows whose after-commit seal never ran (a crash right
 after commit) are sealed by ``manage.py seal_audit``.
@@ -24,6 +31,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
@@ -32,6 +41,8 @@ from .models import AuditEvent, ChainHead
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH = 1000
+# The turn an after-commit sealer claims (cache.add: one caller per interval gets True).
+SEAL_TURN_KEY = "netra:audit:seal"
 
 
 class ChainHeadMissing(Exception):
@@ -83,7 +94,20 @@ def seal_after_commit() -> None:
     # into the request whose data has already committed. Committers never queue behind each
     # other for the chain head; the bound keeps one request from sealing for everyone forever
     # under sustained load (the next committer or seal_audit takes over).
+    if not _my_turn_to_seal():
+        return
     seal(wait=False, max_batches=10)
+
+
+def _my_turn_to_seal() -> bool:
+    """True for the first committer of each interval (across processes sharing the cache)."""
+    interval = settings.NETRA_AUDIT_SEAL_INTERVAL
+    if interval <= 0:
+        return True
+    try:
+        return cache.add(SEAL_TURN_KEY, 1, timeout=interval)
+    except Exception:  # a cache outage must not stop sealing: seal as if every turn were ours
+        return True
 
 
 def _seal_batch(batch_size: int, *, wait: bool) -> int | None:

@@ -6,8 +6,9 @@ Every service that changes state calls ``record()`` once, inside its own transac
         case.save()
         audit.record(user, "case.transitioned", case, source="checking", target="verification")
 
-The event commits or rolls back with the caller's data. It is sealed into the hash chain right
-after commit (see ``netra.audit.chain``), outside the caller's transaction.
+The event commits or rolls back with the caller's data. It is sealed into the hash chain after
+commit, outside the caller's transaction: by this committer or, when another sealed less than
+``NETRA_AUDIT_SEAL_INTERVAL`` seconds ago, by a later one or the scheduler (``netra.audit.chain``).
 """
 
 import re
