@@ -128,3 +128,13 @@ def staff_client(client):
 def admin_client(client, admin_user):
     """pytest-django's admin_client, but past the second factor the admin asks for."""
     return verified_login(client, admin_user)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    """Intake's per-process reference caches (netra.cases.lookups) outlive a test's rolled-back rows."""
+    from netra.cases import lookups
+
+    lookups.clear()
+    yield
+    lookups.clear()

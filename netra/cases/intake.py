@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.cases import evidence as evidence_files
+from netra.cases import lookups
 from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
 from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
-from netra.catalog.models import Election, Region
+from netra.catalog.models import Region
 from netra.orgs.models import Agency, User
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 10_000
@@ -41,7 +42,7 @@ _DUMMY_HASH = hashlib.sha256(b"netra: no such receipt").hexdigest()
 
 # How the audit log names an anonymous reporter (netra.audit.services.record).
 REPORTER_ACTOR = "pelapor"
-PEMDA_KINDS = (Agency.Kind.PEMDA_REGENCY, Agency.Kind.PEMDA_CITY, Agency.Kind.PEMDA_PROVINCE)
+PEMDA_KINDS = lookups.PEMDA_KINDS
 
 
 class IntakeError(ValidationError):
@@ -205,7 +206,7 @@ def _clean_report(data: Mapping, errors: dict) -> dict:
     region_code = _text(data, "region_code", errors, max_len=10, required=True)
     cleaned["region"] = None
     if region_code and "region_code" not in errors:
-        cleaned["region"] = Region.objects.select_related("parent").filter(code=region_code).first()
+        cleaned["region"] = lookups.region(region_code)
         if cleaned["region"] is None:
             errors["region_code"] = [_("Kode wilayah %(code)s tidak dikenal.") % {"code": region_code}]
 
@@ -219,7 +220,7 @@ def _clean_report(data: Mapping, errors: dict) -> dict:
     election_code = _text(data, "election", errors, max_len=40)
     cleaned["election"] = None
     if election_code:
-        cleaned["election"] = Election.objects.filter(code=election_code).first()
+        cleaned["election"] = lookups.election(election_code)
         if cleaned["election"] is None:
             errors["election"] = [_("Pemilihan %(code)s tidak dikenal.") % {"code": election_code}]
     return cleaned
@@ -256,16 +257,11 @@ def _raise_if(errors: dict, file_codes: set) -> None:
 
 
 def route(region: Region) -> Agency | None:
-    """The agency that owns a new case in ``region``: its pemda, else the BKN regional office, else triage."""
-    pemda = Agency.objects.filter(kind__in=PEMDA_KINDS, region=region, active=True).order_by("pk").first()
-    if pemda:
-        return pemda
-    province_code = region.parent_id or region.code
-    return (
-        Agency.objects.filter(kind=Agency.Kind.BKN_REGIONAL, covered_regions__code=province_code, active=True)
-        .order_by("pk")
-        .first()
-    )
+    """The agency that owns a new case in ``region``: its pemda, else the BKN regional office, else triage.
+
+    Read from a per-process table refreshed every minute (``netra.cases.lookups``).
+    """
+    return lookups.owning_agency(region)
 
 
 # --- services ---------------------------------------------------------------------------------
