@@ -10,8 +10,11 @@ the change rolls back, so does the event; if it commits, the worker will deliver
 call it inside the transaction that records the fact.
 """
 
+import threading
+import time
+
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from netra.cases.models import Case, Transition
@@ -51,14 +54,51 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+# "No subscription exists at all", remembered per process for a few seconds: until an agency
+# subscribes, every report and transition would otherwise pay a SELECT inside its transaction.
+# Saving or deleting a subscription forgets it at once in that process; another process learns of
+# the first subscription within NOBODY_LISTENS_SECONDS (its events from then on are delivered).
+NOBODY_LISTENS_SECONDS = 5.0
+_nobody_listens_until = 0.0
+_forgotten_at = 0.0  # when a subscription was last saved or deleted in this process
+_nobody_listens_lock = threading.Lock()
+
+
+def _nobody_listens() -> bool:
+    return time.monotonic() < _nobody_listens_until
+
+
+def _remember_nobody_listens(started: float) -> None:
+    global _nobody_listens_until
+    with _nobody_listens_lock:
+        # A subscription saved while we were reading (forgotten after `started`) wins.
+        if _forgotten_at <= started:
+            _nobody_listens_until = started + NOBODY_LISTENS_SECONDS
+
+
+def forget_listeners() -> None:
+    global _nobody_listens_until, _forgotten_at
+    with _nobody_listens_lock:
+        _nobody_listens_until, _forgotten_at = 0.0, time.monotonic()
+
+
+def _on_subscription_change(sender, **kwargs):
+    forget_listeners()
+    # Again once it commits: a reader between the save and the commit cannot see it yet.
+    transaction.on_commit(forget_listeners)
+
+
 def _interested(event_type: str, case: Case | None) -> list[WebhookSubscription]:
+    if _nobody_listens():
+        return []
+    started = time.monotonic()
     # Few subscriptions exist (≤ 20 per agency), so they are filtered here rather than in SQL
     # (SQLite cannot query inside a JSON list).
-    subscriptions = [
-        sub
-        for sub in WebhookSubscription.objects.filter(active=True, deleted_at__isnull=True).select_related("agency")
-        if event_type in (sub.events or [])
-    ]
+    active = list(WebhookSubscription.objects.filter(active=True, deleted_at__isnull=True).select_related("agency"))
+    if not active:
+        _remember_nobody_listens(started)
+        return []
+    subscriptions = [sub for sub in active if event_type in (sub.events or [])]
     if case is None:
         return subscriptions
     scopes: dict[tuple[int, str], object] = {}
@@ -149,6 +189,10 @@ def _on_deadline_missed(sender, case: Case, deadline_key: str = "", due_date=Non
 
 def connect() -> None:
     post_save.connect(_on_transition, sender=Transition, dispatch_uid="netra.sharing.outbox.transition")
+    post_save.connect(_on_subscription_change, sender=WebhookSubscription, dispatch_uid="netra.sharing.outbox.sub")
+    post_delete.connect(
+        _on_subscription_change, sender=WebhookSubscription, dispatch_uid="netra.sharing.outbox.sub_del"
+    )
     try:
         from netra.cases import signals
     except ImportError:  # the workflow's signals are not there yet
