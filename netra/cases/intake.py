@@ -4,11 +4,13 @@ Validation lives here and only here. Nothing about the request (IP address, user
 reaches this module: callers pass the data and the files, nothing else.
 """
 
+import contextlib
 import datetime
 import hashlib
 import hmac
 import re
 import secrets
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -361,7 +363,7 @@ def report_submit(
 def _open_case(
     *, cleaned: dict, stored: list, receipt_code: str, access_key: str, source: str, source_reference, owner, actor
 ) -> tuple[Case, Report]:
-    with transaction.atomic():
+    with _writer_turn(), transaction.atomic():
         case = Case.objects.create(
             source=source,
             source_reference=str(source_reference or "")[:200],
@@ -414,6 +416,18 @@ def _open_case(
             evidence_ids=[row.pk for row in rows],
         )
     return case, report
+
+
+# SQLite lets one transaction write at a time; the others retry in sleeps of 1 to 100 ms
+# (busy_timeout), so under load the write lock sat idle between a commit and the next retry. The
+# threads of one process queue on this lock instead and take over the moment it is released.
+_SQLITE_WRITER = threading.Lock()
+
+
+def _writer_turn():
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        return contextlib.nullcontext()  # PostgreSQL has row locks; an outer transaction already writes
+    return _SQLITE_WRITER
 
 
 def _set_case_number(case: Case) -> None:
