@@ -39,7 +39,7 @@ install_agency_api(api)  # netra.sharing: agency endpoints (token) and their err
 
 @api.exception_handler(IntakeError)
 def _intake_error(request, exc: IntakeError):
-    return error_response(exc.code, exc.message, exc.fields)
+    return error_response(exc.code or "validation_error", exc.message, exc.fields)
 
 
 @api.exception_handler(RateLimited)

@@ -4,6 +4,7 @@ Below the faces, so that netra.api, the agency router and the health probes shar
 """
 
 from django.http import JsonResponse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 STATUS_CODES = {
@@ -24,7 +25,9 @@ CODE_BY_STATUS = {status: code for code, status in STATUS_CODES.items()} | {
 }
 
 
-def error_response(code: str, message: str, fields: dict | None = None, *, status: int | None = None) -> JsonResponse:
+def error_response(
+    code: str, message: str | Promise, fields: dict | None = None, *, status: int | None = None
+) -> JsonResponse:
     status = status or STATUS_CODES.get(code, 400)
     return JsonResponse({"error": {"code": code, "message": str(message), "fields": fields or {}}}, status=status)
 

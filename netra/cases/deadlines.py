@@ -132,7 +132,7 @@ def deadline_start(case: Case, key: str | None, *, start: datetime.date | None =
     received by a new agency.
     """
     due = due_date_for(case, key, start or start_date_for(case, key)) if key else None
-    case.deadline_key = key if due else ""
+    case.deadline_key = key if key and due else ""
     case.due_date = due
     case.reminded_at = None
     case.overdue_at = None

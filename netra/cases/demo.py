@@ -344,8 +344,8 @@ def _person(rng: random.Random, place: Place, role: str) -> dict:
     elif role == "village_head":
         position, unit = f"Kepala Desa {village}", f"Pemerintah Desa {village}"
     else:
-        position, unit = rng.choice(POSITIONS)
-        unit = unit or rng.choice(place.units)
+        position, known_unit = rng.choice(POSITIONS)
+        unit = known_unit or rng.choice(place.units)
     has_nip = role not in ("village_head",) and rng.random() < 0.55
     return {
         "name": name,
@@ -700,6 +700,9 @@ class Demo:
     def _copy_person(self, case: Case) -> dict:
         subject = case.subjects.first()
         report = case.reports.first()
+        if subject is None or report is None:
+            # _duplicate_of only picks cases reported about a named person.
+            raise LookupError(f"demo case {case.pk} has no subject or report to copy")
         village, _, kec = report.location.partition(", Kecamatan ")
         return {
             "name": subject.name,

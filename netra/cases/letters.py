@@ -73,7 +73,7 @@ INSTRUMENTS: tuple[Instrument, ...] = (
     ),
 )
 
-PPK_TITLES = {
+PPK_TITLES: dict[str, str] = {
     Agency.Kind.PEMDA_REGENCY: "Bupati",
     Agency.Kind.PEMDA_CITY: "Wali Kota",
     Agency.Kind.PEMDA_PROVINCE: "Gubernur",
@@ -147,6 +147,8 @@ def _ppk_addressee(case: Case) -> str:
 
 def _signer(case: Case) -> User | None:
     """Who signs for the Satgas: the lead who sent the recommendation, else the agency's lead."""
+    if case.agency_id is None:
+        return None  # no agency, no Satgas membership (Membership.agency is required)
     sent = (
         Transition.objects.filter(case=case, to_state=S.AWAITING_DECISION, actor__isnull=False)
         .select_related("actor")

@@ -36,6 +36,7 @@ def nip_errors(value: str, *, today: datetime.date | None = None) -> list[str]:
     errors = []
 
     birth_text, tmt_text, gender, serial = nip[:8], nip[8:14], nip[14], nip[15:]
+    birth: datetime.date | None
     try:
         birth = datetime.date(int(birth_text[:4]), int(birth_text[4:6]), int(birth_text[6:]))
     except ValueError:

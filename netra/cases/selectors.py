@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Q, QuerySet, TextField, Value, When
@@ -36,7 +37,7 @@ def public_timeline(case: Case) -> list[dict]:
     current, seen = case, {case.pk}
     while current.status == Case.Status.MERGED and current.merged_into_id and current.merged_into_id not in seen:
         merged_at = next((s.at for s in reversed(steps) if s.to_state == Case.Status.MERGED), None)
-        current = current.merged_into
+        current = cast(Case, current.merged_into)  # merged_into_id checked by the loop
         seen.add(current.pk)
         later = Transition.objects.filter(case=current).order_by("at", "pk")
         if merged_at is not None:

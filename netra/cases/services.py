@@ -555,11 +555,16 @@ def _deadline_people(case: Case) -> list[User]:
     return _leads(case) or _members(case.agency_id, [Role.SATGAS_OFFICER])
 
 
+def _due_text(case: Case) -> str:
+    # The deadline job only picks cases with a running deadline (deadlines.open_cases).
+    return case.due_date.strftime("%d-%m-%Y") if case.due_date else ""
+
+
 def deadline_reminder_send(*, case: Case) -> None:
     notify(
         _deadline_people(case),
         kind="deadline.reminder",
-        text=_("Kasus %(case)s: batas waktu %(date)s.") % {"case": case, "date": case.due_date.strftime("%d-%m-%Y")},
+        text=_("Kasus %(case)s: batas waktu %(date)s.") % {"case": case, "date": _due_text(case)},
         case=case,
     )
 
@@ -570,8 +575,7 @@ def deadline_missed_send(*, case: Case) -> None:
         notify(
             [*_deadline_people(case), *_leads(case)],
             kind="deadline.missed",
-            text=_("Kasus %(case)s melewati batas waktu %(date)s.")
-            % {"case": case, "date": case.due_date.strftime("%d-%m-%Y")},
+            text=_("Kasus %(case)s melewati batas waktu %(date)s.") % {"case": case, "date": _due_text(case)},
             case=case,
         )
         transaction.on_commit(

@@ -35,7 +35,8 @@ forward to an outside body ends the case in ``forwarded``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 
@@ -75,7 +76,7 @@ class TransitionError(Exception):
 
     STATUS = {"conflict": 409, "forbidden": 403, "not_found": 404, "validation_error": 422}
 
-    def __init__(self, code: str, message: str = "", fields: dict[str, list[str]] | None = None):
+    def __init__(self, code: str, message: str | Promise = "", fields: Mapping[str, Iterable[object]] | None = None):
         if code not in self.STATUS:
             raise ValueError(f"unknown TransitionError code {code!r}")
         self.code = code
@@ -130,7 +131,8 @@ def _waiting_for_bawaslu(case: Case):
 
 @dataclass(frozen=True)
 class Move:
-    from_states: frozenset[str]
+    # The table writes sets of Status members; __post_init__ stores them as a frozenset of str.
+    from_states: AbstractSet[str]
     action: str
     to_state: str  # SAME: the state stays (bawaslu_review / bawaslu_answer)
     label: str | Promise

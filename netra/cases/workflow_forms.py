@@ -18,11 +18,11 @@ def suggested_category_for(case: Case, violations) -> SanctionCategory | None:
     (phase-based, ``netra.catalog.violations.suggest_category``); the officer decides."""
     from netra.catalog.violations import suggest_category, violation_groups
 
-    suggestions = [
+    candidates = [
         suggest_category(group, case.incident_date, case.election)
         for group in violation_groups().filter(code__in=list(violations))
     ]
-    suggestions = [s for s in suggestions if s is not None]
+    suggestions = [s for s in candidates if s is not None]
     return max(suggestions, key=lambda category: category.severity, default=None)
 
 
@@ -82,7 +82,8 @@ class ForwardForm(MoveForm):
     def clean(self):
         from netra.orgs.models import Agency
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         to_agency, to_external = data.get("to_agency"), data.get("to_external")
         if bool(to_agency) == bool(to_external):
             message = _("Isi salah satu: instansi tujuan di Netra atau lembaga di luar Netra.")
@@ -103,7 +104,8 @@ class MergeForm(MoveForm):
     into_case = forms.IntegerField(min_value=1)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         into_id = data.get("into_case")
         if into_id is None:
             return data
@@ -127,7 +129,8 @@ class RecommendationForm(MoveForm):
     override_reason = _text(2000, required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         violations, chosen = data.get("violations"), data.get("sanction_category")
         if not violations or not chosen or self.case is None:
             return data

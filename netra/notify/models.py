@@ -40,6 +40,7 @@ class Notification(models.Model):
     @property
     def case_id(self) -> int | None:
         """The id of the case this is about (None when it is about something else)."""
-        if self.content_type_id and self.content_type.app_label == "cases" and self.content_type.model == "case":
+        content_type = self.content_type if self.content_type_id else None
+        if content_type is not None and content_type.app_label == "cases" and content_type.model == "case":
             return int(self.object_id)
         return None

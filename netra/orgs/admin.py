@@ -26,7 +26,7 @@ class AgencyMembershipInline(MembershipInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Preferensi"), {"fields": ["timezone"]}),
     ]
     inlines = [UserMembershipInline]

@@ -203,7 +203,8 @@ def create_demo_agencies() -> dict[str, Agency]:
                 "active": True,
             },
         )
-        agency.covered_regions.set(spec.covered_regions)
+        # Region codes are its primary keys; django-stubs assumes integer keys here.
+        agency.covered_regions.set(spec.covered_regions)  # type: ignore[arg-type]
         for unit_name in spec.units:
             Unit.objects.get_or_create(agency=agency, name=unit_name)
         agencies[spec.code] = agency

@@ -1,9 +1,11 @@
 """Public forms. They parse and render; the rules live in ``netra.cases.intake`` (shared with the API)."""
 
 import time
+from typing import cast
 
 from django import forms
 from django.core import signing
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.catalog.models import Region
@@ -31,12 +33,14 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def region_choices() -> tuple[list, list]:
+def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, str | Promise | list[tuple[str, str]]]]]:
     """Provinces, and kab/kota grouped by province (so the second picker works without JavaScript;
     report-form.js narrows it to the chosen province)."""
-    provinces = [("", _("— Pilih provinsi —"))]
-    regencies = [("", _("— Pilih kabupaten/kota (opsional) —"))]
-    by_province: dict[str, list] = {}
+    provinces: list[tuple[str, str | Promise]] = [("", _("— Pilih provinsi —"))]
+    regencies: list[tuple[str, str | Promise | list[tuple[str, str]]]] = [
+        ("", _("— Pilih kabupaten/kota (opsional) —"))
+    ]
+    by_province: dict[str | None, list[tuple[str, str]]] = {}
     for region in Region.objects.exclude(kind=Region.Kind.PROVINCE).only("code", "name", "parent_id"):
         by_province.setdefault(region.parent_id, []).append((region.code, region.name))
     for province in Region.objects.filter(kind=Region.Kind.PROVINCE).only("code", "name"):
@@ -111,7 +115,12 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices, self.fields["region_code"].choices = region_choices()
+        # Both declared as ChoiceFields above; the stubs type self.fields as plain Fields.
+        province, region_code = (
+            cast(forms.ChoiceField, self.fields["province"]),
+            cast(forms.ChoiceField, self.fields["region_code"]),
+        )
+        province.choices, region_code.choices = region_choices()
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         if not self.is_bound:
             self.initial["started"] = form_started_token()

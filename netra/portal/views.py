@@ -4,7 +4,9 @@ Nothing here stores request metadata. The access key travels only in POST bodies
 a cookie or the session) and pages that show it are not cached.
 """
 
-from django.http import HttpResponse
+from typing import cast
+
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -40,8 +42,10 @@ def report_new(request):
     staged = staging.from_tokens(request.POST.getlist("staged"))
     if form.is_valid() and form.looks_like_a_bot():
         form.add_error(None, _("Formulir terkirim terlalu cepat. Periksa kembali isian Anda, lalu kirim lagi."))
-        form.data = form.data.copy()
-        form.data["started"] = form_started_token()
+        # The form was bound to request.POST (a QueryDict): copy it to change the token.
+        data = cast(QueryDict, form.data).copy()
+        data["started"] = form_started_token()
+        form.data = data
     # Files accepted on an earlier try plus the ones chosen now, kept whatever else is wrong; a
     # refused file stops the submission (the reporter must not believe it was attached).
     new_files, file_errors = staging.accept(request.FILES.getlist("evidence"))

@@ -189,7 +189,7 @@ def case_create(request, payload: CaseIn):
             "status": case.status,
             "source": case.source,
             "source_reference": case.source_reference,
-            "agency": case.agency.code if case.agency_id else None,
+            "agency": case.agency.code if case.agency else None,
             "region_code": case.region_id,
             "url": f"/api/v1/cases/{case.pk}",
             "receipt_code": receipt.receipt_code,
@@ -229,11 +229,11 @@ def case_transition(request, case_id: int, payload: TransitionIn):
         case = transition(case=case, action=action, actor=token, data=data, note=payload.note or "", via="api")
     except TransitionError as error:
         raise ApiProblem(error.code, error.message, getattr(error, "fields", None)) from error
-    case = present.case_or_none(token, case.pk)
-    if case is None:
+    visible = present.case_or_none(token, case.pk)
+    if visible is None:
         # Moved out of this token's sight (forwarded, merged elsewhere): it cannot read it any more.
         raise Http404
-    return present.case_detail(case, token)
+    return present.case_detail(visible, token)
 
 
 @router.get(

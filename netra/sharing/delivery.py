@@ -21,6 +21,7 @@ import random
 import time
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
@@ -139,7 +140,7 @@ def attempt(delivery_id: int) -> WebhookDelivery:
         error=error[:300],
         duration_ms=duration_ms,
     )
-    fields = {"claimed_until": None, "last_status_code": status_code, "last_error": error[:300]}
+    fields: dict[str, Any] = {"claimed_until": None, "last_status_code": status_code, "last_error": error[:300]}
     if status_code is not None and 200 <= status_code < 300:
         fields |= {"status": WebhookDelivery.Status.DELIVERED, "delivered_at": now, "last_error": ""}
     elif now - event.created_at >= retry_window():

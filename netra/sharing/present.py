@@ -119,7 +119,7 @@ def case_item(case: Case) -> dict:
         "status_label": str(case.get_status_display()),
         "source": case.source,
         "source_reference": case.source_reference,
-        "agency": case.agency.code if case.agency_id else None,
+        "agency": case.agency.code if case.agency else None,
         "region_code": case.region_id,
         "election": case.election_id,
         "incident_date": case.incident_date,
@@ -133,12 +133,12 @@ def case_item(case: Case) -> dict:
 def _deadlines(case: Case) -> list[dict]:
     today = timezone.localdate()
     found = []
-    if getattr(case, "due_date", None) and case.status not in Case.TERMINAL_STATES:
+    if (due := getattr(case, "due_date", None)) and case.status not in Case.TERMINAL_STATES:
         found.append(
             {
                 "key": case.deadline_key or case.status,
-                "due_date": case.due_date,
-                "overdue": _overdue(case) or case.due_date < today,
+                "due_date": due,
+                "overdue": _overdue(case) or due < today,
             }
         )
     if getattr(case, "waiting_for_bawaslu", False) and case.bawaslu_due_date:
@@ -190,7 +190,7 @@ def case_detail(case: Case, token: ApiToken) -> dict:
     detail = case_item(case)
     detail |= {
         "region_name": case.region.name,
-        "agency_name": case.agency.name if case.agency_id else None,
+        "agency_name": case.agency.name if case.agency else None,
         "dismissal_reason": getattr(case, "dismissal_reason", ""),
         "forwarded_to_external": getattr(case, "forwarded_to_external", ""),
         "merged_into": case.merged_into_id,

@@ -133,7 +133,7 @@ class CaseIn(ReportIn):
         json_schema_extra={"required": ["description", "incident_date", "region_code", "source"]},
     )
 
-    source: str | None = Field(None, json_schema_extra={"enum": SOURCES})
+    source: str | None = Field(None, json_schema_extra={"enum": [*SOURCES]})
     source_reference: str | None = Field(
         None, description="Nomor temuan Bawaslu atau nomor surat penerusan.", json_schema_extra={"maxLength": 200}
     )
@@ -207,7 +207,7 @@ class WebhookIn(Schema):
     model_config = ConfigDict(extra="ignore", json_schema_extra={"required": ["url", "events"]})
 
     url: str | None = Field(None, json_schema_extra={"format": "uri", "maxLength": 500})
-    events: list[str] | None = Field(None, json_schema_extra={"items": {"type": "string", "enum": EVENTS}})
+    events: list[str] | None = Field(None, json_schema_extra={"items": {"type": "string", "enum": [*EVENTS]}})
 
 
 class WebhookOut(Schema):

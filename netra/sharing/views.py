@@ -5,6 +5,8 @@ token of another agency answers 404. The new token is shown once, on the page an
 (never stored, never redirected to, not cached).
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -33,7 +35,8 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
+        # Declared as a ModelChoiceField above; the stubs type self.fields as plain Fields.
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
 
 
 def _agencies(user):

@@ -76,7 +76,7 @@ def target_problem(url: str, *, resolve: bool = True) -> str | None:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
         return _("Nama host tidak dapat ditemukan.")
-    if not infos or not all(_public_address(info[4][0]) for info in infos):
+    if not infos or not all(_public_address(str(info[4][0])) for info in infos):
         return _("Alamat harus dapat dijangkau dari internet (bukan alamat lokal atau privat).")
     return None
 

@@ -41,6 +41,7 @@ def move(request, pk: int, action: str):
     """The form of one move (GET: htmx partial or a page of its own) and its submission (POST)."""
     case = selectors.case_for(request.user, pk)
     chosen = next((m for m in available_moves(case, request.user) if m.action == action), None)
+    error: TransitionError | None
     if chosen is None:
         # Not offered to this user now (stale page, another officer was faster, or not their role):
         # explain in words, never a 500, and change nothing.
@@ -145,7 +146,8 @@ def followup_add(request, pk: int):
         case = selectors.case_for(request.user, pk)
         for field, field_messages in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(field_messages)}" if label else " ".join(field_messages))
+            text = " ".join(map(str, field_messages))
+            messages.error(request, f"{label}: {text}" if label else text)
         return redirect(_case_url(case))
     return _post_service(
         request,
@@ -267,13 +269,13 @@ def bulk(request):
     failed = [(case, error) for case, error in results if error is not None]
     if succeeded:
         messages.success(request, done % {"n": len(succeeded), **extra})
-    for case, error in failed:
-        messages.error(request, f"{case}: {_refusal(error)}")
+    for case, refused in failed:
+        messages.error(request, f"{case}: {_refusal(refused)}")
     return _back(request)
 
 
 def _each(cases, call) -> list[tuple[Case, TransitionError | None]]:
-    results = []
+    results: list[tuple[Case, TransitionError | None]] = []
     for case in cases:
         try:
             call(case)

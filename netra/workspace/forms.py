@@ -1,5 +1,7 @@
 """Forms of the staff workspace: queue filters, bulk actions, messages and internal notes."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -42,9 +44,10 @@ class QueueFilterForm(forms.Form):
     def __init__(self, data=None, *, user, regions=()):
         super().__init__(data)
         self.user = user
-        self.fields["status"].choices = _status_choices()
-        self.fields["region"].choices = [("", _("Semua wilayah")), *regions]
-        self.fields["violation"].choices = [
+        # Declared as ChoiceFields above; the stubs type self.fields as plain Fields.
+        cast(forms.ChoiceField, self.fields["status"]).choices = _status_choices()
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("Semua wilayah")), *regions]
+        cast(forms.ChoiceField, self.fields["violation"]).choices = [
             ("", _("Semua jenis")),
             *ViolationGroup.objects.order_by("order", "code").values_list("code", "name_id"),
         ]
@@ -94,4 +97,6 @@ class FollowUpForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, label) for k, label in FollowUp.Kind.choices if k != FollowUp.Kind.CLOSING]
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            (k, label) for k, label in FollowUp.Kind.choices if k != FollowUp.Kind.CLOSING
+        ]

@@ -5,6 +5,8 @@ names and validation, no labels. Here the workspace gives them Indonesian labels
 and readable choices (catalogue names instead of codes) without changing what is validated.
 """
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -75,7 +77,7 @@ def _merge_targets(case, user) -> list[tuple]:
         names = ", ".join(str(s) for s in other.subjects.all()) or "—"
         return f"{other} · {other.get_status_display()} · {names}"
 
-    choices = [("", "—")]
+    choices: list[tuple[str, Any]] = [("", "—")]
     if candidates:
         choices.append((str(_("Kemungkinan duplikat")), [(c.pk, label(c)) for c in candidates]))
     choices.append((str(_("Kasus aktif terbaru")), [(c.pk, label(c)) for c in recent]))
@@ -111,7 +113,8 @@ def _named_choices(form, case) -> None:
             choices=[("", "—"), *((agency.code, agency.name) for agency in agencies)]
         )
     if "reason" in fields and isinstance(fields["reason"], forms.ChoiceField):
-        fields["reason"].choices = [("", "—"), *fields["reason"].choices]
+        # A ChoiceField's choices read back as a list; the stubs also allow the callable it may be given.
+        fields["reason"].choices = [("", "—"), *fields["reason"].choices]  # type: ignore[misc]
 
 
 def payload(post, form) -> dict:

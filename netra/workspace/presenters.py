@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.deadlines import deadline_status
@@ -54,7 +56,7 @@ def query_without(params: QueryDict, *names: str) -> str:
 @dataclass(frozen=True)
 class Tab:
     code: str
-    label: str
+    label: str | Promise
     count: int
     current: bool
     terminal: bool
@@ -107,7 +109,7 @@ def may_act(user) -> bool:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: object
+    at: datetime.datetime
     kind: str  # "transition" or "event"
     title: str
     actor: str

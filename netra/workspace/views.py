@@ -89,6 +89,8 @@ def evidence_file(request, pk: int, evidence_id: int):
     """One evidence file, streamed from storage to a user who may read its case; 404 otherwise."""
     case = selectors.case_for(request.user, pk)
     evidence = get_object_or_404(Evidence, pk=evidence_id, case=case)
+    if not evidence.file.name:
+        raise Http404("evidence file missing")
     try:
         handle = default_storage.open(evidence.file.name, "rb")
     except FileNotFoundError:
