@@ -34,6 +34,7 @@ run: demo  ## set up and serve on http://127.0.0.1:$(PORT) (SQLite by default)
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	NETRA_ENV=test $(VENV)/bin/mypy netra
 	$(VENV)/bin/djhtml --check $$(git ls-files '*.html' 2>/dev/null || find netra -name '*.html')
 	NETRA_ENV=test $(PY) manage.py makemigrations --check --dry-run
 	NETRA_ENV=test $(PY) manage.py check
@@ -62,4 +63,4 @@ lock:  ## re-resolve requirements*.in into the pinned requirements*.txt
 	/tmp/netra-lock/bin/pip freeze --exclude pip | grep -vxFf requirements.txt > requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
