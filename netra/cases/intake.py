@@ -367,51 +367,58 @@ def report_submit(
 def _open_case(
     *, cleaned: dict, stored: list, receipt_code: str, access_key: str, source: str, source_reference, owner, actor
 ) -> tuple[Case, Report]:
-    # The rows are built before the writer's turn: on SQLite only one transaction writes at a
-    # time, so everything done while holding the turn delays every other report.
-    case = Case(
-        source=source,
-        source_reference=str(source_reference or "")[:200],
-        agency=owner,
-        region=cleaned["region"],
-        election=cleaned["election"],
-        incident_date=cleaned["incident_date"],
-    )
-    report = Report(
-        case=case,
-        description=cleaned["description"],
-        incident_date=cleaned["incident_date"],
-        location=cleaned["location"],
-        links=cleaned["links"],
-        contact=cleaned["contact"],
-        receipt_code=receipt_code,
-        access_key_hash=hash_access_key(access_key),
-    )
-    subject = None
-    if cleaned["subject_name"] or cleaned["subject_nip"] or cleaned["subject_position"] or cleaned["subject_agency"]:
-        subject = Subject(
-            case=case,
-            name=cleaned["subject_name"],
-            nip=cleaned["subject_nip"],
-            position=cleaned["subject_position"],
-            agency_name=cleaned["subject_agency"],
-        )
-    # An agency API token acts too, but Transition.actor is a user: the audit entry names the token.
-    transition = Transition(
-        case=case, from_state="", to_state=Case.Status.RECEIVED, actor=actor if isinstance(actor, User) else None
-    )
     with _writer_turn(), transaction.atomic():
-        # The number embeds the id: set by the INSERT itself, no second statement.
-        insert(case, numbered="number", number_prefix=_case_number_prefix)
-        report.case = case  # again: built while the case had no id yet
-        insert(report)
-        if subject is not None:
-            subject.case = case
-            insert(subject)
+        case = insert(
+            Case(
+                source=source,
+                source_reference=str(source_reference or "")[:200],
+                agency=owner,
+                region=cleaned["region"],
+                election=cleaned["election"],
+                incident_date=cleaned["incident_date"],
+            ),
+            # The number embeds the id: set by the INSERT itself, no second statement.
+            numbered="number",
+            number_prefix=_case_number_prefix,
+        )
+        report = insert(
+            Report(
+                case=case,
+                description=cleaned["description"],
+                incident_date=cleaned["incident_date"],
+                location=cleaned["location"],
+                links=cleaned["links"],
+                contact=cleaned["contact"],
+                receipt_code=receipt_code,
+                access_key_hash=hash_access_key(access_key),
+            )
+        )
+        if (
+            cleaned["subject_name"]
+            or cleaned["subject_nip"]
+            or cleaned["subject_position"]
+            or cleaned["subject_agency"]
+        ):
+            insert(
+                Subject(
+                    case=case,
+                    name=cleaned["subject_name"],
+                    nip=cleaned["subject_nip"],
+                    position=cleaned["subject_position"],
+                    agency_name=cleaned["subject_agency"],
+                )
+            )
         uploaded_by = Evidence.UploadedBy.STAFF if actor is not None else Evidence.UploadedBy.REPORTER
         rows = _evidence_rows(stored, case=case, report=report, uploaded_by=uploaded_by)
-        transition.case = case
-        insert(transition)
+        # An agency API token acts too, but Transition.actor is a user: the audit entry names the token.
+        insert(
+            Transition(
+                case=case,
+                from_state="",
+                to_state=Case.Status.RECEIVED,
+                actor=actor if isinstance(actor, User) else None,
+            )
+        )
         # Ids only: never the description, the contact or anything else the reporter wrote.
         record(
             actor if actor is not None else REPORTER_ACTOR,
