@@ -134,23 +134,16 @@ def _seal_batch(batch_size: int, *, wait: bool) -> int | None:
 
 
 def _write_seals(rows: list[AuditEvent]) -> None:
-    # Sealing is the one UPDATE the log allows; the model's manager refuses all others. One
-    # statement for the whole batch (UPDATE ... FROM VALUES, PostgreSQL and SQLite >= 3.33): it
-    # runs after every commit, and executemany cost the database one statement per row.
+    # Sealing is the one UPDATE the log allows; the model's manager refuses all others. Plain
+    # executemany: this runs after every commit, and the ORM's bulk_update costs more in Python.
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    sql = f"UPDATE {table} SET seq = %s, hash = %s WHERE id = %s AND seq IS NULL"  # noqa: S608 (own table name)
+    params = [(row.seq, row.hash, row.pk) for row in rows]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), _SEALS_PER_STATEMENT):
-            chunk = rows[start : start + _SEALS_PER_STATEMENT]
-            values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-            cursor.execute(
-                f"UPDATE {table} SET seq = v.seq, hash = v.hash"  # noqa: S608 (own table name, values bound)
-                f" FROM (SELECT column1 AS id, column2 AS seq, column3 AS hash FROM (VALUES {values}) AS vals) AS v"
-                f" WHERE {table}.id = v.id AND {table}.seq IS NULL",
-                [value for row in chunk for value in (row.pk, row.seq, row.hash)],
-            )
-
-
-_SEALS_PER_STATEMENT = 500  # 1,500 parameters: far below SQLite's and PostgreSQL's limits
+        if len(params) == 1:  # the usual case after a commit; executemany costs extra round trips
+            cursor.execute(sql, params[0])
+        else:
+            cursor.executemany(sql, params)
 
 
 def _locked_head(*, wait: bool) -> ChainHead | None:
