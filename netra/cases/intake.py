@@ -6,10 +6,8 @@ reaches this module: callers pass the data and the files, nothing else.
 
 import contextlib
 import datetime
-import fcntl
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -431,48 +429,14 @@ def _open_case(
 
 # SQLite lets one transaction write at a time; the others retry in sleeps of 1 to 100 ms
 # (busy_timeout), so under load the write lock sat idle between a commit and the next retry. The
-# threads of one process queue on this lock instead and take over the moment it is released; the
-# processes (gunicorn workers) queue on an flock of a file beside the database, which the kernel
-# hands to the next waiter at once, instead of meeting in SQLite's busy sleeps. Both only order
-# the writers: SQLite's own lock still guards the data, and writers that take neither (staff
-# actions, the audit sealer) wait for it as before.
+# threads of one process queue on this lock instead and take over the moment it is released.
 _SQLITE_WRITER = threading.Lock()
-_turn_files: dict = {}  # (process id, database file) -> open lock file
-
-
-class _WriterTurn:
-    def __init__(self, path: str | None):
-        self.path = path
-        self.file = None
-
-    def __enter__(self):
-        _SQLITE_WRITER.acquire()
-        try:
-            if self.path:
-                key = (os.getpid(), self.path)  # a descriptor inherited through fork() is shared
-                self.file = _turn_files.get(key)
-                if self.file is None:
-                    self.file = _turn_files[key] = open(self.path, "a")  # kept open for the process
-                fcntl.flock(self.file, fcntl.LOCK_EX)
-        except BaseException:
-            _SQLITE_WRITER.release()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            if self.file is not None:
-                fcntl.flock(self.file, fcntl.LOCK_UN)
-        finally:
-            _SQLITE_WRITER.release()
 
 
 def _writer_turn():
     if connection.vendor != "sqlite" or connection.in_atomic_block:
         return contextlib.nullcontext()  # PostgreSQL has row locks; an outer transaction already writes
-    name = str(connection.settings_dict["NAME"])
-    in_memory = name == ":memory:" or "mode=memory" in name
-    return _WriterTurn(None if in_memory else f"{name}.writer-turn")
+    return _SQLITE_WRITER
 
 
 def _set_case_number(case: Case) -> None:
