@@ -17,8 +17,6 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.utils import timezone
 
-from netra.rows import insert
-
 from .chain import seal_after_commit
 from .models import AuditEvent
 
@@ -58,9 +56,7 @@ def record(actor, action: str, obj=None, **payload) -> AuditEvent:
         payload=payload,
         created_at=timezone.now(),
     )
-    # A new row: AuditEvent.save() only guards against changing an existing one. insert() is
-    # save(force_insert=True) without the ORM's per-call cost (one of these per state change).
-    insert(event)
+    event.save(force_insert=True)
     # Outside an atomic block on_commit runs at once, which is right: the row is committed.
     transaction.on_commit(seal_after_commit, robust=True)
     return event

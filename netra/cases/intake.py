@@ -28,7 +28,6 @@ from netra.cases.models import Case, Evidence, Message, Report, Subject, Transit
 from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
 from netra.catalog.models import Region
 from netra.orgs.models import Agency, User
-from netra.rows import insert
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 10_000
 MESSAGE_MAX = 5_000
@@ -365,29 +364,25 @@ def _open_case(
     *, cleaned: dict, stored: list, receipt_code: str, access_key: str, source: str, source_reference, owner, actor
 ) -> tuple[Case, Report]:
     with _writer_turn(), transaction.atomic():
-        case = insert(
-            Case(
-                source=source,
-                source_reference=str(source_reference or "")[:200],
-                agency=owner,
-                region=cleaned["region"],
-                election=cleaned["election"],
-                incident_date=cleaned["incident_date"],
-            )
+        case = Case.objects.create(
+            source=source,
+            source_reference=str(source_reference or "")[:200],
+            agency=owner,
+            region=cleaned["region"],
+            election=cleaned["election"],
+            incident_date=cleaned["incident_date"],
         )
         case.number = _case_number(case)
         _set_case_number(case)
-        report = insert(
-            Report(
-                case=case,
-                description=cleaned["description"],
-                incident_date=cleaned["incident_date"],
-                location=cleaned["location"],
-                links=cleaned["links"],
-                contact=cleaned["contact"],
-                receipt_code=receipt_code,
-                access_key_hash=hash_access_key(access_key),
-            )
+        report = Report.objects.create(
+            case=case,
+            description=cleaned["description"],
+            incident_date=cleaned["incident_date"],
+            location=cleaned["location"],
+            links=cleaned["links"],
+            contact=cleaned["contact"],
+            receipt_code=receipt_code,
+            access_key_hash=hash_access_key(access_key),
         )
         if (
             cleaned["subject_name"]
@@ -395,25 +390,21 @@ def _open_case(
             or cleaned["subject_position"]
             or cleaned["subject_agency"]
         ):
-            insert(
-                Subject(
-                    case=case,
-                    name=cleaned["subject_name"],
-                    nip=cleaned["subject_nip"],
-                    position=cleaned["subject_position"],
-                    agency_name=cleaned["subject_agency"],
-                )
+            Subject.objects.create(
+                case=case,
+                name=cleaned["subject_name"],
+                nip=cleaned["subject_nip"],
+                position=cleaned["subject_position"],
+                agency_name=cleaned["subject_agency"],
             )
         uploaded_by = Evidence.UploadedBy.STAFF if actor is not None else Evidence.UploadedBy.REPORTER
         rows = _evidence_rows(stored, case=case, report=report, uploaded_by=uploaded_by)
         # An agency API token acts too, but Transition.actor is a user: the audit entry names the token.
-        insert(
-            Transition(
-                case=case,
-                from_state="",
-                to_state=Case.Status.RECEIVED,
-                actor=actor if isinstance(actor, User) else None,
-            )
+        Transition.objects.create(
+            case=case,
+            from_state="",
+            to_state=Case.Status.RECEIVED,
+            actor=actor if isinstance(actor, User) else None,
         )
         # Ids only: never the description, the contact or anything else the reporter wrote.
         record(
