@@ -50,12 +50,13 @@ def report_new(request):
     # refused file stops the submission (the reporter must not believe it was attached).
     new_files, file_errors = staging.accept(request.FILES.getlist("evidence"))
     staged += new_files
+    form.is_valid()  # cleans the form, so a refused file's message can join the other errors
+    for message in file_errors:
+        form.add_error("evidence", message)
     if form.is_valid():
-        for message in file_errors:
-            form.add_error("evidence", message)
-    if form.is_valid():
+        files = [s.open() for s in staged]
         try:
-            receipt = intake.report_submit(data=form.intake_data(), files=[s.open() for s in staged])
+            receipt = intake.report_submit(data=form.intake_data(), files=files)
         except intake.IntakeError as error:
             for field, messages in error.fields.items():
                 for message in messages:
@@ -63,6 +64,9 @@ def report_new(request):
         else:
             staging.discard(staged)
             return render(request, "portal/receipt.html", {"receipt": receipt}, status=201)
+        finally:
+            for handle in files:
+                handle.close()
     return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
 
 

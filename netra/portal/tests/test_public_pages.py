@@ -234,3 +234,12 @@ def test_clean_staging_removes_only_stale_files(private_media, db):  # noqa: F81
     os.utime(staging_dir / "old", (old, old))
     call_command("clean_staging", stdout=io.StringIO())
     assert sorted(p.name for p in staging_dir.iterdir()) == ["new"]
+
+
+def test_a_refused_file_is_named_even_when_other_fields_are_wrong_too(client, agencies):
+    script = SimpleUploadedFile("foto.jpg", b"#!/bin/sh\nrm -rf /\n", content_type="image/jpeg")
+    response = client.post(REPORT_URL, form_data(incident_date="kemarin", evidence=script))
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["incident_date"]
+    assert errors["evidence"]  # the reporter learns the file was not taken
