@@ -242,7 +242,13 @@ NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
 # After a commit, at most one process seals the hash chain per this many seconds (the others skip,
 # cheaply); the scheduler (and `seal_audit --loop`) seals what is left once traffic stops.
 # 0 seals after every commit: the test suite's default, so a test sees its own row sealed.
-NETRA_AUDIT_SEAL_INTERVAL = env.int("NETRA_AUDIT_SEAL_INTERVAL", default=0 if NETRA_ENV == "test" else 1)
+NETRA_AUDIT_SEAL_INTERVAL = env.float("NETRA_AUDIT_SEAL_INTERVAL", default=0 if NETRA_ENV == "test" else 1)
+
+# --- intake (netra.cases.opening) ---------------------------------------------------------------
+# A public report of text and links is accepted in one INSERT; its case is opened after commit by
+# the first committer of each interval (seconds), for every report pending by then, and by the
+# scheduler every second. Shorter turns keep each batch (and SQLite's write lock) short. 0 opens each case in its report's transaction: the test suite's default.
+NETRA_CASE_OPEN_INTERVAL = env.float("NETRA_CASE_OPEN_INTERVAL", default=0 if NETRA_ENV == "test" else 0.2)
 
 # --- agency API and webhooks (netra.sharing) ------------------------------------------------
 # Largest JSON body the agency API reads (bigger → 413 payload_too_large).

@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
+
+from netra.turns import my_turn, writer_turn
 
 from .models import AuditEvent, ChainHead
 
@@ -94,27 +95,16 @@ def seal_after_commit() -> None:
     # into the request whose data has already committed. Committers never queue behind each
     # other for the chain head; the bound keeps one request from sealing for everyone forever
     # under sustained load (the next committer or seal_audit takes over).
-    if not _my_turn_to_seal():
+    if not my_turn(SEAL_TURN_KEY, settings.NETRA_AUDIT_SEAL_INTERVAL):
         return
     seal(wait=False, max_batches=10)
-
-
-def _my_turn_to_seal() -> bool:
-    """True for the first committer of each interval (across processes sharing the cache)."""
-    interval = settings.NETRA_AUDIT_SEAL_INTERVAL
-    if interval <= 0:
-        return True
-    try:
-        return cache.add(SEAL_TURN_KEY, 1, timeout=interval)
-    except Exception:  # a cache outage must not stop sealing: seal as if every turn were ours
-        return True
 
 
 def _seal_batch(batch_size: int, *, wait: bool) -> int | None:
     # Cheap check without the lock: under load, an earlier sealer has usually taken our rows.
     if not AuditEvent.objects.filter(seq__isnull=True).exists():
         return 0
-    with transaction.atomic():
+    with writer_turn(), transaction.atomic():
         head = _locked_head(wait=wait)
         if head is None:
             return None

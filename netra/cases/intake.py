@@ -10,24 +10,24 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.cases import evidence as evidence_files
-from netra.cases import lookups
-from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
+from netra.cases import lookups, opening
+from netra.cases.models import Case, Evidence, Message, Report
 from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
 from netra.catalog.models import Region
-from netra.orgs.models import Agency, User
+from netra.orgs.models import Agency
 
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 10_000
 MESSAGE_MAX = 5_000
@@ -36,15 +36,14 @@ TEXT_LIMITS = {"subject_name": 200, "subject_position": 200, "subject_agency": 2
 
 # Crockford base32: no I, L, O, U — nothing a reporter can misread when copying the code by hand.
 RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-RECEIPT_PREFIX = "NTR"
+RECEIPT_PREFIX = opening.RECEIPT_PREFIX
 RECEIPT_ATTEMPTS = 5  # draws of a new code when one is already taken
 _RECEIPT_RE = re.compile(rf"^{RECEIPT_PREFIX}-[{RECEIPT_ALPHABET}]{{4}}-[{RECEIPT_ALPHABET}]{{4}}$")
 _TYPING_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Compared against when a code is unknown, so an unknown code costs about what a wrong key does.
 _DUMMY_HASH = hashlib.sha256(b"netra: no such receipt").hexdigest()
 
-# How the audit log names an anonymous reporter (netra.audit.services.record).
-REPORTER_ACTOR = "pelapor"
+REPORTER_ACTOR = opening.REPORTER_ACTOR
 PEMDA_KINDS = lookups.PEMDA_KINDS
 
 
@@ -68,8 +67,12 @@ class Receipt:
 
     receipt_code: str
     access_key: str
-    case: Case
     report: Report
+
+    @property
+    def case(self) -> Case:
+        """The report's case; opened now when it was left to a batch (``netra.cases.opening``)."""
+        return opening.open_report(self.report)
 
 
 # --- settings ---------------------------------------------------------------------------------
@@ -282,31 +285,6 @@ def _discard(stored: list[tuple]) -> None:
         default_storage.delete(name)
 
 
-def _evidence_rows(stored: list[tuple], *, case: Case, report: Report | None, uploaded_by: str) -> list[Evidence]:
-    rows = [
-        Evidence(
-            case=case,
-            report=report,
-            file=name,
-            content_type=clean.content_type,
-            size=clean.size,
-            sha256_received=clean.sha256_received,
-            sha256_stored=clean.sha256_stored,
-            metadata_removed=clean.metadata_removed,
-            uploaded_by=uploaded_by,
-        )
-        for clean, name in stored
-    ]
-    for row in rows:
-        row.save()
-    return rows
-
-
-def _case_number(case: Case) -> str:
-    year = timezone.localtime(case.created_at, timezone.get_default_timezone()).year
-    return f"{RECEIPT_PREFIX}-{year}-{case.pk:06d}"
-
-
 def report_submit(
     *,
     data: Mapping,
@@ -329,24 +307,28 @@ def report_submit(
     clean_files = _clean_files(files, errors, file_codes)
     _raise_if(errors, file_codes)
 
-    region = cleaned["region"]
-    owner = agency if agency is not None else route(region)
+    owner = agency if agency is not None else opening.ROUTE
+    # A public report of text and links is accepted alone; its case is opened by a batch.
+    defer = source == Case.Source.PUBLIC_REPORT and actor is None and not clean_files and opening.defer_opening()
     access_key = new_access_key()
     stored = _store(clean_files)
     try:
         for attempt in range(RECEIPT_ATTEMPTS):
             receipt_code = new_receipt_code()
             try:
-                case, report = _open_case(
-                    cleaned=cleaned,
-                    stored=stored,
-                    receipt_code=receipt_code,
-                    access_key=access_key,
-                    source=source,
-                    source_reference=source_reference,
-                    owner=owner,
-                    actor=actor,
-                )
+                with opening.writer_turn(), (contextlib.nullcontext() if defer else transaction.atomic()):
+                    # Deferred: one INSERT, committed on its own (autocommit: no BEGIN and COMMIT
+                    # round trips); else the report and its case in one transaction.
+                    report = _accept(cleaned, receipt_code=receipt_code, access_key=access_key)
+                    if not defer:
+                        opening.open_cases(
+                            [report],
+                            source=source,
+                            source_reference=source_reference,
+                            agency=owner,
+                            actor=actor,
+                            stored=stored,
+                        )
                 break
             except IntegrityError:
                 # A receipt code already taken (about one in a million at a million reports):
@@ -357,85 +339,31 @@ def report_submit(
     except BaseException:
         _discard(stored)
         raise
-    return Receipt(receipt_code=report.receipt_code, access_key=access_key, case=case, report=report)
+    if defer:
+        transaction.on_commit(opening.open_after_commit, robust=True)  # runs now: the report has committed
+    return Receipt(receipt_code=report.receipt_code, access_key=access_key, report=report)
 
 
-def _open_case(
-    *, cleaned: dict, stored: list, receipt_code: str, access_key: str, source: str, source_reference, owner, actor
-) -> tuple[Case, Report]:
-    with _writer_turn(), transaction.atomic():
-        case = Case.objects.create(
-            source=source,
-            source_reference=str(source_reference or "")[:200],
-            agency=owner,
-            region=cleaned["region"],
-            election=cleaned["election"],
-            incident_date=cleaned["incident_date"],
-        )
-        case.number = _case_number(case)
-        _set_case_number(case)
-        report = Report.objects.create(
-            case=case,
-            description=cleaned["description"],
-            incident_date=cleaned["incident_date"],
-            location=cleaned["location"],
-            links=cleaned["links"],
-            contact=cleaned["contact"],
-            receipt_code=receipt_code,
-            access_key_hash=hash_access_key(access_key),
-        )
-        if (
-            cleaned["subject_name"]
-            or cleaned["subject_nip"]
-            or cleaned["subject_position"]
-            or cleaned["subject_agency"]
-        ):
-            Subject.objects.create(
-                case=case,
-                name=cleaned["subject_name"],
-                nip=cleaned["subject_nip"],
-                position=cleaned["subject_position"],
-                agency_name=cleaned["subject_agency"],
-            )
-        uploaded_by = Evidence.UploadedBy.STAFF if actor is not None else Evidence.UploadedBy.REPORTER
-        rows = _evidence_rows(stored, case=case, report=report, uploaded_by=uploaded_by)
-        # An agency API token acts too, but Transition.actor is a user: the audit entry names the token.
-        Transition.objects.create(
-            case=case,
-            from_state="",
-            to_state=Case.Status.RECEIVED,
-            actor=actor if isinstance(actor, User) else None,
-        )
-        # Ids only: never the description, the contact or anything else the reporter wrote.
-        record(
-            actor if actor is not None else REPORTER_ACTOR,
-            "case.received",
-            obj=case,
-            report_id=report.pk,
-            source=source,
-            evidence_ids=[row.pk for row in rows],
-        )
-    return case, report
-
-
-# SQLite lets one transaction write at a time; the others retry in sleeps of 1 to 100 ms
-# (busy_timeout), so under load the write lock sat idle between a commit and the next retry. The
-# threads of one process queue on this lock instead and take over the moment it is released.
-_SQLITE_WRITER = threading.Lock()
-
-
-def _writer_turn():
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        return contextlib.nullcontext()  # PostgreSQL has row locks; an outer transaction already writes
-    return _SQLITE_WRITER
-
-
-def _set_case_number(case: Case) -> None:
-    # The number embeds the id, known only after the INSERT. One plain UPDATE: the ORM's
-    # queryset update cost several times the statement itself on every report.
-    table = connection.ops.quote_name(Case._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET number = %s WHERE id = %s", [case.number, case.pk])  # noqa: S608
+def _accept(cleaned: dict, *, receipt_code: str, access_key: str) -> Report:
+    """The report row alone: everything its case will be opened from."""
+    subject = {
+        "name": cleaned["subject_name"],
+        "nip": cleaned["subject_nip"] or "",
+        "position": cleaned["subject_position"],
+        "agency": cleaned["subject_agency"],
+    }
+    return Report.objects.create(
+        description=cleaned["description"],
+        incident_date=cleaned["incident_date"],
+        location=cleaned["location"],
+        links=cleaned["links"],
+        contact=cleaned["contact"],
+        region=cleaned["region"],
+        election=cleaned["election"],
+        subject={name: value for name, value in subject.items() if value},
+        receipt_code=receipt_code,
+        access_key_hash=hash_access_key(access_key),
+    )
 
 
 def report_lookup(*, receipt_code: str, access_key: str) -> Report | None:
@@ -460,7 +388,7 @@ def evidence_add(*, report: Report, files: Sequence) -> list[Evidence]:
     _raise_if(errors, file_codes)
     stored = _store(clean_files)
     try:
-        with transaction.atomic():
+        with opening.writer_turn(), transaction.atomic():
             locked = Report.objects.select_for_update().get(pk=report.pk)
             # Counted again under the lock: two uploads at once must not pass the limit together.
             if locked.evidence.count() + len(stored) > max_evidence_files():
@@ -472,8 +400,8 @@ def evidence_add(*, report: Report, files: Sequence) -> list[Evidence]:
                         ]
                     }
                 )
-            case = report.case.surviving_case()
-            rows = _evidence_rows(stored, case=case, report=locked, uploaded_by=Evidence.UploadedBy.REPORTER)
+            case = _opened(locked).surviving_case()
+            rows = opening.evidence_rows(stored, case=case, report=locked, uploaded_by=Evidence.UploadedBy.REPORTER)
             Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
             record(
                 REPORTER_ACTOR,
@@ -492,25 +420,37 @@ def reporter_message_add(*, report: Report, body: str) -> Message:
     errors: dict[str, list[str]] = {}
     text = _text({"body": body}, "body", errors, max_len=MESSAGE_MAX, required=True)
     _raise_if(errors, set())
-    with transaction.atomic():
-        case = report.case.surviving_case()
+    with opening.writer_turn(), transaction.atomic():
+        case = _opened(Report.objects.select_for_update().get(pk=report.pk)).surviving_case()
         message = Message.objects.create(case=case, report=report, sender=Message.Sender.REPORTER, body=text)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         record(REPORTER_ACTOR, "report.message_added", obj=case, report_id=report.pk, message_id=message.pk)
     return message
 
 
+def _opened(locked: Report) -> Case:
+    """The case of a report locked by the caller's transaction, opened in it when still pending."""
+    if locked.case_id is None:
+        opening.open_cases([locked])
+    return cast(Case, locked.case)
+
+
 def report_status(report: Report) -> dict:
     """What the reporter may see: state, public timeline and the conversation. No staff names."""
     from netra.cases.selectors import public_timeline
 
-    case = report.case.surviving_case()
+    if report.case is None:  # accepted, its case not opened yet: to the reporter it is received
+        received = {"status": Case.Status.RECEIVED, "label": str(Case.Status.RECEIVED.label), "at": report.submitted_at}
+        status, label, timeline = received["status"], received["label"], [{**received, "note": ""}]
+    else:
+        case = report.case.surviving_case()
+        status, label, timeline = case.status, str(case.get_status_display()), public_timeline(report.case)
     return {
         "receipt_code": report.receipt_code,
-        "status": case.status,
-        "status_label": str(case.get_status_display()),
+        "status": status,
+        "status_label": label,
         "submitted_at": report.submitted_at,
-        "timeline": public_timeline(report.case),
+        "timeline": timeline,
         "messages": [
             {"from": message.sender, "body": message.body, "at": message.created_at}
             for message in report.messages.order_by("created_at", "pk")

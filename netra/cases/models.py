@@ -7,6 +7,7 @@ header — see ``netra.cases.intake``.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.nip import validate_nip
@@ -78,7 +79,9 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="merged_cases",
     )
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # Not auto_now_add: a case opened from an accepted report is dated by the report's submission
+    # (netra.cases.opening), which may be a moment earlier than the case's INSERT.
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
     # --- workflow (netra.cases.workflow / services / deadlines) ---
     assigned_to = models.ForeignKey(
@@ -136,9 +139,37 @@ class Case(models.Model):
 
 
 class Report(models.Model):
-    """One submission. Deliberately no IP address, user agent or any other request metadata."""
+    """One submission. Deliberately no IP address, user agent or any other request metadata.
 
-    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.PROTECT, related_name="reports")
+    Accepted first (this row alone, committed before the receipt is answered), then opened: its
+    case is created from what is here (``netra.cases.opening``). Until then ``case`` is empty and
+    no staff page shows the report.
+    """
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("kasus"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        help_text=_("Kosong sebentar setelah laporan diterima, sampai kasusnya dibuka."),
+    )
+    region = models.ForeignKey(
+        "catalog.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    election = models.ForeignKey(
+        "catalog.Election",
+        verbose_name=_("pemilihan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    # The person reported, as the reporter wrote it (name, nip, position, agency); staff keep
+    # the case's Subject rows, which they may correct.
+    subject = models.JSONField(_("terlapor menurut pelapor"), default=dict, blank=True)
     description = models.TextField(_("uraian kejadian"))
     incident_date = models.DateField(_("tanggal kejadian"))
     location = models.CharField(_("tempat kejadian"), max_length=300, blank=True)
@@ -153,6 +184,10 @@ class Report(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("laporan")
         verbose_name_plural = _("laporan")
+        indexes = [
+            # The opener's work queue: only reports without a case yet are in it, so it stays tiny.
+            models.Index(fields=["id"], condition=models.Q(case__isnull=True), name="report_unopened_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_code
@@ -259,7 +294,7 @@ class Transition(models.Model):
     case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("dari"), max_length=20, choices=Case.Status.choices, blank=True)
     to_state = models.CharField(_("ke"), max_length=20, choices=Case.Status.choices)
-    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    at = models.DateTimeField(_("waktu"), default=timezone.now, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("pelaku"),

@@ -350,6 +350,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
             public_note=public_note,
         )
         for row in extra_rows:
+            row.at = transition.at  # the same moment, after it (the timeline orders by time, then id)
             row.save()
     record(
         _audit_actor(actor),
@@ -480,7 +481,7 @@ def satgas_message_add(*, case: Case, actor, body: str, report: Report | None = 
         case = _locked(case)
         _require_roles(actor, case, SATGAS_ROLES)
         reports = list(reports_of_case(case)) if report is None else [report]
-        if report is not None and report.case.surviving_case().pk != case.pk:
+        if report is not None and (report.case is None or report.case.surviving_case().pk != case.pk):
             raise TransitionError("validation_error", fields={"report": [_("Laporan ini bukan bagian dari kasus.")]})
         messages = [
             Message.objects.create(case=case, report=r, sender=Message.Sender.SATGAS, author=_user(actor), body=body)

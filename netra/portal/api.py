@@ -11,6 +11,7 @@ from ninja import File, Header, Router, Status
 from ninja.files import UploadedFile
 
 from netra.cases import intake
+from netra.cases.models import Case
 from netra.portal.ratelimit import enforce_rate
 from netra.portal.schemas import ErrorOut, EvidenceOut, MessageIn, MessageOut, ReportCreated, ReportIn, ReportStatus
 
@@ -35,7 +36,7 @@ def report_create(request, payload: ReportIn):
         {
             "receipt_code": receipt.receipt_code,
             "access_key": receipt.access_key,
-            "status": receipt.case.status,
+            "status": Case.Status.RECEIVED.value,  # every new report; its case may open a moment later
             "status_url": reverse("api-v1:public_report_status", kwargs={"receipt_code": receipt.receipt_code}),
         },
     )

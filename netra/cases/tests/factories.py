@@ -28,6 +28,8 @@ class CaseFactory(factory.django.DjangoModelFactory):
             return
         report = Report.objects.create(
             case=obj,
+            region_id=obj.region_id,
+            subject={"name": "Budi Santoso", "position": "Camat"},
             description="ASN hadir di kampanye pasangan calon dan berorasi di panggung.",
             incident_date=obj.incident_date,
             receipt_code=new_receipt_code(),

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 
-from netra.cases import intake
+from netra.cases import intake, opening
 from netra.cases.intake import IntakeError, evidence_add, report_submit
 from netra.cases.models import Case, Evidence, Report
 from netra.cases.tests.fixtures import image_bytes, report_data
@@ -198,7 +198,7 @@ def test_a_crash_inside_the_transaction_leaves_no_rows_and_no_files(katingan, pr
     def audit_down(*args, **kwargs):
         raise RuntimeError("audit log unavailable")
 
-    monkeypatch.setattr(intake, "record", audit_down)
+    monkeypatch.setattr(opening, "record_each", audit_down)
     with pytest.raises(RuntimeError):
         submit_with(upload("x.jpg", image_bytes(), "image/jpeg"))
     assert not Case.objects.exists()

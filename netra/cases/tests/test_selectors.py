@@ -42,6 +42,7 @@ def make_case(agency, region, *, status=S.RECEIVED, subject="", nip=None, descri
     if description:
         Report.objects.create(
             case=case,
+            region_id=case.region_id,
             description=description,
             incident_date=case.incident_date,
             receipt_code=f"NTR-TEST-{next(_receipts):04d}",

@@ -1,12 +1,14 @@
 """A small scheduler: enqueue the deadline job every N minutes for the task worker (``db_worker``),
-and seal the audit log every second.
+and every second open the cases of accepted reports and seal the audit log.
 
 Run one scheduler per installation; the job itself is idempotent, so a second scheduler or a
 restart only costs an extra run. The interval comes from NETRA_SCHEDULE_MINUTES (default 15).
 
 Sealing here is what bounds how long an audit event stays outside the hash chain once requests
 stop: after-commit sealing takes turns (netra.audit.chain), so the last events of a burst wait
-for this tick. It is one indexed lookup when nothing is pending.
+for this tick. It is one indexed lookup when nothing is pending. The same holds for opening
+the cases of accepted public reports (netra.cases.opening): after a burst, the last reports are
+opened here within a second.
 """
 
 import logging
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from netra.audit.chain import seal
+from netra.cases.opening import open_pending
 from netra.cases.tasks import run_deadlines
 
 logger = logging.getLogger(__name__)
@@ -35,20 +38,31 @@ def schedule_minutes() -> float:
 
 
 def seal_audit_log() -> int:
+    return _tick(seal, "sealing the audit log")
+
+
+def open_reports() -> int:
+    return _tick(open_pending, "opening the cases of accepted reports")
+
+
+def _tick(work, what: str) -> int:
     try:
-        return seal()
+        return work()
     except DatabaseError:
         # The database restarted or went away: reconnect on the next tick, keep scheduling.
-        logger.exception("scheduler: sealing the audit log failed; retrying")
+        logger.exception("scheduler: %s failed; retrying", what)
         connection.close()
         return 0
 
 
 class Command(BaseCommand):
-    help = "Antrekan tugas tenggat (run_deadlines) setiap NETRA_SCHEDULE_MINUTES menit; segel log audit tiap detik."
+    help = (
+        "Antrekan tugas tenggat (run_deadlines) setiap NETRA_SCHEDULE_MINUTES menit; "
+        "buka kasus laporan yang diterima dan segel log audit tiap detik."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Antrekan dan segel sekali lalu berhenti.")
+        parser.add_argument("--once", action="store_true", help="Antrekan, buka, dan segel sekali lalu berhenti.")
 
     def handle(self, *args, once=False, **options):
         interval = schedule_minutes() * 60
@@ -58,6 +72,7 @@ class Command(BaseCommand):
                 result = run_deadlines.enqueue()
                 self.stdout.write(f"run_deadlines enqueued: {result.id}")
                 next_deadlines = time.monotonic() + interval
+            open_reports()  # before sealing: opening writes the cases' audit events
             seal_audit_log()
             if once:
                 return

@@ -1,0 +1,82 @@
+"""Taking turns at after-commit housekeeping, across the processes that share the cache.
+
+Sealing the audit log (``netra.audit.chain``) and opening the cases of accepted reports
+(``netra.cases.opening``) are both cheaper done for many rows at once than after every commit.
+The first committer of each interval wins a non-blocking ``cache.add`` and does the whole
+backlog; every other committer returns at once. A scheduler tick covers the rest once traffic stops.
+On SQLite, writers also take turns at the database's single write lock (``writer_turn``).
+
+The key names the interval's slot of the clock (``time // interval``), so a turn may be shorter
+than a second on every cache backend (Redis keeps whole seconds only) and expires on its own.
+"""
+
+import contextlib
+import fcntl
+import math
+import os
+import threading
+import time
+from typing import IO
+
+from django.core.cache import cache
+from django.db import connection
+
+
+def my_turn(key: str, interval: float) -> bool:
+    """True for the first caller of each ``interval`` seconds (always when ``interval`` ≤ 0)."""
+    if interval <= 0:
+        return True
+    try:
+        return cache.add(_slot_key(key, interval), 1, timeout=math.ceil(interval) + 1)
+    except Exception:  # a cache outage must not stop the work: do it as if every turn were ours
+        return True
+
+
+def pass_turn(key: str, interval: float) -> None:
+    """Forget the current slot's turn: the next caller gets it (as when the interval has passed)."""
+    cache.delete(_slot_key(key, interval))
+
+
+def _slot_key(key: str, interval: float) -> str:
+    return f"{key}:{int(time.time() // interval)}"
+
+
+# --- SQLite: one writer at a time, handed over at once -------------------------------------------
+# SQLite lets one transaction write at a time; the others retry in sleeps of 1 to 100 ms
+# (busy_timeout), so under load the write lock sat idle between one commit and the next retry,
+# and a process whose threads wrote back to back starved the other workers. Writers that take this
+# turn queue instead: the threads of a process on a lock, the processes (gunicorn workers, the
+# scheduler) on an flock of a file beside the database, which the kernel hands to the next waiter
+# at once. It only orders those writers: SQLite's own lock still guards the data, and writers that
+# take no turn (staff actions) wait for it as before. PostgreSQL has row locks: no turn there.
+_THREADS = threading.Lock()
+_holding = threading.local()  # this thread holds the turn (after-commit work runs inside it)
+_turn_files: dict[tuple[int, str], IO] = {}  # (process id, lock file) → the file, open for the process
+
+
+def writer_turn():
+    """Hold around a write transaction on the default database (a no-op inside one, or on PostgreSQL)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block or getattr(_holding, "turn", False):
+        return contextlib.nullcontext()  # an outer transaction or turn already holds the write lock
+    name = str(connection.settings_dict["NAME"])
+    in_memory = name == ":memory:" or "mode=memory" in name
+    return _sqlite_writer(None if in_memory else f"{name}.writer-turn")
+
+
+@contextlib.contextmanager
+def _sqlite_writer(path: str | None):
+    with _THREADS:
+        turn_file = None
+        if path is not None:
+            key = (os.getpid(), path)  # a descriptor inherited through fork() would be shared
+            turn_file = _turn_files.get(key)
+            if turn_file is None:
+                turn_file = _turn_files[key] = open(path, "a")  # noqa: SIM115 (kept open for the process)
+            fcntl.flock(turn_file, fcntl.LOCK_EX)
+        _holding.turn = True
+        try:
+            yield
+        finally:
+            _holding.turn = False
+            if turn_file is not None:
+                fcntl.flock(turn_file, fcntl.LOCK_UN)
