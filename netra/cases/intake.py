@@ -316,9 +316,10 @@ def report_submit(
         for attempt in range(RECEIPT_ATTEMPTS):
             receipt_code = new_receipt_code()
             try:
-                with opening.writer_turn(), (contextlib.nullcontext() if defer else transaction.atomic()):
-                    # Deferred: one INSERT, committed on its own (autocommit: no BEGIN and COMMIT
-                    # round trips); else the report and its case in one transaction.
+                # Deferred: one INSERT, committed on its own (autocommit: no BEGIN and COMMIT
+                # round trips); else the report and its case in one transaction.
+                one_transaction = contextlib.nullcontext() if defer else transaction.atomic()
+                with opening.writer_turn(), one_transaction:
                     report = _accept(cleaned, receipt_code=receipt_code, access_key=access_key)
                     if not defer:
                         opening.open_cases(
