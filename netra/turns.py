@@ -48,7 +48,8 @@ def _slot_key(key: str, interval: float) -> str:
 # turn queue instead: the threads of a process on a lock, the processes (gunicorn workers, the
 # scheduler) on an flock of a file beside the database, which the kernel hands to the next waiter
 # at once. It only orders those writers: SQLite's own lock still guards the data, and writers that
-# take no turn (staff actions) wait for it as before. PostgreSQL has row locks: no turn there.
+# take no turn (staff actions; intake's single INSERT, which holds it only inside SQLite's C code)
+# wait for it as before. PostgreSQL has row locks: no turn there.
 _THREADS = threading.Lock()
 _holding = threading.local()  # this thread holds the turn (after-commit work runs inside it)
 _turn_files: dict[tuple[int, str], IO] = {}  # (process id, lock file) → the file, open for the process

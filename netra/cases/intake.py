@@ -317,9 +317,12 @@ def report_submit(
             receipt_code = new_receipt_code()
             try:
                 # Deferred: one INSERT, committed on its own (autocommit: no BEGIN and COMMIT
-                # round trips); else the report and its case in one transaction.
+                # round trips) and taking no writer turn: SQLite holds its lock only inside that
+                # statement, in C, while a turn would also be held through the ORM's Python.
+                # Else the report and its case in one transaction, in the writers' turn.
+                turn = contextlib.nullcontext() if defer else opening.writer_turn()
                 one_transaction = contextlib.nullcontext() if defer else transaction.atomic()
-                with opening.writer_turn(), one_transaction:
+                with turn, one_transaction:
                     report = _accept(cleaned, receipt_code=receipt_code, access_key=access_key)
                     if not defer:
                         opening.open_cases(
