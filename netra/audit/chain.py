@@ -188,7 +188,8 @@ def verify(*, chunk_size: int = 2000) -> Verification:
     sealed = AuditEvent.objects.filter(seq__isnull=False, seq__lte=head_seq).order_by("seq")
     for event in sealed.iterator(chunk_size=chunk_size):
         if event.seq != expected:
-            return broken(f"nomor urut {expected} sampai {event.seq - 1} hilang sebelum baris ini", event)
+            last_missing = (event.seq or expected) - 1  # seq is not null here: filtered above
+            return broken(f"nomor urut {expected} sampai {last_missing} hilang sebelum baris ini", event)
         if link_hash(previous, event) != event.hash:
             return broken("hash tidak cocok dengan isi baris dan hash sebelumnya", event)
         previous, expected, checked = event.hash, expected + 1, checked + 1

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -197,8 +197,10 @@ def _links(data: Mapping, errors: dict) -> list[str]:
     return links
 
 
-def _clean_report(data: Mapping, errors: dict) -> dict:
-    cleaned = {"description": _text(data, "description", errors, max_len=DESCRIPTION_MAX, required=True)}
+def _clean_report(data: Mapping, errors: dict) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {
+        "description": _text(data, "description", errors, max_len=DESCRIPTION_MAX, required=True)
+    }
     length = len(cleaned["description"])
     if 0 < length < DESCRIPTION_MIN:
         errors.setdefault("description", []).append(

@@ -5,6 +5,8 @@ several after a merge). Nothing here stores request metadata: no IP address, no 
 header — see ``netra.cases.intake``.
 """
 
+from typing import cast
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -134,7 +136,7 @@ class Case(models.Model):
         case, seen = self, {self.pk}
         while case.status == self.Status.MERGED and case.merged_into_id and case.merged_into_id not in seen:
             seen.add(case.merged_into_id)
-            case = case.merged_into
+            case = cast("Case", case.merged_into)  # merged_into_id checked by the loop
         return case
 
 
@@ -219,7 +221,7 @@ class Subject(models.Model):
         indexes = [models.Index(fields=["nip"], name="subject_nip_idx")]
 
     def __str__(self) -> str:
-        return self.name or self.nip or _("(tanpa nama)")
+        return self.name or self.nip or str(_("(tanpa nama)"))
 
 
 class Evidence(models.Model):

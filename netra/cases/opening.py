@@ -48,6 +48,7 @@ OPEN_BATCH = 500
 # The turn an after-commit opener claims (cache.add: one caller per interval gets True).
 OPEN_TURN_KEY = "netra:cases:open"
 SUBJECT_FIELDS = ("name", "nip", "position", "agency")
+OPENED_FROM = ("id", "case_id", "region_id", "election_id", "incident_date", "subject", "submitted_at")
 # "Route by the report's region": the default owner of a new case.
 ROUTE = object()
 
@@ -221,7 +222,8 @@ def _open_batch(limit: int) -> int:
         return 0
     with writer_turn(), transaction.atomic():
         claimed = Report.objects.filter(case__isnull=True).order_by("pk").select_for_update(skip_locked=True)
-        reports = list(claimed[:limit])
+        # What a case is opened from; not the description (up to 10 000 characters), links or contact.
+        reports = list(claimed.only(*OPENED_FROM)[:limit])
         if reports:
             open_cases(reports)
     return len(reports)

@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from netra.cases.models import Case, Transition
-from netra.orgs.selectors import scope_for_agency_role
+from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 CASE_CREATED = WebhookSubscription.Event.CASE_CREATED.value
@@ -34,7 +34,7 @@ def case_summary(case: Case) -> dict:
         "status": case.status,
         "source": case.source,
         "source_reference": case.source_reference,
-        "agency": case.agency.code if case.agency_id else None,
+        "agency": case.agency.code if case.agency else None,
         "region_code": case.region_id,
         "updated_at": _iso(case.updated_at),
         "url": f"/api/v1/cases/{case.pk}",
@@ -101,7 +101,7 @@ def _interested(event_type: str, case: Case | None) -> list[WebhookSubscription]
     subscriptions = [sub for sub in active if event_type in (sub.events or [])]
     if case is None:
         return subscriptions
-    scopes: dict[tuple[int, str], object] = {}
+    scopes: dict[tuple[int, str], Scope] = {}
     chosen = []
     for sub in subscriptions:
         key = (sub.agency_id, sub.role)
