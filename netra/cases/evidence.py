@@ -5,8 +5,12 @@
   ``ImageOps.exif_transpose`` so a phone photo keeps its orientation.
 - PDFs lose their document-information dictionary and XMP packet (pypdf); an encrypted or
   unparsable PDF is kept as received.
-- MP4 videos are kept as received: their metadata (which may include the recording place and
-  device) is NOT removed — there is no dependable pure-Python rewriter for it.
+- MP4 videos keep their picture and sound byte for byte; their metadata boxes (``udta``, ``meta``
+  and ``uuid`` at the top, in ``moov`` and in each ``trak``: where phones write the recording
+  place, device and software) become ``free`` boxes of the same size with their content zeroed.
+  Nothing moves, so the chunk offsets into ``mdat`` stay right. A file whose boxes do not parse
+  is kept as received. The timing boxes (``mvhd``/``tkhd`` creation time) are kept: the time of
+  recording is part of the evidence.
 - SHA-256 of the received bytes and of the stored bytes are both recorded (chain of custody).
 """
 
@@ -144,6 +148,8 @@ def clean(upload) -> CleanFile:
         stored, removed = _reencode_image(received, content_type, _label(upload)), True
     elif content_type == "application/pdf":
         stored, removed = _strip_pdf(received)
+    elif content_type == "video/mp4":
+        stored, removed = _strip_mp4(received)
     else:
         stored, removed = received, False
     return CleanFile(
@@ -211,3 +217,49 @@ def _strip_pdf(data: bytes) -> tuple[bytes, bool]:
     except Exception:  # pypdf raises many kinds on odd files; evidence is then kept as received
         return data, False
     return out.getvalue(), True
+
+
+# ISO base media (MP4) boxes: where metadata lives, and the containers on the way to it.
+_MP4_METADATA = frozenset({b"udta", b"meta", b"uuid"})
+_MP4_CONTAINERS = frozenset({b"moov", b"trak"})
+
+
+def _strip_mp4(data: bytes) -> tuple[bytes, bool]:
+    out = bytearray(data)
+    try:
+        _blank_mp4_metadata(out, 0, len(out))
+    except ValueError:  # a box that runs past its parent: not a file we understand
+        return data, False
+    return bytes(out), True
+
+
+def _blank_mp4_metadata(buf: bytearray, start: int, end: int) -> None:
+    for offset, header, size, kind in _mp4_boxes(buf, start, end):
+        if kind in _MP4_METADATA:
+            buf[offset + 4 : offset + 8] = b"free"
+            buf[offset + header : offset + size] = bytes(size - header)
+        elif kind in _MP4_CONTAINERS:
+            _blank_mp4_metadata(buf, offset + header, offset + size)
+
+
+def _mp4_boxes(buf: bytearray, start: int, end: int):
+    """(offset, header length, size, type) of each box between ``start`` and ``end``."""
+    position = start
+    while position < end:
+        if end - position < 8:
+            raise ValueError("truncated box header")
+        size, kind, header = (
+            int.from_bytes(buf[position : position + 4], "big"),
+            bytes(buf[position + 4 : position + 8]),
+            8,
+        )
+        if size == 1:  # 64-bit size follows the type
+            if end - position < 16:
+                raise ValueError("truncated box header")
+            size, header = int.from_bytes(buf[position + 8 : position + 16], "big"), 16
+        elif size == 0:  # the box runs to the end of its parent
+            size = end - position
+        if size < header or position + size > end:
+            raise ValueError("box size out of bounds")
+        yield position, header, size, kind
+        position += size

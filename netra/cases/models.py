@@ -242,7 +242,9 @@ class Evidence(models.Model):
     sha256_received = models.CharField(_("SHA-256 diterima"), max_length=64)
     sha256_stored = models.CharField(_("SHA-256 disimpan"), max_length=64)
     metadata_removed = models.BooleanField(
-        _("metadata dihapus"), default=False, help_text=_("Tidak untuk video MP4 dan PDF terenkripsi.")
+        _("metadata dihapus"),
+        default=False,
+        help_text=_("Tidak untuk PDF terenkripsi dan berkas yang strukturnya tidak dapat dibaca."),
     )
     uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
     uploaded_by = models.CharField(_("diunggah oleh"), max_length=10, choices=UploadedBy.choices)

@@ -1,6 +1,8 @@
 import hashlib
 import io
+import subprocess
 
+import imageio_ffmpeg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, PngImagePlugin
@@ -90,12 +92,52 @@ def test_pdf_document_information_is_removed(katingan):
     assert evidence.metadata_removed
 
 
-def test_an_mp4_is_stored_as_received(katingan):
+def test_an_mp4_without_metadata_is_stored_byte_for_byte(katingan):
     submit_with(upload("video.mp4", MP4_BYTES, "video/mp4"))
     evidence = Evidence.objects.get()
     assert evidence.content_type == "video/mp4"
     assert evidence.sha256_received == evidence.sha256_stored
-    assert not evidence.metadata_removed
+    assert evidence.metadata_removed
+
+
+def ffmpeg(*args: str) -> subprocess.CompletedProcess:
+    # A real encoder and demuxer (imageio-ffmpeg's static build): files made the way phones make them.
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", *args]
+    return subprocess.run(command, capture_output=True, check=True, timeout=60)
+
+
+def test_an_mp4_loses_its_place_and_notes_and_still_plays(katingan, tmp_path):
+    original = tmp_path / "rekaman.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=duration=1:size=64x48:rate=10", "-c:v", "mpeg4",
+           "-metadata", "location=-1.8768+113.4150/", "-metadata", "comment=Direkam oleh Nama Pelapor",
+           "-metadata:s:v:0", "title=HP Nama Pelapor", str(original))  # fmt: skip
+    assert "location=-01.8768+113.4150/" in ffmpeg("-i", str(original), "-f", "ffmetadata", "-").stdout.decode()
+
+    submit_with(upload("rekaman.mp4", original.read_bytes(), "video/mp4"))
+
+    evidence = Evidence.objects.get()
+    kept = tmp_path / "kept.mp4"
+    kept.write_bytes(stored_bytes(evidence))
+    assert evidence.metadata_removed and evidence.sha256_received != evidence.sha256_stored
+    assert kept.stat().st_size == original.stat().st_size  # blanked in place: offsets into mdat unchanged
+    for marker in (b"loci", b"\xa9xyz", b"Nama Pelapor"):  # 3GPP and QuickTime location boxes, the notes
+        assert marker in original.read_bytes() or marker == b"\xa9xyz"
+        assert marker not in kept.read_bytes()
+    tags = ffmpeg("-i", str(kept), "-f", "ffmetadata", "-").stdout.decode()
+    assert "location" not in tags and "comment" not in tags
+    frames = [
+        ffmpeg("-i", str(f), "-map", "0:v", "-f", "framemd5", "-").stdout.splitlines()[-10:] for f in (original, kept)
+    ]
+    assert frames[0] == frames[1]  # every frame decodes to the same pixels
+
+
+def test_an_mp4_whose_boxes_do_not_parse_is_kept_as_received(katingan):
+    broken = MP4_BYTES[:24] + b"\x00\x00\x10\x00moov" + b"\x00" * 16  # ftyp, then a moov of 4096 bytes that has 16
+
+    submit_with(upload("video.mp4", broken, "video/mp4"))
+
+    evidence = Evidence.objects.get()
+    assert stored_bytes(evidence) == broken and not evidence.metadata_removed
 
 
 def test_a_shell_script_named_jpg_is_refused_as_unsupported(katingan):
