@@ -5,12 +5,16 @@ Once with JavaScript (htmx, the province filter) and once without it.
 
 import datetime
 import re
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from PIL import Image
 
-from netra.cases.models import Case, Evidence, Message
+from netra.cases import opening
+from netra.cases.models import Case, Evidence, Message, Report
 from netra.portal import forms
+from netra.turns import my_turn
 
 RECENTLY = (datetime.date.today() - datetime.timedelta(days=5)).isoformat()
 
@@ -39,7 +43,7 @@ def quick_form(monkeypatch, settings, tmp_path):
     }
 
 
-def fill_report(page, photo):
+def fill_report(page, photo=None):
     page.get_by_label("Apa yang terjadi?").fill(
         "Kepala dinas membagikan stiker pasangan calon di apel pagi dan meminta pegawai memilihnya."
     )
@@ -50,7 +54,8 @@ def fill_report(page, photo):
     page.get_by_label("Jabatan").fill("Kepala Dinas")
     page.get_by_label("Instansi / OPD").fill("Dinas Pendidikan")
     page.get_by_label("Tautan (opsional)").fill("https://www.instagram.com/p/contoh")
-    page.get_by_label("Bukti foto, video, atau dokumen (opsional)").set_input_files(str(photo))
+    if photo is not None:
+        page.get_by_label("Bukti foto, video, atau dokumen (opsional)").set_input_files(str(photo))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -120,3 +125,27 @@ def test_the_report_form_works_without_javascript(browser, live_server, screensh
     assert "Pesan Anda terkirim" in page.content()
     assert Message.objects.get().body == "Terkirim tanpa JavaScript."
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_without_files_is_acknowledged_before_its_case_is_opened(
+    live_server, phone_context, agencies, settings
+):
+    # As in production: text-only reports are accepted alone and opened by a batch (netra.cases.opening).
+    settings.NETRA_CASE_OPEN_INTERVAL = 3600
+    my_turn(opening.OPEN_TURN_KEY, 3600)  # another request opened a batch a moment ago
+    page = phone_context.new_page()
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page)
+    page.get_by_role("button", name="Kirim laporan").click()
+    code = page.locator("#receipt-code").inner_text().strip()
+    assert Report.objects.get(receipt_code=code).case is None and not Case.objects.exists()
+
+    page.get_by_role("button", name="Lihat status laporan").click()
+    assert "Diterima" in page.locator(".timeline").inner_text()
+    call_command("scheduler", "--once", stdout=StringIO())  # its tick, a second later at most
+
+    case = Report.objects.get(receipt_code=code).case
+    assert (case.status, case.agency.code, case.subjects.get().name) == ("received", "pemkab-katingan", "Siti Rahmah")
+    page.reload()
+    assert "Diterima" in page.locator(".timeline").inner_text()
