@@ -368,19 +368,18 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     if people:
         notify(people, kind=f"case.{move.action}", text=notice, case=case)
 
-    def send():
-        signals.case_transitioned.send(
-            sender=Case,
-            case=case,
-            action=move.action,
-            from_state=from_state,
-            to_state=to_state,
-            actor=actor,
-            via=via,
-            transition=transition,
-        )
-
-    transaction.on_commit(send, robust=True)
+    moved = {
+        "case": case,
+        "action": move.action,
+        "from_state": from_state,
+        "to_state": to_state,
+        "actor": actor,
+        "via": via,
+        "transition": transition,
+    }
+    # In the transaction (the webhook outbox writes here), then after commit (everything else).
+    signals.case_transition_recorded.send(sender=Case, **moved)
+    transaction.on_commit(lambda: signals.case_transitioned.send(sender=Case, **moved), robust=True)
     return case
 
 
@@ -579,9 +578,6 @@ def deadline_missed_send(*, case: Case) -> None:
             text=_("Kasus %(case)s melewati batas waktu %(date)s.") % {"case": case, "date": _due_text(case)},
             case=case,
         )
-        transaction.on_commit(
-            lambda: signals.case_deadline_missed.send(
-                sender=Case, case=case, deadline_key=case.deadline_key, due_date=case.due_date
-            ),
-            robust=True,
-        )
+        missed = {"case": case, "deadline_key": case.deadline_key, "due_date": case.due_date}
+        signals.case_deadline_missed_recorded.send(sender=Case, **missed)
+        transaction.on_commit(lambda: signals.case_deadline_missed.send(sender=Case, **missed), robust=True)

@@ -164,27 +164,24 @@ def _on_transition(sender, instance: Transition, created: bool, raw: bool = Fals
 
 
 def _on_move_keeping_state(sender, case: Case, action: str, transition=None, from_state="", to_state="", **kwargs):
-    # Moves without a Transition row (Bawaslu's review request and answer) are only announced by
-    # netra.cases.signals, after commit: written in a short transaction of their own. A crash
-    # between the commit and this hook loses that one event (state changes are not affected).
+    # Moves without a Transition row (Bawaslu's review request and answer) are announced by
+    # netra.cases.signals inside the move's transaction: the event commits with the move.
     if transition is not None:
         return  # already in the outbox, from the Transition row
-    with transaction.atomic():
-        emit(
-            CASE_TRANSITIONED,
-            case=case,
-            data={"transition": {"from": from_state, "to": to_state, "at": _iso(timezone.now()), "action": action}},
-        )
+    emit(
+        CASE_TRANSITIONED,
+        case=case,
+        data={"transition": {"from": from_state, "to": to_state, "at": _iso(timezone.now()), "action": action}},
+    )
 
 
 def _on_deadline_missed(sender, case: Case, deadline_key: str = "", due_date=None, **kwargs):
-    # Sent after commit by the deadline job (see _on_move_keeping_state for what that means).
-    with transaction.atomic():
-        emit(
-            CASE_DEADLINE_MISSED,
-            case=case,
-            data={"deadline": {"key": deadline_key, "due_date": due_date.isoformat() if due_date else None}},
-        )
+    # Inside the deadline job's transaction that records the missed deadline.
+    emit(
+        CASE_DEADLINE_MISSED,
+        case=case,
+        data={"deadline": {"key": deadline_key, "due_date": due_date.isoformat() if due_date else None}},
+    )
 
 
 def connect() -> None:
@@ -197,5 +194,5 @@ def connect() -> None:
         from netra.cases import signals
     except ImportError:  # the workflow's signals are not there yet
         return
-    signals.case_transitioned.connect(_on_move_keeping_state, dispatch_uid="netra.sharing.outbox.moved")
-    signals.case_deadline_missed.connect(_on_deadline_missed, dispatch_uid="netra.sharing.outbox.deadline")
+    signals.case_transition_recorded.connect(_on_move_keeping_state, dispatch_uid="netra.sharing.outbox.moved")
+    signals.case_deadline_missed_recorded.connect(_on_deadline_missed, dispatch_uid="netra.sharing.outbox.deadline")

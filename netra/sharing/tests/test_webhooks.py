@@ -9,7 +9,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from netra.cases import signals
+from netra.cases import services
 from netra.cases.models import Case
 from netra.sharing import delivery
 from netra.sharing.models import ApiToken, WebhookAttempt, WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -28,10 +28,10 @@ def subscribe(api, token, url, events=ALL_EVENTS):
     return api.post(HOOKS, {"url": url, "events": events}, content_type="application/json", headers=bearer(token))
 
 
-def move(api, token, case, action):
+def move(api, token, case, action, **body):
     answer = api.post(
         f"/api/v1/cases/{case.pk}/transitions",
-        {"action": action},
+        {"action": action, **body},
         content_type="application/json",
         headers=bearer(token),
     )
@@ -130,14 +130,47 @@ def test_a_change_that_rolls_back_leaves_no_event(api, satgas_katingan_token, re
     assert (WebhookEvent.objects.count(), WebhookDelivery.objects.count()) == (0, 0)
 
 
+def overdue(case: Case) -> Case:
+    Case.objects.filter(pk=case.pk).update(deadline_key="checking", due_date=datetime.date(2024, 11, 1))
+    case.refresh_from_db()
+    return case
+
+
 def test_a_missed_deadline_becomes_an_event(api, satgas_katingan_token, receiver):
     subscribe(api, satgas_katingan_token, receiver.url)
-    case = file_case("62.06")
-    signals.case_deadline_missed.send(
-        sender=Case, case=case, deadline_key="checking", due_date=datetime.date(2024, 11, 1)
-    )
+    case = overdue(file_case("62.06"))
+
+    services.deadline_missed_send(case=case)
+
     event = WebhookEvent.objects.get(type="case.deadline_missed")
     assert event.payload["data"]["deadline"] == {"key": "checking", "due_date": "2024-11-01"}
+
+
+def test_a_missed_deadline_is_written_to_the_outbox_with_its_audit_event(api, satgas_katingan_token, receiver):
+    subscribe(api, satgas_katingan_token, receiver.url)
+    case = overdue(file_case("62.06"))
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.deadline_missed_send(case=case)
+        assert WebhookEvent.objects.filter(type="case.deadline_missed").exists()  # before any commit
+        raise RuntimeError("the job's transaction rolls back")
+
+    assert not WebhookEvent.objects.filter(type="case.deadline_missed").exists()
+
+
+def test_a_bawaslu_review_request_is_an_event_of_the_move_s_own_transaction(api, satgas_katingan_token, receiver):
+    subscribe(api, satgas_katingan_token, receiver.url)
+    case = file_case("62.06")
+    for action in ("checking", "verification"):
+        move(api, satgas_katingan_token, case, action)
+    events = WebhookEvent.objects.count()
+
+    move(api, satgas_katingan_token, case, "bawaslu_review", data={"explanation": "Mohon kajian."})
+
+    (event,) = WebhookEvent.objects.order_by("pk")[events:]
+    assert event.type == "case.transitioned"
+    assert event.payload["data"]["transition"]["action"] == "bawaslu_review"
+    assert event.payload["data"]["transition"]["from"] == event.payload["data"]["transition"]["to"] == "verification"
 
 
 # --- delivery to a real receiver --------------------------------------------------------------
