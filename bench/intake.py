@@ -24,7 +24,7 @@ CLIENTS / throughput: p95 < 150 ms at 50 clients needs roughly 400 req/s or more
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/intake.py
 
 Knobs (environment): BENCH_CLIENTS (50), BENCH_WARMUP (5), BENCH_SECONDS (15), BENCH_WORKERS (2),
-BENCH_THREADS (4), BENCH_KEEPALIVE (0: one connection per request), CONN_MAX_AGE (PostgreSQL, settings' default 60), BENCH_SQLITE_CONN_MAX_AGE (60). The clients share the
+BENCH_THREADS (4), BENCH_DATABASES (sqlite,postgresql), BENCH_KEEPALIVE (0: one connection per request), CONN_MAX_AGE (PostgreSQL, settings' default 60), BENCH_SQLITE_CONN_MAX_AGE (60). The clients share the
 machine with the server (and PostgreSQL): the "client CPU" column says how much of it they took.
 """
 
@@ -56,6 +56,8 @@ KEEPALIVE = os.environ.get("BENCH_KEEPALIVE", "0") == "1"
 # Persistent connections on SQLite too (settings set them for PostgreSQL only): reconnecting and
 # re-running the PRAGMAs on every request doubled the baseline's CPU per request.
 SQLITE_CONN_MAX_AGE = int(os.environ.get("BENCH_SQLITE_CONN_MAX_AGE", "60"))
+# Which to run (both by default; PostgreSQL only when DATABASE_URL points at a server).
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 BENCH_DB = "netra_bench_intake"
 GOAL_RATIO, GOAL_P95_MS = 0.5, 150.0
 TARGETS = {
@@ -405,9 +407,10 @@ def main() -> None:
     )
     rows = []
     with tempfile.TemporaryDirectory(prefix="netra-bench-intake-") as tmp:
-        rows += run_backend("SQLite", f"sqlite:///{tmp}/bench.sqlite3?conn_max_age={SQLITE_CONN_MAX_AGE}", tmp)
+        if "sqlite" in DATABASES:
+            rows += run_backend("SQLite", f"sqlite:///{tmp}/bench.sqlite3?conn_max_age={SQLITE_CONN_MAX_AGE}", tmp)
         url = os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        if "postgresql" in DATABASES and url.startswith(("postgres://", "postgresql://", "pgsql://")):
             bench_url, admin = postgres_bench_url(url)
             try:
                 rows += run_backend("PostgreSQL", bench_url, tmp)
