@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
+from netra.bulk import update_by_id
 from netra.turns import my_turn, writer_turn
 
 from .models import AuditEvent, ChainHead
@@ -124,16 +125,9 @@ def _seal_batch(batch_size: int, *, wait: bool) -> int | None:
 
 
 def _write_seals(rows: list[AuditEvent]) -> None:
-    # Sealing is the one UPDATE the log allows; the model's manager refuses all others. Plain
-    # executemany: this runs after every commit, and the ORM's bulk_update costs more in Python.
-    table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    sql = f"UPDATE {table} SET seq = %s, hash = %s WHERE id = %s AND seq IS NULL"  # noqa: S608 (own table name)
-    params = [(row.seq, row.hash, row.pk) for row in rows]
-    with connection.cursor() as cursor:
-        if len(params) == 1:  # the usual case after a commit; executemany costs extra round trips
-            cursor.execute(sql, params[0])
-        else:
-            cursor.executemany(sql, params)
+    # Sealing is the one UPDATE the log allows; the model's manager refuses all others. One
+    # statement per batch (netra.bulk): this runs after every commit.
+    update_by_id(AuditEvent, ["seq", "hash"], [(row.pk, row.seq, row.hash) for row in rows], only_where_null="seq")
 
 
 def _locked_head(*, wait: bool) -> ChainHead | None:

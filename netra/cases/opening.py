@@ -36,6 +36,7 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from netra.audit.services import record_each
+from netra.bulk import update_by_id
 from netra.cases import lookups
 from netra.cases.models import Case, Evidence, Report, Subject, Transition
 from netra.orgs.models import Agency, User
@@ -99,8 +100,13 @@ def open_cases(
     for case, report in zip(cases, reports, strict=True):
         case.number = case_number(case)
         report.case = case
-    _update_each(Case, "number", [(case.number, case.pk) for case in cases])
-    _update_each(Report, "case_id", [(case.pk, report.pk) for case, report in zip(cases, reports, strict=True)])
+    update_by_id(Case, ["number"], [(case.pk, case.number) for case in cases])
+    pairs = zip(cases, reports, strict=True)
+    opened = update_by_id(
+        Report, ["case_id"], [(report.pk, case.pk) for case, report in pairs], only_where_null="case_id"
+    )
+    if opened != len(reports):  # the caller did not own them all: roll back rather than open twice
+        raise RuntimeError(f"{len(reports) - opened} of {len(reports)} reports were already opened")
     Subject.objects.bulk_create(
         [
             Subject(
@@ -143,14 +149,6 @@ def open_cases(
         ],
     )
     return cases
-
-
-def _update_each(model, column: str, pairs: list[tuple]) -> None:
-    # One prepared UPDATE run for every (value, id): the ORM's bulk_update builds a CASE WHEN
-    # expression per row and cost more than the rest of opening a batch together.
-    table, column = connection.ops.quote_name(model._meta.db_table), connection.ops.quote_name(column)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", pairs)  # noqa: S608 (own names)
 
 
 def _owner(report: Report) -> Agency | None:

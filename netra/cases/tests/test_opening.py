@@ -212,3 +212,17 @@ def test_concurrent_openers_open_each_report_exactly_once(pemkab_katingan):
     assert Report.objects.values("case").distinct().count() == 120
     assert Transition.objects.count() == 120
     assert AuditEvent.objects.filter(action="case.received").count() == 120
+
+
+def test_opening_a_report_that_has_a_case_rolls_back_instead_of_opening_it_twice(pemkab_katingan):
+    from django.db import transaction
+
+    receipt = report_submit(data=report_data())  # its turn: opened at once
+    opened = Report.objects.get(pk=receipt.report.pk)
+    case_id = opened.case_id
+    assert case_id is not None
+
+    with pytest.raises(RuntimeError, match="already opened"), transaction.atomic():
+        opening.open_cases([opened])
+
+    assert Case.objects.count() == 1 and Report.objects.get(pk=opened.pk).case_id == case_id
