@@ -31,10 +31,10 @@ class CaseAdmin(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["receipt_code", "case", "incident_date", "submitted_at"]
     search_fields = ["receipt_code"]
-    raw_id_fields = ["case"]
     # The access key hash is never shown: it is of no use to anyone but an attacker.
     exclude = ["access_key_hash"]
-    readonly_fields = ["receipt_code", "submitted_at"]
+    # The case is set once, by opening (netra.cases.opening); emptied here it would be opened again.
+    readonly_fields = ["receipt_code", "submitted_at", "case", "region", "election", "subject"]
 
 
 @admin.register(Evidence)
