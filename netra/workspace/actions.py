@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from netra.cases import selectors, services
@@ -233,7 +234,7 @@ def bulk(request):
             messages.error(request, _("Pilih petugas yang akan ditugaskan."))
             return _back(request)
         results = _each(cases, lambda case: services.case_assign(case=case, assignee=assignee, actor=request.user))
-        done = _("%(n)d kasus ditugaskan ke %(name)s.")
+        done = ngettext_lazy("%(n)d kasus ditugaskan ke %(name)s.", "%(n)d kasus ditugaskan ke %(name)s.", "n")
         extra = {"name": assignee.get_full_name() or assignee.get_username()}
     elif action == "merge":
         into = _merge_target(request, cases)
@@ -246,7 +247,7 @@ def bulk(request):
                 case=case, action="merged", actor=request.user, data={"into_case": into.pk}
             ),
         )
-        done = _("%(n)d kasus digabung ke %(into)s.")
+        done = ngettext_lazy("%(n)d kasus digabung ke %(into)s.", "%(n)d kasus digabung ke %(into)s.", "n")
         extra = {"into": str(into)}
     elif action == "dismiss":
         explanation = request.POST.get("explanation", "").strip() or str(DUPLICATE_EXPLANATION)
@@ -259,7 +260,9 @@ def bulk(request):
                 data={"reason": "duplicate", "explanation": explanation},
             ),
         )
-        done = _("%(n)d kasus dihentikan sebagai laporan ganda.")
+        done = ngettext_lazy(
+            "%(n)d kasus dihentikan sebagai laporan ganda.", "%(n)d kasus dihentikan sebagai laporan ganda.", "n"
+        )
         extra = {}
     else:
         messages.error(request, _("Tindakan tidak dikenal."))
@@ -268,6 +271,7 @@ def bulk(request):
     succeeded = [case for case, error in results if error is None]
     failed = [(case, error) for case, error in results if error is not None]
     if succeeded:
+        # The count picks the English form (Indonesian has one); "n" names it in the mapping.
         messages.success(request, done % {"n": len(succeeded), **extra})
     for case, refused in failed:
         messages.error(request, f"{case}: {_refusal(refused)}")

@@ -100,3 +100,18 @@ def test_bulk_never_redirects_off_site(staff_client, satgas_katingan, three):
         BULK, {"action": "dismiss", "cases": [three[0].pk], "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("workspace:home")
+
+
+def test_bulk_messages_count_cases_in_english(staff_client, lead_katingan, satgas_katingan, three):
+    from django.utils import translation
+
+    with translation.override("en"):
+        bulk = reverse("workspace:bulk")
+    client = staff_client(lead_katingan)
+    assign = {"action": "assign", "assignee": satgas_katingan.pk}
+
+    one = client.post(bulk, {**assign, "cases": [three[0].pk]}, follow=True)
+    every = client.post(bulk, {**assign, "cases": [c.pk for c in three]}, follow=True)
+
+    assert any(m.startswith("1 case assigned to") for m in page_messages(one))
+    assert any(m.startswith("3 cases assigned to") for m in page_messages(every))
