@@ -138,3 +138,12 @@ def _fresh_reference_caches():
     lookups.clear()
     yield
     lookups.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_last_request_does_not_leak():
+    """A request to an /en/ page leaves English active in the thread; reverse() would then build /en/ URLs."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
