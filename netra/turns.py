@@ -12,14 +12,18 @@ than a second on every cache backend (Redis keeps whole seconds only) and expire
 
 import contextlib
 import fcntl
+import logging
 import math
 import os
 import threading
 import time
+from functools import partial
 from typing import IO
 
 from django.core.cache import cache
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 
 def my_turn(key: str, interval: float) -> bool:
@@ -30,6 +34,50 @@ def my_turn(key: str, interval: float) -> bool:
         return cache.add(_slot_key(key, interval), 1, timeout=math.ceil(interval) + 1)
     except Exception:  # a cache outage must not stop the work: do it as if every turn were ours
         return True
+
+
+def after_response(work) -> None:
+    """Run ``work()`` once the current request's answer has been sent; at once outside a request.
+
+    A turn's batch (tens of reports to open, hundreds of events to seal) then never delays the
+    answer of the request that happened to win it. A failure is logged, never raised. Should the
+    response never be closed (a download nobody read to the end), the work is dropped: it is a
+    turn's housekeeping, which the next turn or the scheduler's tick does anyway.
+    """
+    pending = getattr(_request, "after_response", None)
+    if pending is None:
+        _run(work)
+    else:
+        pending.append(work)
+
+
+class AfterResponseMiddleware:
+    """Collects ``after_response`` work while the view runs; the server runs it on closing the answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        _request.after_response = []
+        try:
+            response = self.get_response(request)
+        finally:
+            pending, _request.after_response = _request.after_response, None
+        if pending:
+            # Django calls these from HttpResponse.close(), which the WSGI server calls once the
+            # last byte has gone out (so do the test client and runserver).
+            response._resource_closers.extend(partial(_run, work) for work in pending)
+        return response
+
+
+def _run(work) -> None:
+    try:
+        work()
+    except Exception:
+        logger.exception("after-response work %r failed", getattr(work, "__name__", work))
+
+
+_request = threading.local()
 
 
 def pass_turn(key: str, interval: float) -> None:

@@ -37,7 +37,7 @@ from django.db.models import F, Subquery
 from django.utils import timezone
 
 from netra.bulk import update_by_id
-from netra.turns import my_turn, writer_turn
+from netra.turns import after_response, my_turn, writer_turn
 
 from .models import AuditEvent, ChainHead
 
@@ -94,11 +94,11 @@ def seal(*, batch_size: int = SEAL_BATCH, wait: bool = True, max_batches: int | 
 def seal_after_commit() -> None:
     # Registered by record() with on_commit(robust=True): a failure here is logged, never raised
     # into the request whose data has already committed. Committers never queue behind each
-    # other for the chain head; the bound keeps one request from sealing for everyone forever
-    # under sustained load (the next committer or seal_audit takes over).
-    if not my_turn(SEAL_TURN_KEY, settings.NETRA_AUDIT_SEAL_INTERVAL):
-        return
-    seal(wait=False, max_batches=10)
+    # other for the chain head; the seal runs after the committing request's answer went out; the
+    # bound keeps one request from sealing for everyone forever under sustained load (the next
+    # committer or seal_audit takes over).
+    if my_turn(SEAL_TURN_KEY, settings.NETRA_AUDIT_SEAL_INTERVAL):
+        after_response(lambda: seal(wait=False, max_batches=10))
 
 
 def _seal_batch(batch_size: int, *, wait: bool) -> int | None:

@@ -40,7 +40,7 @@ from netra.bulk import update_by_id
 from netra.cases import lookups
 from netra.cases.models import Case, Evidence, Report, Subject, Transition
 from netra.orgs.models import Agency, User
-from netra.turns import my_turn, writer_turn
+from netra.turns import after_response, my_turn, writer_turn
 
 RECEIPT_PREFIX = "NTR"
 # How the audit log names an anonymous reporter (netra.audit.services.record).
@@ -208,10 +208,11 @@ def open_pending(*, batch_size: int = OPEN_BATCH, max_batches: int | None = None
 
 def open_after_commit() -> None:
     # Registered by intake with on_commit(robust=True) after accepting a report: a failure here
-    # is logged, never raised into the request whose report has already committed. The bound keeps
-    # one request from opening for everyone forever under sustained load.
+    # is logged, never raised into the request whose report has already committed. The batch runs
+    # after that request's answer went out; the bound keeps one request from opening for everyone
+    # forever under sustained load.
     if my_turn(OPEN_TURN_KEY, settings.NETRA_CASE_OPEN_INTERVAL):
-        open_pending(max_batches=4)
+        after_response(lambda: open_pending(max_batches=4))
 
 
 def _open_batch(limit: int) -> int:
