@@ -97,9 +97,8 @@ def open_cases(
         for report in reports
     ]
     Case.objects.bulk_create(cases)
-    for case, report in zip(cases, reports, strict=True):
+    for case in cases:
         case.number = case_number(case)
-        report.case = case
     update_by_id(Case, ["number"], [(case.pk, case.number) for case in cases])
     pairs = zip(cases, reports, strict=True)
     opened = update_by_id(
@@ -107,6 +106,8 @@ def open_cases(
     )
     if opened != len(reports):  # the caller did not own them all: roll back rather than open twice
         raise RuntimeError(f"{len(reports) - opened} of {len(reports)} reports were already opened")
+    for case, report in zip(cases, reports, strict=True):
+        report.case = case
     Subject.objects.bulk_create(
         [
             Subject(

@@ -219,10 +219,9 @@ def test_opening_a_report_that_has_a_case_rolls_back_instead_of_opening_it_twice
 
     receipt = report_submit(data=report_data())  # its turn: opened at once
     opened = Report.objects.get(pk=receipt.report.pk)
-    case_id = opened.case_id
-    assert case_id is not None
+    assert opened.case_id is not None
 
     with pytest.raises(RuntimeError, match="already opened"), transaction.atomic():
         opening.open_cases([opened])
 
-    assert Case.objects.count() == 1 and Report.objects.get(pk=opened.pk).case_id == case_id
+    assert Case.objects.count() == 1 and Report.objects.get(pk=opened.pk).case_id == opened.case_id
