@@ -95,7 +95,9 @@ def evidence_problems(upload) -> list[str]:
 
 
 def new_receipt_code() -> str:
-    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    # 40 random bits, 5 per character: the same as 8 draws from the 32 symbols, in one call.
+    bits = int.from_bytes(secrets.token_bytes(5), "big")
+    chars = "".join(RECEIPT_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
     return f"{RECEIPT_PREFIX}-{chars[:4]}-{chars[4:]}"
 
 
