@@ -298,10 +298,13 @@ def report_submit(
     actor=None,
     agency: Agency | None = None,
 ) -> Receipt:
-    """Validate and store a report with its evidence; open the case (state ``received``).
+    """Validate and store a report with its evidence; its case (state ``received``) is opened.
 
-    Raises IntakeError with every problem at once. ``actor`` is the staff user or agency token
-    user for non-public sources (None for the public); ``agency`` overrides the routing.
+    A public report of text and links is accepted alone and its case opened by the next batch
+    (``netra.cases.opening``; ``Receipt.case`` opens it at once when asked); anything else is
+    opened in the same transaction. Raises IntakeError with every problem at once. ``actor`` is
+    the staff user or agency token user for non-public sources (None for the public);
+    ``agency`` overrides the routing.
     """
     if source not in Case.Source.values:
         raise ValueError(f"unknown source {source!r}")
@@ -313,7 +316,13 @@ def report_submit(
 
     owner = agency if agency is not None else opening.ROUTE
     # A public report of text and links is accepted alone; its case is opened by a batch.
-    defer = source == Case.Source.PUBLIC_REPORT and actor is None and not clean_files and opening.defer_opening()
+    defer = (
+        source == Case.Source.PUBLIC_REPORT
+        and actor is None
+        and agency is None  # a batch routes by region: an explicit owner is honoured at once
+        and not clean_files
+        and opening.defer_opening()
+    )
     access_key = new_access_key()
     stored = _store(clean_files)
     try:
