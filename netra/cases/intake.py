@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -417,7 +417,7 @@ def evidence_add(*, report: Report, files: Sequence) -> list[Evidence]:
                         ]
                     }
                 )
-            case = _opened(locked).surviving_case()
+            case = opening.opened_case(locked).surviving_case()
             rows = opening.evidence_rows(stored, case=case, report=locked, uploaded_by=Evidence.UploadedBy.REPORTER)
             Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
             record(
@@ -438,18 +438,11 @@ def reporter_message_add(*, report: Report, body: str) -> Message:
     text = _text({"body": body}, "body", errors, max_len=MESSAGE_MAX, required=True)
     _raise_if(errors, set())
     with opening.writer_turn(), transaction.atomic():
-        case = _opened(Report.objects.select_for_update().get(pk=report.pk)).surviving_case()
+        case = opening.opened_case(Report.objects.select_for_update().get(pk=report.pk)).surviving_case()
         message = Message.objects.create(case=case, report=report, sender=Message.Sender.REPORTER, body=text)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         record(REPORTER_ACTOR, "report.message_added", obj=case, report_id=report.pk, message_id=message.pk)
     return message
-
-
-def _opened(locked: Report) -> Case:
-    """The case of a report locked by the caller's transaction, opened in it when still pending."""
-    if locked.case_id is None:
-        opening.open_cases([locked])
-    return cast(Case, locked.case)
 
 
 def report_status(report: Report) -> dict:

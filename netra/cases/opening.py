@@ -182,11 +182,15 @@ def open_report(report: Report) -> Case:
     """The report's case, opened now if no batch has opened it yet (the reporter is waiting)."""
     if report.case_id is None:
         with writer_turn(), transaction.atomic():
-            locked = Report.objects.select_for_update().get(pk=report.pk)
-            if locked.case_id is None:  # a batch may have opened it while we waited for the lock
-                open_cases([locked])
-        report.case = locked.case
+            report.case = opened_case(Report.objects.select_for_update().get(pk=report.pk))
     return cast(Case, report.case)  # opened above, or before
+
+
+def opened_case(locked: Report) -> Case:
+    """The case of a report the caller's transaction has locked, opened in it when still pending."""
+    if locked.case_id is None:  # a batch may have opened it while the caller waited for the lock
+        open_cases([locked])
+    return cast(Case, locked.case)
 
 
 # --- batches ----------------------------------------------------------------------------------
