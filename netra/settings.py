@@ -257,8 +257,11 @@ NETRA_CASE_OPEN_INTERVAL = env.float("NETRA_CASE_OPEN_INTERVAL", default=0 if NE
 NETRA_API_MAX_BODY_BYTES = env.int("NETRA_API_MAX_BODY_BYTES", default=256 * 1024)
 # A failing webhook delivery is retried with exponential backoff for this long (at least 24 h).
 NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
-# Webhook targets on loopback/private addresses (SSRF): only for development and tests.
-NETRA_WEBHOOK_ALLOW_PRIVATE = env.bool("NETRA_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+# Outbound requests (webhooks, netra.outbound) reach public addresses only (SSRF); these networks
+# are allowed besides (CIDR list, e.g. an intranet receiver). Development and tests: loopback.
+NETRA_OUTBOUND_ALLOWED_NETWORKS = env.list(
+    "NETRA_OUTBOUND_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
+)
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {
