@@ -163,6 +163,10 @@ AXES_VERBOSE = False
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "workspace:login"
+# A new account enrols its authenticator app through a one-time link (netra.orgs.enrolment),
+# valid this many hours; links in e-mails sent outside a request start with NETRA_SITE_URL.
+NETRA_ENROLMENT_LINK_HOURS = env.int("NETRA_ENROLMENT_LINK_HOURS", default=72)
+NETRA_SITE_URL = env.str("NETRA_SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
 
 # --- i18n / time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(_("masuk/"), auth.login, name="login"),
     path(_("verifikasi/"), auth.two_factor, name="two_factor"),
+    path(_("aktivasi/<slug:token>/"), auth.enrol, name="enrol"),
     path(_("keluar/"), auth.logout, name="logout"),
     path(_("tanpa-instansi/"), views.no_membership, name="no_membership"),
     path(_("kasus/<int:pk>/"), views.case_detail, name="case"),
