@@ -218,7 +218,13 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS set by netra.<pemda>.go.id covers that host and its own subdomains only, never the pemda's.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading is the decision of whoever owns the registrable domain, not Netra's (W021 silenced).
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+    if not env.bool("NETRA_NO_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -243,6 +249,9 @@ NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
 # Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
 NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
+# Production behind no proxy at all (gunicorn faces the internet): then NETRA_TRUSTED_PROXIES stays
+# empty on purpose and X-Forwarded-Proto is not believed. Production refuses to start with neither.
+NETRA_NO_PROXY = env.bool("NETRA_NO_PROXY", default=False)
 
 # --- audit log (netra.audit) -------------------------------------------------------------------
 # After a commit, at most one process seals the hash chain per this many seconds (the others skip,
@@ -284,7 +293,16 @@ LOGGING = {
 }
 
 
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",  # per machine, and not atomic
+}
+
+
 def _check_production() -> None:
+    import ipaddress
+
     from django.core.exceptions import ImproperlyConfigured
 
     problems = []
@@ -300,6 +318,23 @@ def _check_production() -> None:
         problems.append("DATABASE_URL must point at PostgreSQL")
     if NETRA_RATE_LIMITS.strip().lower() == "off":
         problems.append("NETRA_RATE_LIMITS=off is for load tests only")
+    if CACHES["default"]["BACKEND"] in _PER_PROCESS_CACHES:
+        problems.append(
+            "CACHE_URL (or REDIS_URL) must point at a shared cache such as Redis: otherwise rate limits "
+            "and lockouts count per process"
+        )
+    if NETRA_NO_PROXY and NETRA_TRUSTED_PROXIES:
+        problems.append("NETRA_NO_PROXY=1 and NETRA_TRUSTED_PROXIES contradict each other: set one")
+    elif not NETRA_NO_PROXY and not NETRA_TRUSTED_PROXIES:
+        problems.append(
+            "NETRA_TRUSTED_PROXIES must list the reverse proxy's address(es), or NETRA_NO_PROXY=1 if clients "
+            "connect directly: otherwise every reporter shares the proxy's address and its rate limits"
+        )
+    for network in NETRA_TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            problems.append(f"NETRA_TRUSTED_PROXIES: {network!r} is not an address or network")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 
