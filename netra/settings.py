@@ -160,6 +160,10 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# No User-Agent stored (locks count by account); sign-in records are deleted after this many days
+# by the scheduler's purge job (netra.orgs.signin_records).
+AXES_HANDLER = "netra.orgs.signin_records.LockoutHandler"
+NETRA_SIGN_IN_RECORD_DAYS = env.int("NETRA_SIGN_IN_RECORD_DAYS", default=30)
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "workspace:login"
@@ -212,6 +216,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# A browser-session cookie, not a year on a reporter's phone; a stale tab's failure re-renders the
+# public report form with its values kept (netra.csrf).
+CSRF_COOKIE_AGE = None
+CSRF_FAILURE_VIEW = "netra.csrf.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
