@@ -94,7 +94,11 @@ def parse(url: str) -> Target:
         parts = urlsplit(url)
         if parts.username or parts.password or not parts.hostname:
             raise ValidationError("credentials")
-        hostname = parts.hostname.encode("idna").decode("ascii")
+        hostname = parts.hostname
+        try:
+            hostname = str(ipaddress.ip_address(hostname))  # a literal: no IDNA, one spelling
+        except ValueError:
+            hostname = hostname.encode("idna").decode("ascii")
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except (ValidationError, ValueError, UnicodeError):
         raise Failure(INVALID_URL) from None
@@ -139,8 +143,7 @@ def address_allowed(address: str) -> bool:
 def resolve(target: Target, resolver: Resolver | None = None) -> list[str]:
     """The one lookup: every address of the answer checked; :class:`Failure` if any is refused."""
     try:
-        literal = ipaddress.ip_address(target.hostname.strip("[]"))
-        addresses = [str(literal)]
+        addresses = [str(ipaddress.ip_address(target.hostname))]
     except ValueError:
         try:
             addresses = list((resolver or system_resolver)(target.hostname, target.port))

@@ -6,6 +6,7 @@ lookup is a real function that answers differently on each call, as a rebinding 
 """
 
 import http.server
+import socket
 import ssl
 import subprocess
 import threading
@@ -18,6 +19,10 @@ from netra.sharing.tests.receiver import free_port
 
 PUBLIC = "127.0.0.2"  # allowed below, the stand-in for a public address
 LOCAL = "127.0.0.1"  # never allowed below
+
+
+class _IPv6Server(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
 
 class Listener:
@@ -45,7 +50,8 @@ class Listener:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer((address, port), Handler)
+        server_class = _IPv6Server if ":" in address else http.server.ThreadingHTTPServer
+        self.server = server_class((address, port), Handler)
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -200,35 +206,68 @@ def test_invalid_urls_are_refused(url):
     assert outbound.check(url) == outbound.INVALID_URL
 
 
-@allow_public_only
-def test_tls_certificate_is_verified_for_the_name(listeners, port, tmp_path):
-    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+def certificate(tmp_path, name: str):
+    """A self-signed certificate for ``name`` (openssl), and a server context serving it."""
+    key, cert = tmp_path / f"{name}.key", tmp_path / f"{name}.pem"
     subprocess.run(
-        [
-            "/usr/bin/openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=hook.example",
-            "-addext",
-            "subjectAltName=DNS:hook.example",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
+        ["/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)],
         check=True,
         capture_output=True,
-    )
+    )  # fmt: skip
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    context.sni_callback = lambda sock, server_name, ctx: names.append(server_name)
+    return cert, context, names
+
+
+@allow_public_only
+def test_tls_to_the_checked_address_sends_the_name_and_checks_the_certificate_for_it(
+    listeners, port, tmp_path, monkeypatch
+):
+    cert, context, names = certificate(tmp_path, "hook.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trusted like a CA for this test (OpenSSL reads it)
+    public = listeners(PUBLIC, port, tls=context)
+    answer = outbound.post(f"https://hook.example:{port}/in", b"{}", {}, resolver=lambda host, p: [PUBLIC])
+    assert (answer.status, answer.address) == (200, PUBLIC)
+    assert names == ["hook.example"]  # SNI is the name, not the address
+    assert public.requests[0]["headers"]["Host"] == f"hook.example:{port}"
+
+
+@allow_public_only
+def test_tls_with_a_certificate_for_another_name_is_refused(listeners, port, tmp_path, monkeypatch):
+    cert, context, _names = certificate(tmp_path, "other.example")
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    public = listeners(PUBLIC, port, tls=context)
+    with pytest.raises(outbound.Failure) as failed:
+        outbound.post(f"https://hook.example:{port}/", b"{}", {}, resolver=lambda host, p: [PUBLIC])
+    assert failed.value.category == outbound.TLS_FAILED
+    assert public.requests == []
+
+
+@allow_public_only
+def test_tls_with_an_untrusted_certificate_is_refused(listeners, port, tmp_path):
+    _cert, context, _names = certificate(tmp_path, "hook.example")
     public = listeners(PUBLIC, port, tls=context)
     with pytest.raises(outbound.Failure) as failed:  # self-signed: not trusted by the system CAs
         outbound.post(f"https://hook.example:{port}/", b"{}", {}, resolver=lambda host, p: [PUBLIC])
     assert failed.value.category == outbound.TLS_FAILED
     assert public.requests == []
+
+
+@pytest.mark.parametrize("literal", ["[::1]", "127.0.0.1"])
+@override_settings(NETRA_OUTBOUND_ALLOWED_NETWORKS=["127.0.0.0/8", "::1/128"])
+def test_an_allowed_ip_literal_is_reached_with_its_own_host_header(listeners, literal):
+    port = free_port()
+    address = literal.strip("[]")
+    try:
+        listener = Listener(address, port)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    try:
+        answer = outbound.post(f"http://{literal}:{port}/", b"", {})
+        assert answer.status == 200
+        assert listener.requests[0]["headers"]["Host"] == f"{literal}:{port}"
+    finally:
+        listener.stop()
