@@ -168,9 +168,9 @@ NETRA_SIGN_IN_RECORD_DAYS = env.int("NETRA_SIGN_IN_RECORD_DAYS", default=30)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "workspace:login"
 # A new account enrols its authenticator app through a one-time link (netra.orgs.enrolment),
-# valid this many hours; links in e-mails sent outside a request start with NETRA_SITE_URL.
+# valid this many hours; links in e-mails start with NETRA_SITE_URL (else the requesting page's host).
 NETRA_ENROLMENT_LINK_HOURS = env.int("NETRA_ENROLMENT_LINK_HOURS", default=72)
-NETRA_SITE_URL = env.str("NETRA_SITE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000")
+NETRA_SITE_URL = env.str("NETRA_SITE_URL", default="")
 
 # --- i18n / time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Kirim tautan aktivasi 2FA ke e-mail pengguna"))
     def send_enrolment_link(self, request, queryset):
-        base_url = request.build_absolute_uri("/")
+        base_url = settings.NETRA_SITE_URL or request.build_absolute_uri("/")
         for user in queryset:
             try:
                 address = enrolment.send_link(user=user, issued_by=request.user, base_url=base_url)
