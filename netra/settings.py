@@ -163,6 +163,8 @@ AXES_VERBOSE = False
 # No User-Agent stored (locks count by account); sign-in records are deleted after this many days
 # by the scheduler's purge job (netra.orgs.signin_records).
 AXES_HANDLER = "netra.orgs.signin_records.LockoutHandler"
+# The address axes records is the one the rate limits use: X-Forwarded-For only from our proxies.
+AXES_CLIENT_IP_CALLABLE = "netra.portal.ratelimit.client_address"
 NETRA_SIGN_IN_RECORD_DAYS = env.int("NETRA_SIGN_IN_RECORD_DAYS", default=30)
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -2,7 +2,8 @@
 
 Lockouts count by account (``AXES_LOCKOUT_PARAMETERS = ["username"]``), so the browser's
 User-Agent is not needed: :class:`LockoutHandler` stores it empty. The address of a sign-in and
-of failed attempts is kept for ``NETRA_SIGN_IN_RECORD_DAYS`` (30) days for the agency's own
+of failed attempts (the rate limits' ``client_address``: X-Forwarded-For only from
+``NETRA_TRUSTED_PROXIES``, settings ``AXES_CLIENT_IP_CALLABLE``) is kept for ``NETRA_SIGN_IN_RECORD_DAYS`` (30) days for the agency's own
 security review, then :func:`purge` deletes it; the scheduler queues :func:`purge` through
 ``netra.orgs.tasks.purge_sign_in_records`` and ``manage.py purge_sign_in_records`` runs it by hand.
 """

@@ -75,3 +75,20 @@ def test_the_scheduler_queues_the_purge(db):
 
     call_command("scheduler", "--once", stdout=StringIO())
     assert DBTaskResult.objects.filter(task_path="netra.orgs.tasks.purge_sign_in_records").count() == 1
+
+
+def test_the_recorded_address_is_not_taken_from_a_forged_forwarded_header(client, satgas_katingan, settings):
+    settings.NETRA_TRUSTED_PROXIES = ["10.0.0.2"]
+    client.post(
+        LOGIN,
+        {"username": satgas_katingan.username, "password": "wrong-password"},
+        headers={"x-forwarded-for": "203.0.113.9"},
+        REMOTE_ADDR="198.51.100.7",  # not our proxy: its header is not believed
+    )
+    client.post(
+        LOGIN,
+        {"username": satgas_katingan.username, "password": "wrong-password"},
+        headers={"x-forwarded-for": "203.0.113.10"},
+        REMOTE_ADDR="10.0.0.2",  # our proxy: the client is the hop it appended
+    )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7", "203.0.113.10"}
