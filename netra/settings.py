@@ -160,9 +160,19 @@ AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_HOURS", default=1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# No User-Agent stored (locks count by account); sign-in records are deleted after this many days
+# by the scheduler's purge job (netra.orgs.signin_records).
+AXES_HANDLER = "netra.orgs.signin_records.LockoutHandler"
+# The address axes records is the one the rate limits use: X-Forwarded-For only from our proxies.
+AXES_CLIENT_IP_CALLABLE = "netra.portal.ratelimit.client_address"
+NETRA_SIGN_IN_RECORD_DAYS = env.int("NETRA_SIGN_IN_RECORD_DAYS", default=30)
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 LOGIN_URL = "workspace:login"
+# A new account enrols its authenticator app through a one-time link (netra.orgs.enrolment),
+# valid this many hours; links in e-mails start with NETRA_SITE_URL (else the requesting page's host).
+NETRA_ENROLMENT_LINK_HOURS = env.int("NETRA_ENROLMENT_LINK_HOURS", default=72)
+NETRA_SITE_URL = env.str("NETRA_SITE_URL", default="")
 
 # --- i18n / time -----------------------------------------------------------------------------
 LANGUAGE_CODE = "id"
@@ -208,13 +218,23 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# A browser-session cookie, not a year on a reporter's phone; a stale tab's failure re-renders the
+# public report form with its values kept (netra.csrf).
+CSRF_COOKIE_AGE = None
+CSRF_FAILURE_VIEW = "netra.csrf.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HSTS set by netra.<pemda>.go.id covers that host and its own subdomains only, never the pemda's.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading is the decision of whoever owns the registrable domain, not Netra's (W021 silenced).
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+    if not env.bool("NETRA_NO_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -239,6 +259,9 @@ NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
 # Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
 NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])
+# Production behind no proxy at all (gunicorn faces the internet): then NETRA_TRUSTED_PROXIES stays
+# empty on purpose and X-Forwarded-Proto is not believed. Production refuses to start with neither.
+NETRA_NO_PROXY = env.bool("NETRA_NO_PROXY", default=False)
 
 # --- audit log (netra.audit) -------------------------------------------------------------------
 # After a commit, at most one process seals the hash chain per this many seconds (the others skip,
@@ -257,8 +280,11 @@ NETRA_CASE_OPEN_INTERVAL = env.float("NETRA_CASE_OPEN_INTERVAL", default=0 if NE
 NETRA_API_MAX_BODY_BYTES = env.int("NETRA_API_MAX_BODY_BYTES", default=256 * 1024)
 # A failing webhook delivery is retried with exponential backoff for this long (at least 24 h).
 NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
-# Webhook targets on loopback/private addresses (SSRF): only for development and tests.
-NETRA_WEBHOOK_ALLOW_PRIVATE = env.bool("NETRA_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+# Outbound requests (webhooks, netra.outbound) reach public addresses only (SSRF); these networks
+# are allowed besides (CIDR list, e.g. an intranet receiver). Development and tests: loopback.
+NETRA_OUTBOUND_ALLOWED_NETWORKS = env.list(
+    "NETRA_OUTBOUND_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
+)
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {
@@ -277,7 +303,16 @@ LOGGING = {
 }
 
 
+_PER_PROCESS_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",  # per machine, and not atomic
+}
+
+
 def _check_production() -> None:
+    import ipaddress
+
     from django.core.exceptions import ImproperlyConfigured
 
     problems = []
@@ -293,6 +328,23 @@ def _check_production() -> None:
         problems.append("DATABASE_URL must point at PostgreSQL")
     if NETRA_RATE_LIMITS.strip().lower() == "off":
         problems.append("NETRA_RATE_LIMITS=off is for load tests only")
+    if CACHES["default"]["BACKEND"] in _PER_PROCESS_CACHES:
+        problems.append(
+            "CACHE_URL (or REDIS_URL) must point at a shared cache such as Redis: otherwise rate limits "
+            "and lockouts count per process"
+        )
+    if NETRA_NO_PROXY and NETRA_TRUSTED_PROXIES:
+        problems.append("NETRA_NO_PROXY=1 and NETRA_TRUSTED_PROXIES contradict each other: set one")
+    elif not NETRA_NO_PROXY and not NETRA_TRUSTED_PROXIES:
+        problems.append(
+            "NETRA_TRUSTED_PROXIES must list the reverse proxy's address(es), or NETRA_NO_PROXY=1 if clients "
+            "connect directly: otherwise every reporter shares the proxy's address and its rate limits"
+        )
+    for network in NETRA_TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            problems.append(f"NETRA_TRUSTED_PROXIES: {network!r} is not an address or network")
     if problems:
         raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
 

@@ -51,8 +51,25 @@ def _get(url: str) -> tuple[int, dict]:
     ids=["postgresql-unreachable", "sqlite-unopenable"],
 )
 def test_readyz_answers_503_in_the_api_error_shape_when_the_database_is_dead(database_url, tmp_path):
-    port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "NETRA_VAR_DIR": str(tmp_path), "DB_CONNECT_TIMEOUT": "2"}
+    body = _readyz_of_a_real_server(env)
+    assert "database" in body["error"]["fields"]
+
+
+def test_readyz_answers_503_when_the_shared_cache_is_dead(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'netra.sqlite3'}",
+        "CACHE_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        "NETRA_VAR_DIR": str(tmp_path),
+    }
+    body = _readyz_of_a_real_server(env)
+    assert body["error"]["fields"] == {"cache": ["ConnectionError"]}
+
+
+def _readyz_of_a_real_server(env: dict) -> dict:
+    """Start gunicorn with ``env``; check it lives (/healthz 200) and answers /readyz 503; that body."""
+    port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "netra.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
         cwd=ROOT,
@@ -76,6 +93,7 @@ def test_readyz_answers_503_in_the_api_error_shape_when_the_database_is_dead(dat
         assert status == 503
         assert body["error"]["code"] == "unavailable"
         assert body["error"]["message"]
+        return body
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from netra.orgs.models import Agency, Membership, Unit, User
+from netra.orgs import enrolment
+from netra.orgs.models import Agency, EnrolmentLink, Membership, Unit, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,6 +34,38 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [UserMembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role", "memberships__agency__kind"]
+    actions = ["send_enrolment_link"]
+
+    @admin.action(description=_("Kirim tautan aktivasi 2FA ke e-mail pengguna"))
+    def send_enrolment_link(self, request, queryset):
+        base_url = settings.NETRA_SITE_URL or request.build_absolute_uri("/")
+        for user in queryset:
+            try:
+                address = enrolment.send_link(user=user, issued_by=request.user, base_url=base_url)
+            except enrolment.EnrolmentError as error:
+                self.message_user(request, f"{user.username}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Tautan aktivasi untuk %(username)s dikirim ke %(email)s.")
+                    % {"username": user.username, "email": address},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(EnrolmentLink)
+class EnrolmentLinkAdmin(admin.ModelAdmin):
+    """Read-only: links are issued by the action on users, never typed in."""
+
+    list_display = ["user", "issued_by", "created_at", "expires_at", "used_at"]
+    list_select_related = ["user", "issued_by"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class UnitInline(admin.TabularInline):

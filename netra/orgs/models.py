@@ -126,3 +126,29 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.agency}"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a person enrol their authenticator app (TOTP) for their account.
+
+    Only the SHA-256 of the link's token is kept. A link expires (``NETRA_ENROLMENT_LINK_HOURS``),
+    is used at most once, and a newer link for the same person ends the older ones
+    (``netra.orgs.enrolment``). Without one, a password never shows a TOTP secret.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="enrolment_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        User, verbose_name=_("dikirim oleh"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    used_at = models.DateTimeField(_("dipakai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tautan aktivasi 2FA")
+        verbose_name_plural = _("tautan aktivasi 2FA")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -19,16 +19,15 @@ import datetime
 import logging
 import random
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from netra import outbound
 from netra.sharing.models import WebhookAttempt, WebhookDelivery
-from netra.sharing.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, canonical_body, sign, target_problem
+from netra.sharing.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, canonical_body, sign
 
 logger = logging.getLogger("netra.webhooks")
 
@@ -48,15 +47,6 @@ def backoff(attempts: int) -> datetime.timedelta:
     """The wait after the ``attempts``-th failure (±10 % jitter so receivers are not hit in waves)."""
     delay = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
     return delay * random.uniform(0.9, 1.1)  # noqa: S311 (jitter, not a secret)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect is a failure: following it would let a receiver point us anywhere.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
 
 
 def _unclaimed(now):
@@ -90,21 +80,27 @@ def claim(delivery_id: int, now=None) -> bool:
     )
 
 
-def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (http(s) checked)
+def _post(url: str, body: bytes, headers: dict, resolver: outbound.Resolver | None = None) -> tuple[int | None, str]:
+    """POST through the outbound guard: one lookup, checked addresses, no redirects.
+
+    The error kept is a category (``timeout``, ``connect_failed``, ``address_refused`` …, or
+    ``HTTP <code>``), never exception text: the tenant reads it in the delivery log.
+    """
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            response.read(1024)
-            return response.status, ""
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(error).__name__}: {reason}"[:300]
+        answer = outbound.post(url, body, headers, timeout=TIMEOUT_SECONDS, resolver=resolver)
+    except outbound.Failure as failure:
+        return None, failure.category
+    if 200 <= answer.status < 300:
+        return answer.status, ""
+    return answer.status, f"HTTP {answer.status}"
 
 
-def attempt(delivery_id: int) -> WebhookDelivery:
-    """One HTTP attempt of a claimed delivery; record it and schedule what comes next."""
+def attempt(delivery_id: int, *, resolver: outbound.Resolver | None = None) -> WebhookDelivery:
+    """One HTTP attempt of a claimed delivery; record it and schedule what comes next.
+
+    ``resolver``: the name lookup the outbound guard uses (the system's by default; tests give
+    their own answers to prove one lookup is made and its checked address is the one reached).
+    """
     delivery = WebhookDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
     subscription, event = delivery.subscription, delivery.event
     started = timezone.now()
@@ -114,22 +110,20 @@ def attempt(delivery_id: int) -> WebhookDelivery:
         )
         return delivery
     body = canonical_body(event.payload)
-    problem = target_problem(subscription.url)
-    status_code, error = None, problem or ""
     clock = time.monotonic()
-    if not problem:
-        status_code, error = _post(
-            subscription.url,
-            body,
-            {
-                "Content-Type": "application/json; charset=utf-8",
-                "User-Agent": USER_AGENT,
-                EVENT_ID_HEADER: str(event.event_id),
-                "X-Netra-Event": event.type,
-                "X-Netra-Delivery-Attempt": str(delivery.attempts),
-                SIGNATURE_HEADER: sign(subscription.secret, body),
-            },
-        )
+    status_code, error = _post(
+        subscription.url,
+        body,
+        {
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            EVENT_ID_HEADER: str(event.event_id),
+            "X-Netra-Event": event.type,
+            "X-Netra-Delivery-Attempt": str(delivery.attempts),
+            SIGNATURE_HEADER: sign(subscription.secret, body),
+        },
+        resolver,
+    )
     duration_ms = int((time.monotonic() - clock) * 1000)
     now = timezone.now()
     WebhookAttempt.objects.create(
@@ -154,12 +148,12 @@ def attempt(delivery_id: int) -> WebhookDelivery:
     return delivery
 
 
-def deliver_due(limit: int = 50) -> int:
+def deliver_due(limit: int = 50, *, resolver: outbound.Resolver | None = None) -> int:
     """Claim and attempt what is due now; the number of attempts made."""
     done = 0
     for delivery_id in due(limit=limit):
         if claim(delivery_id):
-            attempt(delivery_id)
+            attempt(delivery_id, resolver=resolver)
             done += 1
     return done
 

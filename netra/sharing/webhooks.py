@@ -6,19 +6,15 @@ A delivery body is canonical JSON (sorted keys, no spaces, UTF-8), and
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
 from urllib.parse import urlsplit
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from netra import outbound
 from netra.audit.services import record
 from netra.sharing.models import ApiToken, WebhookDelivery, WebhookSubscription
 
@@ -49,43 +45,38 @@ def verify(secret: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature or "")
 
 
-def _public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return ip.is_global and not ip.is_multicast
+_PROBLEMS = {
+    outbound.INVALID_URL: lambda: _("Harus alamat web lengkap yang diawali http:// atau https://."),
+    outbound.DNS_FAILED: lambda: _("Nama host tidak dapat ditemukan."),
+    outbound.ADDRESS_REFUSED: lambda: _("Alamat harus dapat dijangkau dari internet (bukan alamat lokal atau privat)."),
+}
 
 
-def target_problem(url: str, *, resolve: bool = True) -> str | None:
-    """Why ``url`` cannot be a webhook target, or None.
+def target_problem(url: str, *, resolver: outbound.Resolver | None = None) -> str | None:
+    """Why ``url`` cannot be a webhook target (a sentence for the tenant), or None.
 
-    Outside development, targets must resolve to public addresses only: a token holder must not
-    make Netra call into its own network (SSRF). Checked at subscription and again before each
-    delivery (the name may be re-pointed later).
+    Targets must resolve to public addresses only (``netra.outbound``; networks listed in
+    ``NETRA_OUTBOUND_ALLOWED_NETWORKS`` excepted): a token holder must not make Netra call into its
+    own network (SSRF). Checked at subscription for a clear answer; each delivery is checked again
+    by the guard on the very address it connects to.
     """
     try:
-        if "\x00" in url:
-            raise ValidationError("NUL")
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError:
-        return _("Harus alamat web lengkap yang diawali http:// atau https://.")
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        return _("Alamat tidak boleh memuat nama pengguna atau kata sandi.")
-    if settings.NETRA_WEBHOOK_ALLOW_PRIVATE or not resolve:
-        return None
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except (OSError, UnicodeError):
-        return _("Nama host tidak dapat ditemukan.")
-    if not infos or not all(_public_address(str(info[4][0])) for info in infos):
-        return _("Alamat harus dapat dijangkau dari internet (bukan alamat lokal atau privat).")
-    return None
+        parts = urlsplit(url)
+        if parts.username or parts.password:
+            return _("Alamat tidak boleh memuat nama pengguna atau kata sandi.")
+    except ValueError:
+        return _PROBLEMS[outbound.INVALID_URL]()
+    category = outbound.check(url, resolver)
+    return _PROBLEMS[category]() if category else None
 
 
-def subscribe(*, token: ApiToken, url: str, events: list[str]) -> tuple[WebhookSubscription, str]:
+def subscribe(
+    *, token: ApiToken, url: str, events: list[str], resolver: outbound.Resolver | None = None
+) -> tuple[WebhookSubscription, str]:
     """Subscribe ``url`` for the token's agency; return the subscription and its signing secret."""
     fields: dict[str, list[str]] = {}
     url = (url or "").strip()
-    if problem := target_problem(url):
+    if problem := target_problem(url, resolver=resolver):
         fields["url"] = [problem]
     events = list(dict.fromkeys(events or []))
     if not events:

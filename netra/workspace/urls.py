@@ -1,15 +1,18 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, views
+from netra.workspace import actions, auth, letters, people, views
 
 app_name = "workspace"
 urlpatterns = [
     path("", views.home, name="home"),
     path(_("masuk/"), auth.login, name="login"),
     path(_("verifikasi/"), auth.two_factor, name="two_factor"),
+    path(_("aktivasi/<slug:token>/"), auth.enrol, name="enrol"),
     path(_("keluar/"), auth.logout, name="logout"),
     path(_("tanpa-instansi/"), views.no_membership, name="no_membership"),
+    path(_("anggota/"), people.people, name="people"),
+    path(_("anggota/<int:pk>/tautan-aktivasi/"), people.send_link, name="people_send_link"),
     path(_("kasus/<int:pk>/"), views.case_detail, name="case"),
     path(_("kasus/<int:pk>/bukti/<int:evidence_id>/"), views.evidence_file, name="evidence"),
     path(_("kasus/<int:pk>/langkah/<slug:action>/"), actions.move, name="move"),

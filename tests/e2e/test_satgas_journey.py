@@ -19,6 +19,7 @@ from PIL import Image
 from netra.cases.intake import report_submit
 from netra.cases.models import Case
 from netra.cases.tests.fixtures import report_data
+from netra.orgs import enrolment
 from netra.orgs.tests.factories import PASSWORD
 
 from .conftest import ARTIFACTS
@@ -108,7 +109,7 @@ def test_from_report_to_ppk_decision(
     )
     case = receipt.case
 
-    # --- the officer signs in: password, then the authenticator app (TOTP) -----------------------
+    # --- the officer enrols the authenticator app (TOTP) through the link the admin e-mailed -----
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     page.goto(live_server.url + "/staf/")
@@ -116,6 +117,11 @@ def test_from_report_to_ppk_decision(
     page.fill('input[name="password"]', PASSWORD)
     shot(page, "guide-01-login")
     page.get_by_role("button", name="Masuk").click()
+    page.locator("#enrolment-needed").wait_for()  # the password alone shows no secret
+    assert page.locator("#totp-secret").count() == 0
+    page.goto(live_server.url + enrolment.link_path(enrolment.issue_link(user=satgas_katingan, issued_by=None)))
+    page.fill('input[name="password"]', PASSWORD)
+    page.get_by_role("button", name="Lanjut").click()
     page.locator("#totp-secret").wait_for()
     secret = page.locator("#totp-secret").inner_text().strip()
     assert secret

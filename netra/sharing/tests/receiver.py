@@ -14,8 +14,9 @@ def free_port() -> int:
 class Receiver:
     """Records every POST (headers, body). ``fail_first``: answer 500 the first time an event id is seen."""
 
-    def __init__(self, port: int, *, fail_first: bool = False):
+    def __init__(self, port: int, *, fail_first: bool = False, address: str = "127.0.0.1"):
         self.port = port
+        self.address = address
         self.fail_first = fail_first
         self.received: list[tuple[dict, bytes]] = []
         self.seen: set[str] = set()
@@ -24,7 +25,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
+        return f"http://{self.address}:{self.port}/hook"
 
     def start(self) -> "Receiver":
         receiver = self
@@ -46,7 +47,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server = http.server.ThreadingHTTPServer((self.address, self.port), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self

@@ -1,4 +1,4 @@
-"""Staff sign-in: password, then TOTP (enrol on first sign-in), lockout, demo skip, admin guard."""
+"""Staff sign-in: password, then TOTP (enrolment only by link), lockout, demo skip, admin guard."""
 
 import pytest
 from django.test import override_settings
@@ -27,24 +27,21 @@ def _fresh_axes(db):
     AccessAttempt.objects.all().delete()
 
 
-def test_first_sign_in_enrols_a_totp_device_with_a_qr_code(client, satgas_katingan):
+def test_a_password_alone_shows_no_secret_and_opens_no_workspace(client, satgas_katingan):
+    # Issue #10, finding 9: whoever typed the initial password first used to be shown the secret.
     response = sign_in_with_password(client, satgas_katingan)
-    assert response.status_code == 302 and response["Location"] == TWO_FACTOR
-
-    page = client.get(TWO_FACTOR)
-    assert page.status_code == 200
-    assert b"data:image/svg+xml" in page.content
-    device = TOTPDevice.objects.get(user=satgas_katingan)
-    assert not device.confirmed
-
-    done = client.post(TWO_FACTOR, {"token": current_code(device)})
-    assert done.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
-    assert client.get(reverse("workspace:home")).status_code == 200
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "belum mengaktifkan verifikasi dua langkah" in page
+    assert "data:image/svg+xml" not in page and "totp-secret" not in page
+    assert not TOTPDevice.objects.filter(user=satgas_katingan).exists()
+    assert "_auth_user_id" not in client.session
+    assert client.get(TWO_FACTOR)["Location"] == LOGIN
+    assert client.get(reverse("workspace:home")).status_code == 302
 
 
 def test_a_password_alone_does_not_open_the_workspace(client, satgas_katingan):
+    TOTPDevice.objects.create(user=satgas_katingan, name="Netra", confirmed=True)
     sign_in_with_password(client, satgas_katingan)
     response = client.get(reverse("workspace:home"))
     assert response.status_code == 302 and response["Location"] == TWO_FACTOR
@@ -98,6 +95,7 @@ def test_a_demo_account_skips_the_second_factor_in_demo_mode(client, satgas_kati
 def test_a_demo_account_needs_the_second_factor_when_demo_mode_is_off(client, satgas_katingan):
     satgas_katingan.is_demo_account = True
     satgas_katingan.save()
+    TOTPDevice.objects.create(user=satgas_katingan, name="Netra", confirmed=True)
     sign_in_with_password(client, satgas_katingan)
     assert client.get(reverse("workspace:home"))["Location"] == TWO_FACTOR
 
@@ -113,10 +111,10 @@ def test_an_account_without_membership_is_told_so(client, outsider):
 
 def test_the_admin_asks_for_the_second_factor_too(client, django_user_model):
     admin = django_user_model.objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    device = TOTPDevice.objects.create(user=admin, name="Netra", confirmed=True)
     sign_in_with_password(client, admin)
     response = client.get("/admin/", follow=True)
     assert [url for url, _ in response.redirect_chain][-2:] == ["/staf/masuk/?next=/admin/", TWO_FACTOR]
-    device = TOTPDevice.objects.get(user=admin)
     done = client.post(TWO_FACTOR, {"token": current_code(device)})
     assert done["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200

@@ -21,6 +21,7 @@ from django.db import DatabaseError, connection
 from netra.audit.chain import seal
 from netra.cases.opening import open_pending
 from netra.cases.tasks import run_deadlines
+from netra.orgs.tasks import purge_sign_in_records
 
 logger = logging.getLogger(__name__)
 SEAL_EVERY_SECONDS = 1.0
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             if time.monotonic() >= next_deadlines:
                 result = run_deadlines.enqueue()
                 self.stdout.write(f"run_deadlines enqueued: {result.id}")
+                purge_sign_in_records.enqueue()  # staff sign-in records past their retention
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
             seal_audit_log()
