@@ -223,7 +223,7 @@ class Subject(models.Model):
         indexes = [models.Index(fields=["nip"], name="subject_nip_idx")]
 
     def __str__(self) -> str:
-        return self.name or self.nip or str(_("(tanpa nama)"))
+        return self.name or self.nip or str(_("(nama belum diketahui)"))
 
 
 class Evidence(models.Model):
