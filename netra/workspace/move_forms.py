@@ -72,6 +72,8 @@ def build(move: Move, case, user, *, data=None, files=None, initial=None) -> for
     form = move.form(data=data, files=files, initial=initial, case=case, prefix=PREFIX)
     for name in HIDDEN.get(move.action, ()):
         del form.fields[name]
+    if move.action == "bawaslu_review":
+        form.fields["question"].required = True  # without the API's alias the question is simply required
     for name, field in form.fields.items():
         field.label = MOVE_LABELS.get((move.action, name)) or LABELS.get(name, field.label or name)
         if name in HELP and (name != "follow_up" or move.action == "closed"):
