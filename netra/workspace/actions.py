@@ -21,6 +21,7 @@ from netra.cases.workflow import TransitionError, available_moves, find_move
 from netra.workspace import move_forms, presenters
 from netra.workspace.access import staff_required
 from netra.workspace.forms import FollowUpForm, InternalNoteForm, MessageForm
+from netra.workspace.views import case_context
 
 
 def _case_url(case: Case) -> str:
@@ -150,13 +151,11 @@ def _post_service(request, pk: int, call, success: str):
 @staff_required
 def message_add(request, pk: int):
     case = selectors.case_for(request.user, pk)
-    form = MessageForm(request.POST, reports=selectors.reports_of_case(case))
+    form = MessageForm(request.POST, reports=selectors.reports_of_case(case).order_by("submitted_at"))
     if not form.is_valid():
-        if "recipient" in form.errors:
-            messages.error(request, " ".join(map(str, form.errors["recipient"])))
-        else:
-            messages.error(request, _("Pesan kosong atau terlalu panjang (paling banyak 5.000 karakter)."))
-        return redirect(_case_url(case))
+        # The case page again, the typed message still in its box beside the reason.
+        messages.error(request, _("Pesan belum terkirim: periksa isian yang ditandai."))
+        return render(request, "workspace/case.html", case_context(request, case, message_form=form), status=422)
     report = form.chosen_report()
     return _post_service(
         request,
@@ -175,8 +174,9 @@ def message_add(request, pk: int):
 def note_add(request, pk: int):
     form = InternalNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Catatan kosong atau terlalu panjang."))
-        return redirect(_case_url(selectors.case_for(request.user, pk)))
+        case = selectors.case_for(request.user, pk)
+        messages.error(request, _("Catatan belum disimpan: periksa isian yang ditandai."))
+        return render(request, "workspace/case.html", case_context(request, case, note_form=form), status=422)
     return _post_service(
         request,
         pk,

@@ -212,9 +212,13 @@ def test_a_merged_case_asks_whom_the_message_is_for(staff_client, satgas_katinga
     assert f"Pelapor {first.receipt_code} saja" in page
     url = reverse("workspace:message", args=[katingan_case.pk])
 
-    response = client.post(url, {"message-body": "Mohon kirim foto aslinya."}, follow=True)
+    response = client.post(url, {"message-body": "Mohon kirim foto aslinya."})
     assert not Message.objects.exists()
-    assert any("Pilih penerima" in str(m) for m in response.context["messages"])
+    # Refused beside the field, and nothing typed is lost.
+    assert response.status_code == 422
+    assert 'id="id_message-recipient_error"' in response.text and "Pilih penerima pesan" in response.text
+    assert "Mohon kirim foto aslinya.</textarea>" in response.text
+    assert_ids_sound(response.text)
 
     client.post(url, {"message-body": "Mohon kirim foto aslinya.", "message-recipient": str(second.pk)})
     assert [m["body"] for m in report_status(second)["messages"]] == ["Mohon kirim foto aslinya."]
@@ -312,3 +316,12 @@ def test_the_lead_returns_a_recommendation_and_the_reason_is_on_the_timeline(
     assert "Rekomendasi dikembalikan untuk perbaikan" in page
     assert "Alasan: Uraikan fakta pada rapat klarifikasi 3 Desember." in page
     assert "rapat klarifikasi" not in str(report_status(case.reports.get()))
+
+
+def test_a_refused_note_keeps_its_text(staff_client, satgas_katingan, katingan_case):
+    text = "Terlapor kerabat camat. " * 500  # over the 10,000 characters allowed
+    response = staff_client(satgas_katingan).post(
+        reverse("workspace:note", args=[katingan_case.pk]), {"note-body": text}
+    )
+    assert response.status_code == 422 and not InternalNote.objects.exists()
+    assert text.strip() in response.text and 'id="id_note-body_error"' in response.text
