@@ -2,10 +2,11 @@
 summary of the PPK's decision.
 
 The recommendation letter is numbered from the agency's yearly sequence
-(``LETTER_NUMBER_FORMAT``, e.g. ``800.1.6/007/Satgas-Netralitas/2024``) the first time it is
-printed *after the Satgas lead sent the recommendation to the PPK*; printed before that it is a
-draft without a number, so reviewing a draft never uses up a number of the agenda book. The
-number and its date are kept on the Recommendation: a reprint is the same letter.
+(``LETTER_NUMBER_FORMAT``, e.g. ``800.1.6/007/Satgas-Netralitas/2024``) by the move in which the
+Satgas lead sends the recommendation to the PPK (a POST, audited with the move); printing never
+changes anything. Printed before that it is a draft without a number, so reviewing a draft never
+uses up a number of the agenda book. The number and its date are kept on the Recommendation: a
+reprint is the same letter.
 
 Both documents are rendered in Indonesian whatever the reader's language, from the templates
 ``cases/letters/recommendation.html`` and ``decision.html``; fonts are DejaVu (Debian
@@ -21,7 +22,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML
 
 from netra.audit.services import record
 from netra.cases import deadlines
@@ -95,24 +95,43 @@ def _next_in_sequence(agency_id: int, year: int) -> int:
     return LetterCounter.objects.filter(agency_id=agency_id, year=year).values_list("last", flat=True).get()
 
 
-def letter_number_assign(*, recommendation: Recommendation, actor=None) -> Recommendation:
-    """Give the recommendation letter its number and date if it has none and has been sent.
+def letter_number_take(case: Case) -> Recommendation | None:
+    """Number the case's recommendation letter if it has been sent and has no number yet.
 
-    Returns the recommendation as stored (unchanged for a draft or a letter numbered already).
+    Called by the move that sends the recommendation to the PPK (``services.case_transition``,
+    inside its transaction, the case row locked): the caller audits the number with the move.
+    Returns the recommendation when it got its number now, None otherwise. The counter UPDATE
+    holds the counter row's lock until commit, so two letters sent at once get different numbers.
+    """
+    rec = Recommendation.objects.select_for_update().filter(case_id=case.pk).first()
+    if rec is None or rec.letter_number or case.status not in SENT_STATES or case.agency_id is None:
+        return None
+    day = deadlines.today()
+    seq = _next_in_sequence(case.agency_id, day.year)
+    template = getattr(settings, "NETRA_LETTER_NUMBER_FORMAT", LETTER_NUMBER_FORMAT)
+    rec.letter_number = template.format(seq=seq, year=day.year)
+    rec.letter_date = day
+    rec.save(update_fields=["letter_number", "letter_date"])
+    return rec
+
+
+def letter_number_assign(*, recommendation: Recommendation, actor=None) -> Recommendation:
+    """Number a sent letter that has none (a case sent before numbering moved into the send move),
+    audited as ``case.letter_numbered``. A POST-side helper (demo data, maintenance); the PDF view
+    never calls it. Returns the recommendation as stored.
     """
     with transaction.atomic():
-        rec = Recommendation.objects.select_for_update().select_related("case").get(pk=recommendation.pk)
-        case = rec.case
-        if rec.letter_number or case.status not in SENT_STATES or case.agency_id is None:
-            return rec
-        day = deadlines.today()
-        seq = _next_in_sequence(case.agency_id, day.year)
-        template = getattr(settings, "NETRA_LETTER_NUMBER_FORMAT", LETTER_NUMBER_FORMAT)
-        rec.letter_number = template.format(seq=seq, year=day.year)
-        rec.letter_date = day
-        rec.save(update_fields=["letter_number", "letter_date"])
-        record(actor, "case.letter_numbered", case, letter_number=rec.letter_number, letter_date=day)
-        return rec
+        case = Case.objects.select_for_update().get(pk=recommendation.case_id)
+        numbered = letter_number_take(case)
+        if numbered is not None:
+            record(
+                actor,
+                "case.letter_numbered",
+                case,
+                letter_number=numbered.letter_number,
+                letter_date=numbered.letter_date,
+            )
+        return Recommendation.objects.get(pk=recommendation.pk)
 
 
 # --- context ---------------------------------------------------------------------------------------
@@ -201,6 +220,8 @@ def _common(case: Case) -> dict:
 
 
 def _render(template: str, context: dict) -> bytes:
+    from weasyprint import HTML  # heavy: loaded by the processes that print, not by every service user
+
     with translation.override("id"):
         html = render_to_string(template, context)
     # base_url only for relative links inside the document; there are none to fetch.
@@ -210,14 +231,13 @@ def _render(template: str, context: dict) -> bytes:
 # --- the documents ---------------------------------------------------------------------------------
 
 
-def recommendation_letter_pdf(case: Case, *, actor=None) -> bytes:
+def recommendation_letter_pdf(case: Case) -> bytes:
     """The Satgas' recommendation letter to the PPK. Raises Recommendation.DoesNotExist without one.
 
-    Numbers the letter on its first print after it was sent to the PPK (``letter_number_assign``).
+    Only renders (a GET may print it, an observer too): the number was given by the move that sent
+    the recommendation; before that, or for a letter sent before numbering moved there, it is a draft.
     """
     rec = Recommendation.objects.select_related("sanction_category", "suggested_category", "created_by").get(case=case)
-    rec = letter_number_assign(recommendation=rec, actor=actor)
-    rec = Recommendation.objects.select_related("sanction_category", "suggested_category", "created_by").get(pk=rec.pk)
     case = Case.objects.select_related("agency", "agency__region", "region", "election").get(pk=case.pk)
     election = case.election or _election_on(case.incident_date)
     election_kind = election.kind if election else None
@@ -274,5 +294,6 @@ __all__ = [
     "decision_summary_pdf",
     "letter_filename",
     "letter_number_assign",
+    "letter_number_take",
     "recommendation_letter_pdf",
 ]

@@ -103,6 +103,8 @@ class Case(models.Model):
     # design.md 3: in verification the case may wait for Bawaslu's review (kajian), with its own deadline.
     waiting_for_bawaslu = models.BooleanField(_("menunggu kajian Bawaslu"), default=False)
     bawaslu_due_date = models.DateField(_("batas waktu kajian Bawaslu"), null=True, blank=True)
+    # What the Satgas asked Bawaslu (staff and Bawaslu only, never the reporter); kept after the answer.
+    bawaslu_question = models.TextField(_("pertanyaan kajian Bawaslu"), blank=True)
     # Why a case was dismissed (api.md reason codes) / the outside body it was forwarded to.
     dismissal_reason = models.CharField(_("alasan penghentian"), max_length=30, blank=True)
     forwarded_to_external = models.CharField(_("diteruskan ke (di luar Netra)"), max_length=200, blank=True)
@@ -221,7 +223,7 @@ class Subject(models.Model):
         indexes = [models.Index(fields=["nip"], name="subject_nip_idx")]
 
     def __str__(self) -> str:
-        return self.name or self.nip or str(_("(tanpa nama)"))
+        return self.name or self.nip or str(_("(nama belum diketahui)"))
 
 
 class Evidence(models.Model):

@@ -311,16 +311,28 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     elif move.action == "bawaslu_review":
         case.waiting_for_bawaslu = True
         case.bawaslu_due_date = deadlines.due_date_for(case, "bawaslu_review", deadlines.today())
-        payload["bawaslu_due_date"] = case.bawaslu_due_date
+        case.bawaslu_question = cleaned["question"]
+        payload.update(bawaslu_due_date=case.bawaslu_due_date, question=cleaned["question"])
         recipients += _supervisors(case, Role.BAWASLU_OFFICER)
         notice = _("Kasus %(case)s: Satgas meminta kajian Bawaslu.") % {"case": case}
-    elif move.action == "bawaslu_answer":
+    elif move.action in ("bawaslu_answer", "bawaslu_answer_on_behalf"):
         case.waiting_for_bawaslu = False
         case.bawaslu_due_date = None
-        InternalNote.objects.create(
-            case=case, author=_user(actor), body=_("Hasil kajian Bawaslu:") + "\n" + cleaned["answer"]
-        )
+        if move.action == "bawaslu_answer_on_behalf":
+            heading = _("Hasil kajian Bawaslu (dicatat Satgas atas nama Bawaslu; alasan: %(reason)s):") % {
+                "reason": cleaned["on_behalf_reason"]
+            }
+            payload.update(on_behalf_of_bawaslu=True, on_behalf_reason=cleaned["on_behalf_reason"])
+            recipients += _supervisors(case, Role.BAWASLU_OFFICER)
+        else:
+            heading = _("Hasil kajian Bawaslu:")
+        InternalNote.objects.create(case=case, author=_user(actor), body=heading + "\n" + cleaned["answer"])
         recipients += [case.assigned_to, *_leads(case)]
+    elif move.action == "return_for_revision":
+        payload["reason"] = cleaned["reason"]
+        drafted = Recommendation.objects.filter(case=case).select_related("created_by").first()
+        recipients += [case.assigned_to, drafted.created_by if drafted else None]
+        notice = _("Kasus %(case)s: rekomendasi dikembalikan untuk perbaikan.") % {"case": case}
 
     if "explanation" in cleaned and move.action not in ("dismissed", "forwarded", "reopen"):
         payload["explanation"] = cleaned["explanation"]
@@ -339,6 +351,13 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     if not keep_deadline:
         deadlines.deadline_start(case, deadline_key, start=deadline_from)
     case.save()
+    if from_state == S.RECOMMENDATION and to_state == S.AWAITING_DECISION:
+        # Sending is when the letter takes its number of the agenda book (never a GET of the PDF).
+        from netra.cases.letters import letter_number_take
+
+        numbered = letter_number_take(case)
+        if numbered is not None:
+            payload.update(letter_number=numbered.letter_number, letter_date=numbered.letter_date)
 
     transition = None
     if move.public_note is not None:

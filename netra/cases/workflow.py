@@ -9,8 +9,9 @@ Who acts (design.md section 3), decided here:
 - Satgas officer (and the lead, who includes the officer): received → checking → verification →
   examination → recommendation, plus forward / merge / dismiss while checking and verifying, and
   asking Bawaslu for its review (kajian) while verifying.
-- Satgas lead only: recommendation → awaiting_decision (sends it to the PPK), dismissal after the
-  recommendation (not proven), and ``reopen`` of a terminal case.
+- Satgas lead only: recommendation → awaiting_decision (sends it to the PPK; the letter gets its
+  number in that move), recommendation → examination (``return_for_revision``, with a reason),
+  dismissal after the recommendation (not proven), and ``reopen`` of a terminal case.
 - PPK: decides (from awaiting_decision, and from escalated, where the PPK still owes the SK);
   PPK or Satgas lead closes a decided case with its follow-up.
 - BKN supervisor (by reach: Kanreg for its provinces, BKN pusat everywhere): triage of cases whose
@@ -18,7 +19,9 @@ Who acts (design.md section 3), decided here:
   a national SBT case), sends an escalated case back to the PPK, annuls a wrong SK
   (Perpres 116/2022) which reopens the decision. Control actions are not moves
   (``services.control_action_add``).
-- Bawaslu officer (by reach): answers a review request (the case stays in verification).
+- Bawaslu officer (by reach): answers a review request (the case stays in verification). The
+  Satgas asks with a required question (staff only) and may record the answer only explicitly
+  "atas nama Bawaslu" (``bawaslu_answer_on_behalf``) with a required reason, audited as such.
 - The system (``actor=None``, the deadline job): awaiting_decision → escalated when the PPK missed
   the decision deadline (SBT: 14 working days; Peraturan BKN 1/2023 follow-up).
 
@@ -47,6 +50,7 @@ from netra.cases.models import Case
 from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms belong to the table
     AnnulForm,
     BawasluAnswerForm,
+    BawasluAnswerOnBehalfForm,
     BawasluRequestForm,
     CloseForm,
     DecisionForm,
@@ -58,6 +62,7 @@ from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms
     MoveForm,
     NoDataForm,
     RecommendationForm,
+    RevisionForm,
 )
 from netra.orgs.roles import ROLES, Role, effective_roles
 
@@ -213,8 +218,20 @@ MOVES: tuple[Move, ...] = (
         "bawaslu_answer",
         SAME,
         _("Catat hasil kajian Bawaslu"),
-        SATGAS | BAWASLU,
+        BAWASLU,
         form=BawasluAnswerForm,
+        public_note=None,
+        audit_action="case.bawaslu_review_answered",
+        guard=_waiting_for_bawaslu,
+    ),
+    # Bawaslu answered outside Netra (a letter, a meeting): the Satgas records it, saying so and why.
+    Move(
+        {S.VERIFICATION},
+        "bawaslu_answer_on_behalf",
+        SAME,
+        _("Catat hasil kajian atas nama Bawaslu"),
+        SATGAS,
+        form=BawasluAnswerOnBehalfForm,
         public_note=None,
         audit_action="case.bawaslu_review_answered",
         guard=_waiting_for_bawaslu,
@@ -311,6 +328,18 @@ MOVES: tuple[Move, ...] = (
         form=DismissForm,
         public_note="",  # the explanation is the public note
         ends_case=True,
+    ),
+    # The lead sends the draft back to the officers; the reason is for staff (timeline, audit).
+    Move(
+        {S.RECOMMENDATION},
+        "return_for_revision",
+        S.EXAMINATION,
+        _("Kembalikan untuk perbaikan"),
+        LEAD,
+        form=RevisionForm,
+        starts_deadline="examination",
+        public_note=_("Satgas melengkapi pemeriksaan sebelum rekomendasi disampaikan."),
+        audit_action="case.returned_for_revision",
     ),
     Move(
         {S.RECOMMENDATION},

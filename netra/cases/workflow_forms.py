@@ -183,8 +183,35 @@ class AnnulForm(MoveForm):
 
 
 class BawasluRequestForm(MoveForm):
+    """What the Satgas asks Bawaslu. Read by Bawaslu and the Satgas only, never by the reporter.
+
+    ``explanation`` is the name the first API clients used for it; it is taken as the question
+    when ``question`` is not given, so those clients keep working (but an empty request is refused).
+    """
+
+    question = _text(5000, required=False)
     explanation = _text(2000, required=False)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        data["question"] = data.get("question") or data.get("explanation") or ""
+        if not data["question"] and "question" not in self.errors:
+            self.add_error("question", REQUIRED)
+        return data
 
 
 class BawasluAnswerForm(MoveForm):
     answer = _text(10000)
+
+
+class BawasluAnswerOnBehalfForm(BawasluAnswerForm):
+    """The Satgas records Bawaslu's answer itself (e.g. Bawaslu answered by letter): why, required."""
+
+    on_behalf_reason = _text(2000)
+
+
+class RevisionForm(MoveForm):
+    """The Satgas lead returns a recommendation for revision: what must change (staff only)."""
+
+    reason = _text(2000)

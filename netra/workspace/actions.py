@@ -16,11 +16,12 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from netra.cases import selectors, services
-from netra.cases.models import Case
+from netra.cases.models import Case, Recommendation
 from netra.cases.workflow import TransitionError, available_moves, find_move
-from netra.workspace import move_forms
+from netra.workspace import move_forms, presenters
 from netra.workspace.access import staff_required
 from netra.workspace.forms import FollowUpForm, InternalNoteForm, MessageForm
+from netra.workspace.views import case_context
 
 
 def _case_url(case: Case) -> str:
@@ -59,16 +60,30 @@ def move(request, pk: int, action: str):
         messages.error(request, error.message)
         return redirect(_case_url(case))
 
-    form = move_forms.build(chosen, case, request.user, data=request.POST or None, files=request.FILES or None)
+    if request.method == "POST" and request.POST.get("hitung"):
+        # "Hitung saran" (no JavaScript; with it, htmx asks the same as the boxes are ticked): show
+        # the system's suggestion for the ticked violations and preselect it. Nothing is saved.
+        probe = move_forms.build(chosen, case, request.user)
+        form = move_forms.build(chosen, case, request.user, initial=move_forms.recalculated(request.POST, probe, case))
+        return _move_page(request, case, chosen, form, None)
+
+    posted = request.method == "POST"
+    # Bound on every POST, an empty one too (an empty POST left the form unbound: a 500).
+    form = move_forms.build(
+        chosen, case, request.user, data=request.POST if posted else None, files=request.FILES if posted else None
+    )
     error = None
     if request.method == "POST":
+        files = {
+            name: request.FILES[form.add_prefix(name)] for name in form.fields if form.add_prefix(name) in request.FILES
+        }
         try:
             services.case_transition(
                 case=case,
                 action=action,
                 actor=request.user,
                 data=move_forms.payload(request.POST, form),
-                files=request.FILES or None,
+                files=files or None,
                 note=request.POST.get("note", ""),
             )
         except TransitionError as refused:
@@ -88,11 +103,34 @@ def move(request, pk: int, action: str):
                 % {"case": case, "label": chosen.label, "state": case.get_status_display()},
             )
             return redirect(_case_url(case))
+    return _move_page(request, case, chosen, form, error)
 
-    context = {"case": case, "move": chosen, "form": form, "error": error}
-    partial = request.htmx and request.method == "GET"
-    template = "workspace/_move_form.html" if partial else "workspace/move.html"
-    return render(request, template, context, status=422 if error and error.fields else 200)
+
+def _move_page(request, case, chosen, form, error):
+    """The move's form: an htmx partial (opened on the case page, or a live suggestion) or a page
+    of its own that keeps the case's reports and evidence in view."""
+    context = {
+        "case": case,
+        "move": chosen,
+        "form": form,
+        "error": error,
+        "suggestion": move_forms.suggestion(form, case),
+    }
+    if chosen.action == "decided":
+        # The PPK decides with the Satgas' recommendation in view.
+        recommendation = Recommendation.objects.filter(case=case).select_related("sanction_category").first()
+        context.update(
+            recommendation=recommendation,
+            recommendation_violations=presenters.violation_names(recommendation.violations) if recommendation else [],
+        )
+    if request.htmx:
+        return render(request, "workspace/_move_form.html", context, status=422 if error and error.fields else 200)
+    context.update(
+        reports=list(selectors.reports_of_case(case).order_by("submitted_at")),
+        subjects=list(case.subjects.all()),
+        evidence=presenters.evidence_rows(case),
+    )
+    return render(request, "workspace/move.html", context, status=422 if error and error.fields else 200)
 
 
 # --- reporter messages, internal notes, assignment, merge ---------------------------------------
@@ -112,15 +150,22 @@ def _post_service(request, pk: int, call, success: str):
 @require_POST
 @staff_required
 def message_add(request, pk: int):
-    form = MessageForm(request.POST)
+    case = selectors.case_for(request.user, pk)
+    form = MessageForm(request.POST, reports=selectors.reports_of_case(case).order_by("submitted_at"))
     if not form.is_valid():
-        messages.error(request, _("Pesan kosong atau terlalu panjang (paling banyak 5.000 karakter)."))
-        return redirect(_case_url(selectors.case_for(request.user, pk)))
+        # The case page again, the typed message still in its box beside the reason.
+        messages.error(request, _("Pesan belum terkirim: periksa isian yang ditandai."))
+        return render(request, "workspace/case.html", case_context(request, case, message_form=form), status=422)
+    report = form.chosen_report()
     return _post_service(
         request,
         pk,
-        lambda case: services.satgas_message_add(case=case, actor=request.user, body=form.cleaned_data["body"]),
-        _("Pesan terkirim ke pelapor."),
+        lambda case: services.satgas_message_add(
+            case=case, actor=request.user, body=form.cleaned_data["body"], report=report
+        ),
+        _("Pesan terkirim ke pelapor %(code)s.") % {"code": report.receipt_code}
+        if report
+        else _("Pesan terkirim ke pelapor."),
     )
 
 
@@ -129,8 +174,9 @@ def message_add(request, pk: int):
 def note_add(request, pk: int):
     form = InternalNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Catatan kosong atau terlalu panjang."))
-        return redirect(_case_url(selectors.case_for(request.user, pk)))
+        case = selectors.case_for(request.user, pk)
+        messages.error(request, _("Catatan belum disimpan: periksa isian yang ditandai."))
+        return render(request, "workspace/case.html", case_context(request, case, note_form=form), status=422)
     return _post_service(
         request,
         pk,

@@ -71,7 +71,15 @@ def region_choices(codes) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in Region.objects.filter(code__in=codes).order_by("code")]
 
 
+ALL_REPORTERS = "all"
+
+
 class MessageForm(forms.Form):
+    """A message to the reporter(s). On a merged case (several reports) the officer picks who gets
+    it, one reporter or all, on purpose: nothing is preselected."""
+
+    prefix = "message"  # unique ids beside the internal note's box (issue #17 item 2)
+    recipient = forms.ChoiceField(label=_("Kirim kepada"), required=False)
     body = forms.CharField(
         label=_("Pesan kepada pelapor"),
         max_length=5000,
@@ -79,18 +87,41 @@ class MessageForm(forms.Form):
         help_text=_("Pelapor membaca pesan ini di halaman status laporannya. Nama Anda tidak ditampilkan."),
     )
 
+    def __init__(self, *args, reports=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reports = {str(report.pk): report for report in reports}
+        recipient = cast(forms.ChoiceField, self.fields["recipient"])
+        if len(self.reports) > 1:
+            recipient.required = True
+            recipient.error_messages["required"] = _("Pilih penerima pesan: satu pelapor atau semua pelapor.")
+            recipient.choices = [
+                ("", _("— pilih penerima —")),
+                *((pk, _("Pelapor %(code)s saja") % {"code": r.receipt_code}) for pk, r in self.reports.items()),
+                (ALL_REPORTERS, _("Semua pelapor (%(n)d)") % {"n": len(self.reports)}),
+            ]
+        else:
+            del self.fields["recipient"]
+
+    def chosen_report(self):
+        """The one report the message goes to, or None for every reporter of the case."""
+        value = self.cleaned_data.get("recipient") or ALL_REPORTERS
+        return None if value == ALL_REPORTERS else self.reports[value]
+
 
 class InternalNoteForm(forms.Form):
+    prefix = "note"  # unique ids beside the reporter's message box (issue #17 item 2)
     body = forms.CharField(
-        label=_("Tambah catatan internal"),
+        label=_("Catatan internal baru"),
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hanya untuk petugas; pelapor tidak pernah melihatnya."),
     )
 
 
 class FollowUpForm(forms.Form):
     """What happened after the PPK's decision; the closing note belongs to the close move."""
 
+    prefix = "followup"
     kind = forms.ChoiceField(label=_("Jenis tindak lanjut"))
     date = forms.DateField(label=_("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
     text = forms.CharField(label=_("Uraian"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,7 +1,8 @@
 """The letters of a case as PDF downloads: the recommendation letter and the decision summary.
 
 Read through ``selectors.case_for`` like every case page: outside the user's scope it answers 404,
-and so does a case that has no recommendation (or no decision) yet.
+and so does a case that has no recommendation (or no decision) yet. A GET only renders: the
+letter's number is given by the move that sends the recommendation (security finding 11).
 """
 
 from django.http import Http404, HttpResponse
@@ -26,7 +27,7 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
 def recommendation_letter(request, pk: int):
     case = selectors.case_for(request.user, pk)
     try:
-        pdf = letters.recommendation_letter_pdf(case, actor=request.user)
+        pdf = letters.recommendation_letter_pdf(case)
     except Recommendation.DoesNotExist:
         raise Http404("no recommendation yet") from None
     return _pdf(pdf, letters.letter_filename(case, "surat-rekomendasi"))

@@ -6,19 +6,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.deadlines import deadline_status
-from netra.cases.models import Case, InternalNote, Recommendation
-from netra.cases.selectors import ACTIVE_STATES
+from netra.cases.models import Case, Evidence, InternalNote, Recommendation
+from netra.cases.selectors import ACTIVE_STATES, reports_of_case
 from netra.cases.workflow import MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
+from netra.catalog.models import ViolationGroup
 from netra.orgs.models import Membership
 from netra.orgs.roles import ACTING_ROLES
-from netra.workspace.forms import FollowUpForm
+from netra.workspace.forms import FollowUpForm, MessageForm
 
 # How the audit log's actions read on the case timeline; unknown ones show their code.
 EVENT_LABELS = {
@@ -35,6 +37,8 @@ EVENT_LABELS = {
     "case.follow_up_added": _("Tindak lanjut dicatat"),
     "case.bawaslu_review_requested": _("Kajian Bawaslu diminta"),
     "case.bawaslu_review_answered": _("Hasil kajian Bawaslu dicatat"),
+    "case.returned_for_revision": _("Rekomendasi dikembalikan untuk perbaikan"),
+    "case.letter_numbered": _("Surat rekomendasi diberi nomor"),
     "case.control_action_added": _("Tindakan pengendalian BKN dicatat"),
     "case.control_action": _("Tindakan pengendalian BKN"),
     "case.deadline_missed": _("Tenggat terlewati"),
@@ -140,9 +144,26 @@ def timeline(case: Case, events) -> list[TimelineEntry]:
                 kind="event",
                 title=str(EVENT_LABELS.get(event.action, event.action)),
                 actor=_actor_name(event.actor) if event.actor else event.actor_label,
+                detail=_event_detail(event),
             )
         )
     return sorted(entries, key=lambda e: e.at)
+
+
+def _event_detail(event) -> str:
+    """What staff read under an event: the lead's reason, the question to Bawaslu, "on its behalf"."""
+    payload = event.payload or {}
+    if event.action == "case.returned_for_revision":
+        return str(_("Alasan: %(reason)s") % {"reason": payload.get("reason", "")})
+    if event.action == "case.bawaslu_review_requested" and payload.get("question"):
+        return str(_("Pertanyaan: %(question)s") % {"question": payload["question"]})
+    if event.action == "case.bawaslu_review_answered" and payload.get("on_behalf_of_bawaslu"):
+        return str(
+            _("Dicatat Satgas atas nama Bawaslu. Alasan: %(reason)s") % {"reason": payload.get("on_behalf_reason", "")}
+        )
+    if payload.get("letter_number"):
+        return str(_("Nomor surat rekomendasi: %(number)s") % {"number": payload["letter_number"]})
+    return ""
 
 
 def _actor_name(user) -> str:
@@ -158,6 +179,9 @@ def case_extras(case: Case, user) -> dict:
     """The parts of the case page that act: moves from the workflow table, notes, form targets."""
     acting = may_act(user)
     moves = available_moves(case, user)
+    recommendation = (
+        Recommendation.objects.filter(case=case).select_related("sanction_category", "suggested_category").first()
+    )
     return {
         "moves": moves,
         # A duplicate can be merged into this case only from the states the workflow merges from.
@@ -169,11 +193,63 @@ def case_extras(case: Case, user) -> dict:
         "note_url": reverse("workspace:note", args=[case.pk]) if acting else None,
         "assign_url": reverse("workspace:assign", args=[case.pk]) if acting else None,
         "merge_url": reverse("workspace:merge", args=[case.pk]) if acting else None,
-        "recommendation": Recommendation.objects.filter(case=case).select_related("sanction_category").first(),
+        "recommendation": recommendation,
         "decisions": list(case.decisions.select_related("sanction_type", "sanction_type__category")),
         "follow_ups": list(case.follow_ups.all()),
         "followup_url": reverse("workspace:followup", args=[case.pk])
         if acting and case.status == Case.Status.DECIDED
         else None,
         "followup_form": FollowUpForm(),
+        # Reporter messages: on a merged case the officer chooses one reporter or all.
+        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at")),
+        "evidence_rows": evidence_rows(case),
+        "recommendation_violations": violation_names(recommendation.violations) if recommendation else [],
     }
+
+
+# --- evidence and catalogue names on the case page ----------------------------------------------
+
+KIND_NAMES = {
+    "image/jpeg": (_("Foto"), "JPEG"),
+    "image/png": (_("Foto"), "PNG"),
+    "image/webp": (_("Foto"), "WebP"),
+    "video/mp4": (_("Video"), "MP4"),
+    "application/pdf": (_("Dokumen"), "PDF"),
+}
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    item: Evidence
+    name: str  # "Foto 1", "Video 1", "Dokumen 2": there is no original file name by design
+    kind: str  # "JPEG"
+    dimensions: str  # width x height in pixels for a photo, else ""
+
+
+def _dimensions(item: Evidence) -> str:
+    from PIL import Image, UnidentifiedImageError
+
+    if not item.content_type.startswith("image/") or not item.file.name:
+        return ""
+    try:
+        with default_storage.open(item.file.name, "rb") as handle, Image.open(handle) as image:
+            return f"{image.width}\N{MULTIPLICATION SIGN}{image.height}"  # the header only: Pillow reads lazily
+    except (OSError, UnidentifiedImageError):
+        return ""
+
+
+def evidence_rows(case: Case) -> list[EvidenceRow]:
+    """The case's evidence, each with a readable, sanitised name: kind and number, format, pixels."""
+    counters: dict[str, int] = {}
+    rows = []
+    for item in Evidence.objects.filter(case=case).order_by("uploaded_at", "pk"):
+        noun, fmt = KIND_NAMES.get(item.content_type, (_("Berkas"), item.content_type.split("/")[-1].upper()))
+        counters[str(noun)] = counters.get(str(noun), 0) + 1
+        rows.append(EvidenceRow(item, f"{noun} {counters[str(noun)]}", fmt, _dimensions(item)))
+    return rows
+
+
+def violation_names(codes) -> list[str]:
+    """Catalogue names for violation group codes, in the given order (an unknown code as itself)."""
+    names = dict(ViolationGroup.objects.filter(code__in=list(codes)).values_list("code", "name_id"))
+    return [names.get(code, code) for code in codes]

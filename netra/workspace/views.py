@@ -51,8 +51,13 @@ def home(request):
 @require_GET
 @staff_required
 def case_detail(request, pk: int):
+    case = selectors.case_for(request.user, pk)
+    return render(request, "workspace/case.html", case_context(request, case))
+
+
+def case_context(request, case: Case, **forms) -> dict:
+    """Everything the case page shows; ``forms`` replaces a form (a refused one, bound, keeps its text)."""
     user = request.user
-    case = selectors.case_for(user, pk)
     reports = list(selectors.reports_of_case(case).prefetch_related("messages", "evidence").order_by("submitted_at"))
     subjects = [
         {"subject": subject, "history": list(selectors.subject_history(subject, user=user)[:10])}
@@ -72,7 +77,8 @@ def case_detail(request, pk: int):
         "note_form": InternalNoteForm(),
     }
     context.update(presenters.case_extras(case, user))
-    return render(request, "workspace/case.html", context)
+    context.update(forms)
+    return context
 
 
 # Shown by the browser only inside a sandbox: no script, no form, no same-origin access, even

@@ -25,7 +25,8 @@ from netra.orgs.tests.factories import PASSWORD
 from .conftest import ARTIFACTS
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
-DESKTOP = {"width": 1280, "height": 800}
+# The review's officer works on a 1366x768 laptop (issue #17).
+DESKTOP = {"width": 1366, "height": 768}
 TODAY = datetime.date.today()
 
 
@@ -98,7 +99,16 @@ def state(page) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_from_report_to_ppk_decision(
-    browser, live_server, phone_context, shot, staff_client, catalogue, satgas_katingan, lead_katingan, ppk_katingan
+    browser,
+    live_server,
+    phone_context,
+    shot,
+    staff_client,
+    catalogue,
+    satgas_katingan,
+    lead_katingan,
+    ppk_katingan,
+    bawaslu_katingan,
 ):
     receipt = report_submit(
         data=report_data(
@@ -141,32 +151,69 @@ def test_from_report_to_ppk_decision(
     assert state(page) == "Pengecekan"
     make_move(page, "Lanjut ke verifikasi & validasi")
     assert state(page) == "Verifikasi & Validasi"
+    # --- issue #17 item 7: the Bawaslu review needs a question; the banner names its due date ------
     page.locator("#moves").get_by_role("link", name="Minta kajian Bawaslu").click()
-    page.locator("#move-panel form").wait_for()
+    panel = page.locator("#move-panel")
+    panel.locator("form").wait_for()
+    assert "dapat dibaca pelapor" not in panel.inner_text()
+    question = "Apakah kehadiran camat pada deklarasi memenuhi unsur pelanggaran pemilihan?"
+    panel.get_by_role("button", name="Minta kajian Bawaslu").click()  # empty: the browser refuses it
+    assert page.locator("#id_move-question").evaluate("box => box.validity.valueMissing")
+    panel.get_by_label("Pertanyaan untuk Bawaslu").fill(question)
     shot(page, "guide-05-bawaslu-review")
+    panel.get_by_role("button", name="Minta kajian Bawaslu").click()
+    page.locator(".bawaslu-banner").wait_for()
+    banner = page.locator(".bawaslu-banner").inner_text()
+    assert "Menunggu kajian Bawaslu (s.d. " in banner and question in banner
+    # The Satgas may only record an answer explicitly on Bawaslu's behalf.
+    moves = page.locator("#moves").inner_text()
+    assert "Catat hasil kajian atas nama Bawaslu" in moves and "Catat hasil kajian Bawaslu\n" not in moves + "\n"
+    shot(page, "guide-05b-waiting-for-bawaslu")
+
+    bawaslu = signed_in_context(browser, live_server, staff_client(bawaslu_katingan))
+    bpage = bawaslu.new_page()
+    bpage.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    assert question in bpage.locator(".bawaslu-banner").inner_text()
+
+    def answer(panel):
+        assert question in panel.inner_text()
+        panel.get_by_label("Hasil kajian Bawaslu").fill(
+            "Unsur pelanggaran netralitas ASN terpenuhi; bukan pidana pemilihan."
+        )
+
+    make_move(bpage, "Catat hasil kajian Bawaslu", answer)
+    assert bpage.locator(".bawaslu-banner").count() == 0
+    bawaslu.close()
     page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    assert page.locator(".bawaslu-banner").count() == 0
     make_move(page, "Lanjut ke klarifikasi / pemeriksaan")
     assert state(page) == "Klarifikasi / Pemeriksaan"
 
+    # --- issue #17 item 8: the suggestion appears as violations are ticked, preselected -----------
+    from netra.cases.workflow_forms import suggested_category_for
+
+    expected = suggested_category_for(Case.objects.get(pk=case.pk), ["campaign_attendance"])
+
     def recommend(panel):
-        # The catalogue checkboxes carry no <label> (reported to the workspace owner): picked by value.
-        panel.locator('input[name="violations"][value="campaign_attendance"]').check()
-        panel.get_by_label("Kategori sanksi yang direkomendasikan").select_option("discipline_heavy")
+        assert "Saran sistem muncul di sini" in panel.inner_text()
+        panel.get_by_label("Menghadiri deklarasi/kampanye").check()  # a labelled checkbox
+        page.get_by_text("Saran sistem: ").wait_for()
+        assert expected.name_id in panel.locator("#rec-suggestion").inner_text()
+        assert panel.get_by_label("Kategori sanksi yang direkomendasikan").input_value() == expected.pk
         panel.get_by_label("Dasar hukum").fill("PP 94/2021 Pasal 5 huruf n angka 1 jo. Pasal 14 huruf i")
         panel.get_by_label("Fakta dan temuan").fill(
             "Berdasarkan BAP klarifikasi, terlapor mengakui hadir dan berorasi pada deklarasi pasangan calon "
             "dengan memakai seragam dinas. Video dan keterangan dua saksi sesuai."
         )
-        panel.get_by_label("Alasan bila berbeda dari saran sistem").fill(
-            "Terlapor berorasi aktif dengan seragam dinas."
-        )
-        shot(page, "guide-06-recommendation-form", full_page=True)
+        panel.locator("#rec-suggestion").scroll_into_view_if_needed()
+        shot(page, "guide-06-recommendation-form")
 
-    make_move(page, "Susun rekomendasi sanksi", recommend)
+    make_move(page, "Susun rekomendasi sanksi", recommend)  # one submit: no error reveals the suggestion
     assert state(page) == "Rekomendasi"
+    assert Case.objects.get(pk=case.pk).recommendation.sanction_category_id == expected.pk
     context.close()
 
-    # --- the lead sends it to the PPK; the letter is numbered --------------------------------------
+    # --- the lead sends it to the PPK; the send (a POST) numbers the letter ------------------------
     context = signed_in_context(browser, live_server, staff_client(lead_katingan))
     page = context.new_page()
     page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
@@ -185,6 +232,7 @@ def test_from_report_to_ppk_decision(
     page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
 
     def decide(panel):
+        assert "Rekomendasi Satgas" in panel.inner_text() and expected.name_id in panel.inner_text()
         panel.get_by_label("Jenis hukuman").select_option("demotion_12m")
         panel.get_by_label("Nomor SK").fill("800.1.6.4/112/BKPSDM/2024")
         panel.get_by_label("Tanggal SK").fill(TODAY.isoformat())
@@ -217,6 +265,7 @@ def test_from_report_to_ppk_decision(
         assert label in timeline
     assert "Rekomendasi telah disampaikan kepada Pejabat Pembina Kepegawaian" in timeline
     assert "Camat" not in timeline and satgas_katingan.username not in page.content()  # no staff names
+    assert "deklarasi memenuhi unsur" not in page.content()  # the question to Bawaslu stays internal
     shot(page, "guide-11-reporter-status", full_page=True)
     assert Case.objects.get(pk=case.pk).status == Case.Status.DECIDED
 

@@ -94,7 +94,9 @@ def test_verification_deadline_counts_from_receipt_not_from_checking(katingan_ca
 
 @time_machine.travel(datetime.datetime(2024, 12, 23, 3, 0, tzinfo=datetime.UTC), tick=False)
 def test_bawaslu_review_gets_three_working_days(case, satgas_katingan):
-    case = case_transition(case=case, action="bawaslu_review", actor=satgas_katingan)
+    case = case_transition(
+        case=case, action="bawaslu_review", actor=satgas_katingan, data={"question": "Unsur pelanggaran?"}
+    )
     assert case.bawaslu_due_date == D(2024, 12, 30)
 
 

@@ -120,29 +120,35 @@ def test_a_letter_is_a_draft_without_number_until_the_lead_sends_it(new_case, pe
     assert not AuditEvent.objects.filter(action="case.letter_numbered").exists()
 
 
-def test_a_sent_letter_gets_the_next_number_of_its_agency_and_year(new_case, people):
+def test_the_send_move_numbers_the_letter_in_the_order_sent(new_case, people):
     first = take_to(new_case(), "awaiting_decision", **people)
     second = take_to(new_case(subject_name="Siti Rahmah", subject_nip=""), "awaiting_decision", **people)
+    # Numbered when sent, not when printed: printing the second first changes nothing.
     recommendation_letter_pdf(second)
-    recommendation_letter_pdf(first)
-    assert Recommendation.objects.get(case=second).letter_number == f"800.1.6/001/Satgas-Netralitas/{YEAR}"
-    assert Recommendation.objects.get(case=first).letter_number == f"800.1.6/002/Satgas-Netralitas/{YEAR}"
+    assert Recommendation.objects.get(case=first).letter_number == f"800.1.6/001/Satgas-Netralitas/{YEAR}"
+    assert Recommendation.objects.get(case=second).letter_number == f"800.1.6/002/Satgas-Netralitas/{YEAR}"
 
 
-def test_printing_a_letter_again_keeps_its_number(new_case, people):
-    case = take_to(new_case(), "awaiting_decision", **people)
+def test_printing_a_letter_changes_nothing(new_case, people):
+    """Security finding 11: the GET of the PDF had a side effect (it took the agenda number)."""
+    case = take_to(new_case(), "recommendation", **people)
+    events = AuditEvent.objects.count()
+    recommendation_letter_pdf(case)
+    recommendation_letter_pdf(case)
+    assert AuditEvent.objects.count() == events
+    assert Recommendation.objects.get(case=case).letter_number == ""
+    case = case_transition(case=case, action="awaiting_decision", actor=people["lead"])
+    number = f"800.1.6/001/Satgas-Netralitas/{YEAR}"
     first = pdf_text(recommendation_letter_pdf(case))
     again = pdf_text(recommendation_letter_pdf(case))
-    number = f"800.1.6/001/Satgas-Netralitas/{YEAR}"
     assert has(first, number) and has(again, number)
-    assert AuditEvent.objects.filter(action="case.letter_numbered").count() == 1
+    assert Recommendation.objects.get(case=case).letter_number == number
 
 
 def test_each_agency_numbers_its_own_letters(agencies, new_case, people, lead_katingan):
     from netra.orgs.tests.factories import MembershipFactory
 
     katingan = take_to(new_case(), "awaiting_decision", **people)
-    recommendation_letter_pdf(katingan)
     barsel = take_to(new_case(), "examination", **people)
     # Ownership moves to Barito Selatan (as a forward would); its own Satgas carries it on.
     Case.objects.filter(pk=barsel.pk).update(agency=agencies["pemkab-barito-selatan"])
@@ -152,16 +158,35 @@ def test_each_agency_numbers_its_own_letters(agencies, new_case, people, lead_ka
         case=barsel, action="recommendation", actor=lead_katingan, data=VALID_DATA["recommendation"]
     )
     barsel = case_transition(case=barsel, action="awaiting_decision", actor=lead_katingan)
-    recommendation_letter_pdf(barsel)
+    assert Recommendation.objects.get(case=katingan).letter_number == f"800.1.6/001/Satgas-Netralitas/{YEAR}"
     assert Recommendation.objects.get(case=barsel).letter_number == f"800.1.6/001/Satgas-Netralitas/{YEAR}"
 
 
-def test_numbering_is_audited_with_the_person_who_printed(new_case, people):
+def test_the_number_is_audited_with_the_send_move_and_its_lead(new_case, people):
     case = take_to(new_case(), "awaiting_decision", **people)
-    recommendation_letter_pdf(case, actor=people["ppk"])
-    event = AuditEvent.objects.get(action="case.letter_numbered")
-    assert event.actor_id == people["ppk"].pk
+    event = AuditEvent.objects.get(action="case.transitioned", payload__move="awaiting_decision")
+    assert event.actor_id == people["lead"].pk
     assert event.payload["letter_number"] == f"800.1.6/001/Satgas-Netralitas/{YEAR}"
+    assert event.payload["letter_date"] == deadlines.today().isoformat()
+    assert not AuditEvent.objects.filter(action="case.letter_numbered").exists()
+    assert Recommendation.objects.get(case=case).letter_date == deadlines.today()
+
+
+def test_a_letter_returned_to_the_ppk_by_bkn_keeps_its_number(new_case, people, bkn_supervisor):
+    case = take_to(new_case(), "awaiting_decision", **people)
+    case = case_transition(case=case, action="escalated", actor=None)
+    case_transition(case=case, action="awaiting_decision", actor=bkn_supervisor, data={"explanation": "Tenggat baru."})
+    assert list(Recommendation.objects.values_list("letter_number", flat=True)) == [
+        f"800.1.6/001/Satgas-Netralitas/{YEAR}"
+    ]
+
+
+def test_a_legacy_unnumbered_sent_letter_is_numbered_by_the_helper_and_audited(new_case, people):
+    case = take_to(new_case(), "awaiting_decision", **people)
+    Recommendation.objects.filter(case=case).update(letter_number="", letter_date=None)
+    rec = letter_number_assign(recommendation=Recommendation.objects.get(case=case), actor=people["lead"])
+    assert rec.letter_number == f"800.1.6/002/Satgas-Netralitas/{YEAR}"
+    assert AuditEvent.objects.get(action="case.letter_numbered").actor_id == people["lead"].pk
 
 
 def test_a_case_without_recommendation_has_no_letter(new_case):
@@ -209,24 +234,23 @@ def test_decision_summary_page_one_renders(decided_case, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_letters_printed_at_once_get_different_numbers(agencies, catalogue, people):
+def test_letters_sent_at_once_get_different_numbers(agencies, catalogue, people):
     if connection.vendor != "postgresql":
         if os.environ.get("NETRA_TEST_POSTGRES"):
             pytest.fail("the PostgreSQL run must run the concurrency tests")
         pytest.skip("PostgreSQL only: SQLite runs one write transaction at a time by design")
-    cases = [take_to(report_submit(data=report_data()).case, "awaiting_decision", **people) for _ in range(6)]
-    recommendations = [Recommendation.objects.get(case=case) for case in cases]
+    cases = [take_to(report_submit(data=report_data()).case, "recommendation", **people) for _ in range(6)]
     errors = []
 
-    def assign(rec):
+    def send(case):
         try:
-            letter_number_assign(recommendation=rec)
+            case_transition(case=case, action="awaiting_decision", actor=people["lead"])
         except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=assign, args=(rec,)) for rec in recommendations]
+    threads = [threading.Thread(target=send, args=(case,)) for case in cases]
     for thread in threads:
         thread.start()
     for thread in threads:

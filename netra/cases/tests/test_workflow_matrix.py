@@ -33,10 +33,15 @@ LEGAL: dict[tuple[str, str], set[str]] = {
     ("verification", "dismissed"): SATGAS | BKN,
     ("verification", "forwarded"): SATGAS | BKN,
     ("verification", "bawaslu_review"): SATGAS,
-    ("verification", "bawaslu_answer"): SATGAS | {"bawaslu"},
+    # Issue #17 item 7: Bawaslu answers its own review; the Satgas may only record an answer
+    # explicitly "atas nama Bawaslu" (its own move, with a required reason), not as Bawaslu.
+    ("verification", "bawaslu_answer"): {"bawaslu"},
+    ("verification", "bawaslu_answer_on_behalf"): SATGAS,
     ("examination", "recommendation"): SATGAS,
     ("recommendation", "awaiting_decision"): {"lead"},
     ("recommendation", "dismissed"): {"lead"},
+    # Issue #17: the Ketua may send the draft back to examination for revision (with a reason).
+    ("recommendation", "return_for_revision"): {"lead"},
     ("awaiting_decision", "decided"): {"ppk"},
     ("awaiting_decision", "escalated"): BKN | {"system"},
     ("escalated", "decided"): {"ppk"},
@@ -95,7 +100,7 @@ def test_table_has_exactly_the_legal_moves():
 @pytest.mark.parametrize("state", S.values)
 def test_matrix(state, action, cast, catalogue, katingan_case):
     def fresh():
-        return katingan_case(state, waiting_for_bawaslu=(action == "bawaslu_answer"))
+        return katingan_case(state, waiting_for_bawaslu=action.startswith("bawaslu_answer"))
 
     case = fresh()
     survivor = katingan_case(S.CHECKING)

@@ -4,9 +4,9 @@ import pytest
 
 from netra.audit.models import AuditEvent
 from netra.cases.intake import report_status
-from netra.cases.models import Case, Decision, Recommendation, Report, Transition
+from netra.cases.models import Case, Decision, InternalNote, Recommendation, Report, Transition
 from netra.cases.services import TransitionError, case_transition
-from netra.cases.tests.workflow_support import valid_data
+from netra.cases.tests.workflow_support import VALID_DATA, valid_data
 from netra.cases.workflow import available_moves
 
 S = Case.Status
@@ -320,3 +320,83 @@ def test_reporter_timeline_shows_forward_then_receipt(katingan_case, satgas_kati
         ("forwarded", "Terlapor bekerja di Barito Selatan."),
         ("received", "Diterima oleh Pemerintah Kabupaten Barito Selatan."),
     ]
+
+
+# --- issue #17 item 7: the Bawaslu review request has a question; who records the answer ---------
+
+
+def test_an_empty_bawaslu_review_request_is_refused(katingan_case, satgas_katingan):
+    case = katingan_case(S.VERIFICATION)
+    for empty in ({}, {"question": "   "}):
+        with pytest.raises(TransitionError) as refused:
+            case_transition(case=case, action="bawaslu_review", actor=satgas_katingan, data=empty)
+        assert refused.value.code == "validation_error"
+        assert "question" in refused.value.fields
+    case.refresh_from_db()
+    assert not case.waiting_for_bawaslu
+
+
+def test_the_bawaslu_question_is_kept_and_audited_but_never_public(katingan_case, satgas_katingan):
+    case = move(katingan_case(S.VERIFICATION), "bawaslu_review", satgas_katingan)
+    assert case.bawaslu_question == VALID_DATA["bawaslu_review"]["question"]
+    event = AuditEvent.objects.filter(action="case.bawaslu_review_requested").get()
+    assert event.payload["question"] == case.bawaslu_question
+    assert not case.transitions.filter(public_note__contains="kampanye").exists()
+
+
+def test_the_first_api_clients_explanation_is_taken_as_the_question(katingan_case, satgas_katingan):
+    case = case_transition(
+        case=katingan_case(S.VERIFICATION),
+        action="bawaslu_review",
+        actor=satgas_katingan,
+        data={"explanation": "Mohon kajian."},
+    )
+    assert case.bawaslu_question == "Mohon kajian."
+
+
+def test_the_satgas_cannot_answer_as_bawaslu(katingan_case, satgas_katingan, lead_katingan):
+    case = move(katingan_case(S.VERIFICATION), "bawaslu_review", satgas_katingan)
+    for officer in (satgas_katingan, lead_katingan):
+        with pytest.raises(TransitionError) as refused:
+            move(case, "bawaslu_answer", officer)
+        assert refused.value.code == "forbidden"
+
+
+def test_the_satgas_records_an_answer_on_behalf_of_bawaslu_only_with_a_reason(katingan_case, satgas_katingan):
+    case = move(katingan_case(S.VERIFICATION), "bawaslu_review", satgas_katingan)
+    with pytest.raises(TransitionError) as refused:
+        case_transition(
+            case=case, action="bawaslu_answer_on_behalf", actor=satgas_katingan, data={"answer": "Memenuhi unsur."}
+        )
+    assert list(refused.value.fields) == ["on_behalf_reason"]
+    case = move(case, "bawaslu_answer_on_behalf", satgas_katingan)
+    assert (case.status, case.waiting_for_bawaslu) == (S.VERIFICATION, False)
+    event = AuditEvent.objects.filter(action="case.bawaslu_review_answered").get()
+    assert event.actor_id == satgas_katingan.pk
+    assert event.payload["on_behalf_of_bawaslu"] is True
+    assert event.payload["on_behalf_reason"] == VALID_DATA["bawaslu_answer_on_behalf"]["on_behalf_reason"]
+    note = InternalNote.objects.get(case=case)
+    assert "atas nama Bawaslu" in note.body and "12/PM.00" in note.body
+
+
+# --- issue #17: the lead returns a recommendation for revision ----------------------------------
+
+
+def test_the_lead_returns_a_recommendation_for_revision_with_a_reason(catalogue, katingan_case, lead_katingan):
+    case = katingan_case(S.RECOMMENDATION)
+    with pytest.raises(TransitionError) as refused:
+        case_transition(case=case, action="return_for_revision", actor=lead_katingan, data={})
+    assert list(refused.value.fields) == ["reason"]
+    case = move(case, "return_for_revision", lead_katingan)
+    assert case.status == S.EXAMINATION
+    event = AuditEvent.objects.filter(action="case.returned_for_revision").get()
+    assert event.payload["reason"] == VALID_DATA["return_for_revision"]["reason"]
+    # The reporter sees that the examination goes on, never the lead's reason.
+    step = case.transitions.order_by("-at", "-pk").first()
+    assert step.to_state == S.EXAMINATION and "pasal" not in step.public_note
+
+
+def test_an_officer_cannot_return_a_recommendation(catalogue, katingan_case, satgas_katingan):
+    with pytest.raises(TransitionError) as refused:
+        move(katingan_case(S.RECOMMENDATION), "return_for_revision", satgas_katingan)
+    assert refused.value.code == "forbidden"

@@ -33,8 +33,13 @@ VALID_DATA = {
     "reopen": {"explanation": "Ada bukti baru."},
     "awaiting_decision": {"explanation": "PPK diberi tenggat baru."},
     "annulled": {"explanation": "SK cacat prosedur.", "reference": "BKN/2025/1"},
-    "bawaslu_review": {"explanation": "Mohon kajian."},
+    "bawaslu_review": {"question": "Apakah kehadiran terlapor pada kampanye memenuhi unsur pelanggaran?"},
     "bawaslu_answer": {"answer": "Memenuhi unsur pelanggaran netralitas."},
+    "bawaslu_answer_on_behalf": {
+        "answer": "Memenuhi unsur pelanggaran netralitas.",
+        "on_behalf_reason": "Jawaban Bawaslu diterima lewat surat nomor 12/PM.00/K.KT/XI/2024.",
+    },
+    "return_for_revision": {"reason": "Dasar hukum belum menyebut pasal yang dilanggar."},
 }
 
 

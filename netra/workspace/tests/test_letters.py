@@ -52,3 +52,30 @@ def test_the_case_page_links_both_documents(staff_client, satgas_katingan, decid
     page = staff_client(satgas_katingan).get(f"/staf/kasus/{decided.pk}/").content.decode()
     assert LETTER.format(pk=decided.pk) in page
     assert SUMMARY.format(pk=decided.pk) in page
+
+
+def test_opening_the_letter_never_numbers_it_not_even_for_an_observer(
+    staff_client, observer, satgas_katingan, lead_katingan, ppk_katingan, katingan_case
+):
+    """Security finding 11: the GET of the PDF assigned the agency's letter number."""
+    from netra.audit.models import AuditEvent
+    from netra.cases.models import Recommendation
+    from netra.cases.services import case_transition
+
+    case = take_to(katingan_case, "recommendation", officer=satgas_katingan, lead=lead_katingan, ppk=ppk_katingan)
+    events = AuditEvent.objects.count()
+    for user in (observer, satgas_katingan, lead_katingan):
+        response = staff_client(user).get(LETTER.format(pk=case.pk))
+        assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert Recommendation.objects.get(case=case).letter_number == ""
+    assert AuditEvent.objects.count() == events
+    case_transition(case=case, action="awaiting_decision", actor=lead_katingan)
+    number = Recommendation.objects.get(case=case).letter_number
+    assert number.startswith("800.1.6/001/")
+    staff_client(observer).get(LETTER.format(pk=case.pk))
+    assert Recommendation.objects.get(case=case).letter_number == number
+    assert number in staff_client(satgas_katingan).get(f"/staf/kasus/{case.pk}/").text
+
+
+def test_the_letter_answers_only_get(staff_client, satgas_katingan, decided):
+    assert staff_client(satgas_katingan).post(LETTER.format(pk=decided.pk)).status_code == 405
