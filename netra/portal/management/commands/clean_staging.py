@@ -8,10 +8,10 @@ from netra.portal import staging
 
 
 class Command(BaseCommand):
-    help = "Delete evidence files staged by report forms that were never submitted."
+    help = "Delete evidence files staged by report forms that were never submitted (older than NETRA_STAGING_MAX_AGE_SECONDS)."
 
     def handle(self, *args, **options):
-        cutoff = timezone.now() - timedelta(seconds=staging.MAX_AGE)
+        cutoff = timezone.now() - timedelta(seconds=staging.max_age())
         removed = 0
         try:
             _, names = default_storage.listdir(staging.PREFIX)
