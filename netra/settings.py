@@ -244,8 +244,8 @@ NETRA_EVIDENCE_PDF_CPU_SECONDS = env.int("NETRA_EVIDENCE_PDF_CPU_SECONDS", defau
 # Files a report form keeps across a form error live this long (staging.py; clean_staging).
 NETRA_STAGING_MAX_AGE_SECONDS = env.int("NETRA_STAGING_MAX_AGE_SECONDS", default=2 * 60 * 60)
 # Django refuses a request with more files than this (400) before a view runs; up to it the form
-# answers "too many files" in Indonesian.
-DATA_UPLOAD_MAX_NUMBER_FILES = 2 * NETRA_EVIDENCE_MAX_FILES + 5
+# answers "too many files" in Indonesian and reads no file past NETRA_EVIDENCE_MAX_FILES.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730)
 # "group=count/period,…" merged over the defaults in netra/portal/ratelimit.py; "off" disables them.
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")

@@ -4,7 +4,7 @@
 - Images are decoded and re-encoded without EXIF/GPS, XMP, comments or ICC profile, after
   ``ImageOps.exif_transpose`` so a phone photo keeps its orientation. Decompression bombs: the
   size is read from the header before a pixel is decoded; above ``NETRA_EVIDENCE_MAX_PIXELS``
-  (or its worth of bytes, for 16-bit and 4-band modes) the image is refused, except a JPEG up to
+  (or more bytes than that many RGBA pixels) the image is refused, except a JPEG up to
   64 times over, which is decoded at 1/2, 1/4 or 1/8 scale (``Image.draft``) within the limit.
 - PDFs are rendered page by page into a new PDF of pictures (``netra.cases.pdfclean``, in a child
   process with memory, CPU and page limits): no Info dict, XMP, thumbnails, annotations' authors,
@@ -252,17 +252,22 @@ def _reencode_image(data: bytes, content_type: str, label: str) -> tuple[bytes, 
     return out.getvalue(), pixels
 
 
+def _too_big(image: Image.Image, limit: int) -> bool:
+    """More pixels than ``limit``, or more bytes decoded than ``limit`` RGBA pixels would take."""
+    pixels = image.width * image.height
+    return pixels > limit or pixels * _MODE_BYTES.get(image.mode, 4) > 4 * limit
+
+
 def _within_limit(image: Image.Image, limit: int, label: str) -> None:
     """Refuse, or for a JPEG decode smaller, an image whose header promises more than ``limit``."""
     pixels = image.width * image.height
-    weight = _MODE_BYTES.get(image.mode, 4) / 4  # a 16-bit or 4-band image counts its bytes
-    if pixels * weight <= limit:
+    if not _too_big(image, limit):
         return
     if image.format == "JPEG":
         for scale in _DRAFT_SCALES:
-            if pixels * weight / (scale * scale) <= limit:
+            if pixels / (scale * scale) <= limit:
                 image.draft(image.mode, (-(-image.width // scale), -(-image.height // scale)))
-                if image.width * image.height * weight <= limit:
+                if not _too_big(image, limit):
                     return
                 break
     raise FileRejected(
@@ -326,14 +331,15 @@ def _clean_pdf(data: bytes, label: str) -> tuple[bytes, int]:
 
 
 # ISO base media (MP4): the boxes a player needs, by the box they sit in. Everything else (udta,
-# meta, uuid, vendor boxes, tref, iods, …) becomes a ``free`` box of the same size, zeroed. Boxes
+# meta, uuid, vendor boxes, tref, iods, and free/skip/wide padding, whose content is anyone's
+# guess) becomes a ``free`` box of the same size, zeroed. Boxes
 # listed in _MP4_OPAQUE are kept whole (sample descriptions, data references, indexes), the ones
 # in _MP4_ALLOWED with children are walked.
 _MP4_ALLOWED = {
-    None: {b"ftyp", b"styp", b"moov", b"mdat", b"free", b"skip", b"wide", b"moof", b"mfra", b"sidx"},
-    b"moov": {b"mvhd", b"trak", b"mvex", b"free", b"skip"},
+    None: {b"ftyp", b"styp", b"moov", b"mdat", b"moof", b"mfra", b"sidx"},
+    b"moov": {b"mvhd", b"trak", b"mvex"},
     b"mvex": {b"mehd", b"trex"},
-    b"trak": {b"tkhd", b"edts", b"mdia", b"free", b"skip"},
+    b"trak": {b"tkhd", b"edts", b"mdia"},
     b"edts": {b"elst"},
     b"mdia": {b"mdhd", b"hdlr", b"minf"},
     b"minf": {b"vmhd", b"smhd", b"dinf", b"stbl"},
@@ -358,7 +364,7 @@ _MP4_ALLOWED = {
     b"traf": {b"tfhd", b"tfdt", b"trun", b"sdtp", b"sbgp", b"sgpd", b"subs", b"saiz", b"saio"},
     b"mfra": {b"tfra", b"mfro"},
 }
-_MP4_OPAQUE = frozenset({b"ftyp", b"styp", b"mdat", b"stsd", b"dinf", b"free", b"skip", b"wide"})
+_MP4_OPAQUE = frozenset({b"ftyp", b"styp", b"mdat", b"stsd", b"dinf"})
 # Tracks a player shows or plays; any other track (timed metadata ``meta``, GPS ``text``/``sbtl``
 # subtitles, ``camm`` camera motion, GoPro ``gpmd``, hint tracks) is dropped with its samples.
 _MP4_KEPT_HANDLERS = frozenset({b"vide", b"soun"})

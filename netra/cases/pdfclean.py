@@ -45,7 +45,8 @@ def rasterise(data: bytes, *, max_pages: int, dpi: int, max_page_pixels: int) ->
         if width <= 0 or height <= 0:
             raise SystemExit(UNREADABLE)
         # The resolution asked for, lowered for a page so large it would pass the pixel limit.
-        scale = min(dpi / 72, (max_page_pixels / (width * height)) ** 0.5)
+        # (PDFium rounds the bitmap's sides up: 0.5 % to spare keeps it under the limit.)
+        scale = min(dpi / 72, 0.995 * (max_page_pixels / (width * height)) ** 0.5)
         bitmap = page.render(scale=scale, draw_annots=True, may_draw_forms=False)
         picture = bitmap.to_pil().convert("RGB")
         decoded += picture.width * picture.height

@@ -140,6 +140,7 @@ def status(request):
         try:
             intake.evidence_add(report=report, files=files)
         except intake.IntakeError as error:
+            message_form.cleaned_data = {}  # the message form is unbound here; add_error needs this (was a 500)
             message_form.add_error(None, " ".join(m for ms in error.fields.values() for m in ms))
         else:
             notice = _("Bukti tambahan diterima.") if files else ""
