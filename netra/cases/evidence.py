@@ -451,49 +451,69 @@ def _u32(buf: bytearray, at: int) -> int:
 
 
 def _mp4_sample_ranges(buf: bytearray, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """(start, end) in the file of every sample of the track whose payload is ``start`` to ``end``."""
+    """(start, end) in the file of every sample of the track whose payload is ``start`` to ``end``.
+
+    Every count is checked against the size of the box that holds its entries, so a forged count
+    costs nothing; the walk is linear in the entries.
+    """
     stbl = _mp4_child(buf, start, end, b"mdia", b"minf", b"stbl")
     if stbl is None:
         raise _Mp4Unclean("a track without a sample table")
     boxes = {kind: (offset + header, offset + size) for offset, header, size, kind in _mp4_boxes(buf, *stbl)}
     try:
         sizes = _mp4_sample_sizes(buf, boxes)
-        if b"stco" in boxes:
-            at, width = boxes[b"stco"][0], 4
-        else:
-            at, width = boxes[b"co64"][0], 8
+        width = 4 if b"stco" in boxes else 8
+        at, box_end = boxes[b"stco" if width == 4 else b"co64"]
         chunks = [
-            int.from_bytes(buf[at + 8 + i * width : at + 8 + (i + 1) * width], "big") for i in range(_u32(buf, at + 4))
+            int.from_bytes(buf[at + 8 + i * width : at + 8 + (i + 1) * width], "big")
+            for i in range(_entries(buf, at, box_end, 8, width))
         ]
-        stsc_at = boxes[b"stsc"][0]
+        stsc_at, stsc_end = boxes[b"stsc"]
         runs = [
-            (_u32(buf, stsc_at + 8 + i * 12), _u32(buf, stsc_at + 12 + i * 12)) for i in range(_u32(buf, stsc_at + 4))
+            (_u32(buf, stsc_at + 8 + i * 12), _u32(buf, stsc_at + 12 + i * 12))
+            for i in range(_entries(buf, stsc_at, stsc_end, 8, 12))
         ]
     except KeyError as exc:
         raise _Mp4Unclean("an incomplete sample table") from exc
-    sample = 0
+    sample, run, per_chunk = 0, 0, 0
     for index, chunk_offset in enumerate(chunks, start=1):
-        per_chunk = next((count for first, count in reversed(runs) if first <= index), 0)
+        while run < len(runs) and runs[run][0] <= index:  # runs are in chunk order
+            per_chunk = runs[run][1]
+            run += 1
         position = chunk_offset
-        for _sample in range(per_chunk):
-            if sample >= len(sizes):
-                return
+        for _sample in range(min(per_chunk, len(sizes) - sample)):
             yield position, position + sizes[sample]
             position += sizes[sample]
             sample += 1
+        if sample >= len(sizes):
+            return
+
+
+def _entries(buf: bytearray, at: int, box_end: int, header: int, width: int) -> int:
+    """The entry count at ``at + 4``, if that many entries of ``width`` bytes fit in the box."""
+    count = _u32(buf, at + 4)
+    if at + header + count * width > box_end:
+        raise _Mp4Unclean("more entries than the box holds")
+    return count
 
 
 def _mp4_sample_sizes(buf: bytearray, boxes: dict) -> list[int]:
     if b"stsz" in boxes:
-        at = boxes[b"stsz"][0]
+        at, box_end = boxes[b"stsz"]
         fixed, count = _u32(buf, at + 4), _u32(buf, at + 8)
         if fixed:
+            if count * fixed > len(buf):  # the samples could not fit in the file
+                raise _Mp4Unclean("more samples than the file holds")
             return [fixed] * count
-        if at + 12 + 4 * count > boxes[b"stsz"][1]:
+        if at + 12 + 4 * count > box_end:
             raise _Mp4Unclean("stsz too short")
         return [_u32(buf, at + 12 + 4 * i) for i in range(count)]
-    at = boxes[b"stz2"][0]
+    at, box_end = boxes[b"stz2"]
+    if box_end - at < 12:
+        raise _Mp4Unclean("stz2 too short")
     field, count = buf[at + 7], _u32(buf, at + 8)
+    if at + 12 + (count * field + 7) // 8 > box_end:
+        raise _Mp4Unclean("stz2 too short")
     if field == 16:
         return [int.from_bytes(buf[at + 12 + 2 * i : at + 14 + 2 * i], "big") for i in range(count)]
     if field == 8:

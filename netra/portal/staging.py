@@ -89,7 +89,7 @@ def _load(token: str, *, max_age: int | None):
 def from_tokens(tokens: list[str]) -> list[StagedFile]:
     """The staged files the tokens name that are still there (at most the per-report file limit)."""
     staged = []
-    for token in tokens[: intake.max_evidence_files()]:
+    for token in dict.fromkeys(tokens[: intake.max_evidence_files()]):  # the same file once
         item = _load(token, max_age=max_age())
         if item is not None and default_storage.exists(item.storage_name):
             staged.append(item)
@@ -99,7 +99,7 @@ def from_tokens(tokens: list[str]) -> list[StagedFile]:
 def expired(tokens: list[str]) -> list[str]:
     """One message per token whose file is gone (too old, or cleaned up): the reporter must attach it again."""
     messages = []
-    for token in tokens[: intake.max_evidence_files()]:
+    for token in dict.fromkeys(tokens[: intake.max_evidence_files()]):
         item = _load(token, max_age=None)  # a genuine token, whatever its age
         if item is None:
             continue

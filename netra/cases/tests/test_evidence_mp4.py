@@ -5,11 +5,18 @@ whose samples are GPS positions (how dashcams and some phones log the route), an
 metadata tags; the cleaned file decoded again frame by frame.
 """
 
+import functools
 import subprocess
+import tempfile
+import time
+from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from netra.cases import evidence
 
@@ -129,3 +136,39 @@ def test_a_fragmented_video_with_only_picture_and_sound_is_kept_playable(recordi
            str(fragmented))  # fmt: skip
     _cleaned, kept = clean(fragmented, tmp_path)
     assert decoded(kept, "0:v") == decoded(fragmented, "0:v")
+
+
+@functools.cache
+def _real_recording() -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        track = Path(folder) / "gps.srt"
+        track.write_text(f"1\n00:00:00,000 --> 00:00:00,500\n{GPS_TEXT}\n\n", encoding="utf-8")
+        path = Path(folder) / "r.mp4"
+        ffmpeg("-f", "lavfi", "-i", "testsrc=duration=0.5:size=32x24:rate=10", "-i", str(track),
+               "-map", "0", "-map", "1", "-c:v", "mpeg4", "-c:s", "mov_text", str(path))  # fmt: skip
+        return path.read_bytes()
+
+
+def test_a_forged_entry_count_is_refused_at_once():
+    data = bytearray(_real_recording())
+    stco = data.index(b"stco", data.index(b"sbtl"))  # the sample table of the text track
+    data[stco + 8 : stco + 12] = (0xFFFFFFFF).to_bytes(4, "big")
+    started = time.process_time()
+    with pytest.raises(evidence.FileRejected):
+        evidence.clean(SimpleUploadedFile("v.mp4", bytes(data)))
+    assert time.process_time() - started < 0.5
+
+
+# Random corruption of a real recording (box sizes, counts, offsets): refused or cleaned, never a crash.
+@hypothesis_settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(at=st.integers(min_value=0), junk=st.binary(min_size=1, max_size=8), cut=st.booleans())
+def test_a_corrupted_recording_never_crashes(at, junk, cut):
+    real = _real_recording()
+    at %= len(real)
+    mutated = real[:at] + junk + (b"" if cut else real[at + len(junk) :])
+    try:
+        cleaned = evidence.clean(SimpleUploadedFile("v.mp4", mutated))
+    except evidence.FileRejected as rejected:
+        assert rejected.code in {"validation_error", "unsupported_media_type"}
+    else:
+        assert GPS_TEXT.encode() not in cleaned.data

@@ -219,6 +219,13 @@ def test_a_staged_file_removed_by_the_clean_up_asks_to_be_attached_again(client,
     assert "kedaluwarsa" in second.context["form"].errors["evidence"][0]
 
 
+def test_a_token_sent_twice_attaches_its_file_once(client, agencies, private_media):  # noqa: F811
+    first = client.post(REPORT_URL, form_data(description="pendek", evidence=as_upload("foto.jpg", image_bytes())))
+    token = re.search(r'name="staged" value="([^"]+)"', first.content.decode()).group(1)
+    assert client.post(REPORT_URL, form_data(staged=[token, token])).status_code == 201
+    assert Evidence.objects.count() == 1
+
+
 def test_a_forged_token_is_ignored(client, agencies, private_media):  # noqa: F811
     response = client.post(REPORT_URL, form_data(staged="evidence/../../settings.py:forged"))
     assert response.status_code == 201
