@@ -14,7 +14,8 @@
   ``mdhd``/``hdlr``/``minf`` → ``stbl``…, ``mdat``); every other box (``udta``, ``meta``,
   ``uuid``, vendor boxes) becomes a ``free`` box of the same size with its content zeroed, and a
   track that is not video or sound (timed metadata, GPS text, ``camm``, GoPro ``gpmd``) is
-  blanked whole, its samples in ``mdat`` zeroed too. Nothing moves, so the chunk offsets into
+  blanked whole. Inside ``mdat`` only the samples of the video and sound tracks are kept; every
+  other byte (a dropped track's samples, an orphaned track, a page riding along) is zeroed. Nothing moves, so the chunk offsets into
   ``mdat`` stay right. The timing boxes (``mvhd``/``tkhd`` creation time) are kept: the time of
   recording is part of the evidence.
 - What cannot be cleaned is refused with a message that says why, never stored as received: an
@@ -27,6 +28,7 @@
   ``header_pixels(upload)`` reads an image's size from its header alone, before any decoding.
 """
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -397,19 +399,54 @@ def _clean_mp4_boxes(buf: bytearray) -> None:
         raise _Mp4Unclean("no moov box")
     fragmented = any(kind == b"moof" for _o, _h, _s, kind in top)
     mdats = [(offset + header, offset + size) for offset, header, size, kind in top if kind == b"mdat"]
+    kept: list[tuple[int, int]] = []  # the bytes of mdat that are samples of a video or sound track
+    dropped: list[tuple[int, int]] = []  # and of the other tracks
     for offset, header, size, kind in top:
-        if kind == b"moov":
-            for t_offset, t_header, t_size, t_kind in _mp4_boxes(buf, offset + header, offset + size):
-                if t_kind != b"trak" or _mp4_handler(buf, t_offset + t_header, t_offset + t_size) in _MP4_KEPT_HANDLERS:
-                    continue
-                if fragmented:  # its samples sit in fragments this cleaner does not walk
-                    raise _Mp4Unclean("a non-audio/video track in a fragmented file")
-                for start, end in _mp4_sample_ranges(buf, t_offset + t_header, t_offset + t_size):
-                    if not any(m_start <= start and end <= m_end for m_start, m_end in mdats):
-                        raise _Mp4Unclean("a sample outside mdat")
-                    buf[start:end] = bytes(end - start)
-                _blank_box(buf, t_offset, t_header, t_size)
-        _mp4_allow(buf, offset, header, size, kind, None)
+        if kind != b"moov":
+            continue
+        for t_offset, t_header, t_size, t_kind in _mp4_boxes(buf, offset + header, offset + size):
+            if t_kind != b"trak":
+                continue
+            if _mp4_handler(buf, t_offset + t_header, t_offset + t_size) in _MP4_KEPT_HANDLERS:
+                if not fragmented:
+                    kept.extend(_mp4_sample_ranges(buf, t_offset + t_header, t_offset + t_size))
+                continue
+            if fragmented:  # its samples sit in fragments this cleaner does not walk
+                raise _Mp4Unclean("a non-audio/video track in a fragmented file")
+            # An unreadable index is no obstacle: its samples are zeroed below as bytes of no kept track.
+            with contextlib.suppress(_Mp4Unclean):
+                dropped.extend(_mp4_sample_ranges(buf, t_offset + t_header, t_offset + t_size))
+            _blank_box(buf, t_offset, t_header, t_size)
+    _no_overlap(kept + dropped)  # a kept track claiming a dropped track's bytes: forged tables
+    if not fragmented:
+        # Allow-list inside mdat too: every byte that is not a sample of a kept track is zeroed,
+        # the samples of dropped tracks and whatever else rides along (a page, an orphaned track).
+        _zero_outside(buf, mdats, kept)
+    for box in top:
+        _mp4_allow(buf, *box, None)
+
+
+def _no_overlap(ranges: list[tuple[int, int]]) -> None:
+    end = -1
+    for start, stop in sorted(ranges):
+        if start < end:
+            raise _Mp4Unclean("samples overlap")
+        end = max(end, stop)
+
+
+def _zero_outside(buf: bytearray, mdats: list[tuple[int, int]], kept: list[tuple[int, int]]) -> None:
+    kept = sorted(kept)
+    for m_start, m_end in mdats:
+        position = m_start
+        for start, end in kept:
+            start, end = max(start, m_start), min(end, m_end)
+            if start >= end:
+                continue
+            if start > position:
+                buf[position:start] = bytes(start - position)
+            position = max(position, end)
+        if position < m_end:
+            buf[position:m_end] = bytes(m_end - position)
 
 
 def _mp4_allow(buf: bytearray, offset: int, header: int, size: int, kind: bytes, parent: bytes | None) -> None:

@@ -149,9 +149,24 @@ def _real_recording() -> bytes:
         return path.read_bytes()
 
 
+def test_bytes_in_mdat_that_belong_to_no_kept_track_are_zeroed(recording, tmp_path):
+    # The GPS track's index damaged (its trak no longer a trak): its samples are orphans in mdat.
+    data = recording.read_bytes()
+    subtitle = data.index(b"sbtl")
+    trak = data.rindex(b"trak", 0, subtitle)
+    orphaned = tmp_path / "orphan.mp4"
+    orphaned.write_bytes(data[:trak] + b"Xtrk" + data[trak + 4 :])
+
+    cleaned, kept = clean(orphaned, tmp_path)
+
+    assert b"GPS" not in cleaned.data
+    assert decoded(kept, "0:v") == decoded(recording, "0:v")
+    assert decoded(kept, "0:a") == decoded(recording, "0:a")
+
+
 def test_a_forged_entry_count_is_refused_at_once():
     data = bytearray(_real_recording())
-    stco = data.index(b"stco", data.index(b"sbtl"))  # the sample table of the text track
+    stco = data.index(b"stco")  # the sample table of the video track
     data[stco + 8 : stco + 12] = (0xFFFFFFFF).to_bytes(4, "big")
     started = time.process_time()
     with pytest.raises(evidence.FileRejected):
