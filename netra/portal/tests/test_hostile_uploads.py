@@ -198,7 +198,7 @@ def test_staged_files_count_towards_the_limit_on_the_next_try(client, agencies, 
 def test_an_expired_staged_file_asks_to_be_attached_again(client, agencies, private_media, settings):  # noqa: F811
     first = client.post(REPORT_URL, form_data(description="pendek", evidence=as_upload("foto.jpg", image_bytes())))
     token = re.search(r'name="staged" value="([^"]+)"', first.content.decode()).group(1)
-    settings.NETRA_STAGING_MAX_AGE_SECONDS = 0
+    settings.NETRA_STAGING_MAX_AGE_SECONDS = 0  # the token has expired; the sweeper has not run yet
 
     second = client.post(REPORT_URL, form_data(staged=token))
 
@@ -238,7 +238,7 @@ def test_the_scheduler_removes_staged_files_past_their_window(agencies, private_
     staging_dir.mkdir(parents=True)
     (staging_dir / "old").write_bytes(b"x")
     (staging_dir / "new").write_bytes(b"y")
-    old = time.time() - 2 * 60 * 60 - 60
+    old = time.time() - 2 * 60 * 60 - 5 * 60
     os.utime(staging_dir / "old", (old, old))
 
     call_command("scheduler", "--once", stdout=StringIO())
