@@ -8,6 +8,7 @@ The public part takes no cookies, so CSRF does not apply (no session auth on thi
 import functools
 import logging
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -92,6 +93,14 @@ def _http_error(request, exc: HttpError):
         # django-ninja's only 400: a body that is not JSON.
         return error_response(code, _("Isi permintaan tidak dapat dibaca: kirim JSON yang valid."), status=400)
     return error_response(code, str(exc), status=exc.status_code)
+
+
+@api.exception_handler(SuspiciousOperation)
+def _request_refused(request, exc: SuspiciousOperation):
+    # Django's own request limits (DATA_UPLOAD_MAX_NUMBER_FILES, …_FIELDS, …_MEMORY_SIZE): not a 500.
+    if isinstance(exc, RequestDataTooBig):
+        return error_response("payload_too_large", _("Permintaan terlalu besar."))
+    return error_response("bad_request", _("Permintaan ditolak: terlalu banyak berkas atau isian."), status=400)
 
 
 @api.exception_handler(Exception)

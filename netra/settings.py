@@ -253,7 +253,19 @@ CONTENT_SECURITY_POLICY = {
 # --- public reporting (netra.cases, netra.portal) ---------------------------------------------
 NETRA_EVIDENCE_MAX_BYTES = env.int("NETRA_EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
 NETRA_EVIDENCE_MAX_FILES = env.int("NETRA_EVIDENCE_MAX_FILES", default=10)
-NETRA_EVIDENCE_MAX_PIXELS = env.int("NETRA_EVIDENCE_MAX_PIXELS", default=100_000_000)
+# Decompression bombs: an image is refused from its header above this many pixels (a JPEG up to
+# 64 times over is decoded at a reduced scale instead); a PDF is rendered in a child process within the
+# page, memory and CPU limits below (netra/cases/pdfclean.py).
+NETRA_EVIDENCE_MAX_PIXELS = env.int("NETRA_EVIDENCE_MAX_PIXELS", default=40_000_000)
+NETRA_EVIDENCE_PDF_MAX_PAGES = env.int("NETRA_EVIDENCE_PDF_MAX_PAGES", default=50)
+NETRA_EVIDENCE_PDF_DPI = env.int("NETRA_EVIDENCE_PDF_DPI", default=150)
+NETRA_EVIDENCE_PDF_MEMORY_BYTES = env.int("NETRA_EVIDENCE_PDF_MEMORY_BYTES", default=768 * 1024 * 1024)
+NETRA_EVIDENCE_PDF_CPU_SECONDS = env.int("NETRA_EVIDENCE_PDF_CPU_SECONDS", default=30)
+# Files a report form keeps across a form error live this long (staging.py; clean_staging).
+NETRA_STAGING_MAX_AGE_SECONDS = env.int("NETRA_STAGING_MAX_AGE_SECONDS", default=2 * 60 * 60)
+# Django refuses a request with more files than this (400) before a view runs; up to it the form
+# answers "too many files" in Indonesian and reads no file past NETRA_EVIDENCE_MAX_FILES.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730)
 # "group=count/period,…" merged over the defaults in netra/portal/ratelimit.py; "off" disables them.
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")

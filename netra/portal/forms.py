@@ -8,6 +8,7 @@ from django.core import signing
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from netra.cases import intake
 from netra.catalog.models import Region
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to describe what they saw
@@ -122,6 +123,10 @@ class ReportForm(forms.Form):
         )
         province.choices, region_code.choices = region_choices()
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["evidence"].help_text = _(
+            "JPEG, PNG, WebP, PDF, atau MP4; paling banyak %(max)d berkas, masing-masing sampai %(size)d MB. "
+            "Data lokasi (GPS) dan data perangkat dihapus otomatis."
+        ) % {"max": intake.max_evidence_files(), "size": intake.max_evidence_bytes() // (1024 * 1024)}
         if not self.is_bound:
             self.initial["started"] = form_started_token()
 

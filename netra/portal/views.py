@@ -48,8 +48,9 @@ def report_new(request):
         form.data = data
     # Files accepted on an earlier try plus the ones chosen now, kept whatever else is wrong; a
     # refused file stops the submission (the reporter must not believe it was attached).
-    new_files, file_errors = staging.accept(request.FILES.getlist("evidence"))
+    new_files, file_errors = staging.accept(request.FILES.getlist("evidence"), already=len(staged))
     staged += new_files
+    file_errors += staging.expired(request.POST.getlist("staged"))
     form.is_valid()  # cleans the form, so a refused file's message can join the other errors
     for message in file_errors:
         form.add_error("evidence", message)
@@ -139,6 +140,7 @@ def status(request):
         try:
             intake.evidence_add(report=report, files=files)
         except intake.IntakeError as error:
+            message_form.cleaned_data = {}  # the message form is unbound here; add_error needs this (was a 500)
             message_form.add_error(None, " ".join(m for ms in error.fields.values() for m in ms))
         else:
             notice = _("Bukti tambahan diterima.") if files else ""

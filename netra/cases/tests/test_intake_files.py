@@ -16,7 +16,12 @@ from netra.cases.tests.fixtures import image_bytes, report_data
 pytestmark = pytest.mark.django_db
 
 # ISO base media header with an mp4 brand: what `filetype` recognises as video/mp4.
-MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00\x00\x00\x08free" + b"\x00" * 64
+MP4_BYTES = (
+    b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    + b"\x00\x00\x00\x08moov"
+    + b"\x00\x00\x00\x48free"
+    + b"\x00" * 64
+)
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
@@ -131,13 +136,18 @@ def test_an_mp4_loses_its_place_and_notes_and_still_plays(katingan, tmp_path):
     assert frames[0] == frames[1]  # every frame decodes to the same pixels
 
 
-def test_an_mp4_whose_boxes_do_not_parse_is_kept_as_received(katingan):
+def test_an_mp4_whose_boxes_do_not_parse_is_refused_not_stored_as_received(katingan, private_media):
     broken = MP4_BYTES[:24] + b"\x00\x00\x10\x00moov" + b"\x00" * 16  # ftyp, then a moov of 4096 bytes that has 16
 
-    submit_with(upload("video.mp4", broken, "video/mp4"))
+    with pytest.raises(IntakeError) as raised:
+        submit_with(upload("video.mp4", broken, "video/mp4"))
 
-    evidence = Evidence.objects.get()
-    assert stored_bytes(evidence) == broken and not evidence.metadata_removed
+    assert raised.value.fields["files"] == [
+        "Video «video.mp4» tidak dapat dibaca untuk menghapus data pribadinya (misalnya lokasi). "
+        "Kirim video lain atau rekam ulang."
+    ]
+    assert not Evidence.objects.exists()
+    assert not private_media.exists() or not any(private_media.rglob("*.*"))
 
 
 def test_a_shell_script_named_jpg_is_refused_as_unsupported(katingan):

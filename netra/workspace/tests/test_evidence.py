@@ -1,5 +1,7 @@
 """Evidence is served only through an authorised view, never from a public URL."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -65,3 +67,42 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, photo_case):
 def test_the_case_page_links_the_evidence_through_the_view(staff_client, satgas_katingan, photo_case):
     text = staff_client(satgas_katingan).get(reverse("workspace:case", args=[photo_case.pk])).text
     assert evidence_url(photo_case) in text and "/_private/" not in text
+
+
+def test_a_pdf_is_always_downloaded_never_shown_inline(staff_client, satgas_katingan, submit):
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(out)
+    case = submit(files=[SimpleUploadedFile("surat.pdf", out.getvalue(), content_type="application/pdf")])
+    response = staff_client(satgas_katingan).get(evidence_url(case))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert response["Content-Security-Policy"].startswith("sandbox")
+
+
+def test_an_mp4_carrying_a_page_in_its_data_is_served_inert(staff_client, satgas_katingan, submit):
+    # Bytes in mdat that are no track's samples are zeroed; and whatever a file holds, it must never run.
+    page = b"<html><script>alert(document.domain)</script></html>"
+    video = (
+        b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+        + b"\x00\x00\x00\x08moov"
+        + (8 + len(page)).to_bytes(4, "big")
+        + b"mdat"
+        + page
+    )
+    case = submit(files=[SimpleUploadedFile("video.mp4", video, content_type="video/mp4")])
+    response = staff_client(satgas_katingan).get(evidence_url(case))
+    assert page not in b"".join(response.streaming_content)
+    assert response["Content-Type"] == "video/mp4"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    assert "script-src" not in response["Content-Security-Policy"]  # default-src 'none' covers it
+
+
+def test_a_file_whose_metadata_was_not_removed_is_flagged_on_the_case_page(staff_client, satgas_katingan, photo_case):
+    # Rows stored before uncleanable files were refused (encrypted PDFs, odd MP4s) keep the flag.
+    photo_case.evidence.update(metadata_removed=False)
+    text = staff_client(satgas_katingan).get(reverse("workspace:case", args=[photo_case.pk])).text
+    assert "metadata TIDAK dihapus: bisa memuat lokasi atau identitas pelapor" in text

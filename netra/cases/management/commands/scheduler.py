@@ -9,12 +9,17 @@ stop: after-commit sealing takes turns (netra.audit.chain), so the last events o
 for this tick. It is one indexed lookup when nothing is pending. The same holds for opening
 the cases of accepted public reports (netra.cases.opening): after a burst, the last reports are
 opened here within a second.
+
+Every NETRA_STAGING_CLEAN_MINUTES (default 5) it runs ``clean_staging``: the cleaned copies of
+files a report form kept across an error are deleted once their tokens expired. Called by its
+command name, so this domain app does not import the portal.
 """
 
 import logging
 import os
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
@@ -36,6 +41,20 @@ def schedule_minutes() -> float:
     if minutes <= 0:
         raise CommandError("NETRA_SCHEDULE_MINUTES must be positive")
     return minutes
+
+
+def staging_clean_minutes() -> float:
+    try:
+        return max(0.1, float(os.environ.get("NETRA_STAGING_CLEAN_MINUTES", "5")))
+    except ValueError:
+        raise CommandError("NETRA_STAGING_CLEAN_MINUTES must be a number of minutes") from None
+
+
+def clean_staging(stdout) -> None:
+    try:
+        call_command("clean_staging", stdout=stdout)
+    except OSError:
+        logger.exception("scheduler: cleaning the staged evidence failed; retrying")
 
 
 def seal_audit_log() -> int:
@@ -68,7 +87,11 @@ class Command(BaseCommand):
     def handle(self, *args, once=False, **options):
         interval = schedule_minutes() * 60
         next_deadlines = time.monotonic()
+        staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
         while True:
+            if time.monotonic() >= next_staging:
+                clean_staging(self.stdout)
+                next_staging = time.monotonic() + staging_interval
             if time.monotonic() >= next_deadlines:
                 result = run_deadlines.enqueue()
                 self.stdout.write(f"run_deadlines enqueued: {result.id}")

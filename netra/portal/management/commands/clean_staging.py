@@ -8,10 +8,11 @@ from netra.portal import staging
 
 
 class Command(BaseCommand):
-    help = "Delete evidence files staged by report forms that were never submitted."
+    help = "Delete evidence files staged by report forms that were never submitted (older than NETRA_STAGING_MAX_AGE_SECONDS)."
 
     def handle(self, *args, **options):
-        cutoff = timezone.now() - timedelta(seconds=staging.MAX_AGE)
+        # A minute past the tokens' life: a form checked just before expiry still finds its file.
+        cutoff = timezone.now() - timedelta(seconds=staging.max_age() + 60)
         removed = 0
         try:
             _, names = default_storage.listdir(staging.PREFIX)
