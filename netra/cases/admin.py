@@ -30,7 +30,8 @@ class SubjectInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = Transition
-    fields = readonly_fields = ["from_state", "to_state", "at", "actor", "public_note"]
+    fields = ("from_state", "to_state", "at", "actor", "public_note")
+    readonly_fields = fields
 
 
 @admin.register(Case)
