@@ -34,6 +34,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
@@ -61,7 +62,10 @@ class ChainHeadMissing(Exception):
 def canonical(event: AuditEvent, *, with_seq: bool = True) -> bytes:
     """The deterministic serialisation an event's hash covers (everything but ``id``/``hash``/``mac``).
 
-    Without ``seq``: what the row's MAC covers (``record()`` writes it before the row has a seq).
+    Without ``seq``: what the row's MAC covers (``record()`` writes it before the row has a seq,
+    and before the database has read the payload back: PostgreSQL's jsonb gives ``1e20`` back
+    as an integer and ``-0.0`` as ``0.0``, so integral floats are compared as the integers jsonb
+    makes of them).
     """
     content = {
         "created_at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -71,11 +75,21 @@ def canonical(event: AuditEvent, *, with_seq: bool = True) -> bytes:
         "action": event.action,
         "object_type": event.object_type,
         "object_id": event.object_id,
-        "payload": event.payload,
+        "payload": event.payload if with_seq else _jsonb_numbers(event.payload),
     }
     if with_seq:
         content["seq"] = event.seq
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+
+
+def _jsonb_numbers(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(Decimal(repr(value)))  # what jsonb stores for the text json.dumps wrote
+    if isinstance(value, dict):
+        return {key: _jsonb_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_jsonb_numbers(item) for item in value]
+    return value
 
 
 def link_hash(previous_hash: str, event: AuditEvent) -> str:

@@ -52,3 +52,10 @@ def test_an_own_audit_key_rotates_with_the_old_one_kept_for_checking(officer, se
     assert (seal(), verify().ok) == (2, True)
     settings.NETRA_AUDIT_OLD_KEYS = []
     assert verify().bad_id == old.pk  # without the old key its rows no longer prove anything
+
+
+@pytest.mark.parametrize("value", [1.5, 2.0, 0.1, 1e-7, 123456789.123, 1e20, -0.0, 10**20, "ñ ✓ \u2028"])
+def test_numbers_and_text_come_back_from_the_database_with_the_same_mac(officer, value):
+    record(officer, "case.noted", value=value, nested={"list": [value, None, True]})
+
+    assert (seal(), verify().ok) == (1, True)
