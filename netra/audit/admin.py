@@ -65,7 +65,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the log is written by services and sealed by the chain, never by hand."""
 
     list_display = ["created_at", "seq", "action", "actor_label", "agency", "object_type", "object_id"]
-    list_filter = ["action", "object_type"]
+    list_filter = ["action", "object_type", "refused"]
     search_fields = ["object_id", "actor_label", "action"]
     list_select_related = ["agency"]
     date_hierarchy = "created_at"
@@ -82,9 +82,11 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "payload",
         "seq",
         "hash",
+        "mac",
+        "refused",
     ]
     fieldsets = [
         (None, {"fields": ["created_at", "action", "actor", "actor_label", "agency"]}),
         (_("Objek"), {"fields": ["object_type", "object_id", "payload"]}),
-        (_("Rantai hash"), {"fields": ["seq", "hash"]}),
+        (_("Rantai hash"), {"fields": ["seq", "hash", "mac", "refused"]}),
     ]

@@ -4,8 +4,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.test import RequestFactory
+from django.urls import reverse
 
 from netra.audit.evidence import EVIDENCE_MODELS
+from netra.audit.models import AuditEvent
+from netra.audit.services import record
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,16 @@ def test_no_evidence_admin_offers_a_bulk_action(superuser_request):
         if actions := model_admin.get_actions(superuser_request):
             offenders.append(f"{where} ({label}): {sorted(actions)}")
     assert offenders == []
+
+
+def test_the_audit_log_is_shown_but_cannot_be_edited_in_the_admin(admin_client, officer):
+    event = record(officer, "case.transitioned", target="verification")
+    url = reverse("admin:audit_auditevent_change", args=[event.pk])
+
+    assert admin_client.get(reverse("admin:audit_auditevent_changelist")).status_code == 200
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"action": "case.dismissed"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert AuditEvent.objects.get(pk=event.pk).action == "case.transitioned"

@@ -91,3 +91,16 @@ def test_the_editable_sla_table_audits_each_admin_change(admin_client, admin_use
     event = AuditEvent.objects.get(action="admin.changed")
     assert (event.actor, event.object_type, event.object_id) == (admin_user, "cases.deadlinepolicy", str(policy.pk))
     assert "days" in str(event.payload["change"]) or "hari" in str(event.payload["change"])
+
+
+def test_the_sla_table_audits_admin_additions_and_deletions(admin_client, admin_user, pemkab_katingan):
+    form = {"key": "verification", "agency": pemkab_katingan.pk, "days": 5, "unit": "calendar", "source": "Perbup"}
+    assert admin_client.post(reverse("admin:cases_deadlinepolicy_add"), form).status_code == 302
+    policy = DeadlinePolicy.objects.get(agency=pemkab_katingan, key="verification")
+
+    response = admin_client.post(reverse("admin:cases_deadlinepolicy_delete", args=[policy.pk]), {"post": "yes"})
+
+    assert response.status_code == 302 and not DeadlinePolicy.objects.filter(pk=policy.pk).exists()
+    events = AuditEvent.objects.filter(object_type="cases.deadlinepolicy", object_id=str(policy.pk))
+    assert sorted(events.values_list("action", flat=True)) == ["admin.added", "admin.deleted"]
+    assert {event.actor for event in events} == {admin_user}
