@@ -159,10 +159,14 @@ def _seal_batch(batch_size: int, *, wait: bool) -> tuple[int, int] | None:
         forged: list[AuditEvent] = []
         for row in rows:
             (genuine if mac_ok(row) else forged).append(row)
+        replayed = _replays(genuine)
+        if replayed:
+            genuine = [row for row in genuine if row not in replayed]
+            forged += replayed
         if forged:
             forged_ids = [row.pk for row in forged]
-            # Written around record() (raw SQL, a restored dump, a wrong key): never chained in as
-            # genuine. Kept, unsealed, as evidence; verify_audit names them.
+            # Written around record() (raw SQL, a restored dump, a wrong key, a copy of a genuine
+            # row): never chained in as genuine. Kept, unsealed, as evidence; verify_audit names them.
             update_by_id(AuditEvent, ["refused"], [(pk, True) for pk in forged_ids], only_where_null="seq")
             logger.error("audit: sealing refused %d event(s) without a valid HMAC: ids %s", len(forged), forged_ids)
         seq, previous = head.seq, head.hash
@@ -174,6 +178,32 @@ def _seal_batch(batch_size: int, *, wait: bool) -> tuple[int, int] | None:
             _write_seals(genuine)
             ChainHead.objects.filter(pk=head.pk).update(seq=seq, hash=previous, sealed_at=timezone.now())
     return (len(genuine), len(forged))
+
+
+def _replays(rows: list[AuditEvent]) -> list[AuditEvent]:
+    """Rows that repeat the MAC of a sealed row or of an earlier row of the batch (a copied row).
+
+    Genuine MACs are unique: each covers its own timestamp to the microsecond. One query per
+    batch, on the (action, created_at) index over the batch's time span (about a second).
+    """
+    seen: set[str] = set()
+    repeats = []
+    for row in rows:
+        if row.mac in seen:
+            repeats.append(row)
+        seen.add(row.mac)
+    if rows:
+        twins = set(
+            AuditEvent.objects.filter(
+                action__in={row.action for row in rows},
+                created_at__gte=min(row.created_at for row in rows),
+                created_at__lte=max(row.created_at for row in rows),
+                seq__isnull=False,
+                mac__in=seen,
+            ).values_list("mac", flat=True)
+        )
+        repeats += [row for row in rows if row.mac in twins and row not in repeats]
+    return repeats
 
 
 def _write_seals(rows: list[AuditEvent]) -> None:
@@ -277,6 +307,18 @@ def verify(*, chunk_size: int = 2000, expect: Iterable[tuple[int, str]] = ()) ->
     )
     if beyond is not None:
         return broken("baris bernomor urut melewati ujung rantai (disisipkan di luar penyegelan)", beyond)
+    # A MAC twice: a genuine row copied (record() never writes the same MAC twice).
+    twice = (
+        AuditEvent.objects.filter(seq__isnull=False)
+        .values("mac")
+        .annotate(rows=models.Count("id"), copy=models.Max("seq"))
+        .filter(rows__gt=1)
+        .order_by("copy")
+        .first()
+    )
+    if twice is not None:
+        copy = AuditEvent.objects.get(seq=twice["copy"])
+        return broken("baris ini salinan baris lain yang sudah disegel (HMAC yang sama dua kali)", copy)
     # Not chained yet: every pending row must carry record()'s MAC; refused rows are forgeries.
     forged = refused + [
         event.pk for event in AuditEvent.objects.filter(seq__isnull=True, refused=False) if not mac_ok(event)

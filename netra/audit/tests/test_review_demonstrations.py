@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.management import call_command, execute_from_command_line
 
-from netra.audit.chain import seal, verify
+from netra.audit.chain import link_hash, seal, verify
 from netra.audit.head import current_line
 from netra.audit.models import AuditEvent, ChainHead
 from netra.audit.services import record
@@ -123,3 +123,49 @@ def test_a_verify_without_the_key_finds_every_row_forged(twenty_sealed, settings
 
     assert (result.ok, result.bad_seq) == (False, 1)
     assert "HMAC" in result.problem
+
+
+def copy_of(event: AuditEvent) -> AuditEvent:
+    return AuditEvent(
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        agency_id=event.agency_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        payload=event.payload,
+        created_at=event.created_at,
+        mac=event.mac,
+    )
+
+
+def test_an_exact_copy_of_a_sealed_row_is_refused(twenty_sealed, tamper):
+    tamper.insert(copy_of(twenty_sealed[7]))
+
+    assert seal() == 0
+    assert AuditEvent.objects.filter(mac=twenty_sealed[7].mac, refused=True).count() == 1
+    assert not verify().ok
+
+
+def test_two_copies_of_a_pending_row_seal_only_once(officer, agency, tamper):
+    genuine = record(officer, "case.transitioned", agency, target="dismissed")
+    tamper.insert(copy_of(AuditEvent.objects.get(pk=genuine.pk)))
+
+    assert seal() == 1
+    assert list(AuditEvent.objects.filter(mac=genuine.mac).values_list("seq", "refused").order_by("id")) == [
+        (1, False),
+        (None, True),
+    ]
+
+
+def test_verify_names_a_copy_that_was_sealed_around_the_check(twenty_sealed, tamper):
+    twin = copy_of(twenty_sealed[2])
+    twin.seq = 21
+    twin.hash = link_hash(twenty_sealed[-1].hash, twin)
+    tamper.insert(twin)
+    ChainHead.objects.filter(pk=1).update(seq=21, hash=twin.hash)
+
+    result = verify()
+
+    assert (result.ok, result.bad_seq) == (False, 21)
+    assert "salinan" in result.problem
