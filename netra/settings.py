@@ -280,6 +280,15 @@ NETRA_NO_PROXY = env.bool("NETRA_NO_PROXY", default=False)
 # cheaply); the scheduler (and `seal_audit --loop`) seals what is left once traffic stops.
 # 0 seals after every commit: the test suite's default, so a test sees its own row sealed.
 NETRA_AUDIT_SEAL_INTERVAL = env.float("NETRA_AUDIT_SEAL_INTERVAL", default=0 if NETRA_ENV == "test" else 1)
+# HMAC master key of audit rows and published chain heads (netra.audit.keys), never stored in the
+# database; empty: derived from SECRET_KEY with its own salt. Old keys still verify.
+NETRA_AUDIT_KEY = env.str("NETRA_AUDIT_KEY", default="")
+NETRA_AUDIT_OLD_KEYS = env.list("NETRA_AUDIT_OLD_KEYS", default=[])
+# The scheduler publishes the signed chain head (`manage.py audit_head`) this often, when it moved:
+# a log line and a line appended to this file, for agencies to keep outside the database.
+NETRA_AUDIT_HEAD_MINUTES = env.float("NETRA_AUDIT_HEAD_MINUTES", default=15)
+_HEAD_FILE = "audit-heads-test.log" if NETRA_ENV == "test" else "audit-heads.log"
+NETRA_AUDIT_HEAD_FILE = Path(env.str("NETRA_AUDIT_HEAD_FILE", default=str(VAR_DIR / _HEAD_FILE)))
 
 # --- intake (netra.cases.opening) ---------------------------------------------------------------
 # A public report of text and links is accepted in one INSERT; its case is opened after commit by

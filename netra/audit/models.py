@@ -1,8 +1,10 @@
 """The audit log: append-only events, sealed into one SHA-256 hash chain.
 
-An event is written unsealed (``seq`` and ``hash`` empty) inside the caller's transaction and
-sealed after commit by ``netra.audit.chain.seal``: sealing gives it the next sequence number and
-``hash = sha256(previous hash + canonical content)``. The chain order is ``seq``, not ``id``.
+An event is written unsealed (``seq`` and ``hash`` empty) with an HMAC of its content (``mac``)
+inside the caller's transaction and sealed after commit by ``netra.audit.chain.seal``: sealing
+checks the MAC, gives it the next sequence number and ``hash = sha256(previous hash + canonical
+content)``. The chain order is ``seq``, not ``id``. On PostgreSQL and SQLite a trigger
+(``netra.audit.triggers``) refuses every UPDATE and DELETE but sealing an unsealed row.
 """
 
 from django.conf import settings
@@ -53,6 +55,12 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(_("waktu"))
     seq = models.BigIntegerField(_("nomor urut"), null=True, blank=True, unique=True, editable=False)
     hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
+    # HMAC (netra.audit.keys, key outside the database) over the content, set by record(): a row
+    # INSERTed any other way has none (or a wrong one), so sealing refuses it and says so.
+    mac = models.CharField(_("HMAC"), max_length=64, blank=True, editable=False)
+    # Set by sealing when the MAC is missing or wrong: the row stays unsealed, out of the chain
+    # and out of the sealer's queue; verify_audit reports it.
+    refused = models.BooleanField(_("ditolak penyegelan"), default=False, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -64,7 +72,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["agency", "created_at"], name="audit_event_agency_idx"),
             models.Index(fields=["action", "created_at"], name="audit_event_action_idx"),
             # The sealer's work queue: only unsealed rows are in it, so it stays tiny.
-            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_event_unsealed_idx"),
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True, refused=False), name="audit_event_unsealed_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -11,14 +11,16 @@ commit, outside the caller's transaction: by this committer or, when another sea
 ``NETRA_AUDIT_SEAL_INTERVAL`` seconds ago, by a later one or the scheduler (``netra.audit.chain``).
 """
 
+import json
 import re
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from .chain import seal_after_commit
+from .chain import row_mac, seal_after_commit
 from .models import AuditEvent
 
 ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -68,16 +70,21 @@ def _event(actor, action: str, obj, payload: dict) -> AuditEvent:
     agency = payload.pop("agency", _UNSET)
     actor_id, actor_label = _actor(actor)
     object_type, object_id = _object(obj)
-    return AuditEvent(
+    agency_id = _agency_id(agency, obj)
+    event = AuditEvent(
         actor_id=actor_id,
         actor_label=actor_label,
-        agency_id=_agency_id(agency, obj),
+        agency_id=None if agency_id is None else int(agency_id),
         action=action,
         object_type=object_type,
         object_id=object_id,
-        payload=payload,
+        # The payload as the database gives it back (dates and decimals as strings), so the MAC
+        # computed now is the MAC sealing recomputes from the stored row.
+        payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
         created_at=timezone.now(),
     )
+    event.mac = row_mac(event)  # the key is outside the database: a row INSERTed by hand has none
+    return event
 
 
 def _actor(actor) -> tuple[int | None, str]:

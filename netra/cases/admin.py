@@ -1,69 +1,100 @@
-"""Admin: a read-mostly window for superusers. Staff work in the workspace, not here."""
+"""Admin: a read-only window for superusers. Staff work in the workspace, not here.
+
+Every case record is evidence (``netra.audit.evidence.EVIDENCE_MODELS``): the admin shows it and
+never adds, changes or deletes it; changes go through the audited services. What stays editable
+(the SLA table) is audited.
+"""
 
 from django.contrib import admin
 
-from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
+from netra.audit.admin import AuditedAdmin, ReadOnlyAdmin, ReadOnlyInline
+from netra.cases.models import (
+    Case,
+    ControlAction,
+    DeadlinePolicy,
+    Decision,
+    Evidence,
+    FollowUp,
+    InternalNote,
+    Message,
+    Recommendation,
+    Report,
+    Subject,
+    Transition,
+)
 
 
-class SubjectInline(admin.TabularInline):
+class SubjectInline(ReadOnlyInline):
     model = Subject
-    extra = 0
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     model = Transition
-    extra = 0
-    readonly_fields = ["from_state", "to_state", "at", "actor", "public_note"]
-    can_delete = False
+    fields = ("from_state", "to_state", "at", "actor", "public_note")
+    readonly_fields = fields
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "status", "agency", "region", "source", "incident_date", "updated_at"]
     list_filter = ["status", "source"]
     search_fields = ["number", "source_reference"]
-    raw_id_fields = ["agency", "region", "election", "merged_into"]
-    readonly_fields = ["number", "created_at", "updated_at"]
     inlines = [SubjectInline, TransitionInline]
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["receipt_code", "case", "incident_date", "submitted_at"]
     search_fields = ["receipt_code"]
     # The access key hash is never shown: it is of no use to anyone but an attacker.
     exclude = ["access_key_hash"]
-    # The case is set once, by opening (netra.cases.opening); emptied here it would be opened again.
-    readonly_fields = ["receipt_code", "submitted_at", "case", "region", "election", "subject"]
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ReadOnlyAdmin):
     list_display = ["pk", "case", "content_type", "size", "uploaded_by", "uploaded_at"]
-    raw_id_fields = ["case", "report"]
-    readonly_fields = [f.name for f in Evidence._meta.fields]
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ["case", "report", "sender", "created_at"]
-    raw_id_fields = ["case", "report", "author"]
 
 
 @admin.register(Transition)
-class TransitionAdmin(admin.ModelAdmin):
+class TransitionAdmin(ReadOnlyAdmin):
     list_display = ["case", "from_state", "to_state", "at", "actor"]
-    raw_id_fields = ["case", "actor"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "sanction_category", "created_by", "created_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "decree_number", "decree_date", "annulled_at"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "date", "created_by"]
+
+
+@admin.register(ControlAction)
+class ControlActionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "date", "created_by"]
+
+
+@admin.register(InternalNote)
+class InternalNoteAdmin(ReadOnlyAdmin):
+    list_display = ["case", "author", "created_at"]
 
 
 # --- workflow (netra.cases.workflow / deadlines) --------------------------------------------------
-from netra.cases.models import DeadlinePolicy  # noqa: E402
-
-
 @admin.register(DeadlinePolicy)
-class DeadlinePolicyAdmin(admin.ModelAdmin):
+class DeadlinePolicyAdmin(AuditedAdmin):
     """SLAs per step: the rows without an agency are the defaults (from regulation), an agency's
-    own row overrides them (netra.cases.deadlines)."""
+    own row overrides them (netra.cases.deadlines). Every edit is an audit event."""
 
     list_display = ["key", "agency", "days", "unit", "source"]
     list_filter = ["key", "unit"]

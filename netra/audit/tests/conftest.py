@@ -3,6 +3,7 @@ import json
 import pytest
 from django.db import connection
 
+from netra.audit import triggers
 from netra.audit.models import AuditEvent
 from netra.orgs.models import Agency, User
 
@@ -25,11 +26,16 @@ def other_agency(db):
 
 
 class Tamper:
-    """Raw SQL on the audit table, the way someone with database access would edit it."""
+    """Raw SQL on the audit table, the way someone with database access would edit it.
+
+    Such a person can drop the append-only triggers first (``netra.audit.triggers``), so the
+    tamperer does; the test's transaction rolls the drop back.
+    """
 
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
 
     def execute(self, sql: str, params=()):
+        triggers.uninstall(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql.replace("{table}", self.table), params)
 
@@ -60,6 +66,8 @@ class Tamper:
             "created_at": connection.ops.adapt_datetimefield_value(event.created_at),
             "seq": event.seq,
             "hash": event.hash,
+            "mac": event.mac,
+            "refused": False,
         }
         names = ", ".join(connection.ops.quote_name(name) for name in columns)
         placeholders = ", ".join(["%s"] * len(columns))

@@ -75,13 +75,16 @@ def test_verify_detects_an_edited_payload(chain, tamper):
     assert (result.ok, result.bad_seq, result.bad_id) == (False, 4, chain[3].pk)
 
 
-def test_verify_detects_an_edit_whose_own_hash_was_recomputed_at_the_next_row(chain, tamper):
+def test_verify_detects_an_edit_whose_own_hash_was_recomputed_by_the_rows_mac(chain, tamper):
     edited = AuditEvent.objects.get(seq=4)
     edited.payload = {"number": 99}
     tamper.set_payload(4, {"number": 99})
     tamper.set_hash(4, link_hash(chain[2].hash, edited))
 
-    assert verify().bad_seq == 5
+    result = verify()
+
+    assert (result.ok, result.bad_seq) == (False, 4)  # before the MAC: only the next row's link broke
+    assert "HMAC" in result.problem
 
 
 def test_verify_detects_a_deleted_middle_row(chain, tamper):

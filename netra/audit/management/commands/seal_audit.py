@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
-from netra.audit.chain import seal
+from netra.audit.chain import refused_ids, seal
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +31,13 @@ class Command(BaseCommand):
         if not loop:
             sealed = seal()
             self.stdout.write(_("%(count)d entri disegel.") % {"count": sealed})
+            if refused := refused_ids():
+                self.stderr.write(
+                    _(
+                        "%(count)d entri ditolak: HMAC-nya tidak ada atau salah (tidak ditulis lewat record()); id %(ids)s."
+                    )
+                    % {"count": len(refused), "ids": ", ".join(map(str, refused[:20]))}
+                )
             return
         while True:
             try:

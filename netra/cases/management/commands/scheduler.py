@@ -13,17 +13,21 @@ opened here within a second.
 Every NETRA_STAGING_CLEAN_MINUTES (default 5) it runs ``clean_staging``: the cleaned copies of
 files a report form kept across an error are deleted once their tokens expired. Called by its
 command name, so this domain app does not import the portal.
+Every NETRA_AUDIT_HEAD_MINUTES it also publishes the signed audit chain head when it moved
+(netra.audit.head: a log line and a line appended to NETRA_AUDIT_HEAD_FILE), for agencies to keep.
 """
 
 import logging
 import os
 import time
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 from netra.audit.chain import seal
+from netra.audit.head import current, publish
 from netra.cases.opening import open_pending
 from netra.cases.tasks import run_deadlines
 from netra.orgs.tasks import purge_sign_in_records
@@ -61,6 +65,19 @@ def seal_audit_log() -> int:
     return _tick(seal, "sealing the audit log")
 
 
+def publish_audit_head(last: tuple[int, str] | None) -> tuple[int, str] | None:
+    """Publish the signed head when it moved since ``last``; return the head now published."""
+    try:
+        head = current()
+        if head != last:
+            publish()
+        return head
+    except (DatabaseError, OSError):
+        logger.exception("scheduler: publishing the audit chain head failed; retrying")
+        connection.close()
+        return last
+
+
 def open_reports() -> int:
     return _tick(open_pending, "opening the cases of accepted reports")
 
@@ -86,7 +103,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, **options):
         interval = schedule_minutes() * 60
-        next_deadlines = time.monotonic()
+        next_deadlines = next_head = time.monotonic()
+        published = None
         staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
         while True:
             if time.monotonic() >= next_staging:
@@ -99,6 +117,9 @@ class Command(BaseCommand):
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
             seal_audit_log()
+            if time.monotonic() >= next_head:
+                published = publish_audit_head(published)
+                next_head = time.monotonic() + settings.NETRA_AUDIT_HEAD_MINUTES * 60
             if once:
                 return
             try:
