@@ -166,6 +166,11 @@ def case_list(
     "/cases",
     response={201: CaseCreated, 403: ErrorOut, **_COMMON},
     summary="Buat kasus dari temuan Bawaslu atau penerusan instansi",
+    description=(
+        "Sumber `bawaslu_finding` hanya dari token Bawaslu, `agency_referral` dari instansi mana pun, "
+        "`public_report` tidak pernah dari token (403 `forbidden`). Wilayah harus dalam cakupan token "
+        "(403 `forbidden`, `fields.region_code`)."
+    ),
 )
 def case_create(request, payload: CaseIn):
     token = _token(request)
@@ -193,7 +198,8 @@ def case_create(request, payload: CaseIn):
             "region_code": case.region_id,
             "url": f"/api/v1/cases/{case.pk}",
             "receipt_code": receipt.receipt_code,
-            "access_key": receipt.access_key,
+            # An agency-filed case has no reporter channel (netra.cases.filers): no key.
+            "access_key": receipt.access_key or None,
         },
     )
 

@@ -148,8 +148,14 @@ class CaseCreated(Schema):
     agency: str | None
     region_code: str
     url: str
-    receipt_code: str = Field(..., description="Kode tanda terima untuk halaman status publik.")
-    access_key: str = Field(..., description="Rahasia halaman status; hanya ditampilkan sekali.")
+    receipt_code: str = Field(..., description="Kode tanda terima (rujukan laporan).")
+    access_key: str | None = Field(
+        None,
+        description=(
+            "Selalu null untuk kasus dari instansi: kunci akses halaman status hanya untuk pelapor masyarakat, "
+            "sehingga instansi tidak dapat berkirim pesan sebagai pelapor."
+        ),
+    )
 
 
 class TransitionIn(Schema):
