@@ -259,6 +259,11 @@ NETRA_API_MAX_BODY_BYTES = env.int("NETRA_API_MAX_BODY_BYTES", default=256 * 102
 NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
 # Webhook targets on loopback/private addresses (SSRF): only for development and tests.
 NETRA_WEBHOOK_ALLOW_PRIVATE = env.bool("NETRA_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+# case.created goes out in batches, at the end of each window of this many seconds (0: at once),
+# so a receiver in the accused's agency cannot time a report to the minute (issue #10, 12).
+NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS = env.int("NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS", default=3600)
+# Times in agency API answers and webhooks for everyone but the owning Satgas: "day", "hour", "exact".
+NETRA_SHARED_TIME_PRECISION = env.str("NETRA_SHARED_TIME_PRECISION", default="day")
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {
