@@ -186,7 +186,7 @@ def _words(token: ApiToken, user=None) -> dict:
 def approve_token(*, token: ApiToken, approved_by) -> ApiToken:
     """Make a pending token live: only someone holding its power in its agency (``may_approve``)."""
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("agency", "created_by").get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("agency", "created_by").get(pk=token.pk)
         if token.revoked_at is not None:
             raise TokenRefused(_("Token ini sudah dicabut."), code="conflict")
         if token.approved_at is not None:
@@ -239,7 +239,7 @@ def revoke_token(*, token: ApiToken, revoked_by=None) -> ApiToken:
     if revoked_by is not None and not (revoked_by.is_superuser or may_revoke(revoked_by, token)):
         raise TokenRefused(_("Anda tidak dapat mencabut token ini."))
     with transaction.atomic():
-        token = ApiToken.objects.select_for_update().select_related("agency").get(pk=token.pk)
+        token = ApiToken.objects.select_for_update(of=("self",)).select_related("agency").get(pk=token.pk)
         if token.revoked_at is not None:
             return token
         token.revoked_at = timezone.now()
