@@ -306,6 +306,11 @@ NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
 NETRA_OUTBOUND_ALLOWED_NETWORKS = env.list(
     "NETRA_OUTBOUND_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
 )
+# case.created goes out in batches, at the end of each window of this many seconds (0: at once),
+# so a receiver in the accused's agency cannot time a report to the minute (issue #10, 12).
+NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS = env.int("NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS", default=3600)
+# Times in agency API answers and webhooks for everyone but the owning Satgas: "day", "hour", "exact".
+NETRA_SHARED_TIME_PRECISION = env.str("NETRA_SHARED_TIME_PRECISION", default="day")
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {

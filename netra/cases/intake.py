@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.cases import evidence as evidence_files
-from netra.cases import lookups, opening
+from netra.cases import filers, lookups, opening
 from netra.cases.models import Case, Evidence, Message, Report
 from netra.cases.nip import nip_errors, normalize_nip, today_easternmost
 from netra.catalog.models import Region
@@ -313,6 +313,9 @@ def report_submit(
     cleaned = _clean_report(data, errors)
     clean_files = _clean_files(files, errors, file_codes)
     _raise_if(errors, file_codes)
+    # Agency filing (issue #10 finding 2): the source fits the filer, the region is in its reach.
+    if refused := filers.filing_problems(actor=actor, source=source, region=cleaned["region"], owner=agency):
+        raise IntakeError(refused, code="forbidden", message=_("Instansi Anda tidak dapat mengajukan kasus ini."))
 
     owner = agency if agency is not None else opening.ROUTE
     # A public report of text and links is accepted alone; its case is opened by a batch.
@@ -323,7 +326,9 @@ def report_submit(
         and not clean_files
         and opening.defer_opening()
     )
-    access_key = new_access_key()
+    # Only the public reporter gets an access key: an agency-filed case has no reporter channel,
+    # so no status page or reporter message can be opened with it ("" matches no key's hash).
+    access_key = new_access_key() if source == Case.Source.PUBLIC_REPORT and actor is None else ""
     stored = _store(clean_files)
     try:
         for attempt in range(RECEIPT_ATTEMPTS):
@@ -379,7 +384,7 @@ def _accept(cleaned: dict, *, receipt_code: str, access_key: str) -> Report:
         election=cleaned["election"],
         subject={name: value for name, value in subject.items() if value},
         receipt_code=receipt_code,
-        access_key_hash=hash_access_key(access_key),
+        access_key_hash=hash_access_key(access_key) if access_key else "",
     )
 
 
@@ -389,7 +394,7 @@ def report_lookup(*, receipt_code: str, access_key: str) -> Report | None:
     report = Report.objects.select_related("case").filter(receipt_code=code).first() if code else None
     stored_hash = report.access_key_hash if report else _DUMMY_HASH
     given_hash = hash_access_key((access_key or "").strip())
-    if not hmac.compare_digest(given_hash, stored_hash) or report is None:
+    if not hmac.compare_digest(given_hash, stored_hash) or report is None or not stored_hash:
         return None
     return report
 

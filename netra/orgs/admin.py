@@ -3,8 +3,30 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from netra.audit.services import record
 from netra.orgs import enrolment
 from netra.orgs.models import Agency, EnrolmentLink, Membership, Unit, User
+
+# Memberships carry case power: in the Django admin only a superuser grants or changes them
+# (agencies grant through netra.orgs.memberships, which applies the role table's vouched_by).
+# The role must fit the agency's kind: Membership.clean() answers in the form, save() refuses.
+
+
+def _superuser_only(request, obj=None) -> bool:
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+def _audit_membership(request, membership: Membership, *, deleted: bool = False) -> None:
+    action = "membership.deleted" if deleted else "membership.saved"
+    record(
+        request.user,
+        action,
+        obj=membership,
+        user=membership.user_id,
+        role=membership.role,
+        active=membership.active,
+        via="admin",
+    )
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,6 +35,21 @@ class MembershipInline(admin.TabularInline):
     fields = ["agency", "role", "active", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["agency"]
+    has_add_permission = staticmethod(_superuser_only)
+    has_change_permission = staticmethod(_superuser_only)
+    has_delete_permission = staticmethod(_superuser_only)
+
+
+class AuditedMembershipsMixin:
+    """Audit the memberships saved through an inline of this admin."""
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        if formset.model is Membership:
+            for membership in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+                _audit_membership(request, membership)
+            for membership in formset.deleted_objects:
+                _audit_membership(request, membership, deleted=True)
 
 
 class UserMembershipInline(MembershipInline):
@@ -26,7 +63,7 @@ class AgencyMembershipInline(MembershipInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AuditedMembershipsMixin, DjangoUserAdmin):
     fieldsets = [
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Preferensi"), {"fields": ["timezone"]}),
@@ -74,7 +111,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedMembershipsMixin, admin.ModelAdmin):
     list_display = ["name", "code", "kind", "region", "parent", "active"]
     list_filter = ["kind", "active"]
     list_select_related = ["region", "parent"]
@@ -107,3 +144,14 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name", "agency__code"]
     autocomplete_fields = ["user", "agency"]
     readonly_fields = ["created_at"]
+    has_add_permission = staticmethod(_superuser_only)
+    has_change_permission = staticmethod(_superuser_only)
+    has_delete_permission = staticmethod(_superuser_only)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_membership(request, obj)
+
+    def delete_model(self, request, obj):
+        _audit_membership(request, obj, deleted=True)
+        super().delete_model(request, obj)

@@ -1,6 +1,7 @@
 """Agencies (instansi), their units (OPD), users and memberships (a role in an agency)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +127,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.agency}"
+
+    def save(self, *args, **kwargs):
+        # "No BKN or Bawaslu role in a pemda, ever": every path that saves a membership (admin,
+        # service, demo, shell, factories) goes through here. Bulk writes bypass save(); the
+        # codebase has none for memberships.
+        self.clean()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        # An inline on a new agency validates before the agency is saved: its kind is known.
+        agency = self.agency if (self.agency_id is not None or "agency" in self._state.fields_cache) else None
+        if agency is None or not self.role:
+            return
+        # The one table says which kinds hold which role (netra.orgs.roles imports this module).
+        from netra.orgs.roles import role_kind_error
+
+        if problem := role_kind_error(self.role, agency.kind):
+            raise ValidationError({"role": [problem]}, code="role_not_allowed_for_kind")
 
 
 class EnrolmentLink(models.Model):

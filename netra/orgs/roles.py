@@ -3,6 +3,11 @@
 Workflow, views, API and tests take role codes and facts from here (``Role.SATGAS_LEAD``,
 ``ROLES[code].sees_cases``, ``role_includes(...)``) instead of comparing strings of their own.
 Which *agencies* a role reaches is decided by ``netra.orgs.selectors`` (by agency kind).
+
+The table also says where a role may exist at all (``agency_kinds``: no BKN or Bawaslu role in a
+pemda, ever) and who may hand its power to a person or an API token (``vouched_by``: roles held
+in the *same* agency). Membership validation, the membership service, the Django admin and the
+token service all ask ``role_allowed_in`` / ``may_vouch_for`` here.
 """
 
 from dataclasses import dataclass
@@ -10,9 +15,17 @@ from functools import cache
 
 from django.utils.functional import Promise
 
-from netra.orgs.models import Membership
+from netra.orgs.models import Agency, Membership
 
 Role = Membership.Role
+Kind = Agency.Kind
+
+PEMDA_KINDS = frozenset({Kind.PEMDA_PROVINCE, Kind.PEMDA_REGENCY, Kind.PEMDA_CITY})
+# A kementerian/lembaga employs ASN of its own: it has a Satgas and a PPK like a pemda.
+EMPLOYER_KINDS = PEMDA_KINDS | {Kind.MINISTRY}
+BAWASLU_KINDS = frozenset({Kind.BAWASLU_RI, Kind.BAWASLU_PROVINCE, Kind.BAWASLU_REGENCY})
+BKN_KINDS = frozenset({Kind.BKN_CENTRAL, Kind.BKN_REGIONAL})
+ALL_KINDS = frozenset(Kind.values)
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,12 @@ class RoleSpec:
     acts_on_cases: bool
     # May manage the people and API tokens of its own agency.
     manages_agency: bool
+    # The agency kinds that can hold this role (membership or token); anywhere else it is refused.
+    agency_kinds: frozenset[str]
+    # Roles, held in the same agency, whose holder may give this role's power to someone else: a
+    # new membership, or an API token acting in this role (requested by the agency admin, live
+    # only once such a holder approved it). Nobody hands out more power than they hold.
+    vouched_by: tuple[str, ...]
     # Roles whose powers this one has as well ("a Satgas lead may do everything an officer may").
     includes: tuple[str, ...] = ()
 
@@ -35,6 +54,8 @@ class RoleSpec:
         # Plain strings, not enum members: codes are compared with values read from the database.
         object.__setattr__(self, "code", str(self.code))
         object.__setattr__(self, "includes", tuple(str(code) for code in self.includes))
+        object.__setattr__(self, "vouched_by", tuple(str(code) for code in self.vouched_by))
+        object.__setattr__(self, "agency_kinds", frozenset(str(kind) for kind in self.agency_kinds))
 
 
 ROLES: dict[str, RoleSpec] = {
@@ -43,6 +64,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.SATGAS_OFFICER,
             label=Role.SATGAS_OFFICER.label,
+            agency_kinds=EMPLOYER_KINDS,
+            vouched_by=(Role.SATGAS_LEAD,),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=True,
@@ -51,6 +74,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.SATGAS_LEAD,
             label=Role.SATGAS_LEAD.label,
+            agency_kinds=EMPLOYER_KINDS,
+            vouched_by=(Role.SATGAS_LEAD,),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=True,
@@ -60,6 +85,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.PPK,
             label=Role.PPK.label,
+            agency_kinds=EMPLOYER_KINDS,
+            vouched_by=(Role.PPK,),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=True,
@@ -68,6 +95,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.BAWASLU_OFFICER,
             label=Role.BAWASLU_OFFICER.label,
+            agency_kinds=BAWASLU_KINDS,
+            vouched_by=(Role.BAWASLU_OFFICER,),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=True,
@@ -76,6 +105,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.BKN_SUPERVISOR,
             label=Role.BKN_SUPERVISOR.label,
+            agency_kinds=BKN_KINDS,
+            vouched_by=(Role.BKN_SUPERVISOR,),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=True,
@@ -86,6 +117,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.AGENCY_ADMIN,
             label=Role.AGENCY_ADMIN.label,
+            agency_kinds=ALL_KINDS,
+            vouched_by=(Role.AGENCY_ADMIN,),
             needs_2fa=True,
             sees_cases=False,
             acts_on_cases=False,
@@ -95,6 +128,8 @@ ROLES: dict[str, RoleSpec] = {
         RoleSpec(
             code=Role.OBSERVER,
             label=Role.OBSERVER.label,
+            agency_kinds=EMPLOYER_KINDS | {Kind.INSPECTORATE, Kind.OBSERVER},
+            vouched_by=(Role.OBSERVER, Role.SATGAS_LEAD, Role.PPK),
             needs_2fa=True,
             sees_cases=True,
             acts_on_cases=False,
@@ -136,3 +171,38 @@ def roles_where(**facts: bool) -> frozenset[str]:
 CASE_ROLES = roles_where(sees_cases=True)
 ACTING_ROLES = roles_where(acts_on_cases=True)
 ADMIN_ROLES = roles_where(manages_agency=True)
+
+
+def role_allowed_in(role: str, kind: str) -> bool:
+    """Whether an agency of ``kind`` can hold ``role`` at all (a membership or a token)."""
+    spec = ROLES.get(role)
+    return spec is not None and kind in spec.agency_kinds
+
+
+def role_kind_error(role: str, kind: str) -> str | None:
+    """The Indonesian reason ``role`` cannot exist in an agency of ``kind``, or None when it can."""
+    from django.utils.translation import gettext
+
+    if role not in ROLES:
+        return gettext("Peran %(role)s tidak dikenal.") % {"role": role}
+    if role_allowed_in(role, kind):
+        return None
+    return gettext("Peran %(role)s tidak dapat dipegang oleh instansi berjenis %(kind)s.") % {
+        "role": ROLES[role].label,
+        "kind": Kind(kind).label if kind in Kind.values else kind,
+    }
+
+
+def roles_for_kind(kind: str) -> list[str]:
+    """The role codes an agency of ``kind`` can hold, in table order."""
+    return [code for code, spec in ROLES.items() if kind in spec.agency_kinds]
+
+
+def may_vouch_for(held_roles, role: str) -> bool:
+    """Whether someone holding ``held_roles`` in an agency may give ``role``'s power to another.
+
+    ``held_roles`` are the roles held *in the same agency* (``selectors.roles_in``): a lead of
+    Katingan vouches for nothing in Barito Selatan.
+    """
+    vouchers = ROLES[role].vouched_by
+    return any(role_includes(held, voucher) for held in held_roles for voucher in vouchers)

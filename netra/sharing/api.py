@@ -154,7 +154,7 @@ def case_list(
     rows = list(present.after_cursor(ordered, decoded)[:page_size] if decoded else _page(ordered, page, page_size))
     next_cursor = present.encode_cursor(rows[-1]) if len(rows) == page_size else None
     return {
-        "items": [present.case_item(case) for case in rows],
+        "items": [present.case_item(case, token) for case in rows],
         "count": count,
         "page": page,
         "page_size": page_size,
@@ -166,6 +166,11 @@ def case_list(
     "/cases",
     response={201: CaseCreated, 403: ErrorOut, **_COMMON},
     summary="Buat kasus dari temuan Bawaslu atau penerusan instansi",
+    description=(
+        "Sumber `bawaslu_finding` hanya dari token Bawaslu, `agency_referral` dari instansi mana pun, "
+        "`public_report` tidak pernah dari token (403 `forbidden`). Wilayah harus dalam cakupan token "
+        "(403 `forbidden`, `fields.region_code`)."
+    ),
 )
 def case_create(request, payload: CaseIn):
     token = _token(request)
@@ -193,7 +198,8 @@ def case_create(request, payload: CaseIn):
             "region_code": case.region_id,
             "url": f"/api/v1/cases/{case.pk}",
             "receipt_code": receipt.receipt_code,
-            "access_key": receipt.access_key,
+            # An agency-filed case has no reporter channel (netra.cases.filers): no key.
+            "access_key": receipt.access_key or None,
         },
     )
 
@@ -250,9 +256,17 @@ def case_events(
     case = _case(request, case_id)
     qs = events_for(case)
     rows = _page(qs, page, page_size)
+    # "case.received" is the submission itself: its time leaves the owning Satgas only coarse.
+    exact = present.is_owning_satgas(_token(request), case)
     return {
         "items": [
-            {"id": e.pk, "at": e.created_at, "action": e.action, "actor": e.actor_label, "data": e.payload or {}}
+            {
+                "id": e.pk,
+                "at": e.created_at if exact else present.coarse(e.created_at),
+                "action": e.action,
+                "actor": e.actor_label,
+                "data": e.payload or {},
+            }
             for e in rows
         ],
         "count": qs.count(),
@@ -345,14 +359,16 @@ def webhook_create(request, payload: WebhookIn):
     return Status(201, _webhook_out(subscription) | {"secret": secret})
 
 
-@router.get("/webhooks", response={200: WebhookPage, 403: ErrorOut, **_COMMON}, summary="Langganan webhook instansi")
+@router.get("/webhooks", response={200: WebhookPage, 403: ErrorOut, **_COMMON}, summary="Langganan webhook token ini")
 def webhook_list(
     request,
     page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ):
     token = _reader(request)
-    qs = webhooks.live_subscriptions(token.agency_id).order_by("-created_at", "-id")
+    # A token sees and stops only the subscriptions it made (issue #10, finding 12); the agency
+    # admin sees all of the agency's in the workspace.
+    qs = webhooks.live_subscriptions(token.agency_id).filter(token=token).order_by("-created_at", "-id")
     return {
         "items": [_webhook_out(sub) for sub in _page(qs, page, page_size)],
         "count": qs.count(),
@@ -369,7 +385,7 @@ def webhook_list(
 )
 def webhook_delete(request, subscription_id: int):
     token = _reader(request)
-    subscription = webhooks.live_subscriptions(token.agency_id).filter(pk=subscription_id).first()
+    subscription = webhooks.live_subscriptions(token.agency_id).filter(pk=subscription_id, token=token).first()
     if subscription is None:
         raise Http404
     webhooks.unsubscribe(subscription=subscription, actor=token)

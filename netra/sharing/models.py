@@ -38,6 +38,17 @@ class ApiToken(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A token with case power is requested (by the agency admin) and works only once a holder of
+    # that power in the same agency approved it (netra.orgs.roles: vouched_by). Empty = pending.
+    approved_at = models.DateTimeField(_("disetujui"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("disetujui oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -60,7 +71,11 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and self.approved_at is not None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.revoked_at is None and self.approved_at is None
 
     @property
     def audit_label(self) -> str:

@@ -10,9 +10,11 @@ the change rolls back, so does the event; if it commits, the worker will deliver
 call it inside the transaction that records the fact.
 """
 
+import datetime
 import threading
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -20,6 +22,7 @@ from django.utils import timezone
 from netra.cases.models import Case, Transition
 from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from netra.sharing.present import coarse
 
 CASE_CREATED = WebhookSubscription.Event.CASE_CREATED.value
 CASE_TRANSITIONED = WebhookSubscription.Event.CASE_TRANSITIONED.value
@@ -36,7 +39,8 @@ def case_summary(case: Case) -> dict:
         "source_reference": case.source_reference,
         "agency": case.agency.code if case.agency else None,
         "region_code": case.region_id,
-        "updated_at": _iso(case.updated_at),
+        # Webhooks leave the Satgas: times are coarse (netra.sharing.present.coarse).
+        "updated_at": _iso(coarse(case.updated_at)),
         "url": f"/api/v1/cases/{case.pk}",
     }
 
@@ -52,6 +56,15 @@ def _summary(case: Case | None, status: str | None) -> dict | None:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def _release_at(event_type: str, now):
+    """When a delivery may first go out: ``case.created`` waits for the end of its batch window."""
+    window = int(getattr(settings, "NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS", 0) or 0)
+    if event_type != CASE_CREATED or window <= 0:
+        return now
+    epoch = int(now.timestamp())
+    return datetime.datetime.fromtimestamp((epoch // window + 1) * window, tz=datetime.UTC)
 
 
 # "No subscription exists at all", remembered per process for a few seconds: until an agency
@@ -125,12 +138,13 @@ def emit(
     if not subscriptions:
         return None
     now = timezone.now()
+    release = _release_at(event_type, now)
     with transaction.atomic():
         event = WebhookEvent(type=event_type, case=case, created_at=now, payload={})
         event.payload = {
             "id": str(event.event_id),
             "type": event_type,
-            "created_at": now.isoformat(),
+            "created_at": _iso(coarse(now)),
             "data": {"case": _summary(case, status), **(data or {})},
         }
         event.save(force_insert=True)
@@ -140,7 +154,7 @@ def emit(
                     event=event,
                     subscription=sub,
                     case_id=case.pk if case else None,
-                    next_attempt_at=now,
+                    next_attempt_at=release,
                 )
                 for sub in subscriptions
             ]
@@ -158,7 +172,7 @@ def _on_transition(sender, instance: Transition, created: bool, raw: bool = Fals
     emit(
         CASE_TRANSITIONED,
         case=case,
-        data={"transition": {"from": instance.from_state, "to": instance.to_state, "at": _iso(instance.at)}},
+        data={"transition": {"from": instance.from_state, "to": instance.to_state, "at": _iso(coarse(instance.at))}},
         status=instance.to_state,
     )
 
@@ -171,7 +185,7 @@ def _on_move_keeping_state(sender, case: Case, action: str, transition=None, fro
     emit(
         CASE_TRANSITIONED,
         case=case,
-        data={"transition": {"from": from_state, "to": to_state, "at": _iso(timezone.now()), "action": action}},
+        data={"transition": {"from": from_state, "to": to_state, "at": _iso(coarse(timezone.now())), "action": action}},
     )
 
 

@@ -13,12 +13,14 @@ import binascii
 import datetime
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from netra.cases.models import Case, Subject
+from netra.orgs.roles import Role, role_includes
 from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import ApiToken
 
@@ -36,6 +38,42 @@ def cases_in_scope(token: ApiToken) -> QuerySet[Case]:
 
 def case_or_none(token: ApiToken, case_id: int) -> Case | None:
     return cases_in_scope(token).select_related("agency", "region").filter(pk=case_id).first()
+
+
+# --- what leaves the owning Satgas (issue #10, finding 12) -----------------------------------------
+
+
+def is_owning_satgas(token: ApiToken | None, case: Case) -> bool:
+    """The Satgas of the agency that owns the case: the chain of custody and exact times are theirs."""
+    return (
+        token is not None
+        and case.agency_id is not None
+        and token.agency_id == case.agency_id
+        and role_includes(token.role, Role.SATGAS_OFFICER)
+    )
+
+
+def coarse(value: datetime.datetime | None) -> datetime.datetime | None:
+    """A time floored to ``NETRA_SHARED_TIME_PRECISION`` ("day" or "hour"; "exact" to switch off).
+
+    Everyone but the owning Satgas gets times this coarse: an exact submission time, matched with
+    who was seen with a phone when, can point at a reporter. Floored in Netra's time zone (WIB)
+    and still ISO 8601 with its offset; flooring never moves a time later, so ``updated_since``
+    with a time read from an answer never misses a change.
+    """
+    if value is None:
+        return None
+    precision = getattr(settings, "NETRA_SHARED_TIME_PRECISION", "day")
+    if precision == "exact":
+        return value
+    local = timezone.localtime(value, timezone.get_default_timezone())
+    if precision == "hour":
+        return local.replace(minute=0, second=0, microsecond=0)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _times(exact: bool):
+    return (lambda value: value) if exact else coarse
 
 
 # --- list filters -----------------------------------------------------------------------------
@@ -111,7 +149,9 @@ def _overdue(case: Case) -> bool:
     return bool(getattr(case, "overdue_at", None)) and case.status not in Case.TERMINAL_STATES
 
 
-def case_item(case: Case) -> dict:
+def case_item(case: Case, token: ApiToken | None = None, *, exact: bool | None = None) -> dict:
+    """A list item; times are coarse (``coarse``) unless ``token`` is the owning Satgas."""
+    when = _times(is_owning_satgas(token, case) if exact is None else exact)
     return {
         "id": case.pk,
         "number": case.number,
@@ -125,8 +165,8 @@ def case_item(case: Case) -> dict:
         "incident_date": case.incident_date,
         "due_date": getattr(case, "due_date", None),
         "overdue": _overdue(case),
-        "created_at": case.created_at,
-        "updated_at": case.updated_at,
+        "created_at": when(case.created_at),
+        "updated_at": when(case.updated_at),
     }
 
 
@@ -187,7 +227,9 @@ def _allowed_actions(case: Case, token: ApiToken) -> list[str]:
 def case_detail(case: Case, token: ApiToken) -> dict:
     from netra.cases.selectors import reports_of_case
 
-    detail = case_item(case)
+    owner = is_owning_satgas(token, case)
+    when = _times(owner)
+    detail = case_item(case, exact=owner)
     detail |= {
         "region_name": case.region.name,
         "agency_name": case.agency.name if case.agency else None,
@@ -215,7 +257,7 @@ def case_detail(case: Case, token: ApiToken) -> dict:
                 "incident_date": r.incident_date,
                 "location": r.location,
                 "links": list(r.links or []),
-                "submitted_at": r.submitted_at,
+                "submitted_at": when(r.submitted_at),
             }
             for r in reports_of_case(case).order_by("submitted_at", "pk")
         ],
@@ -224,16 +266,20 @@ def case_detail(case: Case, token: ApiToken) -> dict:
                 "id": e.pk,
                 "content_type": e.content_type,
                 "size": e.size,
-                "sha256": e.sha256_received,
+                # The file Netra keeps (metadata stripped). The original's hash is chain of
+                # custody for the owning Satgas only: it would let anyone holding the
+                # reporter's original file (a forwarded WhatsApp copy) confirm who sent it.
+                "sha256": e.sha256_stored,
                 "sha256_stored": e.sha256_stored,
+                "sha256_received": e.sha256_received if owner else None,
                 "metadata_removed": e.metadata_removed,
                 "uploaded_by": e.uploaded_by,
-                "uploaded_at": e.uploaded_at,
+                "uploaded_at": when(e.uploaded_at),
             }
             for e in case.evidence.all()
         ],
         "transitions": [
-            {"from": t.from_state, "to": t.to_state, "at": t.at, "note": t.public_note}
+            {"from": t.from_state, "to": t.to_state, "at": when(t.at), "note": t.public_note}
             for t in case.transitions.order_by("at", "pk")
         ],
         "deadlines": _deadlines(case),

@@ -62,8 +62,12 @@ class EvidenceMeta(Schema):
     id: int
     content_type: str
     size: int
-    sha256: str = Field(..., description="SHA-256 berkas sebagaimana diterima.")
-    sha256_stored: str = Field(..., description="SHA-256 berkas yang disimpan (berbeda bila metadata dihapus).")
+    sha256: str = Field(..., description="SHA-256 berkas yang disimpan Netra (metadata sudah dihapus).")
+    sha256_stored: str = Field(..., description="SHA-256 berkas yang disimpan (sama dengan sha256).")
+    sha256_received: str | None = Field(
+        None,
+        description="SHA-256 berkas asli sebagaimana diterima: hanya untuk token Satgas instansi pemilik kasus.",
+    )
     metadata_removed: bool
     uploaded_by: str
     uploaded_at: datetime.datetime
@@ -148,8 +152,14 @@ class CaseCreated(Schema):
     agency: str | None
     region_code: str
     url: str
-    receipt_code: str = Field(..., description="Kode tanda terima untuk halaman status publik.")
-    access_key: str = Field(..., description="Rahasia halaman status; hanya ditampilkan sekali.")
+    receipt_code: str = Field(..., description="Kode tanda terima (rujukan laporan).")
+    access_key: str | None = Field(
+        None,
+        description=(
+            "Selalu null untuk kasus dari instansi: kunci akses halaman status hanya untuk pelapor masyarakat, "
+            "sehingga instansi tidak dapat berkirim pesan sebagai pelapor."
+        ),
+    )
 
 
 class TransitionIn(Schema):

@@ -14,6 +14,12 @@ def _fresh_rate_limits():
     caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _case_created_at_once(settings):
+    """Delivery mechanics are tested without the case.created batch window (test_disclosure.py has it)."""
+    settings.NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS = 0
+
+
 @pytest.fixture
 def api():
     # Agency systems send no cookie and no CSRF token.

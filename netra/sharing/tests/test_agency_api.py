@@ -175,7 +175,10 @@ def test_evidence_metadata_carries_the_sha256(api, satgas_katingan_token, agenci
     upload = SimpleUploadedFile("foto.jpg", image_bytes(), "image/jpeg")
     receipt = intake.report_submit(data=report_data(), files=[upload])
     (evidence,) = get(api, satgas_katingan_token, f"{CASES}/{receipt.case.pk}").json()["evidence"]
-    assert evidence["sha256"] == receipt.case.evidence.get().sha256_received
+    stored = receipt.case.evidence.get()
+    # The stored (cleaned) file's hash; the original's only for the owning Satgas (this token).
+    assert evidence["sha256"] == stored.sha256_stored
+    assert evidence["sha256_received"] == stored.sha256_received
     assert len(evidence["sha256"]) == 64
 
 
