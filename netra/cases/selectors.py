@@ -132,8 +132,29 @@ def _filtered(user, *, status, region, violation, due, assigned_to, search) -> Q
         qs = qs.filter(assigned_to=assigned_to)
     if search := (search or "").strip():
         matches = Subject.objects.filter(Q(name__icontains=search) | Q(nip=search)).values("case_id")
-        qs = qs.filter(Q(number__iexact=search) | Q(pk__in=matches))
+        qs = qs.filter(number_q(search) | Q(pk__in=matches))
     return qs
+
+
+_NUMBER_RE = re.compile(r"^(?:ntr-?(?P<year>\d{4})-?)?0*(?P<serial>\d{1,9})$", re.IGNORECASE)
+
+
+def number_q(text: str) -> Q:
+    """Cases whose number is ``text`` as people type it: ``NTR-2026-000211``, lower case, or just
+    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number."""
+    found = _NUMBER_RE.match((text or "").strip())
+    if not found:
+        return Q(pk__in=[])
+    serial = f"{int(found['serial']):06d}"
+    if found["year"]:
+        return Q(number__iexact=f"NTR-{found['year']}-{serial}")
+    return Q(number__endswith=f"-{serial}")
+
+
+def case_by_number(user, text: str) -> Case | None:
+    """The case in the user's scope that ``text`` names (``number_q``); the newest when a bare
+    serial fits several years. None when there is none."""
+    return scoped_cases(user).filter(number_q(text)).order_by("-created_at", "-pk").first()
 
 
 def attention_dates(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
