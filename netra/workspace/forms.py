@@ -72,12 +72,18 @@ def region_choices(codes) -> list[tuple[str, str]]:
 
 
 class MessageForm(forms.Form):
+    """Shown on the case page beside the internal note form: ids of their own (both have ``body``)."""
+
     body = forms.CharField(
         label=_("Pesan kepada pelapor"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Pelapor membaca pesan ini di halaman status laporannya. Nama Anda tidak ditampilkan."),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_message_%s")
+        super().__init__(*args, **kwargs)
 
 
 class InternalNoteForm(forms.Form):
@@ -86,6 +92,10 @@ class InternalNoteForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
 
 
 class FollowUpForm(forms.Form):
