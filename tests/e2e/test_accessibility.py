@@ -77,3 +77,29 @@ def test_the_check_reports_a_violation(browser, live_server):
     page.set_content('<!doctype html><html lang="id"><title>t</title><main><h1>x</h1><img src="a.png"></main></html>')
     assert "image-alt" in {v["id"] for v in _axe(page)}
     context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_keyboard_reaches_a_skip_link_first_and_sees_where_it_is(browser, live_server, agencies):
+    """The skip link is the first stop and shows on focus; the primary button has a visible ring."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(live_server.url + "/")  # the landing page: no field takes the focus on load
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["y"] >= 0  # on screen, not parked off it
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('primary')"):
+            break
+    else:
+        pytest.fail("the primary button is not reachable by keyboard")
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert ring == ["solid", "3px"]
+    context.close()
