@@ -268,3 +268,9 @@ def test_a_recommendation_sent_reaches_the_ppk_in_app_and_by_mail(
     assert any(m.to == ["ppk@example.org"] for m in mailoutbox)
     response = staff_client(ppk_katingan).get(QUEUE)
     assert "menunggu keputusan PPK" in response.text and response.context["panels"][0]["cases"] == [case]
+
+
+def test_the_role_home_reads_in_english(staff_client, bawaslu_katingan, make):
+    make(Case.Status.VERIFICATION, waiting_for_bawaslu=True)
+    text = staff_client(bawaslu_katingan).get("/en/staff/").text
+    assert "Waiting for your review (1)" in text and "All cases within your reach" in text
