@@ -5,6 +5,10 @@ that is comes from ``DeadlinePolicy`` rows: the agency's own row, else the defau
 empty), else ``DEFAULT_SLAS`` below. A key without any of them carries no deadline.
 
 Defaults, where a rule exists (domain.md section 4, BKN's description of the SBT, Oct 2024):
+- ``intake`` 1 working day (Netra's own default, no regulation): a new report (``received``) is
+  picked up — pengecekan started, or forwarded/merged/dismissed — by the next working day, so
+  that it is flagged, reminded and sorted like every other step instead of waiting unseen.
+  Stamped by the deadline job; starting pengecekan replaces it by the verification deadline.
 - ``verification`` 7 *calendar* days: "verifikasi oleh Satgas paling lama 7 hari" — the source
   says days, not working days, so we read it as calendar days (the stricter reading); a due date
   on a day off moves to the next working day (as administrative deadlines usually do). It runs
@@ -44,6 +48,7 @@ class Sla:
 
 
 SLA_LABELS = {
+    "intake": _("Laporan baru belum dicek"),
     "verification": _("Pengecekan dan verifikasi Satgas"),
     "bawaslu_review": _("Kajian Bawaslu"),
     "examination": _("Klarifikasi / pemeriksaan"),
@@ -54,6 +59,7 @@ SLA_LABELS = {
 }
 
 DEFAULT_SLAS: dict[str, Sla] = {
+    "intake": Sla(1, Unit.WORKING, "Netra: laporan baru mulai dicek paling lambat 1 hari kerja (kebijakan bawaan)"),
     "verification": Sla(7, Unit.CALENDAR, "SBT BKN: verifikasi Satgas paling lama 7 hari (BKN, Okt 2024)"),
     "bawaslu_review": Sla(3, Unit.WORKING, "SBT BKN: kajian Bawaslu paling lama 3 hari kerja (BKN, Okt 2024)"),
     "decision": Sla(
@@ -110,9 +116,10 @@ def today() -> datetime.date:
 
 
 def start_date_for(case: Case, key: str, *, on: datetime.date | None = None) -> datetime.date:
-    """Where the clock of ``key`` starts: for ``verification`` the day the case was received by its
-    current agency (the last transition into ``received``), for every other step the day of the move."""
-    if key == "verification":
+    """Where the clock of ``key`` starts: for ``intake`` and ``verification`` the day the case was
+    received by its current agency (the last transition into ``received``), for every other step
+    the day of the move."""
+    if key in ("intake", "verification"):
         received_at = (
             Transition.objects.filter(case=case, to_state=S.RECEIVED)
             .order_by("-at", "-pk")

@@ -37,7 +37,8 @@ class DeadlineRun:
 def process_deadlines(*, on: datetime.date | None = None) -> DeadlineRun:
     """The deadline job (``tasks.run_deadlines``, ``manage.py run_deadlines``). Idempotent.
 
-    1. New cases (received, no deadline yet) get their verification deadline.
+    1. New cases (received, no deadline yet) get their intake deadline (``intake``, 1 working day
+       by default), so a report nobody picks up is reminded and flagged like any other step.
     2. The assignee (else the Satgas leads; the PPKs for a decision) is reminded once per deadline,
        REMIND_WORKING_DAYS working days before it.
     3. A missed deadline is flagged once (``overdue_at``), its people notified and
@@ -51,9 +52,9 @@ def process_deadlines(*, on: datetime.date | None = None) -> DeadlineRun:
     run = DeadlineRun()
 
     for case in Case.objects.filter(status=S.RECEIVED, due_date__isnull=True, deadline_key="").iterator():
-        due = due_date_for(case, "verification", start_date_for(case, "verification"), calendar=calendar)
+        due = due_date_for(case, "intake", start_date_for(case, "intake"), calendar=calendar)
         if due and Case.objects.filter(pk=case.pk, status=S.RECEIVED, due_date__isnull=True).update(
-            deadline_key="verification", due_date=due
+            deadline_key="intake", due_date=due
         ):
             run.stamped += 1
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
@@ -23,6 +23,8 @@ from netra.orgs.selectors import case_scope
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
 PAGE_SIZE = 50
+# Characters of the report text shown under a queue row (one line; the case page has the rest).
+PREVIEW_CHARS = 140
 
 
 # --- reporter-facing --------------------------------------------------------------------------
@@ -78,7 +80,8 @@ def cases_for(
     assigned_to=None,
     search: str | None = None,
 ) -> QuerySet[Case]:
-    """The queue: the user's cases, filtered, what needs attention first (``attention`` annotated).
+    """The queue: the user's cases, filtered, what needs attention first (``attention`` annotated,
+    and ``preview``: the start of the first report's text).
 
     ``status``: a state code, ``"active"`` (every non-terminal state) or None (all).
     ``region``: a region code; the region and everything under it.
@@ -98,7 +101,7 @@ def cases_for(
             assigned_to=assigned_to,
             search=search,
         )
-        .annotate(attention=_attention(today, soon))
+        .annotate(attention=_attention(today, soon), preview=_preview())
         .select_related("agency", "region", "assigned_to")
         .prefetch_related("subjects")
         .order_by("attention", F("due_date").asc(nulls_last=True), "created_at", "pk")
@@ -129,8 +132,29 @@ def _filtered(user, *, status, region, violation, due, assigned_to, search) -> Q
         qs = qs.filter(assigned_to=assigned_to)
     if search := (search or "").strip():
         matches = Subject.objects.filter(Q(name__icontains=search) | Q(nip=search)).values("case_id")
-        qs = qs.filter(Q(number__iexact=search) | Q(pk__in=matches))
+        qs = qs.filter(number_q(search) | Q(pk__in=matches))
     return qs
+
+
+_NUMBER_RE = re.compile(r"^(?:ntr-?(?P<year>\d{4})-?)?0*(?P<serial>\d{1,9})$", re.IGNORECASE)
+
+
+def number_q(text: str) -> Q:
+    """Cases whose number is ``text`` as people type it: ``NTR-2026-000211``, lower case, or just
+    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number."""
+    found = _NUMBER_RE.match((text or "").strip())
+    if not found:
+        return Q(pk__in=[])
+    serial = f"{int(found['serial']):06d}"
+    if found["year"]:
+        return Q(number__iexact=f"NTR-{found['year']}-{serial}")
+    return Q(number__endswith=f"-{serial}")
+
+
+def case_by_number(user, text: str) -> Case | None:
+    """The case in the user's scope that ``text`` names (``number_q``); the newest when a bare
+    serial fits several years. None when there is none."""
+    return scoped_cases(user).filter(number_q(text)).order_by("-created_at", "-pk").first()
 
 
 def attention_dates(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
@@ -142,27 +166,35 @@ def attention_dates(today: datetime.date | None = None) -> tuple[datetime.date, 
     return today, WorkingCalendar().add_working_days(today, deadlines.REMIND_WORKING_DAYS)
 
 
-ATTENTION_OVERDUE, ATTENTION_DUE_SOON, ATTENTION_NEW, ATTENTION_OPEN, ATTENTION_DONE = range(5)
+ATTENTION_NEW, ATTENTION_OVERDUE, ATTENTION_DUE_SOON, ATTENTION_OPEN, ATTENTION_DONE = range(5)
 ATTENTION_CODES = {
+    ATTENTION_NEW: "new",
     ATTENTION_OVERDUE: "overdue",
     ATTENTION_DUE_SOON: "due_soon",
-    ATTENTION_NEW: "new",
     ATTENTION_OPEN: "open",
     ATTENTION_DONE: "done",
 }
 
 
 def _attention(today: datetime.date, soon: datetime.date) -> SqlCase:
-    """Overdue, then due soon, then new, then the other open cases, then finished ones."""
+    """New reports first (nobody has looked at them; their intake deadline is short, and a
+    late one sorts first among them by its due date), then overdue, then due soon, then the
+    other open cases, then finished ones."""
     active = Q(status__in=ACTIVE_STATES)
     return SqlCase(
+        When(status=Status.RECEIVED, then=Value(ATTENTION_NEW)),
         When(active & Q(due_date__lt=today), then=Value(ATTENTION_OVERDUE)),
         When(active & Q(due_date__lte=soon), then=Value(ATTENTION_DUE_SOON)),
-        When(status=Status.RECEIVED, then=Value(ATTENTION_NEW)),
         When(active, then=Value(ATTENTION_OPEN)),
         default=Value(ATTENTION_DONE),
         output_field=IntegerField(),
     )
+
+
+def _preview() -> Subquery:
+    """The first ``PREVIEW_CHARS`` characters of the case's first report (one subquery, no N+1)."""
+    first = Report.objects.filter(case=OuterRef("pk")).order_by("submitted_at", "pk")
+    return Subquery(first.annotate(start=Substr("description", 1, PREVIEW_CHARS)).values("start")[:1])
 
 
 def queue_counts(user, **filters) -> dict[str, int]:
@@ -346,3 +378,101 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = 10) -> list[Dupl
     for candidate in ranked:
         candidate.case = loaded[candidate.case.pk]
     return ranked
+
+
+# States whose cases can still be merged (the "merged" move of the workflow table): the queue
+# marks possible duplicates only there.
+def _mergeable_states() -> frozenset[str]:
+    from netra.cases.workflow import MOVES
+
+    return frozenset(state for move in MOVES if move.action == "merged" for state in move.from_states)
+
+
+_DUPLICATE_ROWS_MAX = 5000
+
+
+def duplicate_counts(cases, *, user) -> dict[int, int]:
+    """For a page of the queue: how many other open cases in scope may be the same matter.
+
+    The cheap signals of ``duplicate_candidates`` in one query for the whole page: the same
+    subject NIP, or the same subject name in the same region with incident dates within
+    ``DUPLICATE_WINDOW_DAYS``. (Similar text is left to the case page: it reads every
+    description of the region.) Only cases that may still be merged are counted.
+    """
+    from django.db.models.functions import Lower
+
+    mergeable = _mergeable_states()
+    page = [case for case in cases if case.status in mergeable]
+    if not page:
+        return {}
+    own: dict[int, list[Subject]] = {case.pk: list(case.subjects.all()) for case in page}
+    nips = {s.nip for subjects in own.values() for s in subjects if s.nip}
+    names = {s.name.strip().lower() for subjects in own.values() for s in subjects if s.name.strip()}
+    if not nips and not names:
+        return {}
+    rows = list(
+        Subject.objects.annotate(name_lower=Lower("name"))
+        .filter(Q(nip__in=nips) | Q(name_lower__in=names))
+        .filter(case__status__in=ACTIVE_STATES)
+        .filter(case__in=scoped_cases(user))
+        .values_list("case_id", "nip", "name_lower", "case__region_id", "case__incident_date")[:_DUPLICATE_ROWS_MAX]
+    )
+    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    by_nip: dict[str, set[int]] = {}
+    by_name: dict[str, list[tuple[int, str, datetime.date]]] = {}
+    for other_id, nip, name, region, incident in rows:
+        if nip:
+            by_nip.setdefault(nip, set()).add(other_id)
+        by_name.setdefault((name or "").strip(), []).append((other_id, region, incident))
+    counts: dict[int, int] = {}
+    for case in page:
+        others: set[int] = set()
+        for subject in own[case.pk]:
+            if subject.nip:
+                others |= by_nip.get(subject.nip, set())
+            for other_id, region, incident in by_name.get(subject.name.strip().lower(), ()):
+                if region == case.region_id and abs(incident - case.incident_date) <= window:
+                    others.add(other_id)
+        others.discard(case.pk)
+        if others:
+            counts[case.pk] = len(others)
+    return counts
+
+
+# --- staff: what waits for a role (the role home pages) ------------------------------------------
+
+WAITING_MAX = 100
+
+
+def waiting_for(user, kind: str) -> QuerySet[Case]:
+    """Cases that wait for the user in one of the roles that do not work the Satgas queue.
+
+    ``"bawaslu_review"``: a kajian requested from Bawaslu, within the reach of the user's Bawaslu
+    membership, earliest review due date first. ``"decision"``: cases awaiting the PPK's
+    decision (or escalated, where the PPK still owes the SK) in the agencies where the user is
+    PPK, earliest due date first. ``"escalated"``: escalated cases in a BKN supervisor's reach.
+    """
+    from netra.orgs.models import Membership
+    from netra.orgs.selectors import scope_for_agency_role
+
+    memberships = Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")
+    if kind == "decision":
+        agencies = [m.agency_id for m in memberships if m.role == Membership.Role.PPK]
+        qs = Case.objects.filter(agency_id__in=agencies, status__in=[Status.AWAITING_DECISION, Status.ESCALATED])
+        order = F("due_date").asc(nulls_last=True)
+    else:
+        role = Membership.Role.BAWASLU_OFFICER if kind == "bawaslu_review" else Membership.Role.BKN_SUPERVISOR
+        scopes = [scope_for_agency_role(m.agency, role) for m in memberships if m.role == role]
+        reach = Q(pk__in=[])  # no such membership: nothing
+        for scope in scopes:
+            if scope.everything:  # Q() would vanish in an OR; BKN pusat reaches every case
+                reach = Q()
+                break
+            reach |= scope.q(agency_field="agency", region_field="region")
+        if kind == "bawaslu_review":
+            qs = Case.objects.filter(reach, status=Status.VERIFICATION, waiting_for_bawaslu=True)
+            order = F("bawaslu_due_date").asc(nulls_last=True)
+        else:
+            qs = Case.objects.filter(reach, status=Status.ESCALATED)
+            order = F("due_date").asc(nulls_last=True)
+    return qs.select_related("agency", "region").prefetch_related("subjects").order_by(order, "created_at", "pk")

@@ -305,6 +305,10 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
         case.merged_into = None
         case.dismissal_reason = ""
         case.forwarded_to_external = ""
+    elif move.action == "checking" and case.assigned_to_id is None and (starter := _user(actor)) is not None:
+        # Whoever starts pengecekan of an unassigned case takes it (audited with the move).
+        case.assigned_to = starter
+        payload["assigned_to"] = starter.get_username()
     elif move.action == "escalated":
         recipients += [*bkn_supervisors_for(case), *_leads(case), *_members(case.agency_id, [Role.PPK])]
         notice = _("Kasus %(case)s dieskalasi ke BKN: PPK melewati batas waktu keputusan.") % {"case": case}

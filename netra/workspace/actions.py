@@ -257,10 +257,20 @@ def _back(request):
     return redirect("workspace:home")
 
 
+def _keep_selection(request, cases) -> None:
+    """Leave these cases ticked on the queue page the user goes back to (a refusal loses no tick)."""
+    from netra.workspace.views import SELECTION_KEY
+
+    request.session[SELECTION_KEY] = [int(getattr(case, "pk", case)) for case in cases]
+
+
 @require_POST
 @staff_required
 def bulk(request):
-    """Assign, merge or dismiss a selection; each case on its own, so one refusal does not block the rest."""
+    """Assign, merge or dismiss a selection; each case on its own, so one refusal does not block the rest.
+
+    A refused action (or the refused cases of one) stays ticked when the queue comes back.
+    """
     ids = [value for value in request.POST.getlist("cases") if value.isdigit()][:BULK_MAX]
     action = request.POST.get("action")
     if not ids:
@@ -275,9 +285,11 @@ def bulk(request):
             assignee = _assignee(request.POST.get("assignee"))
         except TransitionError as error:
             messages.error(request, _refusal(error))
+            _keep_selection(request, cases)
             return _back(request)
         if assignee is None:
             messages.error(request, _("Pilih petugas yang akan ditugaskan."))
+            _keep_selection(request, cases)
             return _back(request)
         results = _each(cases, lambda case: services.case_assign(case=case, assignee=assignee, actor=request.user))
         done = ngettext_lazy("%(n)d kasus ditugaskan ke %(name)s.", "%(n)d kasus ditugaskan ke %(name)s.", "n")
@@ -285,6 +297,7 @@ def bulk(request):
     elif action == "merge":
         into = _merge_target(request, cases)
         if into is None:
+            _keep_selection(request, cases)
             return _back(request)
         others = [case for case in cases if case.pk != into.pk]
         results = _each(
@@ -312,6 +325,7 @@ def bulk(request):
         extra = {}
     else:
         messages.error(request, _("Tindakan tidak dikenal."))
+        _keep_selection(request, cases)
         return _back(request)
 
     succeeded = [case for case, error in results if error is None]
@@ -321,6 +335,8 @@ def bulk(request):
         messages.success(request, done % {"n": len(succeeded), **extra})
     for case, refused in failed:
         messages.error(request, f"{case}: {_refusal(refused)}")
+    if failed:
+        _keep_selection(request, [case for case, _error in failed])
     return _back(request)
 
 
@@ -337,10 +353,11 @@ def _each(cases, call) -> list[tuple[Case, TransitionError | None]]:
 
 
 def _merge_target(request, cases) -> Case | None:
-    """The case the selection is merged into: the number typed in, else the oldest selected."""
+    """The case the selection is merged into: the one chosen (a ticked case, or a number typed as
+    people write it: ``211``, ``ntr-2026-000211``), else the oldest selected."""
     number = request.POST.get("into", "").strip()
     if number:
-        found = selectors.cases_for(request.user, search=number).filter(number__iexact=number).first()
+        found = selectors.case_by_number(request.user, number)
         if found is None:
             messages.error(request, _("Kasus tujuan %(number)s tidak ditemukan.") % {"number": number[:30]})
         return found

@@ -4,10 +4,13 @@ Actions (forms that change a case) are in ``netra.workspace.actions``. Every cas
 ``netra.cases.selectors`` so a case outside the user's scope answers 404, like a missing one.
 """
 
+from typing import Any
+
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,23 +18,90 @@ from netra.audit.selectors import events_for
 from netra.cases import selectors
 from netra.cases.evidence import EXTENSIONS
 from netra.cases.models import Case, Evidence
+from netra.cases.services import SATGAS_ROLES
+from netra.cases.workflow import EARLY, MOVES
+from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
+from netra.orgs.roles import ROLES, effective_roles
 from netra.workspace import presenters
 from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
+
+# Where a refused bulk action leaves its selection for the next queue page (ids only).
+SELECTION_KEY = "netra_queue_selection"
+
+
+# The bulk bar's tools and the workflow moves (or service) that each one makes.
+BULK_MOVES = {"merge": "merged", "dismiss": "dismissed"}
+
+
+def bulk_tools(user) -> dict[str, bool]:
+    """Which bulk tools the user's roles may use, asked of the workflow table (merge, dismiss
+    from triage) and of the assignment rule (Satgas only). Each case is still checked on its own."""
+    if user.is_superuser:
+        return {"assign": True, "merge": True, "dismiss": True, "any": True}
+    roles: set[str] = set()
+    for membership in Membership.objects.filter(user=user, active=True, agency__active=True):
+        if membership.role in ROLES:
+            roles |= effective_roles(membership.role)
+    held = frozenset(roles)
+    tools = {
+        name: any(move.action == action and move.from_states & EARLY and move.allows(held) for move in MOVES)
+        for name, action in BULK_MOVES.items()
+    }
+    tools["assign"] = bool(held & SATGAS_ROLES)
+    tools["any"] = any(tools.values())
+    return tools
+
+
+# Role home panels: what waits for a role that does not work the Satgas queue.
+WAITING_PANELS = (
+    (Membership.Role.BAWASLU_OFFICER, "bawaslu_review", _("Menunggu kajian Anda")),
+    (Membership.Role.PPK, "decision", _("Menunggu keputusan Anda")),
+    (Membership.Role.BKN_SUPERVISOR, "escalated", _("Kasus eskalasi dalam pengawasan Anda")),
+)
+SATGAS_QUEUE_ROLES = frozenset({Membership.Role.SATGAS_OFFICER, Membership.Role.SATGAS_LEAD})
+
+
+def waiting_panels(user, roles: set[str]) -> list[dict]:
+    """One panel per non-Satgas role the user holds: its cases, their due dates and state."""
+    today, soon = selectors.attention_dates()
+    panels = []
+    for role, kind, title in WAITING_PANELS:
+        if role not in roles:
+            continue
+        cases: list[Any] = list(selectors.waiting_for(user, kind)[: selectors.WAITING_MAX])
+        for case in cases:  # the due date of what waits (Bawaslu's own for a kajian) and its state
+            due = case.panel_due = case.bawaslu_due_date if kind == "bawaslu_review" else case.due_date
+            case.panel_state = (
+                "none" if due is None else "overdue" if due < today else "due_soon" if due <= soon else "ok"
+            )
+        panels.append({"kind": kind, "title": title, "cases": cases})
+    return panels
 
 
 @require_GET
 @staff_required
 def home(request):
-    """The queue: what needs attention first, filtered; htmx swaps only the list."""
+    """The queue: what needs attention first, filtered; htmx swaps only the list.
+
+    Roles that do not work the Satgas queue (Bawaslu, PPK, BKN) get their home on top of it:
+    what waits for them, with its due date; the bulk tools show only to roles that may use them.
+    """
     user = request.user
     region_codes = selectors.scoped_cases(user).order_by().values_list("region", flat=True).distinct()
     form = QueueFilterForm(request.GET, user=user, regions=region_choices(region_codes))
     filters = form.filters()
     page = Paginator(selectors.cases_for(user, **filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     presenters.mark_attention(page.object_list)
+    duplicates = selectors.duplicate_counts(page.object_list, user=user)
+    rows: list[Any] = list(page.object_list)
+    for case in rows:
+        case.duplicate_count = duplicates.get(case.pk, 0)
     counts = selectors.queue_counts(user, **filters)
+    tools = bulk_tools(user)
+    # A refused bulk action leaves its selection ticked (bulk puts it in the session).
+    selected = {int(pk) for pk in request.session.pop(SELECTION_KEY, []) if str(pk).isdigit()}
     context = {
         "form": form,
         "page": page,
@@ -40,12 +110,25 @@ def home(request):
         "status": filters["status"] or "all",
         "query": presenters.query_without(request.GET, "page", "status"),
         "page_query": presenters.query_without(request.GET, "page"),
-        "memberships": Membership.objects.filter(user=user, active=True).select_related("agency"),
         "may_act": presenters.may_act(user),
-        "assignees": presenters.assignee_choices(user),
+        "bulk": tools,
+        "selected": selected,
+        "selected_cases": [case for case in page.object_list if case.pk in selected],
+        "assignees": presenters.assignee_choices(user) if tools["assign"] else [],
     }
-    template = "workspace/_queue_list.html" if request.htmx and not request.htmx.boosted else "workspace/queue.html"
-    return render(request, template, context)
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "workspace/_queue_list.html", context)
+    memberships = list(Membership.objects.filter(user=user, active=True).select_related("agency"))
+    roles = {m.role for m in memberships}
+    context |= {
+        "memberships": memberships,
+        "satgas": user.is_superuser or bool(roles & SATGAS_QUEUE_ROLES),
+        "panels": waiting_panels(user, roles),
+        "read_only": not user.is_superuser and not tools["any"] and not presenters.may_act(user),
+        "notifications": list(unread_for(user).order_by("-created_at")[:5]),
+        "unread": unread_count(user),
+    }
+    return render(request, "workspace/queue.html", context)
 
 
 @require_GET

@@ -32,7 +32,12 @@ def case(katingan_case):
 
 def test_default_policies_come_from_the_migration():
     rows = {row.key: (row.days, row.unit) for row in DeadlinePolicy.objects.filter(agency=None)}
-    assert rows == {"verification": (7, "calendar"), "bawaslu_review": (3, "working"), "decision": (14, "working")}
+    assert rows == {
+        "intake": (1, "working"),
+        "verification": (7, "calendar"),
+        "bawaslu_review": (3, "working"),
+        "decision": (14, "working"),
+    }
 
 
 def test_working_days_skip_the_weekend(case):
@@ -137,11 +142,50 @@ def test_due_soon_and_overdue_selectors(katingan_case):
     assert list(overdue(on=D(2024, 11, 11))) == [late]
 
 
-def test_job_stamps_new_cases_with_their_verification_deadline(katingan_case):
+def test_job_stamps_new_cases_with_their_intake_deadline(katingan_case):
+    # Received on Monday 9 Dec 2024: to be picked up by Tuesday (1 working day).
     with time_machine.travel(datetime.datetime(2024, 12, 9, 3, 0, tzinfo=datetime.UTC), tick=False):
         case = katingan_case(S.RECEIVED)
-    process_deadlines(on=D(2024, 12, 10))
+    process_deadlines(on=D(2024, 12, 9))
     case.refresh_from_db()
+    assert (case.deadline_key, case.due_date) == ("intake", D(2024, 12, 10))
+
+
+def test_a_new_report_received_on_friday_is_due_on_monday(katingan_case):
+    with time_machine.travel(datetime.datetime(2024, 12, 6, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = katingan_case(S.RECEIVED)
+    process_deadlines(on=D(2024, 12, 6))
+    case.refresh_from_db()
+    assert case.due_date == D(2024, 12, 9)
+
+
+def test_an_unopened_new_report_is_reminded_then_flagged(katingan_case, lead_katingan):
+    with time_machine.travel(datetime.datetime(2024, 12, 9, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = katingan_case(S.RECEIVED)
+    first = process_deadlines(on=D(2024, 12, 9))
+    late = process_deadlines(on=D(2024, 12, 11))
+    assert (first.stamped, first.reminded, late.flagged) == (1, 1, 1)
+    kinds = set(Notification.objects.filter(user=lead_katingan).values_list("kind", flat=True))
+    assert {"deadline.reminder", "deadline.missed"} <= kinds
+    case.refresh_from_db()
+    assert case.overdue_at is not None
+
+
+def test_an_agency_may_lengthen_the_intake_deadline(katingan_case):
+    with time_machine.travel(datetime.datetime(2024, 12, 9, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = katingan_case(S.RECEIVED)
+    DeadlinePolicy.objects.create(agency=case.agency, key="intake", days=3, unit="working")
+    process_deadlines(on=D(2024, 12, 9))
+    case.refresh_from_db()
+    assert case.due_date == D(2024, 12, 12)
+
+
+def test_starting_pengecekan_replaces_the_intake_deadline_by_verification(katingan_case, satgas_katingan):
+    with time_machine.travel(datetime.datetime(2024, 12, 9, 3, 0, tzinfo=datetime.UTC), tick=False):
+        case = katingan_case(S.RECEIVED)
+        process_deadlines(on=D(2024, 12, 9))
+        case.refresh_from_db()
+        case = case_transition(case=case, action="checking", actor=satgas_katingan)
     assert (case.deadline_key, case.due_date) == ("verification", D(2024, 12, 16))
 
 

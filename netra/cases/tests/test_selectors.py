@@ -8,10 +8,12 @@ from django.http import Http404
 
 from netra.cases.models import Case, Recommendation, Report, Subject
 from netra.cases.selectors import (
+    PREVIEW_CHARS,
     attention_dates,
     case_for,
     cases_for,
     duplicate_candidates,
+    duplicate_counts,
     queue_counts,
     subject_history,
     text_tokens,
@@ -164,7 +166,7 @@ def test_search_finds_a_case_by_number_subject_name_or_nip(satgas_katingan, agen
 # --- order and counts ---------------------------------------------------------------------------
 
 
-def test_the_queue_puts_overdue_then_due_soon_then_new_first(satgas_katingan, agencies, regions):
+def test_the_queue_puts_new_then_overdue_then_due_soon_first(satgas_katingan, agencies, regions):
     today, soon = attention_dates()
     pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
     done = make_case(pemkab, katingan, status=S.CLOSED)
@@ -172,7 +174,56 @@ def test_the_queue_puts_overdue_then_due_soon_then_new_first(satgas_katingan, ag
     new = make_case(pemkab, katingan, status=S.RECEIVED)
     due_soon = make_case(pemkab, katingan, status=S.CHECKING, due_date=soon)
     overdue = make_case(pemkab, katingan, status=S.VERIFICATION, due_date=today - datetime.timedelta(days=2))
-    assert list(cases_for(satgas_katingan)) == [overdue, due_soon, new, open_case, done]
+    assert list(cases_for(satgas_katingan)) == [new, overdue, due_soon, open_case, done]
+
+
+def test_new_reports_come_first_even_behind_a_full_page_of_older_work(satgas_katingan, agencies, regions):
+    # The review found new reports on page 2 of "Aktif": sixty dated cases sorted before them.
+    today = attention_dates()[0]
+    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
+    for n in range(60):
+        make_case(pemkab, katingan, status=S.VERIFICATION, due_date=today - datetime.timedelta(days=1 + n % 5))
+    late_new = make_case(pemkab, katingan, status=S.RECEIVED, due_date=today - datetime.timedelta(days=1))
+    fresh = make_case(pemkab, katingan, status=S.RECEIVED)
+    assert list(cases_for(satgas_katingan, status="active")[:2]) == [late_new, fresh]
+
+
+def test_the_queue_previews_the_first_report_on_one_line(satgas_katingan, agencies, regions):
+    case = make_case(agencies["pemkab-katingan"], regions["62.06"], description="Camat berorasi. " * 30)
+    row = cases_for(satgas_katingan).get(pk=case.pk)
+    assert row.preview.startswith("Camat berorasi.") and len(row.preview) == PREVIEW_CHARS
+
+
+def test_duplicate_counts_match_nip_and_name_in_region_and_time(satgas_katingan, agencies, regions):
+    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
+    nip = "198503122010011003"
+    one = make_case(pemkab, katingan, subject="Budi Santoso", nip=nip)
+    same_nip = make_case(pemkab, katingan, subject="B. Santoso", nip=nip)
+    same_name = make_case(pemkab, katingan, subject="budi santoso")
+    make_case(pemkab, katingan, subject="Budi Santoso", incident=TODAY - datetime.timedelta(days=60))  # too far apart
+    make_case(agencies["pemkab-barito-selatan"], regions["62.04"], subject="Budi Santoso", nip=nip)  # out of scope
+    make_case(pemkab, katingan, subject="Budi Santoso", status=S.CLOSED)  # finished
+    alone = make_case(pemkab, katingan, subject="Siti Aminah")
+    counts = duplicate_counts(list(cases_for(satgas_katingan)), user=satgas_katingan)
+    assert counts[one.pk] == 2 and counts[same_nip.pk] == 1 and counts[same_name.pk] >= 1
+    assert alone.pk not in counts
+
+
+def test_duplicate_counts_cost_the_same_queries_for_3_or_30_rows(satgas_katingan, agencies, regions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
+    for n in range(30):
+        make_case(pemkab, katingan, subject=f"Pegawai {n % 7}", nip=f"19850312201001{n % 5:04d}")
+    page = list(cases_for(satgas_katingan).prefetch_related("subjects"))
+    queries = []
+    for rows in (page[:3], page):
+        with CaptureQueriesContext(connection) as captured:
+            counts = duplicate_counts(rows, user=satgas_katingan)
+        queries.append(len(captured))
+    assert len(counts) == 30
+    assert queries[0] == queries[1] <= 4  # the user's scope, then one query for the whole page
 
 
 def test_queue_counts_count_per_state_in_scope_only(satgas_katingan, agencies, regions, barsel_case):

@@ -115,3 +115,66 @@ def test_bulk_messages_count_cases_in_english(staff_client, lead_katingan, satga
 
     assert any(m.startswith("1 case assigned to") for m in page_messages(one))
     assert any(m.startswith("3 cases assigned to") for m in page_messages(every))
+
+
+# --- review item 4: the target as people type it; a refusal keeps the ticks --------------------
+
+
+def ticked(response) -> set[int]:
+    return set(response.context["selected"])
+
+
+@pytest.mark.parametrize("form", ["serial", "zero_padded", "lower"])
+def test_bulk_merge_into_a_number_typed_short_or_in_lower_case(staff_client, satgas_katingan, submit, three, form):
+    target = submit()
+    serial = target.number.rsplit("-", 1)[1]
+    typed = {"serial": str(int(serial)), "zero_padded": serial, "lower": target.number.lower()}[form]
+    staff_client(satgas_katingan).post(BULK, {"action": "merge", "into": typed, "cases": [c.pk for c in three]})
+    assert set(Case.objects.filter(pk__in=[c.pk for c in three]).values_list("merged_into", flat=True)) == {target.pk}
+
+
+def test_bulk_merge_into_one_of_the_ticked_cases(staff_client, satgas_katingan, three):
+    newest = three[-1]
+    staff_client(satgas_katingan).post(BULK, {"action": "merge", "into": newest.number, "cases": [c.pk for c in three]})
+    assert set(Case.objects.exclude(pk=newest.pk).values_list("merged_into", flat=True)) == {newest.pk}
+    newest.refresh_from_db()
+    assert newest.status == S.RECEIVED
+
+
+def test_the_merge_target_outside_scope_is_not_found(staff_client, satgas_katingan, three, barsel_case):
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "merge", "into": barsel_case.number, "cases": [c.pk for c in three]}, follow=True
+    )
+    assert Case.objects.filter(status=S.MERGED).count() == 0
+    assert any("tidak ditemukan" in m for m in page_messages(response))
+
+
+def test_a_refused_merge_keeps_every_box_ticked(staff_client, satgas_katingan, three):
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "merge", "into": "NTR-1999-999999", "cases": [c.pk for c in three]}, follow=True
+    )
+    assert Case.objects.filter(status=S.MERGED).count() == 0
+    assert ticked(response) == {c.pk for c in three}
+    for case in three:
+        assert f'value="{case.pk}" data-number="{case.number}" checked' in response.text
+    # The merge target select offers the ticked cases.
+    assert all(f'<option value="{c.number}">' in response.text for c in three)
+    # Only once: the next visit starts clean.
+    assert ticked(staff_client(satgas_katingan).get(reverse("workspace:home"))) == set()
+
+
+def test_refused_cases_stay_ticked_after_the_others_succeeded(staff_client, satgas_katingan, three):
+    stuck = three[0]
+    Case.objects.filter(pk=stuck.pk).update(status=S.EXAMINATION)
+    response = staff_client(satgas_katingan).post(
+        BULK, {"action": "dismiss", "cases": [c.pk for c in three], "next": "/staf/?status=all"}, follow=True
+    )
+    assert ticked(response) == {stuck.pk}
+
+
+def test_bawaslu_cannot_bulk_merge_even_by_posting(staff_client, bawaslu_katingan, three):
+    response = staff_client(bawaslu_katingan).post(
+        BULK, {"action": "merge", "cases": [c.pk for c in three]}, follow=True
+    )
+    assert Case.objects.filter(status=S.MERGED).count() == 0
+    assert len([m for m in page_messages(response) if "tidak berwenang" in m]) == 2

@@ -1,0 +1,140 @@
+"""Every HTML page of Netra with the person who opens it, for checks that run over all pages
+(``tests/test_unique_ids.py``: no duplicate ``id``; ``tests/e2e/test_accessibility.py``: axe-core).
+
+The list is walked from the URL resolver (portal, workspace, sharing and the admin index), so a
+new page is checked without anyone adding it here; a route this module cannot fill in fails
+``test_every_page_route_is_checked`` until it is given an example below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import LocalePrefixPattern
+
+# Routes that answer no HTML page to a GET: files, POST-only actions, sign-out.
+NOT_PAGES = {
+    "portal:receipt_pdf",
+    "workspace:logout",
+    "workspace:evidence",
+    "workspace:message",
+    "workspace:note",
+    "workspace:assign",
+    "workspace:merge",
+    "workspace:followup",
+    "workspace:recommendation_letter",
+    "workspace:decision_summary",
+    "workspace:bulk",
+    "sharing:token_create",  # POST only: the form is on the token list
+    "sharing:token_revoke",
+}
+# Pages opened halfway through signing in: password given, second factor not yet.
+PASSWORD_ONLY = {"workspace:two_factor"}
+# Pages that answer with their own status on purpose.
+STATUS = {"workspace:no_membership": 403}
+# Who opens each page (a demo username; None: nobody signed in).
+VISITORS = {
+    "portal:home": None,
+    "portal:report_new": None,
+    "portal:status": None,
+    "workspace:login": None,
+    "workspace:two_factor": "ketua.katingan",
+    "workspace:no_membership": "outsider",
+    "workspace:case": "ketua.katingan",
+    "workspace:move": "ketua.katingan",
+    "sharing:tokens": "admin.katingan",
+    "sharing:webhook_log": "admin.katingan",
+}
+# The queue as each role's home page (review item 6).
+HOMES = {
+    "satgas": "satgas.katingan",
+    "lead": "ketua.katingan",
+    "ppk": "ppk.katingan",
+    "bawaslu": "bawaslu.katingan",
+    "bkn": "bkn.kanreg",
+    "observer": "pengamat",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str  # route name, or "workspace:home/<role>"
+    path: str
+    username: str | None
+    second_factor: bool = True
+    status: int = 200
+
+
+def page_routes() -> list[str]:
+    localized = next(
+        p for p in get_resolver().url_patterns if isinstance(getattr(p, "pattern", None), LocalePrefixPattern)
+    )
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                if pattern.namespace != "admin":
+                    yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name and namespace:
+                yield f"{namespace}{pattern.name}"
+
+    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing"}]
+
+
+def all_pages() -> list[Page]:
+    """The pages over the demo world (``manage.py load_demo``, a few cases); call inside a test."""
+    from django.contrib.auth import get_user_model
+
+    from netra.cases.models import Case
+    from netra.cases.workflow import available_moves
+    from netra.sharing.models import WebhookSubscription
+
+    lead = get_user_model().objects.get(username="ketua.katingan")
+    case = Case.objects.filter(agency__code="pemkab-katingan", status=Case.Status.VERIFICATION).order_by("pk").first()
+    case = case or Case.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    move = available_moves(case, lead)[0].action if case else None
+    hook = WebhookSubscription.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    args = {
+        "workspace:case": [case.pk] if case else None,
+        "workspace:move": [case.pk, move] if move else None,
+        "sharing:webhook_log": [hook.pk] if hook else None,
+    }
+    pages = []
+    for name in page_routes():
+        if name in NOT_PAGES:
+            continue
+        if name == "workspace:home":
+            pages += [Page(f"workspace:home/{role}", reverse(name), user) for role, user in HOMES.items()]
+            continue
+        if name in args and args[name] is None:
+            continue  # nothing of this kind in the demo world
+        path = reverse(name, args=args.get(name))
+        pages.append(Page(name, path, VISITORS[name], name not in PASSWORD_ONLY, STATUS.get(name, 200)))
+    pages.append(Page("admin:index", reverse("admin:index"), "admin"))
+    return pages
+
+
+def sign_in(client, page: Page):
+    """Give ``client`` the session of the page's visitor (both factors, or the password only)."""
+    from django.contrib.auth import get_user_model
+
+    from conftest import verified_login
+
+    if page.username is None:
+        return client
+    user = get_user_model().objects.get(username=page.username)
+    if page.second_factor:
+        return verified_login(client, user)
+    client.force_login(user)
+    return client
+
+
+def load_demo_world(cases: int = 30) -> None:
+    from django.core.management import call_command
+
+    from netra.orgs.tests.factories import UserFactory
+
+    call_command("load_demo", cases=cases, verbosity=0)
+    UserFactory(username="outsider")
