@@ -1,10 +1,14 @@
 """Public forms. They parse and render; the rules live in ``netra.cases.intake`` (shared with the API)."""
 
+import re
+import secrets
 import time
 from typing import cast
 
 from django import forms
 from django.core import signing
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +17,19 @@ from netra.catalog.models import Region
 MIN_FILL_SECONDS = 3  # a person needs longer than this to describe what they saw
 FORM_MAX_AGE = 60 * 60 * 6
 _SIGNER_SALT = "netra.portal.report-form"
+_WAIT_SALT = "netra.portal.report-wait"
+# How long a reporter behind a busy shared address waits before the same form may pass
+# (netra.portal.ratelimit: between the at-once budget and the ceiling).
+REPORT_WAIT_SECONDS = 30
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits: single-use id of one submission
+
+
+def is_submission_token(value: str) -> bool:
+    return bool(_TOKEN_RE.match(value or ""))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -112,6 +129,10 @@ class ReportForm(forms.Form):
     # Against simple bots: a field people never see and a minimum time to fill the form in.
     website = forms.CharField(required=False, label=_("Jangan diisi"))
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The submission's single-use id: a reload or a resubmit of the same form finds its report.
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Signed "may pass after …" handed out when a busy shared address must wait (see ratelimit).
+    wait_pass = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,18 +142,70 @@ class ReportForm(forms.Form):
             cast(forms.ChoiceField, self.fields["region_code"]),
         )
         province.choices, region_code.choices = region_choices()
+        for name in ("description", "incident_date", "province"):  # checked by intake; marked here
+            self.fields[name].widget.attrs["aria-required"] = "true"
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         if not self.is_bound:
             self.initial["started"] = form_started_token()
+            self.initial["submission"] = new_submission_token()
 
-    def looks_like_a_bot(self) -> bool:
+    def _set(self, name: str, value: str) -> None:
+        # A bound form's data is the request's immutable QueryDict: copy it to change a value.
+        data = cast(QueryDict, self.data).copy()
+        data[name] = value
+        self.data = data
+
+    def submission_token(self) -> str:
+        """The form's single-use id; a missing or malformed one is replaced by a new one."""
+        token = str(self.data.get("submission") or "")
+        if not _TOKEN_RE.match(token):
+            token = new_submission_token()
+            self._set("submission", token)
+        return token
+
+    def renew_started(self) -> None:
+        self._set("started", form_started_token())
+
+    def unchecked(self) -> "ReportForm":
+        """This form to show again as the reporter left it, without checking anything."""
+        self._errors = ErrorDict()
+        return self
+
+    def looks_like_a_bot(self) -> str | None:
+        """Why the form looks sent by a script ("honeypot", "expired", "fast"), or None."""
         if self.cleaned_data.get("website"):
-            return True
+            return "honeypot"
+        value = self.cleaned_data.get("started") or ""
         try:
-            started = signing.loads(self.cleaned_data.get("started") or "", salt=_SIGNER_SALT, max_age=FORM_MAX_AGE)
+            started = signing.loads(value, salt=_SIGNER_SALT, max_age=FORM_MAX_AGE)
+        except signing.SignatureExpired:
+            return "expired"  # a person who left the form open: told so, with their values kept
         except signing.BadSignature:
-            return True
-        return time.time() - float(started) < MIN_FILL_SECONDS
+            return "fast"
+        return "fast" if time.time() - float(started) < MIN_FILL_SECONDS else None
+
+    # --- the wait asked of a busy shared address ------------------------------------------------
+
+    def _wait_until(self, token: str) -> float | None:
+        try:
+            granted = signing.loads(str(self.data.get("wait_pass") or ""), salt=_WAIT_SALT, max_age=FORM_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if not isinstance(granted, dict) or granted.get("s") != token:
+            return None  # a pass belongs to one submission
+        return float(granted.get("a", 0))
+
+    def grant_wait(self, token: str) -> None:
+        self._set("wait_pass", signing.dumps({"s": token, "a": time.time() + REPORT_WAIT_SECONDS}, salt=_WAIT_SALT))
+
+    def wait_remaining(self, token: str) -> int | None:
+        """Seconds still to wait on this form's pass (None: it has none)."""
+        until = self._wait_until(token)
+        return None if until is None else max(1, int(until - time.time() + 0.999))
+
+    def wait_passed(self, token: str) -> bool:
+        until = self._wait_until(token)
+        return until is not None and time.time() >= until
 
     def intake_data(self) -> dict:
         data = {
