@@ -6,6 +6,7 @@ import time
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.core import signing
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
@@ -19,8 +20,14 @@ FORM_MAX_AGE = 60 * 60 * 6
 _SIGNER_SALT = "netra.portal.report-form"
 _WAIT_SALT = "netra.portal.report-wait"
 # How long a reporter behind a busy shared address waits before the same form may pass
-# (netra.portal.ratelimit: between the at-once budget and the ceiling).
+# (netra.portal.ratelimit: between the at-once budget and the ceiling); NETRA_REPORT_WAIT_SECONDS.
 REPORT_WAIT_SECONDS = 30
+
+
+def report_wait_seconds() -> int:
+    return int(getattr(settings, "NETRA_REPORT_WAIT_SECONDS", REPORT_WAIT_SECONDS))
+
+
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 
@@ -196,7 +203,7 @@ class ReportForm(forms.Form):
         return float(granted.get("a", 0))
 
     def grant_wait(self, token: str) -> None:
-        self._set("wait_pass", signing.dumps({"s": token, "a": time.time() + REPORT_WAIT_SECONDS}, salt=_WAIT_SALT))
+        self._set("wait_pass", signing.dumps({"s": token, "a": time.time() + report_wait_seconds()}, salt=_WAIT_SALT))
 
     def wait_remaining(self, token: str) -> int | None:
         """Seconds still to wait on this form's pass (None: it has none)."""

@@ -14,12 +14,12 @@ from netra.cases import intake
 from netra.catalog.violations import violation_groups
 from netra.portal import onetime, receipts, staging
 from netra.portal.forms import (
-    REPORT_WAIT_SECONDS,
     AccessForm,
     MessageForm,
     ReportForm,
     is_submission_token,
     new_submission_token,
+    report_wait_seconds,
 )
 from netra.portal.ratelimit import check_rate, count_report, report_allowance, report_cost
 
@@ -120,7 +120,7 @@ def _held(request, form, staged, token: str, block: int | None):
         remaining = form.wait_remaining(token)
         if remaining is None:
             form.grant_wait(token)
-            remaining = REPORT_WAIT_SECONDS
+            remaining = report_wait_seconds()
         message = _(
             "Laporan BELUM terkirim. Banyak laporan datang dari alamat internet yang sama (misalnya jaringan "
             "seluler atau sekolah). Isian dan berkas Anda tetap di halaman ini. Tunggu %(seconds)d detik, lalu "
