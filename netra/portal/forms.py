@@ -243,10 +243,25 @@ class AccessForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "NTR-XXXX-XXXX"}
         ),
     )
+    # Plain text without JavaScript (a reporter copying 28 characters by hand must see them);
+    # secret-field.js masks it and adds a "Tampilkan" toggle.
     access_key = forms.CharField(
         label=_("Kunci akses"),
         max_length=100,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "7 kelompok berisi 4 huruf/angka, misalnya ABCD-EFGH-… Tanda hubung dan huruf besar/kecil boleh diabaikan."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "data-secret": "",
+                "data-show": _("Tampilkan"),
+                "data-hide": _("Sembunyikan"),
+                "class": "access-key",
+            }
+        ),
     )
 
 

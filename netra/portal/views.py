@@ -6,6 +6,8 @@ a cookie or the session) and pages that show it are not cached.
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -165,9 +167,14 @@ def receipt_pdf(request):
     report = intake.report_lookup(**form.cleaned_data)
     if report is None:
         return render(request, "portal/not_found.html", status=404)
-    pdf = receipts.receipt_pdf(report=report, access_key=form.cleaned_data["access_key"])
+    neutral = request.POST.get("neutral") == "1"
+    status_url = request.build_absolute_uri(reverse("portal:status")) + "?" + urlencode({"kode": report.receipt_code})
+    pdf = receipts.receipt_pdf(
+        report=report, access_key=form.cleaned_data["access_key"], status_url=status_url, neutral=neutral
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tanda-terima-{report.receipt_code}.pdf"'
+    name = receipts.file_name(report, neutral=neutral)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
 
