@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from netra.cases.nip import nip_errors, normalize_nip
 from netra.catalog.models import Region
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to describe what they saw
@@ -62,7 +63,8 @@ def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, s
     report-form.js narrows it to the chosen province)."""
     provinces: list[tuple[str, str | Promise]] = [("", _("— Pilih provinsi —"))]
     regencies: list[tuple[str, str | Promise | list[tuple[str, str]]]] = [
-        ("", _("— Pilih kabupaten/kota (opsional) —"))
+        ("", _("— Pilih kabupaten/kota —")),
+        (UNKNOWN_REGENCY, _("Saya tidak tahu kabupaten/kotanya")),
     ]
     by_province: dict[str | None, list[tuple[str, str]]] = {}
     for region in Region.objects.exclude(kind=Region.Kind.PROVINCE).only("code", "name", "parent_id"):
@@ -71,6 +73,20 @@ def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, s
         provinces.append((province.code, province.name))
         regencies.append((province.name, by_province.get(province.code, [])))
     return provinces, regencies
+
+
+# The explicit "I do not know the kab/kota" choice: only then is a province alone accepted (such a
+# report goes to the provincial government, not the kab/kota where the ASN works).
+UNKNOWN_REGENCY = "tidak-tahu"
+_SCHEMELESS_LINK = re.compile(r"^(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$", re.IGNORECASE)
+
+
+def normalize_link(line: str) -> str:
+    """What a person pastes → a web address: ``www.x.com/…`` or ``fb.com/…`` gets ``https://``."""
+    line = line.strip()
+    if "://" not in line and _SCHEMELESS_LINK.match(line):
+        return "https://" + line
+    return line
 
 
 def form_started_token() -> str:
@@ -96,7 +112,9 @@ class ReportForm(forms.Form):
     region_code = forms.ChoiceField(
         label=_("Kabupaten/kota"),
         required=False,
-        help_text=_("Kosongkan jika tidak tahu; provinsi saja sudah cukup."),
+        help_text=_(
+            "Kabupaten/kota tempat ASN itu bekerja. Jika tidak tahu, pilih “Saya tidak tahu kabupaten/kotanya”."
+        ),
     )
     location = forms.CharField(
         label=_("Tempat (opsional)"),
@@ -113,7 +131,7 @@ class ReportForm(forms.Form):
         label=_("NIP (jika tahu)"),
         required=False,
         max_length=40,
-        help_text=_("18 angka. Boleh dikosongkan."),
+        help_text=_("18 angka. Boleh dikosongkan; NIP yang keliru tidak menghalangi laporan."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     links = forms.CharField(
@@ -140,6 +158,8 @@ class ReportForm(forms.Form):
     submission = forms.CharField(required=False, widget=forms.HiddenInput)
     # Signed "may pass after …" handed out when a busy shared address must wait (see ratelimit).
     wait_pass = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A NIP the reporter was warned about and sent again as it is (see clean_subject_nip).
+    nip_ack = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,6 +197,34 @@ class ReportForm(forms.Form):
         """This form to show again as the reporter left it, without checking anything."""
         self._errors = ErrorDict()
         return self
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("province") and not cleaned.get("region_code"):
+            self.add_error(
+                "region_code",
+                _(
+                    "Pilih kabupaten/kota tempat ASN itu bekerja, atau pilih “Saya tidak tahu kabupaten/kotanya”. "
+                    "Laporan dengan provinsi saja diteruskan ke pemerintah provinsi."
+                ),
+            )
+        nip = normalize_nip(cleaned.get("subject_nip") or "")
+        if nip and (problems := nip_errors(nip)) and self.data.get("nip_ack") != nip:
+            # A warning, not a refusal: the second press of "Kirim" sends it as written.
+            self._set("nip_ack", nip)
+            self.add_error(
+                "subject_nip",
+                _(
+                    "NIP ini tampaknya keliru (%(problems)s). Perbaiki, atau tekan “Kirim laporan” sekali lagi: "
+                    "laporan tetap diterima dan NIP dicatat apa adanya di uraian untuk diperiksa Satgas."
+                )
+                % {"problems": " ".join(problems).rstrip(".")},
+            )
+        return cleaned
+
+    def _nip_as_written(self) -> str:
+        nip = normalize_nip(self.cleaned_data.get("subject_nip") or "")
+        return nip if nip and nip_errors(nip) else ""
 
     def looks_like_a_bot(self) -> str | None:
         """Why the form looks sent by a script ("honeypot", "expired", "fast"), or None."""
@@ -229,9 +277,21 @@ class ReportForm(forms.Form):
                 "contact",
             )
         }
-        # The kab/kota when chosen, else the province; the service checks that it exists.
+        # The kab/kota when chosen, else (explicitly unknown) the province; the service checks it exists.
+        if data["region_code"] == UNKNOWN_REGENCY:
+            data["region_code"] = ""
         data["region_code"] = data["region_code"] or self.cleaned_data.get("province") or ""
-        data["links"] = [line.strip() for line in (self.cleaned_data.get("links") or "").splitlines() if line.strip()]
+        data["links"] = [
+            normalize_link(line) for line in (self.cleaned_data.get("links") or "").splitlines() if line.strip()
+        ]
+        if unchecked := self._nip_as_written():
+            # Kept for the Satgas where they read the report, instead of blocking it (issue #17).
+            data["subject_nip"] = ""
+            data["description"] = (
+                (data["description"] or "")
+                + "\n\n"
+                + _("NIP menurut pelapor (belum sesuai format): %(nip)s") % {"nip": unchecked}
+            )
         return data
 
 

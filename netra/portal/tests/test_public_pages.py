@@ -73,8 +73,13 @@ def test_a_valid_report_shows_the_receipt_code_and_key_once(client, agencies):
     assert key not in report.access_key_hash
 
 
-def test_the_kab_kota_picker_may_be_left_empty_when_the_province_is_known(client, agencies):
-    response = client.post(REPORT_URL, form_data(region_code="", province="62"))
+def test_a_province_alone_is_accepted_only_with_the_explicit_unknown_kab_kota(client, agencies):
+    """Issue #17: a province-only report goes to the provincial government; ask first."""
+    asked = client.post(REPORT_URL, form_data(region_code="", province="62"))
+    assert asked.status_code == 422
+    assert "Saya tidak tahu kabupaten/kotanya" in asked.context["form"].errors["region_code"][0]
+    assert not Case.objects.exists()
+    response = client.post(REPORT_URL, form_data(region_code="tidak-tahu", province="62"))
     assert response.status_code == 303
     assert Case.objects.get().region_id == "62"
 
