@@ -199,7 +199,7 @@ class ReportForm(forms.Form):
         return self
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("province") and not cleaned.get("region_code"):
             self.add_error(
                 "region_code",
