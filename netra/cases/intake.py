@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -589,24 +589,79 @@ def report_is_closed(report: Report) -> bool:
     return case is not None and case.surviving_case().status in {str(s) for s in Case.TERMINAL_STATES}
 
 
+# What happens next, in plain words, for the reporter's status page (issue #17).
+_NEXT_STEP: dict[str, Any] = {
+    Case.Status.RECEIVED: _("Satgas akan membaca laporan Anda dan memeriksa apakah bisa ditindaklanjuti."),
+    Case.Status.CHECKING: _(
+        "Satgas sedang memeriksa kelengkapan laporan. Mungkin Satgas mengirim pertanyaan di bawah."
+    ),
+    Case.Status.VERIFICATION: _("Satgas sedang memastikan kebenaran laporan, misalnya dengan mengecek bukti."),
+    Case.Status.EXAMINATION: _("Pihak yang dilaporkan sedang dimintai keterangan."),
+    Case.Status.RECOMMENDATION: _("Satgas sedang menyusun rekomendasi untuk pejabat yang berwenang."),
+    Case.Status.AWAITING_DECISION: _("Pejabat yang berwenang (PPK) sedang memutuskan tindak lanjutnya."),
+    Case.Status.ESCALATED: _("Kasus ini diteruskan ke BKN untuk diputuskan."),
+    Case.Status.DECIDED: _("Keputusan sudah dijatuhkan; tinggal pelaksanaannya."),
+}
+_OUTCOME: dict[str, Any] = {
+    Case.Status.CLOSED: _("Penanganan laporan ini sudah selesai."),
+    Case.Status.DECIDED: _("Pelanggaran terbukti dan keputusan sudah dijatuhkan kepada ASN yang dilaporkan."),
+    Case.Status.MERGED: _(
+        "Laporan Anda digabung dengan laporan lain tentang kejadian yang sama; penanganannya berlanjut bersama."
+    ),
+    Case.Status.FORWARDED: _("Laporan Anda diteruskan ke lembaga lain yang berwenang: %(to)s."),
+}
+_DISMISSED_BECAUSE = {
+    "not_asn": _("Penanganan dihentikan: orang yang dilaporkan bukan ASN."),
+    "insufficient_evidence": _("Penanganan dihentikan: bukti belum cukup untuk ditindaklanjuti."),
+    "not_a_violation": _("Penanganan dihentikan: perbuatan yang dilaporkan bukan pelanggaran netralitas."),
+    "out_of_scope": _("Penanganan dihentikan: laporan ini di luar kewenangan Satgas."),
+    "not_proven": _("Penanganan dihentikan: setelah diperiksa, pelanggaran tidak terbukti."),
+    "duplicate": _("Penanganan dihentikan: kejadian yang sama sudah dilaporkan dan ditangani."),
+}
+
+
+def _outcome(case: Case) -> str:
+    if case.status == Case.Status.DISMISSED:
+        return str(_DISMISSED_BECAUSE.get(case.dismissal_reason, _("Penanganan laporan ini dihentikan.")))
+    if case.status == Case.Status.FORWARDED:
+        to = case.forwarded_to_external or (case.agency.name if case.agency else "")
+        return str(_OUTCOME[Case.Status.FORWARDED]) % {"to": to}
+    return str(_OUTCOME.get(case.status, ""))
+
+
 def report_status(report: Report) -> dict:
     """What the reporter may see: state, public timeline and the conversation. No staff names."""
     from netra.cases.selectors import public_timeline
 
-    if report.case is None:  # accepted, its case not opened yet: to the reporter it is received
+    case = report.case.surviving_case() if report.case is not None else None
+    if case is None:  # accepted, its case not opened yet: to the reporter it is received
         received = {"status": Case.Status.RECEIVED, "label": str(Case.Status.RECEIVED.label), "at": report.submitted_at}
         status, label, timeline = received["status"], received["label"], [{**received, "note": ""}]
     else:
-        case = report.case.surviving_case()
-        status, label, timeline = case.status, str(case.get_status_display()), public_timeline(report.case)
+        status, label, timeline = case.status, str(case.get_status_display()), public_timeline(cast(Case, report.case))
+    messages: list[dict[str, Any]] = [
+        {"from": message.sender, "body": message.body, "at": message.created_at}
+        for message in report.messages.order_by("created_at", "pk")
+    ]
+    # "New": a Satgas message after the reporter's last word (nothing is kept about who read what).
+    last_own = max((m["at"] for m in messages if m["from"] == Message.Sender.REPORTER), default=None)
     return {
         "receipt_code": report.receipt_code,
         "status": status,
         "status_label": label,
         "submitted_at": report.submitted_at,
         "timeline": timeline,
-        "messages": [
-            {"from": message.sender, "body": message.body, "at": message.created_at}
-            for message in report.messages.order_by("created_at", "pk")
+        "messages": messages,
+        # For the reporter's page only (the API's schema answers the fields of api.md):
+        "newest_first": [
+            {**m, "new": m["from"] != Message.Sender.REPORTER and (last_own is None or m["at"] > last_own)}
+            for m in reversed(messages)
+        ],
+        "handled_by": case.agency.name if case is not None and case.agency else "",
+        "next_step": str(_NEXT_STEP.get(str(status), "")) if status not in Case.TERMINAL_STATES else "",
+        "outcome": _outcome(case) if case is not None else "",
+        "evidence": [
+            {"content_type": e.content_type, "size": e.size, "at": e.uploaded_at}
+            for e in Evidence.objects.filter(report=report, uploaded_by=Evidence.UploadedBy.REPORTER).order_by("pk")
         ],
     }

@@ -7,6 +7,7 @@ import pytest
 from django.core import signing
 
 from netra.cases.models import Case, Message, Report
+from netra.cases.tests.fixtures import private_media  # noqa: F401
 from netra.portal.forms import FORM_MAX_AGE, normalize_link
 from netra.portal.tests.test_public_pages import REPORT_URL, STATUS_URL, form_data, receipt_from
 
@@ -77,3 +78,46 @@ def test_a_message_to_a_closed_case_is_kept_and_the_reporter_told(client, agenci
     )
     assert "kasus ini sudah selesai" in answer.content.decode()
     assert Message.objects.count() == 1
+
+
+def test_the_status_page_says_what_happens_next_who_handles_it_and_lists_the_evidence(
+    client,
+    agencies,
+    private_media,  # noqa: F811
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from netra.cases.tests.fixtures import image_bytes
+
+    code, key = receipt_from(client.post(REPORT_URL, form_data()), client)
+    photo = SimpleUploadedFile("foto.jpg", image_bytes(), content_type="image/jpeg")
+    client.post(STATUS_URL, {"receipt_code": code, "access_key": key, "action": "evidence", "evidence": photo})
+    html = client.post(STATUS_URL, {"receipt_code": code, "access_key": key}).content.decode()
+    assert "Selanjutnya:" in html and "Satgas akan membaca laporan Anda" in html
+    assert "Ditangani oleh: Pemerintah Kabupaten Katingan" in html
+    assert re.search(r'<ul class="evidence-list">\s*<li>image/jpeg', html)
+
+
+def test_the_newest_satgas_reply_is_on_top_and_marked_new(client, agencies):
+    code, key = receipt_from(client.post(REPORT_URL, form_data()), client)
+    client.post(STATUS_URL, {"receipt_code": code, "access_key": key, "action": "message", "body": "Pesan saya."})
+    case = Case.objects.get()
+    Message.objects.create(case=case, report=case.reports.get(), sender=Message.Sender.SATGAS, body="Balasan Satgas.")
+    html = client.post(STATUS_URL, {"receipt_code": code, "access_key": key}).content.decode()
+    assert html.index("Balasan Satgas.") < html.index("Pesan saya.")
+    assert re.search(r'class="from-satgas is-new"><span class="badge">Baru</span>', html)
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "words"),
+    [
+        (Case.Status.DISMISSED, "insufficient_evidence", "bukti belum cukup"),
+        (Case.Status.CLOSED, "", "sudah selesai"),
+        (Case.Status.FORWARDED, "", "diteruskan ke lembaga lain yang berwenang: Ombudsman RI"),
+    ],
+)
+def test_the_end_of_a_case_is_said_in_plain_words(client, agencies, status, reason, words):
+    code, key = receipt_from(client.post(REPORT_URL, form_data()), client)
+    Case.objects.update(status=status, dismissal_reason=reason, forwarded_to_external="Ombudsman RI")
+    html = client.post(STATUS_URL, {"receipt_code": code, "access_key": key}).content.decode()
+    assert "Hasil:" in html and words in html and "Selanjutnya:" not in html
