@@ -290,6 +290,14 @@ def _clean_report(data: Mapping, errors: dict) -> dict[str, Any]:
     return cleaned
 
 
+def report_problems(data: Mapping) -> dict[str, list[str]]:
+    """Every problem :func:`report_submit` would refuse ``data`` for (files aside), storing nothing:
+    for a face that must show them together with its own questions."""
+    errors: dict[str, list[str]] = {}
+    _clean_report(data, errors)
+    return errors
+
+
 def _clean_files(files: Sequence, errors: dict, codes: set, *, already: int = 0) -> list:
     files = list(files)
     if already + len(files) > max_evidence_files():

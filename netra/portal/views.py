@@ -68,6 +68,12 @@ def report_new(request):
     for message in file_errors:
         form.add_error("evidence", message)
     if not form.is_valid():
+        # The form's own questions (kab/kota, a doubtful NIP) come with every other problem at once.
+        for field, messages in intake.report_problems(form.intake_data()).items():
+            target = _field_for(field, form)
+            if target is None or target not in form.errors:
+                for message in messages:
+                    form.add_error(target, message)
         return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
 
     key = intake.submission_key("form", token)

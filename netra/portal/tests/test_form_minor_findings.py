@@ -121,3 +121,10 @@ def test_the_end_of_a_case_is_said_in_plain_words(client, agencies, status, reas
     Case.objects.update(status=status, dismissal_reason=reason, forwarded_to_external="Ombudsman RI")
     html = client.post(STATUS_URL, {"receipt_code": code, "access_key": key}).content.decode()
     assert "Hasil:" in html and words in html and "Selanjutnya:" not in html
+
+
+def test_the_kab_kota_question_comes_with_every_other_problem_at_once(client, agencies):
+    response = client.post(REPORT_URL, form_data(region_code="", province="62", description="pendek"))
+    errors = response.context["form"].errors
+    assert response.status_code == 422
+    assert "region_code" in errors and "20 karakter" in errors["description"][0]
