@@ -651,8 +651,6 @@ def report_status(report: Report) -> dict:
         {"from": message.sender, "body": message.body, "at": message.created_at}
         for message in report.messages.order_by("created_at", "pk")
     ]
-    # "New": a Satgas message after the reporter's last word (nothing is kept about who read what).
-    last_own = max((m["at"] for m in messages if m["from"] == Message.Sender.REPORTER), default=None)
     return {
         "receipt_code": report.receipt_code,
         "status": status,
@@ -660,13 +658,28 @@ def report_status(report: Report) -> dict:
         "submitted_at": report.submitted_at,
         "timeline": timeline,
         "messages": messages,
-        # For the reporter's page only (the API's schema answers the fields of api.md):
+    }
+
+
+def report_status_page(report: Report) -> dict:
+    """:func:`report_status` and what the reporter's own page adds (issue #17): the outcome and
+    the next step in plain words, the agency handling it (never a person), the reporter's
+    evidence, and the messages newest first with unanswered Satgas replies marked new."""
+    status = report_status(report)
+    case = report.case.surviving_case() if report.case is not None else None
+    messages = status["messages"]
+    # "New": a Satgas message after the reporter's last word (nothing is kept about who read what).
+    last_own = max((m["at"] for m in messages if m["from"] == Message.Sender.REPORTER), default=None)
+    return {
+        **status,
         "newest_first": [
             {**m, "new": m["from"] != Message.Sender.REPORTER and (last_own is None or m["at"] > last_own)}
             for m in reversed(messages)
         ],
         "handled_by": case.agency.name if case is not None and case.agency else "",
-        "next_step": str(_NEXT_STEP.get(str(status), "")) if status not in Case.TERMINAL_STATES else "",
+        "next_step": str(_NEXT_STEP.get(str(status["status"]), ""))
+        if status["status"] not in Case.TERMINAL_STATES
+        else "",
         "outcome": _outcome(case) if case is not None else "",
         "evidence": [
             {"content_type": e.content_type, "size": e.size, "at": e.uploaded_at}

@@ -250,7 +250,7 @@ def status(request):
 
     context = {
         "access": form.cleaned_data,
-        "status": intake.report_status(report),
+        "status": intake.report_status_page(report),
         "message_form": message_form,
         "notice": notice,
         "evidence_error": evidence_error,
