@@ -177,3 +177,25 @@ def test_two_identical_submissions_at_once_make_one_report(agencies, settings, o
     assert Report.objects.count() == 1
     assert {r.receipt_code for r in results} == {Report.objects.get().receipt_code}
     assert sum(not r.replayed for r in results) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_key_rides_in_the_one_insert_of_the_fast_path(agencies, settings):
+    """Accept, then open (netra.cases.opening): a keyed report still costs one statement."""
+    from django.test.utils import CaptureQueriesContext
+
+    from netra.cases import opening
+    from netra.turns import my_turn, pass_turn
+
+    settings.NETRA_CASE_OPEN_INTERVAL = 3600
+    pass_turn(opening.OPEN_TURN_KEY, 3600)
+    intake.report_submit(data=report_data())  # opens (its turn) and warms the per-process tables
+    my_turn(opening.OPEN_TURN_KEY, 3600)  # the next ones only accept
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            intake.report_submit(data=report_data(), key=intake.submission_key("form", TOKEN))
+        statements = [q["sql"] for q in captured.captured_queries]
+        assert len(statements) == 1 and statements[0].startswith('INSERT INTO "cases_report"')
+        assert '"submission_key"' in statements[0]
+    finally:
+        pass_turn(opening.OPEN_TURN_KEY, 3600)
