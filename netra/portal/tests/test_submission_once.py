@@ -199,3 +199,15 @@ def test_the_key_rides_in_the_one_insert_of_the_fast_path(agencies, settings):
         assert '"submission_key"' in statements[0]
     finally:
         pass_turn(opening.OPEN_TURN_KEY, 3600)
+
+
+def test_the_deploy_check_warns_about_a_cache_local_to_one_process():
+    from django.core.checks import run_checks
+
+    from netra.portal.checks import shared_cache
+
+    local = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://x"}}
+    assert [w.id for w in shared_cache(caches=local)] == ["netra.portal.W001"]
+    assert shared_cache(caches=shared) == []
+    assert "netra.portal.W001" in [m.id for m in run_checks(include_deployment_checks=True)]  # registered
