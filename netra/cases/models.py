@@ -182,6 +182,10 @@ class Report(models.Model):
     receipt_code = models.CharField(_("kode tanda terima"), max_length=13, unique=True)
     # SHA-256 hex of a ≥128-bit random key: a fast hash is enough for a secret with that entropy.
     access_key_hash = models.CharField(_("hash kunci akses"), max_length=64)
+    # Keyed hash (HMAC) of the submission's single-use token (web form) or Idempotency-Key (API):
+    # a replay of the same submission finds this row instead of making a second report. Written
+    # in the one INSERT that accepts the report; the partial unique index settles a race.
+    submission_key = models.CharField(_("kunci pengiriman"), max_length=64, null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
 
     class Meta:
@@ -192,9 +196,40 @@ class Report(models.Model):
             # The opener's work queue: only reports without a case yet are in it, so it stays tiny.
             models.Index(fields=["id"], condition=models.Q(case__isnull=True), name="report_unopened_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=models.Q(submission_key__isnull=False),
+                name="report_submission_key_uniq",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.receipt_code
+
+
+class ReporterSubmission(models.Model):
+    """A follow-up the reporter sent from the status page or the API (evidence, a message), by the
+    keyed hash of its single-use token: a reload or a retry of the same one is answered with what
+    the first one did instead of being stored again."""
+
+    class Kind(models.TextChoices):
+        EVIDENCE = "evidence", _("bukti")
+        MESSAGE = "message", _("pesan")
+
+    key = models.CharField(_("kunci pengiriman"), max_length=64, unique=True)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    evidence_ids = models.JSONField(_("bukti"), default=list, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pengiriman pelapor")
+        verbose_name_plural = _("pengiriman pelapor")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Subject(models.Model):

@@ -1,19 +1,44 @@
 """Public forms. They parse and render; the rules live in ``netra.cases.intake`` (shared with the API)."""
 
+import re
+import secrets
 import time
 from typing import cast
 
 from django import forms
+from django.conf import settings
 from django.core import signing
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases import intake
+from netra.cases.nip import nip_errors, normalize_nip
 from netra.catalog.models import Region
 
 MIN_FILL_SECONDS = 3  # a person needs longer than this to describe what they saw
 FORM_MAX_AGE = 60 * 60 * 6
 _SIGNER_SALT = "netra.portal.report-form"
+_WAIT_SALT = "netra.portal.report-wait"
+# How long a reporter behind a busy shared address waits before the same form may pass
+# (netra.portal.ratelimit: between the at-once budget and the ceiling); NETRA_REPORT_WAIT_SECONDS.
+REPORT_WAIT_SECONDS = 30
+
+
+def report_wait_seconds() -> int:
+    return int(getattr(settings, "NETRA_REPORT_WAIT_SECONDS", REPORT_WAIT_SECONDS))
+
+
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
+
+
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)  # 192 random bits: single-use id of one submission
+
+
+def is_submission_token(value: str) -> bool:
+    return bool(_TOKEN_RE.match(value or ""))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -39,7 +64,8 @@ def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, s
     report-form.js narrows it to the chosen province)."""
     provinces: list[tuple[str, str | Promise]] = [("", _("— Pilih provinsi —"))]
     regencies: list[tuple[str, str | Promise | list[tuple[str, str]]]] = [
-        ("", _("— Pilih kabupaten/kota (opsional) —"))
+        ("", _("— Pilih kabupaten/kota —")),
+        (UNKNOWN_REGENCY, _("Saya tidak tahu kabupaten/kotanya")),
     ]
     by_province: dict[str | None, list[tuple[str, str]]] = {}
     for region in Region.objects.exclude(kind=Region.Kind.PROVINCE).only("code", "name", "parent_id"):
@@ -48,6 +74,20 @@ def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, s
         provinces.append((province.code, province.name))
         regencies.append((province.name, by_province.get(province.code, [])))
     return provinces, regencies
+
+
+# The explicit "I do not know the kab/kota" choice: only then is a province alone accepted (such a
+# report goes to the provincial government, not the kab/kota where the ASN works).
+UNKNOWN_REGENCY = "tidak-tahu"
+_SCHEMELESS_LINK = re.compile(r"^(www\.)?[\w-]+(\.[\w-]+)+(/\S*)?$", re.IGNORECASE)
+
+
+def normalize_link(line: str) -> str:
+    """What a person pastes → a web address: ``www.x.com/…`` or ``fb.com/…`` gets ``https://``."""
+    line = line.strip()
+    if "://" not in line and _SCHEMELESS_LINK.match(line):
+        return "https://" + line
+    return line
 
 
 def form_started_token() -> str:
@@ -73,7 +113,9 @@ class ReportForm(forms.Form):
     region_code = forms.ChoiceField(
         label=_("Kabupaten/kota"),
         required=False,
-        help_text=_("Kosongkan jika tidak tahu; provinsi saja sudah cukup."),
+        help_text=_(
+            "Kabupaten/kota tempat ASN itu bekerja. Jika tidak tahu, pilih “Saya tidak tahu kabupaten/kotanya”."
+        ),
     )
     location = forms.CharField(
         label=_("Tempat (opsional)"),
@@ -90,7 +132,7 @@ class ReportForm(forms.Form):
         label=_("NIP (jika tahu)"),
         required=False,
         max_length=40,
-        help_text=_("18 angka. Boleh dikosongkan."),
+        help_text=_("18 angka. Boleh dikosongkan; NIP yang keliru tidak menghalangi laporan."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     links = forms.CharField(
@@ -113,6 +155,12 @@ class ReportForm(forms.Form):
     # Against simple bots: a field people never see and a minimum time to fill the form in.
     website = forms.CharField(required=False, label=_("Jangan diisi"))
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The submission's single-use id: a reload or a resubmit of the same form finds its report.
+    submission = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Signed "may pass after …" handed out when a busy shared address must wait (see ratelimit).
+    wait_pass = forms.CharField(required=False, widget=forms.HiddenInput)
+    # A NIP the reporter was warned about and sent again as it is (see clean_subject_nip).
+    nip_ack = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,6 +170,8 @@ class ReportForm(forms.Form):
             cast(forms.ChoiceField, self.fields["region_code"]),
         )
         province.choices, region_code.choices = region_choices()
+        for name in ("description", "incident_date", "province"):  # checked by intake; marked here
+            self.fields[name].widget.attrs["aria-required"] = "true"
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["evidence"].help_text = _(
             "JPEG, PNG, WebP, PDF, atau MP4; paling banyak %(max)d berkas, masing-masing sampai %(size)d MB. "
@@ -129,15 +179,93 @@ class ReportForm(forms.Form):
         ) % {"max": intake.max_evidence_files(), "size": intake.max_evidence_bytes() // (1024 * 1024)}
         if not self.is_bound:
             self.initial["started"] = form_started_token()
+            self.initial["submission"] = new_submission_token()
 
-    def looks_like_a_bot(self) -> bool:
+    def _set(self, name: str, value: str) -> None:
+        # A bound form's data is the request's immutable QueryDict: copy it to change a value.
+        data = cast(QueryDict, self.data).copy()
+        data[name] = value
+        self.data = data
+
+    def submission_token(self) -> str:
+        """The form's single-use id; a missing or malformed one is replaced by a new one."""
+        token = str(self.data.get("submission") or "")
+        if not _TOKEN_RE.match(token):
+            token = new_submission_token()
+            self._set("submission", token)
+        return token
+
+    def renew_started(self) -> None:
+        self._set("started", form_started_token())
+
+    def unchecked(self) -> "ReportForm":
+        """This form to show again as the reporter left it, without checking anything."""
+        self._errors = ErrorDict()
+        return self
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("province") and not cleaned.get("region_code"):
+            self.add_error(
+                "region_code",
+                _(
+                    "Pilih kabupaten/kota tempat ASN itu bekerja, atau pilih “Saya tidak tahu kabupaten/kotanya”. "
+                    "Laporan dengan provinsi saja diteruskan ke pemerintah provinsi."
+                ),
+            )
+        nip = normalize_nip(cleaned.get("subject_nip") or "")
+        if nip and (problems := nip_errors(nip)) and self.data.get("nip_ack") != nip:
+            # A warning, not a refusal: the second press of "Kirim" sends it as written.
+            self._set("nip_ack", nip)
+            self.add_error(
+                "subject_nip",
+                _(
+                    "NIP ini tampaknya keliru (%(problems)s). Perbaiki, atau tekan “Kirim laporan” sekali lagi: "
+                    "laporan tetap diterima dan NIP dicatat apa adanya di uraian untuk diperiksa Satgas."
+                )
+                % {"problems": " ".join(problems).rstrip(".")},
+            )
+        return cleaned
+
+    def _nip_as_written(self) -> str:
+        nip = normalize_nip(self.cleaned_data.get("subject_nip") or "")
+        return nip if nip and nip_errors(nip) else ""
+
+    def looks_like_a_bot(self) -> str | None:
+        """Why the form looks sent by a script ("honeypot", "expired", "fast"), or None."""
         if self.cleaned_data.get("website"):
-            return True
+            return "honeypot"
+        value = self.cleaned_data.get("started") or ""
         try:
-            started = signing.loads(self.cleaned_data.get("started") or "", salt=_SIGNER_SALT, max_age=FORM_MAX_AGE)
+            started = signing.loads(value, salt=_SIGNER_SALT, max_age=FORM_MAX_AGE)
+        except signing.SignatureExpired:
+            return "expired"  # a person who left the form open: told so, with their values kept
         except signing.BadSignature:
-            return True
-        return time.time() - float(started) < MIN_FILL_SECONDS
+            return "fast"
+        return "fast" if time.time() - float(started) < MIN_FILL_SECONDS else None
+
+    # --- the wait asked of a busy shared address ------------------------------------------------
+
+    def _wait_until(self, token: str) -> float | None:
+        try:
+            granted = signing.loads(str(self.data.get("wait_pass") or ""), salt=_WAIT_SALT, max_age=FORM_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        if not isinstance(granted, dict) or granted.get("s") != token:
+            return None  # a pass belongs to one submission
+        return float(granted.get("a", 0))
+
+    def grant_wait(self, token: str) -> None:
+        self._set("wait_pass", signing.dumps({"s": token, "a": time.time() + report_wait_seconds()}, salt=_WAIT_SALT))
+
+    def wait_remaining(self, token: str) -> int | None:
+        """Seconds still to wait on this form's pass (None: it has none)."""
+        until = self._wait_until(token)
+        return None if until is None else max(1, int(until - time.time() + 0.999))
+
+    def wait_passed(self, token: str) -> bool:
+        until = self._wait_until(token)
+        return until is not None and time.time() >= until
 
     def intake_data(self) -> dict:
         data = {
@@ -154,9 +282,21 @@ class ReportForm(forms.Form):
                 "contact",
             )
         }
-        # The kab/kota when chosen, else the province; the service checks that it exists.
+        # The kab/kota when chosen, else (explicitly unknown) the province; the service checks it exists.
+        if data["region_code"] == UNKNOWN_REGENCY:
+            data["region_code"] = ""
         data["region_code"] = data["region_code"] or self.cleaned_data.get("province") or ""
-        data["links"] = [line.strip() for line in (self.cleaned_data.get("links") or "").splitlines() if line.strip()]
+        data["links"] = [
+            normalize_link(line) for line in (self.cleaned_data.get("links") or "").splitlines() if line.strip()
+        ]
+        if unchecked := self._nip_as_written():
+            # Kept for the Satgas where they read the report, instead of blocking it (issue #17).
+            data["subject_nip"] = ""
+            data["description"] = (
+                (data["description"] or "")
+                + "\n\n"
+                + _("NIP menurut pelapor (belum sesuai format): %(nip)s") % {"nip": unchecked}
+            )
         return data
 
 
@@ -168,10 +308,25 @@ class AccessForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "NTR-XXXX-XXXX"}
         ),
     )
+    # Plain text without JavaScript (a reporter copying 28 characters by hand must see them);
+    # secret-field.js masks it and adds a "Tampilkan" toggle.
     access_key = forms.CharField(
         label=_("Kunci akses"),
         max_length=100,
-        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "7 kelompok berisi 4 huruf/angka, misalnya ABCD-EFGH-… Tanda hubung dan huruf besar/kecil boleh diabaikan."
+        ),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "data-secret": "",
+                "data-show": _("Tampilkan"),
+                "data-hide": _("Sembunyikan"),
+                "class": "access-key",
+            }
+        ),
     )
 
 

@@ -5,6 +5,21 @@ HMAC-SHA256(address) with a key derived from SECRET_KEY (unkeyed hashes of IPv4 
 reversed by trying all 2³² of them), and django-ratelimit hashes that once more into its
 fixed-window cache key, which expires with the window.
 
+Reports (issue #17): only *accepted* reports count, never a refused or failed submission, and the
+web form does not block a shared address outright. Behind carrier-grade NAT or a school's single
+address many honest reporters share one counter, so there are two budgets per address:
+
+- ``report`` (20/h): accepted reports that go through at once;
+- ``report_ceiling`` (200/h): accepted reports in all. Between the two the form asks for a short
+  wait instead of refusing: it is shown again with every value and file and "Laporan BELUM
+  terkirim…", carrying a signed pass that lets *this* form (its single-use submission token)
+  through after ``REPORT_WAIT_SECONDS``. A person waits half a minute once; a script pays the
+  wait for every report and still stops at the ceiling. The public API (machines, no form to
+  wait on) answers 429 with Retry-After at the first budget.
+
+Each accepted report costs ``report_cost(files)`` units of both budgets: 1 today. The hook is
+there so the decoded pixel count of images (exposed by staging) can weigh heavy uploads.
+
 Limits come from ``settings.NETRA_RATE_LIMITS`` ("report=20/h,evidence=60/h,…", merged over
 DEFAULT_LIMITS); ``off`` disables them (refused in production by settings._check_production).
 """
@@ -24,6 +39,7 @@ DEFAULT_LIMITS = {
     # Per address and window. Many Indonesian mobile users share an address behind carrier NAT,
     # so the report limit is generous; bots are also met by the form's honeypot and fill time.
     "report": "20/h",
+    "report_ceiling": "200/h",
     "evidence": "60/h",
     "status": "120/m",
     "message": "30/h",
@@ -103,6 +119,41 @@ def check_rate(request, group: str) -> int | None:
     if usage is None or not usage["should_limit"]:
         return None
     return max(1, int(usage["time_left"]))
+
+
+def _peek(request, group: str) -> int | None:
+    """The seconds to wait when one more unit of ``group`` would pass its limit; counts nothing."""
+    configured = limits()
+    if configured is None:
+        return None
+    rate = configured[group]
+    usage = get_usage(request, group=f"netra.{group}", key=_client_key, rate=rate, increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
+
+
+def report_allowance(request) -> tuple[int | None, int | None]:
+    """(wait, block) for one more report from this address, counting nothing: ``wait`` is set
+    when the at-once budget is used up (the form may still pass after a wait), ``block`` the
+    seconds until the ceiling frees up (nothing passes)."""
+    return _peek(request, "report"), _peek(request, "report_ceiling")
+
+
+def report_cost(files=()) -> int:
+    """What one accepted report costs of the budgets. Hook: weigh images by their decoded pixel
+    count here once staging exposes it (e.g. ``1 + sum(f.pixels for f in files) // 50_000_000``)."""
+    return 1
+
+
+def count_report(request, cost: int = 1) -> None:
+    """Count an accepted report against both budgets."""
+    configured = limits()
+    if configured is None:
+        return
+    for group in ("report", "report_ceiling"):
+        for _unit in range(max(1, cost)):
+            get_usage(request, group=f"netra.{group}", key=_client_key, rate=configured[group], increment=True)
 
 
 def enforce_rate(request, group: str) -> None:

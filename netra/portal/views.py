@@ -4,19 +4,26 @@ Nothing here stores request metadata. The access key travels only in POST bodies
 a cookie or the session) and pages that show it are not cached.
 """
 
-from typing import cast
-
-from django.http import HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from netra.cases import intake
 from netra.catalog.violations import violation_groups
-from netra.portal import receipts, staging
-from netra.portal.forms import AccessForm, MessageForm, ReportForm, form_started_token
-from netra.portal.ratelimit import check_rate
+from netra.portal import onetime, receipts, staging
+from netra.portal.forms import (
+    AccessForm,
+    MessageForm,
+    ReportForm,
+    is_submission_token,
+    new_submission_token,
+    report_wait_seconds,
+)
+from netra.portal.ratelimit import check_rate, count_report, report_allowance, report_cost
 
 
 def _too_many(request, retry_after: int):
@@ -36,39 +43,115 @@ def report_new(request):
     if request.method == "GET":
         return render(request, "portal/report_form.html", {"form": ReportForm(), "staged": []})
 
-    if retry_after := check_rate(request, "report"):
-        return _too_many(request, retry_after)
     form = ReportForm(request.POST, request.FILES)
+    token = form.submission_token()
     staged = staging.from_tokens(request.POST.getlist("staged"))
-    if form.is_valid() and form.looks_like_a_bot():
-        form.add_error(None, _("Formulir terkirim terlalu cepat. Periksa kembali isian Anda, lalu kirim lagi."))
-        # The form was bound to request.POST (a QueryDict): copy it to change the token.
-        data = cast(QueryDict, form.data).copy()
-        data["started"] = form_started_token()
-        form.data = data
     # Files accepted on an earlier try plus the ones chosen now, kept whatever else is wrong; a
     # refused file stops the submission (the reporter must not believe it was attached).
     new_files, file_errors = staging.accept(request.FILES.getlist("evidence"), already=len(staged))
     staged += new_files
     file_errors += staging.expired(request.POST.getlist("staged"))
+    if request.POST.get("switch_language"):
+        # The language buttons of this page submit the form to the page in the other language:
+        # it comes back with every value and file, nothing checked, nothing sent.
+        return render(request, "portal/report_form.html", {"form": form.unchecked(), "staged": staged})
+    if form.is_valid() and (trouble := form.looks_like_a_bot()):
+        if trouble == "expired":
+            message = _(
+                "Formulir ini sudah terbuka lebih dari 6 jam, jadi laporan BELUM terkirim. Isian Anda tetap "
+                "di sini: periksa sekali lagi, lalu tekan “Kirim laporan”."
+            )
+        else:
+            message = _("Formulir terkirim terlalu cepat. Periksa kembali isian Anda, lalu kirim lagi.")
+        form.add_error(None, message)
+        form.renew_started()
     form.is_valid()  # cleans the form, so a refused file's message can join the other errors
     for message in file_errors:
         form.add_error("evidence", message)
-    if form.is_valid():
-        files = [s.open() for s in staged]
-        try:
-            receipt = intake.report_submit(data=form.intake_data(), files=files)
-        except intake.IntakeError as error:
-            for field, messages in error.fields.items():
+    if not form.is_valid():
+        # The form's own questions (kab/kota, a doubtful NIP) come with every other problem at once.
+        for field, messages in intake.report_problems(form.intake_data()).items():
+            target = _field_for(field, form)
+            if target is None or target not in form.errors:
                 for message in messages:
-                    form.add_error(_field_for(field, form), message)
-        else:
-            staging.discard(staged)
-            return render(request, "portal/receipt.html", {"receipt": receipt}, status=201)
-        finally:
-            for handle in files:
-                handle.close()
-    return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
+                    form.add_error(target, message)
+        return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
+
+    key = intake.submission_key("form", token)
+    wait, block = report_allowance(request)
+    # A replay is never held back; a new report waits or stops when the address is over budget.
+    held = (wait or block) and (block or not form.wait_passed(token))
+    if held and not intake.report_exists(key=key):
+        return _held(request, form, staged, token, block)
+    files = [s.open() for s in staged]
+    try:
+        receipt = intake.report_submit(data=form.intake_data(), files=files, key=key)
+    except intake.SubmissionReused as reused:  # the same form sent again after a change: still one report
+        receipt = intake.Receipt(
+            receipt_code=reused.report.receipt_code, access_key="", report=reused.report, replayed=True
+        )
+    except intake.IntakeError as error:
+        for field, messages in error.fields.items():
+            for message in messages:
+                form.add_error(_field_for(field, form), message)
+        return render(request, "portal/report_form.html", {"form": form, "staged": staged}, status=422)
+    finally:
+        for handle in files:
+            handle.close()
+    staging.discard(staged)
+    if receipt.replayed:
+        # The key is shown again only if the first answer never reached the page (a lost response).
+        if view_id := onetime.view_for_form(token):
+            return _see_receipt(view_id)
+        return render(request, "portal/already_sent.html", {"receipt_code": receipt.receipt_code})
+    count_report(request, report_cost(staged))
+    view_id = onetime.stash(receipt_code=receipt.receipt_code, access_key=receipt.access_key, form_token=token)
+    return _see_receipt(view_id)
+
+
+def _see_receipt(view_id: str) -> HttpResponse:
+    # 303 See Other: the browser GETs the receipt, so a reload there never posts the form again.
+    response = redirect("portal:receipt", view_id=view_id)
+    response.status_code = 303
+    return response
+
+
+def _held(request, form, staged, token: str, block: int | None):
+    """The rate limit, said plainly: the form again with every value, and that nothing was sent."""
+    if block:
+        minutes = max(1, round(block / 60))
+        message = _(
+            "Laporan BELUM terkirim. Terlalu banyak laporan dari alamat internet ini dalam satu jam. Isian Anda "
+            "tetap di sini; coba kirim lagi dalam %(minutes)d menit."
+        ) % {"minutes": minutes}
+        retry_after = block
+    else:
+        remaining = form.wait_remaining(token)
+        if remaining is None:
+            form.grant_wait(token)
+            remaining = report_wait_seconds()
+        message = _(
+            "Laporan BELUM terkirim. Banyak laporan datang dari alamat internet yang sama (misalnya jaringan "
+            "seluler atau sekolah). Isian dan berkas Anda tetap di halaman ini. Tunggu %(seconds)d detik, lalu "
+            "tekan “Kirim laporan” sekali lagi."
+        ) % {"seconds": remaining}
+        retry_after = remaining
+    response = render(request, "portal/report_form.html", {"form": form, "staged": staged, "held": message}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+@never_cache
+@require_GET
+def receipt(request, view_id: str):
+    """The one-time receipt after the form's redirect (``netra.portal.onetime``)."""
+    taken = onetime.take(view_id)
+    if taken is None:
+        return render(request, "portal/receipt_gone.html", status=404)
+    code, key = taken
+    if not key:
+        return render(request, "portal/already_sent.html", {"receipt_code": code})
+    return render(request, "portal/receipt.html", {"receipt": {"receipt_code": code, "access_key": key}})
 
 
 def _field_for(service_field: str, form) -> str | None:
@@ -91,9 +174,14 @@ def receipt_pdf(request):
     report = intake.report_lookup(**form.cleaned_data)
     if report is None:
         return render(request, "portal/not_found.html", status=404)
-    pdf = receipts.receipt_pdf(report=report, access_key=form.cleaned_data["access_key"])
+    neutral = request.POST.get("neutral") == "1"
+    status_url = request.build_absolute_uri(reverse("portal:status")) + "?" + urlencode({"kode": report.receipt_code})
+    pdf = receipts.receipt_pdf(
+        report=report, access_key=form.cleaned_data["access_key"], status_url=status_url, neutral=neutral
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="tanda-terima-{report.receipt_code}.pdf"'
+    name = receipts.file_name(report, neutral=neutral)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -117,39 +205,60 @@ def status(request):
         return render(request, "portal/status_access.html", {"form": form}, status=404)
 
     message_form = MessageForm()
-    notice = ""
+    notice, evidence_error = "", ""
     action = request.POST.get("action")
+    # Every follow-up form on the page carries a single-use token: a reload of the POST (or a
+    # resubmit after Back) finds what the first one did and stores nothing again.
+    token = str(request.POST.get("submission") or "")
+    key = intake.submission_key(f"report:{report.pk}:{action}", token) if is_submission_token(token) else None
     if action == "message":
         if retry_after := check_rate(request, "message"):
             return _too_many(request, retry_after)
         message_form = MessageForm(request.POST)
         if message_form.is_valid():
             try:
-                intake.reporter_message_add(report=report, body=message_form.cleaned_data["body"])
+                _message, replayed = intake.reporter_message_add_once(
+                    report=report, body=message_form.cleaned_data["body"], key=key
+                )
+            except intake.SubmissionReused:
+                message_form = MessageForm()
+                notice = _("Pesan ini sudah terkirim sebelumnya.")
             except intake.IntakeError as error:
                 for messages in error.fields.values():
                     for message in messages:
                         message_form.add_error("body", message)
             else:
                 message_form = MessageForm()
-                notice = _("Pesan Anda terkirim ke Satgas.")
+                notice = _("Pesan ini sudah terkirim sebelumnya.") if replayed else _("Pesan Anda terkirim ke Satgas.")
+                if not replayed and intake.report_is_closed(report):
+                    notice = _(
+                        "Pesan Anda tersimpan dan dapat dibaca Satgas, tetapi kasus ini sudah selesai: pesan tidak "
+                        "membuka kembali kasusnya. Jika ada kejadian baru, buat laporan baru."
+                    )
     elif action == "evidence":
         if retry_after := check_rate(request, "evidence"):
             return _too_many(request, retry_after)
         files = request.FILES.getlist("evidence")
-        try:
-            intake.evidence_add(report=report, files=files)
-        except intake.IntakeError as error:
-            message_form.cleaned_data = {}  # the message form is unbound here; add_error needs this (was a 500)
-            message_form.add_error(None, " ".join(m for ms in error.fields.values() for m in ms))
+        if not files:
+            evidence_error = _("Pilih dulu berkas bukti yang akan diunggah.")
         else:
-            notice = _("Bukti tambahan diterima.") if files else ""
+            try:
+                _rows, replayed = intake.evidence_add_once(report=report, files=files, key=key)
+            except intake.IntakeError as error:
+                evidence_error = " ".join(m for ms in error.fields.values() for m in ms)
+            else:
+                notice = _("Bukti ini sudah diterima sebelumnya.") if replayed else _("Bukti tambahan diterima.")
 
     context = {
         "access": form.cleaned_data,
-        "status": intake.report_status(report),
+        "status": intake.report_status_page(report),
         "message_form": message_form,
         "notice": notice,
+        "evidence_error": evidence_error,
     }
+    context["submission"] = new_submission_token()  # for the next follow-up forms of this page
     template = "portal/_status_body.html" if request.htmx else "portal/status.html"
-    return render(request, template, context, status=422 if message_form.errors else 200)
+    # htmx swaps only 2xx answers: an error it must show (an empty message) comes back as 200.
+    error_status = 200 if request.htmx else 422
+    failed = message_form.errors or evidence_error
+    return render(request, template, context, status=error_status if failed else 200)

@@ -29,7 +29,10 @@ def form_data(**overrides) -> dict:
     return data
 
 
-def receipt_from(response) -> tuple[str, str]:
+def receipt_from(response, client=None) -> tuple[str, str]:
+    """Code and key from the one-time receipt page the form redirects to (303, then GET)."""
+    if response.status_code == 303:
+        response = (client or response.client).get(response["Location"])
     html = response.content.decode()
     code = re.search(r'id="receipt-code">([^<]+)<', html).group(1)
     key = re.search(r'id="access-key">([^<]+)<', html).group(1)
@@ -57,11 +60,12 @@ def test_report_form_offers_provinces_and_their_regencies(client, agencies):
 
 
 def test_a_valid_report_shows_the_receipt_code_and_key_once(client, agencies):
-    response = client.post(REPORT_URL, form_data())
-    assert response.status_code == 201
+    posted = client.post(REPORT_URL, form_data())
+    assert posted.status_code == 303
+    response = client.get(posted["Location"])
     code, key = receipt_from(response)
     assert re.fullmatch(r"NTR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
-    assert len(key) >= 22
+    assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}", key)
     assert "tidak dapat dipulihkan" in response.content.decode()
     assert response["Cache-Control"].startswith("max-age=0") or "no-store" in response["Cache-Control"]
     report = Report.objects.get(receipt_code=code)
@@ -69,9 +73,14 @@ def test_a_valid_report_shows_the_receipt_code_and_key_once(client, agencies):
     assert key not in report.access_key_hash
 
 
-def test_the_kab_kota_picker_may_be_left_empty_when_the_province_is_known(client, agencies):
-    response = client.post(REPORT_URL, form_data(region_code="", province="62"))
-    assert response.status_code == 201
+def test_a_province_alone_is_accepted_only_with_the_explicit_unknown_kab_kota(client, agencies):
+    """Issue #17: a province-only report goes to the provincial government; ask first."""
+    asked = client.post(REPORT_URL, form_data(region_code="", province="62"))
+    assert asked.status_code == 422
+    assert "Saya tidak tahu kabupaten/kotanya" in asked.context["form"].errors["region_code"][0]
+    assert not Case.objects.exists()
+    response = client.post(REPORT_URL, form_data(region_code="tidak-tahu", province="62"))
+    assert response.status_code == 303
     assert Case.objects.get().region_id == "62"
 
 
@@ -104,7 +113,7 @@ def test_an_accepted_photo_survives_an_error_elsewhere_in_the_form(client, agenc
     token = re.search(r'name="staged" value="([^"]+)"', html).group(1)
 
     second = client.post(REPORT_URL, form_data(staged=token))
-    assert second.status_code == 201
+    assert second.status_code == 303
     evidence = Evidence.objects.get()
     assert evidence.content_type == "image/jpeg"
     assert not list((private_media / "staging").iterdir())  # the staged copy is gone
