@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0007_evidence_mp4_metadata_removed"),
+        ("cases", "0009_intake_deadline_policy"),
         ("catalog", "0001_initial"),
     ]
 

@@ -20,6 +20,6 @@ def remove_intake(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0007_evidence_mp4_metadata_removed")]
+    dependencies = [("cases", "0008_case_bawaslu_question")]
 
     operations = [migrations.RunPython(add_intake, remove_intake)]
