@@ -49,7 +49,7 @@ MERGE_TARGETS = 50
 
 def build(move: Move, case, user, *, data=None, files=None) -> forms.Form:
     """The move's own form (same fields, same validation) with labels, widgets and named choices."""
-    form = move.form(data=data, files=files, case=case)
+    form = move.form(data=data, files=files, case=case, actor=user)
     for name, field in form.fields.items():
         field.label = LABELS.get(name, field.label or name)
         if name in HELP:
