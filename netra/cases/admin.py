@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
+from netra.cases.reporter_data import admin_hidden_fields
 
 
 class SubjectInline(admin.TabularInline):
@@ -31,8 +32,8 @@ class CaseAdmin(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ["receipt_code", "case", "incident_date", "submitted_at"]
     search_fields = ["receipt_code"]
-    # The access key hash is never shown: it is of no use to anyone but an attacker.
-    exclude = ["access_key_hash"]
+    # Reporter data the admin never shows (the contact, the access key hash): netra.cases.reporter_data.
+    exclude = admin_hidden_fields()
     # The case is set once, by opening (netra.cases.opening); emptied here it would be opened again.
     readonly_fields = ["receipt_code", "submitted_at", "case", "region", "election", "subject"]
 

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from netra.cases import reporter_data
 from netra.cases.models import Case, Subject
 from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import ApiToken
@@ -241,4 +242,5 @@ def case_detail(case: Case, token: ApiToken) -> dict:
         "decision": _decision(case),
         "allowed_actions": _allowed_actions(case, token),
     }
+    reporter_data.redact(detail["reports"], token, case)  # the one rule for reporter data
     return detail

@@ -54,6 +54,7 @@ def case_detail(request, pk: int):
     user = request.user
     case = selectors.case_for(user, pk)
     reports = list(selectors.reports_of_case(case).prefetch_related("messages", "evidence").order_by("submitted_at"))
+    presenters.present_reporters(reports, case, user)  # reporter data: netra.cases.reporter_data
     subjects = [
         {"subject": subject, "history": list(selectors.subject_history(subject, user=user)[:10])}
         for subject in case.subjects.all()
