@@ -12,7 +12,7 @@ written by hand below, keyed by URL name / "METHOD path" of the operation:
 A URL or an operation without an entry fails ``test_every_url_and_operation_has_a_matrix_entry``
 with the place to add it. Out-of-scope objects must answer 404 exactly like missing ones (a 403
 would tell that the case exists). One request per cell; the data is made once (one test function
-walks the whole web matrix, one the API matrix), so the matrix runs in seconds.
+walks the whole web matrix, one the API matrix); each prints its figures (cells allowed / denied).
 
 Principals: anonymous, a signed-in account without membership, a superuser, and one member for
 every (role, agency) pair the agency's kind can hold (``HOLDS``), over one agency of every kind.
