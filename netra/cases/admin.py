@@ -22,6 +22,7 @@ from netra.cases.models import (
     Subject,
     Transition,
 )
+from netra.cases.reporter_data import admin_hidden_fields
 
 
 class SubjectInline(ReadOnlyInline):
@@ -46,8 +47,8 @@ class CaseAdmin(ReadOnlyAdmin):
 class ReportAdmin(ReadOnlyAdmin):
     list_display = ["receipt_code", "case", "incident_date", "submitted_at"]
     search_fields = ["receipt_code"]
-    # The access key hash is never shown: it is of no use to anyone but an attacker.
-    exclude = ["access_key_hash"]
+    # Reporter data the admin never shows (the contact, the access key hash): netra.cases.reporter_data.
+    exclude = admin_hidden_fields()
 
 
 @admin.register(Evidence)

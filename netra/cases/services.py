@@ -194,7 +194,7 @@ def case_transition(
             raise TransitionError("forbidden")
         if move.guard is not None and (refusal := move.guard(case)) is not None:
             raise TransitionError("conflict", refusal)
-        form = move.form(data=dict(data or {}), files=files, case=case)
+        form = move.form(data=dict(data or {}), files=files, case=case, actor=actor)
         if not form.is_valid():
             raise TransitionError("validation_error", fields={k: list(v) for k, v in form.errors.items()})
         note = _clean_text(note, "note", max_len=5000, required=False)

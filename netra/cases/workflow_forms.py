@@ -33,8 +33,11 @@ INVALID_CHOICE = _("Pilihan %(value)s tidak dikenal.")
 class MoveForm(forms.Form):
     """Base form: Indonesian messages whatever the active language (the API speaks Indonesian)."""
 
-    def __init__(self, *args, case: Case | None = None, **kwargs):
+    def __init__(self, *args, case: Case | None = None, actor=None, **kwargs):
         self.case = case
+        # Who makes the move (a user or an API token; None: the system): forms that look other
+        # cases up see only those in the actor's scope.
+        self.actor = actor
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.error_messages["required"] = REQUIRED
@@ -109,8 +112,13 @@ class MergeForm(MoveForm):
         into_id = data.get("into_case")
         if into_id is None:
             return data
+        from netra.cases.workflow import in_scope
+
         into = Case.objects.filter(pk=into_id).first()
-        if into is None:
+        # A case outside the actor's scope is "not found", like a missing one, before anything
+        # else is said about it (finished, merged…): the answer must not tell that it exists.
+        if into is None or not in_scope(self.actor, into):
+            into = None
             self.add_error("into_case", _("Kasus tujuan tidak ditemukan."))
         elif self.case is not None and (into.pk == self.case.pk or into.surviving_case().pk == self.case.pk):
             self.add_error("into_case", _("Kasus tidak dapat digabung ke dirinya sendiri."))

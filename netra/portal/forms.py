@@ -150,7 +150,10 @@ class ReportForm(forms.Form):
         label=_("Kontak (opsional)"),
         required=False,
         max_length=200,
-        help_text=_("Hanya jika Anda bersedia dihubungi Satgas. Kosongkan agar tetap anonim."),
+        help_text=_(
+            "Hanya jika Anda bersedia dihubungi Satgas. Hanya Satgas instansi yang menangani laporan "
+            "yang dapat melihat kontak ini, bukan PPK, atasan, atau pengawas lain. Kosongkan agar tetap anonim."
+        ),
     )
     # Against simple bots: a field people never see and a minimum time to fill the form in.
     website = forms.CharField(required=False, label=_("Jangan diisi"))

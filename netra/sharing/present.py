@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from netra.cases import reporter_data
 from netra.cases.models import Case, Subject
 from netra.orgs.roles import Role, role_includes
 from netra.orgs.selectors import Scope, scope_for_agency_role
@@ -287,4 +288,5 @@ def case_detail(case: Case, token: ApiToken) -> dict:
         "decision": _decision(case),
         "allowed_actions": _allowed_actions(case, token),
     }
+    reporter_data.redact(detail["reports"], token, case)  # the one rule for reporter data
     return detail

@@ -69,7 +69,7 @@ MERGE_TARGETS = 50
 
 def build(move: Move, case, user, *, data=None, files=None, initial=None) -> forms.Form:
     """The move's own form (same fields, same validation) with labels, widgets and named choices."""
-    form = move.form(data=data, files=files, initial=initial, case=case, prefix=PREFIX)
+    form = move.form(data=data, files=files, initial=initial, case=case, actor=user, prefix=PREFIX)
     for name in HIDDEN.get(move.action, ()):
         del form.fields[name]
     if move.action == "bawaslu_review":

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netra.cases.deadlines import deadline_status
 from netra.cases.models import Case, Evidence, InternalNote, Recommendation
+from netra.cases.reporter_data import ReporterField, visible_fields
 from netra.cases.selectors import ACTIVE_STATES, reports_of_case
 from netra.cases.workflow import MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
@@ -253,3 +254,23 @@ def violation_names(codes) -> list[str]:
     """Catalogue names for violation group codes, in the given order (an unknown code as itself)."""
     names = dict(ViolationGroup.objects.filter(code__in=list(codes)).values_list("code", "name_id"))
     return [names.get(code, code) for code in codes]
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """What the case page shows of one report's reporter: only what ``netra.cases.reporter_data`` allows."""
+
+    label: str  # the receipt code for the owning Satgas, else "#1", "#2"… (order of submission)
+    contact: str  # "" when there is none or the user may not see it
+    time_format: str  # the "date" filter format of the submission time
+
+
+def present_reporters(reports, case: Case, user) -> None:
+    """Give each report ``shown`` (a ReporterView); the template reads reporter data only there."""
+    allowed = visible_fields(user, case)
+    for index, report in enumerate(reports, start=1):
+        report.shown = ReporterView(
+            label=report.receipt_code if ReporterField.RECEIPT_CODE in allowed else f"#{index}",
+            contact=report.contact if ReporterField.CONTACT in allowed else "",
+            time_format="j M Y H:i" if ReporterField.SUBMITTED_TIME in allowed else "j M Y",
+        )

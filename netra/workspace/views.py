@@ -142,6 +142,7 @@ def case_context(request, case: Case, **forms) -> dict:
     """Everything the case page shows; ``forms`` replaces a form (a refused one, bound, keeps its text)."""
     user = request.user
     reports = list(selectors.reports_of_case(case).prefetch_related("messages", "evidence").order_by("submitted_at"))
+    presenters.present_reporters(reports, case, user)  # reporter data: netra.cases.reporter_data
     subjects = [
         {"subject": subject, "history": list(selectors.subject_history(subject, user=user)[:10])}
         for subject in case.subjects.all()

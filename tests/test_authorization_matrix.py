@@ -1,0 +1,737 @@
+"""The authorization matrix (outside review, issue #10): who may reach every URL and API operation.
+
+Generated from the role table (``netra.orgs.roles.ROLES``), the agency kinds (``Agency.Kind``),
+every URL pattern (``get_resolver()`` walked recursively, ``/en/`` variants and the admin
+included) and every operation of the django-ninja API (``netra.api.api``). The expectations are
+written by hand below, keyed by URL name / "METHOD path" of the operation:
+
+    WEB[url name]      -> a Web rule: how the URL is requested and who may reach it
+    API[op key]        -> an Api rule: the same for a token (or no token)
+    ADMIN_RULE         -> every ``admin:*`` URL (superuser only)
+
+A URL or an operation without an entry fails ``test_every_url_and_operation_has_a_matrix_entry``
+with the place to add it. Out-of-scope objects must answer 404 exactly like missing ones (a 403
+would tell that the case exists). One request per cell; the data is made once (one test function
+walks the whole web matrix, one the API matrix); each prints its figures (cells allowed / denied).
+
+Principals: anonymous, a signed-in account without membership, a superuser, and one member for
+every (role, agency) pair the agency's kind can hold (``HOLDS``), over one agency of every kind.
+Cases: K (Katingan, 62.06), B (Barito Selatan, 62.04) and S (Konawe Selatan, 74.05); ``REACH``
+says by hand which of them each agency sees.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+
+from netra.cases.intake import report_submit
+from netra.cases.models import Case, Evidence
+from netra.cases.tests.fixtures import image_bytes, private_media, report_data  # noqa: F401
+from netra.cases.tests.journey import take_to
+from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
+from netra.orgs.models import Agency, Membership
+from netra.orgs.roles import ROLES
+from netra.orgs.tests.factories import AgencyFactory, UserFactory
+from netra.sharing import outbox
+from netra.sharing.models import WebhookSubscription
+from netra.sharing.tokens import issue_token
+
+pytestmark = pytest.mark.django_db
+Kind = Agency.Kind
+R = Membership.Role
+
+# --- the design, by hand ------------------------------------------------------------------------
+
+# Which roles an agency of each kind can hold (the rule the sec-tokens branch enforces).
+_PEMDA = frozenset({R.SATGAS_OFFICER, R.SATGAS_LEAD, R.PPK, R.AGENCY_ADMIN})
+HOLDS: dict[str, frozenset[str]] = {
+    Kind.PEMDA_PROVINCE: _PEMDA,
+    Kind.PEMDA_REGENCY: _PEMDA,
+    Kind.PEMDA_CITY: _PEMDA,
+    Kind.MINISTRY: _PEMDA,
+    Kind.BAWASLU_RI: frozenset({R.BAWASLU_OFFICER, R.AGENCY_ADMIN}),
+    Kind.BAWASLU_PROVINCE: frozenset({R.BAWASLU_OFFICER, R.AGENCY_ADMIN}),
+    Kind.BAWASLU_REGENCY: frozenset({R.BAWASLU_OFFICER, R.AGENCY_ADMIN}),
+    Kind.BKN_CENTRAL: frozenset({R.BKN_SUPERVISOR, R.AGENCY_ADMIN}),
+    Kind.BKN_REGIONAL: frozenset({R.BKN_SUPERVISOR, R.AGENCY_ADMIN}),
+    Kind.INSPECTORATE: frozenset({R.OBSERVER, R.AGENCY_ADMIN}),
+    Kind.OBSERVER: frozenset({R.OBSERVER, R.AGENCY_ADMIN}),
+}
+# One agency of every kind (demo agencies, plus three made here) and the cases it reaches.
+REACH: dict[str, frozenset[str]] = {
+    "pemprov-kalteng": frozenset("KB"),  # the kabupaten of its province
+    "pemkab-katingan": frozenset("K"),
+    "pemkab-barito-selatan": frozenset("B"),
+    "pemkab-konawe-selatan": frozenset("S"),
+    "pemkot-matrix": frozenset(),  # a city in Kalteng: not its kabupaten's cases
+    "kementerian-matrix": frozenset(),
+    "bawaslu-ri": frozenset("KBS"),
+    "bawaslu-prov-kalteng": frozenset("KB"),
+    "bawaslu-kab-katingan": frozenset("K"),
+    "bkn-pusat": frozenset("KBS"),
+    "kanreg-bkn-banjarmasin": frozenset("KB"),  # provinces 62-65
+    "inspektorat-katingan": frozenset("K"),  # the government it belongs to
+    "pengamat-kalteng": frozenset("KB"),
+}
+EXTRA_AGENCIES = {
+    "pemkot-matrix": {"kind": Kind.PEMDA_CITY, "region_id": "62.71"},
+    "kementerian-matrix": {"kind": Kind.MINISTRY, "region_id": None},
+    "inspektorat-katingan": {"kind": Kind.INSPECTORATE, "region_id": "62.06", "parent": "pemkab-katingan"},
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str | None = None  # None: anonymous / no membership / superuser
+    agency: str | None = None
+    kind: str | None = None
+    anonymous: bool = False
+    superuser: bool = False
+
+    @property
+    def member(self) -> bool:
+        return self.superuser or self.role is not None
+
+    @property
+    def sees_cases(self) -> bool:
+        return self.superuser or (self.role is not None and ROLES[self.role].sees_cases)
+
+    @property
+    def manages(self) -> bool:
+        return self.superuser or (self.role is not None and ROLES[self.role].manages_agency)
+
+    def reaches(self, case_key: str) -> bool:
+        return self.superuser or (self.sees_cases and case_key in REACH[self.agency or ""])
+
+
+ANONYMOUS = Principal("anonymous", anonymous=True)
+OUTSIDER = Principal("signed in, no membership")
+SUPERUSER = Principal("superuser", superuser=True)
+
+
+def kind_of(code: str) -> str:
+    extra = EXTRA_AGENCIES.get(code)
+    if extra:
+        return extra["kind"]
+    from netra.orgs.demo import DEMO_AGENCIES
+
+    return next(a.kind for a in DEMO_AGENCIES if a.code == code)
+
+
+def member_principals() -> list[Principal]:
+    return [
+        Principal(f"{role}@{code}", role=str(role), agency=code, kind=kind_of(code))
+        for code in REACH
+        for role in sorted(HOLDS[kind_of(code)])
+    ]
+
+
+# Outcomes a cell may have.
+OK, LOGIN, NO_MEMBER, FORBIDDEN, NOT_FOUND, INVALID, UNAUTHORIZED, GONE = (
+    "ok",
+    "login",
+    "no-membership",
+    "403",
+    "404",
+    "422",
+    "401",
+    "204",
+)
+
+
+def staff(p: Principal, allowed: Callable[[Principal], str]) -> str:
+    """The workspace's door (staff_required) before the view's own rule."""
+    if p.anonymous:
+        return LOGIN
+    if not p.member:
+        return NO_MEMBER
+    return allowed(p)
+
+
+@dataclass(frozen=True)
+class Web:
+    method: str = "GET"
+    # "K"/"S": the URL names a case (in scope for some, not for others); "token", "hook": other objects.
+    obj: str | None = None
+    data: dict | None = None
+    expect: Callable[[Principal, str | None], str] = lambda p, key: OK
+    action: str = ""  # workspace:move's action
+    fresh_client: bool = False  # the request ends the session (sign-out): a client of its own
+
+
+def _case_rule(p: Principal, key: str | None) -> str:
+    return staff(p, lambda p: OK if p.reaches(key or "") else NOT_FOUND)
+
+
+def _manager_rule(p: Principal, key: str | None) -> str:
+    # Tokens and webhook logs of the user's own agency (key "own") for its agency admin; never another's.
+    def rule(p):
+        return OK if p.superuser or (p.manages and key == "own") else NOT_FOUND
+
+    return staff(p, rule)
+
+
+PUBLIC = "public"  # any answer but a refusal or an error (a form error, 405, a redirect)
+
+
+def _public(p, key) -> str:
+    return PUBLIC
+
+
+def _fixed(outcome: str) -> Callable[[Principal, str | None], str]:
+    return lambda p, key: outcome
+
+
+WEB: dict[str, Web] = {
+    "healthz": Web(expect=_public),
+    "readyz": Web(expect=_public),
+    "set_language": Web(method="POST", data={"language": "id", "next": "/"}, expect=_public),
+    "portal:home": Web(expect=_public),
+    "portal:report_new": Web(expect=_public),
+    "portal:receipt_pdf": Web(expect=_public),
+    "portal:status": Web(expect=_public),
+    "workspace:login": Web(expect=_public),
+    "workspace:two_factor": Web(expect=lambda p, k: LOGIN if p.anonymous else OK),
+    "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
+    "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
+    "workspace:home": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:bulk": Web(method="POST", data={}, expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:case": Web(obj="case", expect=_case_rule),
+    "workspace:evidence": Web(obj="case", expect=_case_rule),
+    "workspace:move": Web(obj="case", action="annulled", expect=_case_rule),
+    "workspace:message": Web(method="POST", obj="case", data={"body": ""}, expect=_case_rule),
+    "workspace:note": Web(method="POST", obj="case", data={"body": ""}, expect=_case_rule),
+    "workspace:assign": Web(method="POST", obj="case", data={"assignee": "x"}, expect=_case_rule),
+    "workspace:merge": Web(method="POST", obj="case", data={"other": ""}, expect=_case_rule),
+    "workspace:followup": Web(method="POST", obj="case", data={}, expect=_case_rule),
+    "workspace:recommendation_letter": Web(obj="case", expect=_case_rule),
+    "workspace:decision_summary": Web(obj="case", expect=_case_rule),
+    # Every member may open the token page; only an agency admin sees or manages anything there.
+    "sharing:tokens": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "sharing:token_create": Web(
+        method="POST",
+        data={},
+        expect=lambda p, k: staff(p, lambda p: INVALID if p.manages else NOT_FOUND),
+    ),
+    "sharing:token_revoke": Web(method="POST", obj="token", expect=_manager_rule),
+    "sharing:webhook_log": Web(obj="hook", expect=_manager_rule),
+}
+# Every admin page: superusers only (a second factor included); a member without is_staff is refused.
+ADMIN_RULE = Web(expect=lambda p, k: LOGIN if p.anonymous else (OK if p.superuser else FORBIDDEN))
+# Admin pages even a superuser is refused, by design, and why.
+ADMIN_REFUSED = {
+    "admin:audit_auditevent_add": "the audit log is append-only",
+    "admin:audit_auditevent_delete": "the audit log is append-only",
+    "admin:axes_accessattempt_add": "django-axes' log is read-only",
+    "admin:axes_accessfailurelog_add": "django-axes' log is read-only",
+    "admin:axes_accesslog_add": "django-axes' log is read-only",
+    "admin:django_tasks_database_dbtaskresult_add": "task results are written by the worker",
+    "admin:django_tasks_database_dbtaskresult_delete": "task results are written by the worker",
+    "admin:sharing_apitoken_add": "tokens are issued by netra.sharing.tokens (hash, audit)",
+    "admin:sharing_apitoken_delete": "tokens are revoked, never deleted",
+    "admin:login": "a signed-in user is not sent to sign in again (netra.workspace.admin_site)",
+    "admin:autocomplete": "Django refuses an autocomplete request without its parameters",
+}
+# Known wrong cells outside our code: django-otp's device pages fail on a device that does not exist
+# (TOTPDevice.DoesNotExist, superusers only). Listed so that the matrix shows them, not hides them.
+ADMIN_THIRD_PARTY_500 = {"admin:otp_totp_totpdevice_config", "admin:otp_totp_totpdevice_qrcode"}
+
+
+def admin_expect(p: Principal, name: str) -> str:
+    outcome = ADMIN_RULE.expect(p, None)
+    if outcome == OK and name in ADMIN_REFUSED:
+        return FORBIDDEN
+    if outcome == OK and name in ADMIN_THIRD_PARTY_500:
+        return "500"
+    return outcome
+
+
+# Not pages: the /api/ catch-all (JSON 404) and the API's own URLs (the API matrix covers them).
+NOT_PAGES = {"?": "^api/"}
+
+
+@dataclass(frozen=True)
+class Api:
+    method: str
+    path: str  # {case} {sub} filled per cell
+    body: dict | None = None
+    expect: Callable[[Principal | None, str | None], str] = lambda p, key: OK
+    obj: str | None = None
+
+
+def _token_rule(inner: Callable[[Principal, str | None], str]) -> Callable[[Principal | None, str | None], str]:
+    return lambda p, key: UNAUTHORIZED if p is None else inner(p, key)
+
+
+def _reader_case(p: Principal, key: str | None) -> str:
+    if not p.sees_cases:
+        return FORBIDDEN  # the role reads no case at all: says nothing about any case
+    return OK if p.reaches(key or "") else NOT_FOUND
+
+
+def _reader_case_invalid(p: Principal, key: str | None) -> str:
+    outcome = _reader_case(p, key)
+    return INVALID if outcome == OK else outcome
+
+
+def _public_api(p, key) -> str:
+    return "public"
+
+
+API: dict[str, Api] = {
+    "POST /public/reports": Api("POST", "/api/v1/public/reports", body={}, expect=_public_api),
+    "POST /public/reports/{receipt_code}/evidence": Api(
+        "POST", "/api/v1/public/reports/NTR-XXXX-XXXX/evidence", body={}, expect=_public_api
+    ),
+    "GET /public/reports/{receipt_code}": Api("GET", "/api/v1/public/reports/NTR-XXXX-XXXX", expect=_public_api),
+    "POST /public/reports/{receipt_code}/messages": Api(
+        "POST", "/api/v1/public/reports/NTR-XXXX-XXXX/messages", body={}, expect=_public_api
+    ),
+    "GET /cases": Api("GET", "/api/v1/cases", expect=_token_rule(lambda p, k: OK if p.sees_cases else FORBIDDEN)),
+    "POST /cases": Api(
+        "POST",
+        "/api/v1/cases",
+        body={"source": "nope"},
+        expect=_token_rule(lambda p, k: INVALID if ROLES[p.role or ""].acts_on_cases else FORBIDDEN),
+    ),
+    "GET /cases/{case_id}": Api("GET", "/api/v1/cases/{case}", obj="case", expect=_token_rule(_reader_case)),
+    "POST /cases/{case_id}/transitions": Api(
+        "POST",
+        "/api/v1/cases/{case}/transitions",
+        body={"action": ""},
+        obj="case",
+        expect=_token_rule(_reader_case_invalid),
+    ),
+    "GET /cases/{case_id}/events": Api(
+        "GET", "/api/v1/cases/{case}/events", obj="case", expect=_token_rule(_reader_case)
+    ),
+    "GET /catalog/violations": Api("GET", "/api/v1/catalog/violations", expect=_token_rule(lambda p, k: OK)),
+    "GET /catalog/regions": Api("GET", "/api/v1/catalog/regions", expect=_token_rule(lambda p, k: OK)),
+    "POST /webhooks": Api(
+        "POST",
+        "/api/v1/webhooks",
+        body={"url": "", "events": []},
+        expect=_token_rule(lambda p, k: INVALID if p.sees_cases else FORBIDDEN),
+    ),
+    "GET /webhooks": Api("GET", "/api/v1/webhooks", expect=_token_rule(lambda p, k: OK if p.sees_cases else FORBIDDEN)),
+    # A subscription of the token's own agency ("own") or of another ("other").
+    "DELETE /webhooks/{subscription_id}": Api(
+        "DELETE",
+        "/api/v1/webhooks/{sub}",
+        obj="hook",
+        expect=_token_rule(lambda p, k: FORBIDDEN if not p.sees_cases else (GONE if k == "own" else NOT_FOUND)),
+    ),
+}
+# The API's own documentation pages (served under /api/v1/, no token).
+API_DOCS = {"api-v1:openapi-json", "api-v1:openapi-view", "api-v1:api-root"}
+
+
+# --- walking what exists ---------------------------------------------------------------------------
+
+
+def url_patterns(resolver=None, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    """(namespaced name, pattern) of every URL pattern, recursively."""
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += url_patterns(pattern, inner)
+        else:
+            found.append((f"{namespace}{pattern.name or '?'}", pattern))
+    return found
+
+
+def api_operations() -> list[str]:
+    from netra.api import api
+
+    return [
+        f"{method} {prefix.rstrip('/')}{path}".replace("//", "/").replace(" /", " /")
+        for prefix, router in api._routers
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    ]
+
+
+def _op_key(raw: str) -> str:
+    method, path = raw.split(" ", 1)
+    return f"{method} {path}" if path.startswith("/") else f"{method} /{path}"
+
+
+def test_every_url_and_operation_has_a_matrix_entry():
+    names = {name for name, _pattern in url_patterns()}
+    unlisted = sorted(
+        name
+        for name in names
+        if name not in WEB
+        and not name.startswith("admin:")
+        and not name.startswith("api-v1:")
+        and name not in NOT_PAGES
+    )
+    assert not unlisted, f"URL names without an authorization matrix entry: add them to WEB in {__file__}: {unlisted}"
+    api_names = {name for name in names if name.startswith("api-v1:")}
+    operations = {_op_key(op) for op in api_operations()}
+    assert not (operations - set(API)), (
+        f"API operations without an authorization matrix entry: add them to API in {__file__}: "
+        f"{sorted(operations - set(API))}"
+    )
+    assert not (set(API) - operations), f"matrix entries for operations that no longer exist: {set(API) - operations}"
+    assert api_names - API_DOCS, "the API's URLs were not found in the resolver"
+    assert sum(name.startswith("admin:") for name in names) > 20  # the admin was walked too
+
+
+# --- the data, made once -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
+    outbox.forget_listeners()
+    for code, spec in EXTRA_AGENCIES.items():
+        parent = spec.get("parent")
+        AgencyFactory(
+            code=code,
+            kind=spec["kind"],
+            region_id=spec["region_id"],
+            parent=Agency.objects.get(code=parent) if parent else None,
+        )
+    users: dict[Principal, object] = {}
+    for p in member_principals():
+        user = UserFactory(username=p.name.replace("@", ".").replace("_", "-")[:150])
+        Membership.objects.create(user=user, agency=Agency.objects.get(code=p.agency), role=p.role)
+        users[p] = user
+    users[OUTSIDER] = UserFactory(username="outsider-matrix")
+    users[SUPERUSER] = django_user_model.objects.create_superuser("root-matrix", "root@example.org", "x")
+
+    def member(role, code):
+        return users[Principal(f"{role}@{code}", role=str(role), agency=code, kind=kind_of(code))]
+
+    cases = {}
+    for key, region, code in [("K", "62.06", "pemkab-katingan"), ("S", "74.05", "pemkab-konawe-selatan")]:
+        photo = SimpleUploadedFile("foto.jpg", image_bytes(), content_type="image/jpeg")
+        case = report_submit(data=report_data(region_code=region), files=[photo]).case
+        assert case.agency.code == code
+        cases[key] = take_to(
+            case,
+            "decided",
+            officer=member(R.SATGAS_OFFICER, code),
+            lead=member(R.SATGAS_LEAD, code),
+            ppk=member(R.PPK, code),
+        )
+    evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
+    return {"users": users, "cases": cases, "evidence": evidence}
+
+
+def _outcome(response, *, api: bool = False) -> str:
+    status = response.status_code
+    if api:
+        return {200: OK, 201: OK, 204: GONE, 401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 422: INVALID}.get(
+            status, str(status)
+        )
+    if status == 302:
+        location = response["Location"].split("?")[0]
+        if location in LOGIN_URLS:
+            return LOGIN
+        if reverse("workspace:no_membership") in location:
+            return NO_MEMBER
+        return OK
+    return {200: OK, 403: FORBIDDEN, 404: NOT_FOUND, 422: INVALID}.get(status, str(status))
+
+
+def _login_urls() -> set[str]:
+    urls = set()
+    for language in ("id", "en"):
+        with translation.override(language):
+            urls.add(reverse("workspace:login"))
+            urls.add(reverse("admin:login"))  # the admin's sign-in sends on to the staff sign-in
+    return urls
+
+
+LOGIN_URLS = _login_urls()
+
+
+def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tuple[list, str | None]:
+    """The URL arguments of a cell, and the key its expectation is looked up with."""
+    if rule.obj == "case":
+        case = world["cases"][key]
+        if name == "workspace:evidence":
+            return [case.pk, world["evidence"][key].pk], key
+        if name == "workspace:move":
+            return [case.pk, rule.action], key
+        return [case.pk], key
+    if rule.obj == "token":
+        return [world["tokens"][key].pk], key
+    if rule.obj == "hook":
+        return [world["hooks"][key].pk], key
+    return [], None
+
+
+def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
+    if obj == "case":
+        return ["K", "S"]
+    if obj in ("token", "hook"):
+        return ["own", "other"]
+    return [None]
+
+
+def _own_and_other(world, p: Principal) -> None:
+    """A token and a webhook subscription of the principal's agency ('own') and of another ('other')."""
+    own_code = p.agency or "pemkab-katingan"
+    other_code = "pemkab-konawe-selatan" if own_code != "pemkab-konawe-selatan" else "pemkab-katingan"
+    world["tokens"], world["hooks"] = {}, {}
+    for key, code in [("own", own_code), ("other", other_code)]:
+        agency = Agency.objects.get(code=code)
+        token = issue_token(agency=agency, role=R.BAWASLU_OFFICER if "bawaslu" in code else R.SATGAS_LEAD, name="m")
+        world["tokens"][key] = token.token
+        world["hooks"][key] = WebhookSubscription.objects.create(
+            agency=agency,
+            role=token.token.role,
+            token=token.token,
+            url="https://example.org/hook",
+            events=["case.created"],
+            secret="s",
+        )
+
+
+def _client_for(p: Principal, world) -> Client:
+    from conftest import verified_login
+
+    client = Client(raise_request_exception=False)  # a 500 is a wrong cell, not the end of the matrix
+    if not p.anonymous:
+        verified_login(client, world["users"][p])
+    return client
+
+
+# The /en/ variant of every page is asked by these (the same views answer both; one of each kind of
+# outcome is enough to prove the English URLs are guarded alike, and keeps the matrix fast).
+EN_PRINCIPALS = {
+    ANONYMOUS.name,
+    OUTSIDER.name,
+    SUPERUSER.name,
+    "satgas_officer@pemkab-katingan",
+    "satgas_officer@pemkab-barito-selatan",
+    "agency_admin@pemkab-katingan",
+    "observer@pengamat-kalteng",
+}
+
+
+def test_the_web_matrix(world, capsys):
+    principals = [ANONYMOUS, OUTSIDER, SUPERUSER, *member_principals()]
+    walked = {name for name, _pattern in url_patterns()}
+    admin_names = sorted(
+        (name, pattern)
+        for name, pattern in url_patterns()
+        if name.startswith("admin:") and name not in ("admin:?", "admin:logout")  # sign-out: not a page
+    )
+    wrong, figures = [], Counter()
+    for p in principals:
+        _own_and_other(world, p)
+        client = _client_for(p, world)
+        for language in ("id", "en") if p.name in EN_PRINCIPALS else ("id",):
+            for name, rule in WEB.items():
+                assert name in walked, f"{name} is in WEB but no longer a URL: remove it"
+                for key in _objects_for(p, world, rule.obj):
+                    args, lookup = _web_args(name, rule, world, key, p)
+                    with translation.override(language):
+                        url = reverse(name, args=args)
+                    if language == "en" and not url.startswith("/en/"):
+                        continue  # outside i18n_patterns: one URL only
+                    asking = _client_for(p, world) if rule.fresh_client else client
+                    response = getattr(asking, rule.method.lower())(url, rule.data or {})
+                    expected, got = rule.expect(p, lookup), _outcome(response)
+                    if expected == PUBLIC:
+                        expected = got if got not in (FORBIDDEN, "500") else OK
+                    figures["allowed" if expected in (OK, INVALID) else "denied"] += 1
+                    if expected != got:
+                        wrong.append(f"{p.name} {rule.method} {url} [{key}]: expected {expected}, got {got}")
+        if p in (ANONYMOUS, OUTSIDER, SUPERUSER) or (p.role == R.SATGAS_LEAD and p.agency == "pemkab-katingan"):
+            # The admin: every page of it, for the principals that differ there.
+            for (name, pattern), language in itertools.product(admin_names, ("id", "en") if p.superuser else ("id",)):
+                with translation.override(language):
+                    url = _admin_url(name, pattern)
+                if url is None:
+                    continue
+                # Followed to the end: the admin's sign-in page sends on, or refuses a signed-in non-admin.
+                response = client.get(url, follow=True)
+                final = response.request["PATH_INFO"]
+                got = LOGIN if response.status_code == 200 and final in LOGIN_URLS else _outcome(response)
+                expected = admin_expect(p, name)
+                if expected == OK and got == NOT_FOUND:
+                    got = OK  # a superuser asking for object 0 of a model: the admin's own 404/redirect
+                figures["allowed" if expected == OK else "denied"] += 1
+                if expected != got:
+                    wrong.append(f"{p.name} GET {url}: expected {expected}, got {got}")
+        cache.clear()  # rate limits of one principal must not spill into the next
+    with capsys.disabled():
+        print(f"\nweb matrix: {sum(figures.values())} cells, {figures['allowed']} allowed, {figures['denied']} denied")
+    assert not wrong, "\n".join(wrong[:60]) + f"\n({len(wrong)} wrong cells)"
+
+
+def _admin_url(name: str, pattern: URLPattern) -> str | None:
+    converters = pattern.pattern.converters if hasattr(pattern.pattern, "converters") else {}
+    kwargs = {}
+    for arg in converters:
+        kwargs[arg] = "0"
+    regex_groups = getattr(pattern.pattern, "regex", None)
+    if regex_groups is not None and regex_groups.groupindex and not converters:
+        if name.endswith("app_list"):
+            kwargs = {"app_label": "cases"}
+        else:
+            return None  # the admin's catch-all and view_on_site: not pages of their own
+    try:
+        return reverse(name, kwargs=kwargs)
+    except Exception:
+        return None
+
+
+def test_the_api_matrix(world, client, capsys):
+    principals: list[Principal | None] = [None, *member_principals()]
+    wrong, figures = [], Counter()
+    for p in principals:
+        headers = {}
+        if p is not None:
+            token = issue_token(agency=Agency.objects.get(code=p.agency), role=p.role, name="matrix")
+            headers = {"Authorization": f"Bearer {token.plaintext}"}
+            own = WebhookSubscription.objects.create(
+                agency=token.token.agency,
+                role=p.role,
+                token=token.token,
+                url="https://example.org/hook",
+                events=["case.created"],
+                secret="s",
+            )
+        other_code = "pemkab-barito-selatan" if (p and p.agency) != "pemkab-barito-selatan" else "pemkab-katingan"
+        other_token = issue_token(agency=Agency.objects.get(code=other_code), role=R.SATGAS_LEAD, name="o").token
+        other = WebhookSubscription.objects.create(
+            agency=other_token.agency,
+            role=other_token.role,
+            token=other_token,
+            url="https://example.org/hook",
+            events=["case.created"],
+            secret="s",
+        )
+        for op, rule in API.items():
+            keys = ["K", "S"] if rule.obj == "case" else ["own", "other"] if rule.obj == "hook" else [None]
+            for key in keys:
+                if rule.obj == "hook" and p is None and key == "own":
+                    continue
+                path = rule.path
+                if rule.obj == "case":
+                    path = path.format(case=world["cases"][key].pk)
+                elif rule.obj == "hook":
+                    path = path.format(sub=(own if key == "own" else other).pk)
+                kwargs = {"headers": headers}
+                if rule.body is not None:
+                    kwargs |= {"data": json.dumps(rule.body), "content_type": "application/json"}
+                response = getattr(client, rule.method.lower())(path, **kwargs)
+                expected, got = rule.expect(p, key), _outcome(response, api=True)
+                if expected == "public":
+                    ok = response.status_code < 500 and response.status_code not in (401, 403)
+                    figures["allowed"] += 1
+                    if not ok:
+                        wrong.append(f"anyone {rule.method} {path}: expected a public answer, got {got}")
+                    continue
+                figures["allowed" if expected in (OK, INVALID, GONE) else "denied"] += 1
+                if expected != got:
+                    wrong.append(f"{p.name if p else 'no token'} {op} [{key}]: expected {expected}, got {got}")
+        cache.clear()
+    with capsys.disabled():
+        print(f"\nAPI matrix: {sum(figures.values())} cells, {figures['allowed']} allowed, {figures['denied']} denied")
+    assert not wrong, "\n".join(wrong[:60]) + f"\n({len(wrong)} wrong cells)"
+
+
+# --- domain cells: case scope, token issuance, membership creation --------------------------------
+
+
+def test_case_scope_by_role_and_agency_kind(world):
+    """``case_for`` for every member principal and every case: in reach → the case, else Http404."""
+    from django.http import Http404
+
+    from netra.cases.selectors import case_for
+
+    wrong = []
+    for p in member_principals():
+        for key in "KS":
+            case = world["cases"][key]
+            try:
+                found = case_for(world["users"][p], case.pk) == case
+            except Http404:
+                found = False
+            if found != p.reaches(key):
+                wrong.append(f"{p.name} case {key}: expected {'seen' if p.reaches(key) else '404'}")
+    assert not wrong, wrong
+
+
+SEC_TOKENS = pytest.mark.xfail(strict=True, reason="sec-tokens branch")
+_CASE_READING = sorted(r for r, spec in ROLES.items() if spec.sees_cases)
+_IMPOSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(ROLES) if role not in HOLDS[kind]]
+_POSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(HOLDS[kind])]
+
+
+def _agency_of_kind(kind: str) -> Agency:
+    return AgencyFactory(code=f"matrix-{kind}".replace("_", "-"), kind=kind, region_id=None)
+
+
+REFUSED = (ValueError, PermissionDenied, ValidationError)
+
+
+@pytest.mark.parametrize(("kind", "role"), _POSSIBLE)
+def test_a_membership_the_kind_can_hold_is_created(regions, kind, role):
+    membership = Membership(user=UserFactory(), agency=_agency_of_kind(kind), role=role)
+    membership.full_clean()
+    membership.save()
+
+
+@SEC_TOKENS
+@pytest.mark.parametrize(("kind", "role"), _IMPOSSIBLE)
+def test_a_membership_the_kind_cannot_hold_is_refused(regions, kind, role):
+    with pytest.raises(REFUSED):
+        membership = Membership(user=UserFactory(), agency=_agency_of_kind(kind), role=role)
+        membership.full_clean()
+        membership.save()
+
+
+@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _POSSIBLE if r != R.AGENCY_ADMIN])
+def test_a_token_the_kind_can_hold_is_issued_by_a_superuser(regions, django_user_model, kind, role):
+    root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
+    issued = issue_token(agency=_agency_of_kind(kind), role=role, name="t", created_by=root)
+    assert issued.token.pk and issued.token.role == role
+
+
+@SEC_TOKENS
+@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _IMPOSSIBLE if r != R.AGENCY_ADMIN])
+def test_a_token_the_kind_cannot_hold_is_refused(regions, django_user_model, kind, role):
+    root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
+    with pytest.raises(REFUSED):
+        issue_token(agency=_agency_of_kind(kind), role=role, name="t", created_by=root)
+
+
+@SEC_TOKENS
+@pytest.mark.parametrize("role", _CASE_READING)
+def test_an_agency_admin_cannot_issue_a_case_reading_token(agencies, role):
+    agency = agencies["pemkab-katingan"] if role in HOLDS[Kind.PEMDA_REGENCY] else agencies["bawaslu-kab-katingan"]
+    if role not in HOLDS[agency.kind]:
+        agency = agencies["bkn-pusat"] if role == R.BKN_SUPERVISOR else agencies["pengamat-kalteng"]
+    admin = UserFactory()
+    Membership.objects.create(user=admin, agency=agency, role=R.AGENCY_ADMIN)
+    with pytest.raises(REFUSED):
+        issue_token(agency=agency, role=role, name="t", created_by=admin)
+
+
+def test_the_matrix_covers_every_role_and_kind():
+    assert set(HOLDS) == set(Kind.values), "a new agency kind needs a HOLDS row"
+    assert {kind_of(code) for code in REACH} == set(Kind.values), "a new agency kind needs an agency in REACH"
+    assert set().union(*HOLDS.values()) == set(ROLES), "a new role needs a place in HOLDS"
+    assert Case.Status  # the case states are the workflow matrix's business (netra/cases/tests)
