@@ -28,6 +28,8 @@ NOT_PAGES = {
     "workspace:bulk",
     "sharing:token_create",  # POST only: the form is on the token list
     "sharing:token_revoke",
+    "sharing:token_approve",  # POST only: approving is a button on the token list
+    "workspace:people_send_link",  # POST only: the button is on the people page
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -45,6 +47,9 @@ VISITORS = {
     "workspace:move": "ketua.katingan",
     "sharing:tokens": "admin.katingan",
     "sharing:webhook_log": "admin.katingan",
+    "workspace:people": "admin.katingan",
+    "workspace:enrol": None,  # opened from the one-time link in the e-mail, before signing in
+    "portal:receipt": None,  # the one-time receipt after the report form's redirect
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -87,8 +92,10 @@ def all_pages() -> list[Page]:
     """The pages over the demo world (``manage.py load_demo``, a few cases); call inside a test."""
     from django.contrib.auth import get_user_model
 
-    from netra.cases.models import Case
+    from netra.cases.models import Case, Report
     from netra.cases.workflow import available_moves
+    from netra.orgs.enrolment import issue_link
+    from netra.portal import onetime
     from netra.sharing.models import WebhookSubscription
 
     lead = get_user_model().objects.get(username="ketua.katingan")
@@ -100,6 +107,10 @@ def all_pages() -> list[Page]:
         "workspace:case": [case.pk] if case else None,
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
+        "workspace:enrol": [issue_link(user=get_user_model().objects.get(username="satgas.katingan"), issued_by=None)],
+        "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
+        if (report := Report.objects.order_by("pk").first())
+        else None,
     }
     pages = []
     for name in page_routes():
@@ -127,6 +138,11 @@ def sign_in(client, page: Page):
     user = get_user_model().objects.get(username=page.username)
     if page.second_factor:
         return verified_login(client, user)
+    # Password given, code not yet: the account has an enrolled device (without one, a password
+    # alone is refused: enrolment is by one-time link only).
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
     client.force_login(user)
     return client
 

@@ -13,14 +13,7 @@ from tests.pages import HOMES, NOT_PAGES, all_pages, load_demo_world, page_route
 
 # Pages owned by other engineers that still repeat an id: listed, so the lead flips them after
 # merging (strict: a page that gets fixed fails here until its entry is removed).
-KNOWN: dict[str, str] = {
-    "workspace:move": "move form: aria-describedby=id_explanation_helptext, but the help text has no such id "
-    "(_move_form.html renders help without the id Django's widget points at)",
-    "workspace:case": "case page: the message form's aria-describedby=id_message_body_helptext, but "
-    "portal/_field.html gives the help text the id <id>-help",
-    "portal:report_new": "report form: aria-describedby points at id_<field>_helptext ids that portal/_field.html "
-    "does not render",
-}
+KNOWN: dict[str, str] = {}
 
 
 class _Ids(HTMLParser):
