@@ -47,6 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import Case
+from netra.cases.scope import _is_token, actor_scope, in_scope  # noqa: F401 -- re-exported
 from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms belong to the table
     AnnulForm,
     BawasluAnswerForm,
@@ -417,30 +418,7 @@ def moves_from(state: str) -> list[Move]:
 
 
 # --- who may act -----------------------------------------------------------------------------------
-
-
-def actor_scope(actor):
-    """The case scope of a user or of an API token (``.agency`` + ``.role``); None = the system."""
-    from netra.orgs.selectors import case_scope, scope_for_agency_role
-
-    if actor is None:
-        return None
-    if _is_token(actor):
-        return scope_for_agency_role(actor.agency, actor.role)
-    return case_scope(actor)
-
-
-def _is_token(actor) -> bool:
-    from netra.orgs.models import User
-
-    return not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
-
-
-def in_scope(actor, case: Case) -> bool:
-    if actor is None:
-        return True
-    scope = actor_scope(actor)
-    return scope.covers(agency_id=case.agency_id, region_code=case.region_id)
+# The scope of an actor (user or token) lives in netra.cases.scope, below this table and its forms.
 
 
 def actor_roles(actor, case: Case) -> frozenset[str]:

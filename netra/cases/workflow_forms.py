@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import Case
+from netra.cases.scope import in_scope
 from netra.catalog.models import SanctionCategory
 from netra.catalog.violations import GROUP_CODES, SANCTION_CATEGORY_CODES, SANCTION_TYPE_CODES
 
@@ -112,8 +113,6 @@ class MergeForm(MoveForm):
         into_id = data.get("into_case")
         if into_id is None:
             return data
-        from netra.cases.workflow import in_scope
-
         into = Case.objects.filter(pk=into_id).first()
         # A case outside the actor's scope is "not found", like a missing one, before anything
         # else is said about it (finished, merged…): the answer must not tell that it exists.
