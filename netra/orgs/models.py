@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from netra.catalog.models import Region
+from netra.orgs.codes import AgencyKind, RoleCode
+from netra.orgs.roles import role_kind_error
 
 
 class User(AbstractUser):
@@ -32,18 +34,7 @@ class User(AbstractUser):
 class Agency(models.Model):
     """Instansi: a pemda, a kementerian/lembaga, a Bawaslu office, BKN or an oversight body."""
 
-    class Kind(models.TextChoices):
-        PEMDA_PROVINCE = "pemda_provinsi", _("Pemerintah provinsi")
-        PEMDA_REGENCY = "pemda_kabupaten", _("Pemerintah kabupaten")
-        PEMDA_CITY = "pemda_kota", _("Pemerintah kota")
-        MINISTRY = "kementerian_lembaga", _("Kementerian/lembaga")
-        BAWASLU_RI = "bawaslu_ri", _("Bawaslu RI")
-        BAWASLU_PROVINCE = "bawaslu_provinsi", _("Bawaslu provinsi")
-        BAWASLU_REGENCY = "bawaslu_kabkota", _("Bawaslu kabupaten/kota")
-        BKN_CENTRAL = "bkn_pusat", _("BKN pusat")
-        BKN_REGIONAL = "bkn_kanreg", _("Kantor Regional BKN")
-        INSPECTORATE = "inspektorat", _("Inspektorat")
-        OBSERVER = "pengamat", _("Pengamat")
+    Kind = AgencyKind
 
     code = models.SlugField(_("kode"), max_length=60, unique=True, help_text=_("Contoh: pemkab-katingan"))
     name = models.CharField(_("nama"), max_length=200)
@@ -102,14 +93,7 @@ class Unit(models.Model):
 class Membership(models.Model):
     """A user's role in one agency. Roles and what they may do: ``netra.orgs.roles``."""
 
-    class Role(models.TextChoices):
-        SATGAS_OFFICER = "satgas_officer", _("Petugas Satgas")
-        SATGAS_LEAD = "satgas_lead", _("Ketua Satgas")
-        PPK = "ppk", _("PPK")
-        BAWASLU_OFFICER = "bawaslu_officer", _("Petugas Bawaslu")
-        BKN_SUPERVISOR = "bkn_supervisor", _("Pengawas BKN")
-        AGENCY_ADMIN = "agency_admin", _("Admin instansi")
-        OBSERVER = "observer", _("Pengamat")
+    Role = RoleCode
 
     user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, verbose_name=_("instansi"), on_delete=models.CASCADE, related_name="memberships")
@@ -141,9 +125,7 @@ class Membership(models.Model):
         agency = self.agency if (self.agency_id is not None or "agency" in self._state.fields_cache) else None
         if agency is None or not self.role:
             return
-        # The one table says which kinds hold which role (netra.orgs.roles imports this module).
-        from netra.orgs.roles import role_kind_error
-
+        # The one table says which kinds hold which role.
         if problem := role_kind_error(self.role, agency.kind):
             raise ValidationError({"role": [problem]}, code="role_not_allowed_for_kind")
 

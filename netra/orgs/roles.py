@@ -15,10 +15,10 @@ from functools import cache
 
 from django.utils.functional import Promise
 
-from netra.orgs.models import Agency, Membership
+from netra.orgs.codes import AgencyKind, RoleCode
 
-Role = Membership.Role
-Kind = Agency.Kind
+Role = RoleCode
+Kind = AgencyKind
 
 PEMDA_KINDS = frozenset({Kind.PEMDA_PROVINCE, Kind.PEMDA_REGENCY, Kind.PEMDA_CITY})
 # A kementerian/lembaga employs ASN of its own: it has a Satgas and a PPK like a pemda.
