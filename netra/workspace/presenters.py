@@ -202,7 +202,7 @@ def case_extras(case: Case, user) -> dict:
         else None,
         "followup_form": FollowUpForm(),
         # Reporter messages: on a merged case the officer chooses one reporter or all.
-        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at")),
+        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at"), viewer=user, case=case),
         "evidence_rows": evidence_rows(case),
         "recommendation_violations": violation_names(recommendation.violations) if recommendation else [],
     }
