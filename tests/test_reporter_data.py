@@ -120,11 +120,16 @@ def test_the_contact_and_receipt_code_reach_only_the_owning_satgas(staff_client,
                     leaks.append((name, page, what))
                 if allowed and not found:
                     missing.append((name, page, what))
-        # Searching the queue by contact or receipt code must not find the case (no oracle).
+        # Searching the queue by contact or receipt code must not find the case (no oracle). Only
+        # the search's answer is read (the list htmx swaps in): a role's home above the queue lists
+        # what waits for it (a PPK's decisions) whatever was searched.
         for probe in [MARKER, *codes]:
-            listed = staff.get(reverse("workspace:home"), {"q": probe}).content.decode()
+            listed = staff.get(reverse("workspace:home"), {"q": probe}, headers={"HX-Request": "true"}).content.decode()
             if any(case.number in listed for case in cases):
                 leaks.append((name, f"queue search {probe}", "case found"))
+        if name == "satgas_katingan":  # the search's answer really lists what it finds
+            found = staff.get(reverse("workspace:home"), {"q": cases[0].number}, headers={"HX-Request": "true"})
+            assert cases[0].number in found.content.decode()
     assert not leaks, leaks
     assert not missing, missing
     assert read > 40  # pages really rendered, PDFs included
@@ -223,3 +228,44 @@ def test_templates_read_reporter_data_only_through_the_map():
         if direct.search(path.read_text())
     ]
     assert not offenders, f"read reporter data through netra.cases.reporter_data instead: {offenders}"
+
+
+def test_the_minute_of_what_the_reporter_did_reaches_only_the_owning_satgas(staff_client, world):
+    """SUBMITTED_TIME: when the report came in, when the reporter wrote — on the "Masuk" date, the
+    report, the thread and the timeline — to the minute for the owning Satgas, the day for others."""
+    import datetime
+
+    import time_machine
+    from django.utils import dateformat, timezone
+
+    now = timezone.localtime()
+    submitted = (now - datetime.timedelta(days=1)).replace(
+        hour=(now.hour + 12) % 24, minute=17 if now.minute != 17 else 18, second=0, microsecond=0
+    )
+    written = submitted + datetime.timedelta(hours=1, minutes=24)
+    with time_machine.travel(submitted, tick=False):
+        case = report_submit(data=report_data(contact=CONTACT)).case
+    with time_machine.travel(written, tick=False):
+        reporter_message_add(report=case.reports.get(), body="Ada saksi lain di lokasi.")
+    case_transition(case=case, action="checking", actor=world["people"]["satgas_katingan"])
+    minutes = {
+        what: dateformat.format(timezone.localtime(at), "H:i") for what, at in [("sent", submitted), ("wrote", written)]
+    }
+    leaks, missing, read = [], [], 0
+    for name, user in world["people"].items():
+        staff = staff_client(user)
+        for page, url in _staff_pages(user, [Case.objects.get(pk=case.pk)]):
+            response = staff.get(url)
+            if response.status_code != 200:
+                continue
+            read += 1
+            text = _text(response)
+            allowed = name in OWNING_SATGAS and page.startswith("case ")
+            for what, minute in minutes.items():
+                if minute in text and not allowed:
+                    leaks.append((name, page, what))
+                if allowed and text.count(minute) < 2:  # "Masuk" and the report; the message and the timeline
+                    missing.append((name, page, what, text.count(minute)))
+    assert not leaks, leaks
+    assert not missing, missing
+    assert read > 10

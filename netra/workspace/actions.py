@@ -151,7 +151,9 @@ def _post_service(request, pk: int, call, success: str):
 @staff_required
 def message_add(request, pk: int):
     case = selectors.case_for(request.user, pk)
-    form = MessageForm(request.POST, reports=selectors.reports_of_case(case).order_by("submitted_at"))
+    form = MessageForm(
+        request.POST, reports=selectors.reports_of_case(case).order_by("submitted_at"), viewer=request.user, case=case
+    )
     if not form.is_valid():
         # The case page again, the typed message still in its box beside the reason.
         messages.error(request, _("Pesan belum terkirim: periksa isian yang ditandai."))
@@ -163,7 +165,7 @@ def message_add(request, pk: int):
         lambda case: services.satgas_message_add(
             case=case, actor=request.user, body=form.cleaned_data["body"], report=report
         ),
-        _("Pesan terkirim ke pelapor %(code)s.") % {"code": report.receipt_code}
+        _("Pesan terkirim ke pelapor %(code)s.") % {"code": form.label_of(report)}
         if report
         else _("Pesan terkirim ke pelapor."),
     )

@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from netra.cases import reporter_data
 from netra.cases.models import Case, FollowUp
 from netra.catalog.models import Region, ViolationGroup
 
@@ -87,20 +88,31 @@ class MessageForm(forms.Form):
         help_text=_("Pelapor membaca pesan ini di halaman status laporannya. Nama Anda tidak ditampilkan."),
     )
 
-    def __init__(self, *args, reports=(), **kwargs):
+    def __init__(self, *args, reports=(), viewer=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.reports = {str(report.pk): report for report in reports}
+        # Reporters are named as the case page names them (netra.cases.reporter_data): by receipt
+        # code for the owning Satgas, by order of submission ("#1", "#2") for everyone else.
+        by_code = reporter_data.may_see(viewer, case, reporter_data.ReporterField.RECEIPT_CODE)
+        self.labels = {
+            pk: report.receipt_code if by_code else f"#{index}"
+            for index, (pk, report) in enumerate(self.reports.items(), start=1)
+        }
         recipient = cast(forms.ChoiceField, self.fields["recipient"])
         if len(self.reports) > 1:
             recipient.required = True
             recipient.error_messages["required"] = _("Pilih penerima pesan: satu pelapor atau semua pelapor.")
             recipient.choices = [
                 ("", _("— pilih penerima —")),
-                *((pk, _("Pelapor %(code)s saja") % {"code": r.receipt_code}) for pk, r in self.reports.items()),
+                *((pk, _("Pelapor %(code)s saja") % {"code": self.labels[pk]}) for pk in self.reports),
                 (ALL_REPORTERS, _("Semua pelapor (%(n)d)") % {"n": len(self.reports)}),
             ]
         else:
             del self.fields["recipient"]
+
+    def label_of(self, report) -> str:
+        """How the viewer may name the reporter of ``report``."""
+        return self.labels[str(report.pk)]
 
     def chosen_report(self):
         """The one report the message goes to, or None for every reporter of the case."""

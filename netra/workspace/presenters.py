@@ -119,6 +119,9 @@ class TimelineEntry:
     title: str
     actor: str
     detail: str = ""
+    # No staff member did it (the reporter submitting, writing, adding evidence; the system): its
+    # minute can name the reporter, so it shows as ``reporter_time_format`` allows.
+    by_reporter: bool = False
 
 
 def timeline(case: Case, events) -> list[TimelineEntry]:
@@ -134,6 +137,7 @@ def timeline(case: Case, events) -> list[TimelineEntry]:
                 + str(labels.get(step.to_state, step.to_state)),
                 actor=_actor_name(step.actor) if step.actor else str(_("Sistem / pelapor")),
                 detail=step.public_note,
+                by_reporter=step.actor is None,
             )
         )
     for event in events:
@@ -146,6 +150,7 @@ def timeline(case: Case, events) -> list[TimelineEntry]:
                 title=str(EVENT_LABELS.get(event.action, event.action)),
                 actor=_actor_name(event.actor) if event.actor else event.actor_label,
                 detail=_event_detail(event),
+                by_reporter=event.actor is None,
             )
         )
     return sorted(entries, key=lambda e: e.at)
@@ -202,7 +207,7 @@ def case_extras(case: Case, user) -> dict:
         else None,
         "followup_form": FollowUpForm(),
         # Reporter messages: on a merged case the officer chooses one reporter or all.
-        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at")),
+        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at"), viewer=user, case=case),
         "evidence_rows": evidence_rows(case),
         "recommendation_violations": violation_names(recommendation.violations) if recommendation else [],
     }
@@ -263,6 +268,13 @@ class ReporterView:
     label: str  # the receipt code for the owning Satgas, else "#1", "#2"… (order of submission)
     contact: str  # "" when there is none or the user may not see it
     time_format: str  # the "date" filter format of the submission time
+
+
+def reporter_time_format(case: Case, user) -> str:
+    """The "date" filter format of times the reporter made (submission, their messages, their
+    timeline entries): to the minute for whom ``netra.cases.reporter_data`` shows SUBMITTED_TIME,
+    else the day."""
+    return "j M Y H:i" if ReporterField.SUBMITTED_TIME in visible_fields(user, case) else "j M Y"
 
 
 def present_reporters(reports, case: Case, user) -> None:

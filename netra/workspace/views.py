@@ -155,6 +155,7 @@ def case_context(request, case: Case, **forms) -> dict:
         "subjects": subjects,
         "evidence": list(Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")),
         "timeline": presenters.timeline(case, events_for(case)),
+        "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
         "duplicates": selectors.duplicate_candidates(case, user=user) if checking else [],
         "may_act": presenters.may_act(user),
         "message_form": MessageForm(),

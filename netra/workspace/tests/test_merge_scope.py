@@ -41,7 +41,7 @@ def test_the_merge_move_form_answers_alike_for_missing_and_out_of_scope(staff_cl
     client = staff_client(satgas_katingan)
     answers = {}
     for name, pk in ids.items():
-        response = client.post(reverse("workspace:move", args=[case.pk, "merged"]), {"into_case": pk})
+        response = client.post(reverse("workspace:move", args=[case.pk, "merged"]), {"move-into_case": pk})
         answers[name] = (response.status_code, response.context["form"].errors.get("into_case"))
     assert answers == {name: (422, ["Kasus tujuan tidak ditemukan."]) for name in ids}, answers
     assert _unchanged(case)
@@ -99,7 +99,7 @@ def test_a_closed_case_in_scope_still_gets_its_own_reason(staff_client, satgas_k
     case, _ids = targets
     own_closed = case_in(S.DISMISSED, agency=agencies["pemkab-katingan"])
     response = staff_client(satgas_katingan).post(
-        reverse("workspace:move", args=[case.pk, "merged"]), {"into_case": own_closed.pk}
+        reverse("workspace:move", args=[case.pk, "merged"]), {"move-into_case": own_closed.pk}
     )
     assert response.context["form"].errors["into_case"] == [
         "Kasus tujuan sudah selesai, dihentikan, digabung atau diteruskan."
