@@ -17,8 +17,13 @@ address many honest reporters share one counter, so there are two budgets per ad
   wait for every report and still stops at the ceiling. The public API (machines, no form to
   wait on) answers 429 with Retry-After at the first budget.
 
-Each accepted report costs ``report_cost(files)`` units of both budgets: 1 today. The hook is
-there so the decoded pixel count of images (exposed by staging) can weigh heavy uploads.
+Each accepted report costs ``report_cost(files)`` units of both budgets: 1 today.
+
+Decoding (issue #10, finding 8): cleaning an image costs memory and CPU by its pixel count, on
+every submit of the form, accepted or not. The ``decode`` budget counts what the report form's
+files decoded, one unit per started ``DECODE_UNIT_PIXELS`` (10 MP): 400/h lets one address decode
+4 gigapixels an hour (some 300 phone photos); past it the form stops decoding new files and says
+so, keeping every value and staged file.
 
 Limits come from ``settings.NETRA_RATE_LIMITS`` ("report=20/h,evidence=60/h,…", merged over
 DEFAULT_LIMITS); ``off`` disables them (refused in production by settings._check_production).
@@ -43,7 +48,9 @@ DEFAULT_LIMITS = {
     "evidence": "60/h",
     "status": "120/m",
     "message": "30/h",
+    "decode": "400/h",  # units of DECODE_UNIT_PIXELS decoded by the report form's files
 }
+DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.
 IPV6_PREFIX = 64
 
@@ -185,3 +192,17 @@ def rate_limit(group: str, *, methods=("POST",), response=too_many_requests):
         return wrapped
 
     return decorator
+
+
+def decode_wait(request) -> int | None:
+    """The seconds until this address may decode images again on the report form, or None."""
+    return _peek(request, "decode")
+
+
+def count_decoding(request, pixels: int) -> None:
+    """Count ``pixels`` decoded for this address (one unit per started DECODE_UNIT_PIXELS)."""
+    configured = limits()
+    if configured is None or pixels <= 0:
+        return
+    for _unit in range(-(-pixels // DECODE_UNIT_PIXELS)):
+        get_usage(request, group="netra.decode", key=_client_key, rate=configured["decode"], increment=True)

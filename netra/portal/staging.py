@@ -43,6 +43,7 @@ class StagedFile:
     content_type: str
     sha256_received: str
     sha256_stored: str
+    decoded_pixels: int = 0  # what cleaning it decoded (for the rate limit); not part of the token
 
     @property
     def token(self) -> str:
@@ -145,6 +146,7 @@ def accept(files, *, already: int = 0) -> tuple[list[StagedFile], list[str]]:
                 content_type=cleaned.content_type,
                 sha256_received=cleaned.sha256_received,
                 sha256_stored=cleaned.sha256_stored,
+                decoded_pixels=cleaned.decoded_pixels,
             )
         )
     return staged, errors

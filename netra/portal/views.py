@@ -23,7 +23,14 @@ from netra.portal.forms import (
     new_submission_token,
     report_wait_seconds,
 )
-from netra.portal.ratelimit import check_rate, count_report, report_allowance, report_cost
+from netra.portal.ratelimit import (
+    check_rate,
+    count_decoding,
+    count_report,
+    decode_wait,
+    report_allowance,
+    report_cost,
+)
 
 
 def _too_many(request, retry_after: int):
@@ -37,6 +44,15 @@ def home(request):
     return render(request, "portal/home.html", {"groups": violation_groups()})
 
 
+def _decode_refused(seconds: int) -> str:
+    minutes = max(1, -(-seconds // 60))
+    return _(
+        "Berkas yang baru dipilih tidak diproses: terlalu banyak gambar dari jaringan Anda dalam satu "
+        "jam. Laporan BELUM terkirim; isian dan berkas yang sudah terlampir tetap di sini. Coba lampirkan "
+        "lagi dalam %(minutes)d menit, atau kirim laporan tanpa berkas baru."
+    ) % {"minutes": minutes}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_new(request):
@@ -48,7 +64,14 @@ def report_new(request):
     staged = staging.from_tokens(request.POST.getlist("staged"))
     # Files accepted on an earlier try plus the ones chosen now, kept whatever else is wrong; a
     # refused file stops the submission (the reporter must not believe it was attached).
-    new_files, file_errors = staging.accept(request.FILES.getlist("evidence"), already=len(staged))
+    chosen = request.FILES.getlist("evidence")
+    if chosen and (decode_after := decode_wait(request)):
+        # Too many pixels decoded from this address: the new files are not read at all.
+        new_files: list[staging.StagedFile] = []
+        file_errors = [_decode_refused(decode_after)]
+    else:
+        new_files, file_errors = staging.accept(chosen, already=len(staged))
+        count_decoding(request, sum(f.decoded_pixels for f in new_files))
     staged += new_files
     file_errors += staging.expired(request.POST.getlist("staged"))
     if request.POST.get("switch_language"):

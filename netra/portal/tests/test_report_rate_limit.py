@@ -93,3 +93,38 @@ def test_a_replay_over_the_limit_still_finds_its_report(client, agencies, settin
     receipt_from(client.post(REPORT_URL, form_data(submission=token)), client)
     again = client.post(REPORT_URL, form_data(submission=token))
     assert again.status_code == 200 and "sudah terkirim" in again.content.decode()
+
+
+def test_decoded_pixels_count_and_past_the_budget_new_files_are_not_read(client, agencies, settings, private_media):  # noqa: F811
+    """Issue #10, finding 8: decoding counts on every submit, accepted or not; past the budget the
+    form decodes nothing new, says the report was NOT sent and keeps what was attached."""
+    settings.NETRA_RATE_LIMITS = "decode=2/h"  # two units of 10 MP
+    big = SimpleUploadedFile("besar.jpg", image_bytes(size=(4000, 3000)), content_type="image/jpeg")  # 12 MP: 2 units
+    first = client.post(REPORT_URL, form_data(description="pendek", evidence=big))
+    assert first.status_code == 422 and hidden(first, "staged")  # the form's own error; the photo is kept
+    small = SimpleUploadedFile("kecil.jpg", image_bytes(), content_type="image/jpeg")
+    second = client.post(
+        REPORT_URL, form_data(location="Balai Desa Tumbang", staged=hidden(first, "staged"), evidence=small)
+    )
+    html = second.content.decode()
+    assert second.status_code == 422
+    assert "tidak diproses" in html and "Laporan BELUM terkirim" in html
+    assert "Balai Desa Tumbang" in html and "besar.jpg" in html and "kecil.jpg" not in html
+    assert Report.objects.count() == 0
+    # Without new files the report goes through, with the photo attached before.
+    sent = client.post(REPORT_URL, form_data(staged=hidden(first, "staged")))
+    assert sent.status_code == 303
+    assert Report.objects.get().case.evidence.count() == 1
+
+
+def test_every_decoding_submit_counts_at_least_one_unit(client, agencies, settings, private_media):  # noqa: F811
+    settings.NETRA_RATE_LIMITS = "decode=1/h"
+    photo = SimpleUploadedFile("foto.jpg", image_bytes(), content_type="image/jpeg")  # 3 072 pixels: one started unit
+    assert (
+        "tidak diproses"
+        not in client.post(REPORT_URL, form_data(description="pendek", evidence=photo)).content.decode()
+    )
+    photo = SimpleUploadedFile("foto.jpg", image_bytes(), content_type="image/jpeg")
+    assert "tidak diproses" in client.post(REPORT_URL, form_data(description="pendek", evidence=photo)).content.decode()
+    # A submit without files decodes nothing and is never held back by this budget.
+    assert client.post(REPORT_URL, form_data()).status_code == 303
