@@ -172,7 +172,13 @@ def test_from_report_to_ppk_decision(
 
     bawaslu = signed_in_context(browser, live_server, staff_client(bawaslu_katingan))
     bpage = bawaslu.new_page()
-    bpage.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    # Issue #17 item 6: Bawaslu lands on what waits for its review, with the due date, no Satgas tools.
+    bpage.goto(f"{live_server.url}/staf/")
+    waiting = bpage.locator("#waiting-bawaslu_review")
+    assert waiting.inner_text() == "Menunggu kajian Anda (1)"
+    assert bpage.locator(".bulk-bar").count() == 0 and bpage.locator("input[name=cases]").count() == 0
+    bpage.locator(".waiting-table").get_by_role("link", name=Case.objects.get(pk=case.pk).number).click()
+    bpage.wait_for_url(f"{live_server.url}/staf/kasus/{case.pk}/")
     assert question in bpage.locator(".bawaslu-banner").inner_text()
 
     def answer(panel):
@@ -229,7 +235,12 @@ def test_from_report_to_ppk_decision(
     # --- the PPK records the decision (SK) --------------------------------------------------------
     context = signed_in_context(browser, live_server, staff_client(ppk_katingan))
     page = context.new_page()
-    page.goto(f"{live_server.url}/staf/kasus/{case.pk}/")
+    # Issue #17 item 6: the PPK lands on what waits for its decision.
+    page.goto(f"{live_server.url}/staf/")
+    assert page.locator("#waiting-decision").inner_text() == "Menunggu keputusan Anda (1)"
+    assert page.locator(".bulk-bar").count() == 0
+    page.locator(".waiting-table").get_by_role("link", name=Case.objects.get(pk=case.pk).number).click()
+    page.wait_for_url(f"{live_server.url}/staf/kasus/{case.pk}/")
 
     def decide(panel):
         assert "Rekomendasi Satgas" in panel.inner_text() and expected.name_id in panel.inner_text()
