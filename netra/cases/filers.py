@@ -19,17 +19,13 @@ from django.utils.translation import gettext as _
 
 from netra.cases import lookups
 from netra.cases.models import Case
+from netra.cases.scope import is_token
 from netra.catalog.models import Region
 from netra.orgs.models import Agency, Membership
 from netra.orgs.selectors import Scope, case_scope, scope_for_agency_role
 
 Source = Case.Source
 BAWASLU_KINDS = frozenset({Agency.Kind.BAWASLU_RI, Agency.Kind.BAWASLU_PROVINCE, Agency.Kind.BAWASLU_REGENCY})
-
-
-def is_token(actor) -> bool:
-    """An agency API token (or any non-person acting for one agency in one role)."""
-    return actor is not None and hasattr(actor, "agency") and hasattr(actor, "role") and hasattr(actor, "prefix")
 
 
 def _kinds_and_scope(actor) -> tuple[set[str], Scope]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from netra.cases.scope import is_token
 from netra.orgs.models import Membership
 from netra.orgs.roles import effective_roles
 
@@ -55,15 +56,9 @@ REPORT_MODEL_FIELDS: dict[ReporterField, str] = {
 }
 
 
-def _is_token(actor) -> bool:
-    from netra.orgs.models import User
-
-    return actor is not None and not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
-
-
 def owning_roles(actor, case) -> frozenset[str]:
     """The effective roles ``actor`` (a user) holds in the agency that owns ``case``."""
-    if actor is None or _is_token(actor) or case is None or case.agency_id is None:
+    if actor is None or is_token(actor) or case is None or case.agency_id is None:
         return frozenset()
     if not (actor.is_authenticated and actor.is_active):
         return frozenset()
@@ -80,7 +75,7 @@ def visible_fields(actor, case) -> frozenset[ReporterField]:
     """Every reporter field ``actor`` (a user or an API token) may see on ``case``."""
     if actor is None:
         return frozenset()
-    if _is_token(actor):
+    if is_token(actor):
         return TOKEN_VISIBLE
     roles = owning_roles(actor, case)
     return frozenset(field for field, allowed in VISIBLE_TO.items() if roles & allowed)

@@ -10,15 +10,16 @@ def actor_scope(actor):
 
     if actor is None:
         return None
-    if _is_token(actor):
+    if is_token(actor):
         return scope_for_agency_role(actor.agency, actor.role)
     return case_scope(actor)
 
 
-def _is_token(actor) -> bool:
+def is_token(actor) -> bool:
+    """An agency API token (anything acting for one agency in one role that is not a person)."""
     from netra.orgs.models import User
 
-    return not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
+    return actor is not None and not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
 
 
 def in_scope(actor, case: Case) -> bool:

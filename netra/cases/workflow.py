@@ -47,7 +47,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import Case
-from netra.cases.scope import _is_token, actor_scope, in_scope  # noqa: F401 -- re-exported
+from netra.cases.scope import actor_scope, in_scope, is_token  # noqa: F401 -- re-exported
 from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms belong to the table
     AnnulForm,
     BawasluAnswerForm,
@@ -433,7 +433,7 @@ def actor_roles(actor, case: Case) -> frozenset[str]:
 
     if actor is None:
         return frozenset()
-    if _is_token(actor):
+    if is_token(actor):
         pairs = [(actor.agency, str(actor.role))] if actor.agency is not None else []
         if actor.agency is not None and not actor.agency.active:
             pairs = []
