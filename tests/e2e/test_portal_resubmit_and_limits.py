@@ -47,6 +47,7 @@ def test_reload_and_resubmit_file_one_report(live_server, phone, screenshot, age
     # A double tap on a slow connection: two POSTs of the same form, the first answer dropped.
     page.get_by_role("button", name="Kirim laporan").dblclick()
     page.wait_for_selector("#access-key")
+    page.wait_for_load_state("networkidle")  # the second POST of the double tap has been answered too
     code = page.locator("#receipt-code").inner_text().strip()
     key = page.locator("#access-key").inner_text().strip()
     assert key not in page.url and "/lapor/terkirim/" in page.url
@@ -71,9 +72,9 @@ def test_reload_and_resubmit_file_one_report(live_server, phone, screenshot, age
     page.get_by_role("button", name="Lihat status").click()
     page.get_by_label("Tambah bukti").set_input_files(str(photo))
     page.get_by_role("button", name="Unggah bukti").click()
-    assert "Bukti tambahan diterima" in page.content()
+    page.wait_for_selector("text=Bukti tambahan diterima")
     page.reload()  # re-posts the upload (what a stuck mobile connection does)
-    assert "Bukti ini sudah diterima sebelumnya" in page.content()
+    page.wait_for_selector("text=Bukti ini sudah diterima sebelumnya")
     assert Evidence.objects.count() == 2  # the report's photo + one added, not three
     page.get_by_label("Pesan untuk Satgas").fill("Satu pesan saja.")
     page.get_by_role("button", name="Kirim pesan").click()
