@@ -2,4 +2,18 @@ from django.conf import settings
 
 
 def netra(request):
-    return {"DEMO_MODE": settings.DEMO_MODE}
+    return {"DEMO_MODE": settings.DEMO_MODE, "staff_links": _staff_links(request)}
+
+
+def _staff_links(request) -> dict[str, bool]:
+    """Which workspace pages beyond the queue a signed-in staff member's roles use (one query)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from netra.orgs.models import Membership
+    from netra.orgs.roles import ADMIN_ROLES
+
+    roles = set(Membership.objects.filter(user=user, active=True).values_list("role", flat=True))
+    admin = bool(roles & ADMIN_ROLES) or user.is_superuser
+    # Tokens are requested by the agency admin and approved by the Satgas lead (netra.sharing.tokens).
+    return {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles}
