@@ -103,6 +103,9 @@ class Case(models.Model):
     # design.md 3: in verification the case may wait for Bawaslu's review (kajian), with its own deadline.
     waiting_for_bawaslu = models.BooleanField(_("menunggu kajian Bawaslu"), default=False)
     bawaslu_due_date = models.DateField(_("batas waktu kajian Bawaslu"), null=True, blank=True)
+    # Set once by the deadline job for the running kajian request (cleared with a new request).
+    bawaslu_reminded_at = models.DateTimeField(_("pengingat kajian Bawaslu dikirim"), null=True, blank=True)
+    bawaslu_overdue_at = models.DateTimeField(_("kajian Bawaslu terlambat sejak"), null=True, blank=True)
     # What the Satgas asked Bawaslu (staff and Bawaslu only, never the reporter); kept after the answer.
     bawaslu_question = models.TextField(_("pertanyaan kajian Bawaslu"), blank=True)
     # Why a case was dismissed (api.md reason codes) / the outside body it was forwarded to.
