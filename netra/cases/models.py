@@ -189,6 +189,9 @@ class Report(models.Model):
     # a replay of the same submission finds this row instead of making a second report. Written
     # in the one INSERT that accepts the report; the partial unique index settles a race.
     submission_key = models.CharField(_("kunci pengiriman"), max_length=64, null=True, blank=True, editable=False)
+    # Why an agency or staff filing dates the incident further back than the public form's limit
+    # (NETRA_MAX_INCIDENT_AGE_DAYS): a Bawaslu finding processed late, a case moved from the SBT era.
+    incident_date_reason = models.TextField(_("alasan tanggal kejadian lama"), blank=True)
     submitted_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
 
     class Meta:
