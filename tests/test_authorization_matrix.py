@@ -296,6 +296,10 @@ WEB: dict[str, Web] = {
     # The agency admin's people page (superusers too); anyone else 404.
     "workspace:people": Web(expect=lambda p, k: staff(p, lambda p: OK if p.manages else NOT_FOUND)),
     "workspace:people_send_link": Web(method="POST", obj="person", expect=_people_send_rule),
+    # Signer details (issue #16): everyone edits their own; the agency admin those of their agency's
+    # people (the same rule as sending a link), a superuser anyone; anyone else 404.
+    "workspace:profile": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:people_profile": Web(obj="person", expect=_people_send_rule),
     "workspace:two_factor": Web(expect=lambda p, k: LOGIN if p.anonymous else OK),
     "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
