@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, people, profile, views
+from netra.workspace import actions, auth, elections_views, letters, people, profile, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -26,4 +26,7 @@ urlpatterns = [
     path(_("massal/"), actions.bulk, name="bulk"),
     path(_("profil/"), profile.my_profile, name="profile"),
     path(_("anggota/<int:pk>/profil/"), profile.person_profile, name="people_profile"),
+    path(_("pemilihan/"), elections_views.election_list, name="elections"),
+    path(_("pemilihan/baru/"), elections_views.election_new, name="election_new"),
+    path(_("pemilihan/<slug:code>/"), elections_views.election_edit, name="election_edit"),
 ]
