@@ -98,8 +98,8 @@ def all_pages() -> list[Page]:
     from django.contrib.auth import get_user_model
 
     from netra.cases.models import Case, Report
-    from netra.catalog.models import Election
     from netra.cases.workflow import available_moves
+    from netra.catalog.models import Election
     from netra.orgs.enrolment import issue_link
     from netra.portal import onetime
     from netra.sharing.models import WebhookSubscription
@@ -118,7 +118,9 @@ def all_pages() -> list[Page]:
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
         "workspace:enrol": [issue_link(user=get_user_model().objects.get(username="satgas.katingan"), issued_by=None)],
-        "workspace:election_edit": [code] if (code := Election.objects.values_list("code", flat=True).first()) else None,
+        "workspace:election_edit": [code]
+        if (code := Election.objects.values_list("code", flat=True).first())
+        else None,
         "workspace:people_profile": [get_user_model().objects.get(username="satgas.katingan").pk],
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
         if (report := Report.objects.order_by("pk").first())
