@@ -50,7 +50,7 @@ class ElectionForm(forms.Form):
             self.fields[f"phase_{kind}_end"] = _date_field(gettext_lazy("%(phase)s: selesai") % {"phase": label})
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         for kind in PHASE_KINDS.values:
             start, end = data.get(f"phase_{kind}_start"), data.get(f"phase_{kind}_end")
             if bool(start) != bool(end):
@@ -104,7 +104,8 @@ def election_list(request):
 
 def _edit(request, election: Election | None):
     editing = election is not None
-    form = ElectionForm(request.POST or None, initial=_initial(election) if editing else None, editing=editing)
+    initial = _initial(election) if election is not None else None
+    form = ElectionForm(request.POST or None, initial=initial, editing=editing)
     status = 200
     if request.method == "POST":
         status = 422
@@ -113,7 +114,7 @@ def _edit(request, election: Election | None):
             try:
                 saved = election_save(
                     actor=request.user,
-                    code=election.code if editing else data["code"],
+                    code=election.code if election is not None else data["code"],
                     name=data["name"],
                     kind=data["kind"],
                     voting_date=data["voting_date"],

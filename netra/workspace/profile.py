@@ -44,9 +44,7 @@ def _edit(request, person: User, *, own: bool):
                     form.add_error(name if name in form.fields else None, problem)
         else:
             messages.success(request, _("Profil %(name)s disimpan.") % {"name": person.username})
-            return redirect(
-                "workspace:profile" if own else "workspace:people_profile", **({} if own else {"pk": person.pk})
-            )
+            return redirect("workspace:profile") if own else redirect("workspace:people_profile", pk=person.pk)
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "person": person, "own": own, "missing": signer_missing(User.objects.get(pk=person.pk))}
     return render(request, "workspace/profile.html", context, status=status)
