@@ -17,6 +17,7 @@ STATUS_CODES = {
     "payload_too_large": 413,
     "unsupported_media_type": 415,
     "unavailable": 503,
+    "incident_date_reason_required": 422,  # agency API: an incident older than 730 days needs its reason
 }
 CODE_BY_STATUS = {status: code for code, status in STATUS_CODES.items()} | {
     400: "bad_request",

@@ -16,4 +16,9 @@ def _staff_links(request) -> dict[str, bool]:
     roles = set(Membership.objects.filter(user=user, active=True).values_list("role", flat=True))
     admin = bool(roles & ADMIN_ROLES) or user.is_superuser
     # Tokens are requested by the agency admin and approved by the Satgas lead (netra.sharing.tokens).
-    return {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles}
+    links = {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles}
+    if admin:  # the elections page: superuser, admins of BKN pusat / Bawaslu RI (one more query, admins only)
+        from netra.orgs.elections import may_manage_elections
+
+        links["elections"] = may_manage_elections(user)
+    return links

@@ -50,6 +50,11 @@ VISITORS = {
     "workspace:people": "admin.katingan",
     "workspace:enrol": None,  # opened from the one-time link in the e-mail, before signing in
     "portal:receipt": None,  # the one-time receipt after the report form's redirect
+    "workspace:profile": "ketua.katingan",
+    "workspace:people_profile": "admin.katingan",
+    "workspace:elections": "admin",  # superuser (the demo has no BKN pusat admin)
+    "workspace:election_new": "admin",
+    "workspace:election_edit": "admin",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -94,6 +99,7 @@ def all_pages() -> list[Page]:
 
     from netra.cases.models import Case, Report
     from netra.cases.workflow import available_moves
+    from netra.catalog.models import Election
     from netra.orgs.enrolment import issue_link
     from netra.portal import onetime
     from netra.sharing.models import WebhookSubscription
@@ -112,6 +118,10 @@ def all_pages() -> list[Page]:
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
         "workspace:enrol": [issue_link(user=get_user_model().objects.get(username="satgas.katingan"), issued_by=None)],
+        "workspace:election_edit": [code]
+        if (code := Election.objects.values_list("code", flat=True).first())
+        else None,
+        "workspace:people_profile": [get_user_model().objects.get(username="satgas.katingan").pk],
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
         if (report := Report.objects.order_by("pk").first())
         else None,

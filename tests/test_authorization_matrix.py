@@ -240,6 +240,11 @@ def _people_send_rule(p: Principal, key: str | None) -> str:
     return staff(p, lambda p: OK if p.superuser or (p.manages and key == "own") else NOT_FOUND)
 
 
+def _elections_rule(p: Principal) -> str:
+    national = p.kind in (Kind.BKN_CENTRAL, Kind.BAWASLU_RI) and p.manages
+    return OK if p.superuser or national else NOT_FOUND
+
+
 def _no_secret_before_password(response, key) -> str | None:
     context = response.context or {}
     if any(name in context for name in ("secret", "qr_data_uri", "code_form")):
@@ -296,6 +301,15 @@ WEB: dict[str, Web] = {
     # The agency admin's people page (superusers too); anyone else 404.
     "workspace:people": Web(expect=lambda p, k: staff(p, lambda p: OK if p.manages else NOT_FOUND)),
     "workspace:people_send_link": Web(method="POST", obj="person", expect=_people_send_rule),
+    # Signer details (issue #16): everyone edits their own; the agency admin those of their agency's
+    # people (the same rule as sending a link), a superuser anyone; anyone else 404.
+    "workspace:profile": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:people_profile": Web(obj="person", expect=_people_send_rule),
+    # Elections and their phases (issue #16): a superuser and the agency admin of BKN pusat or
+    # Bawaslu RI (national data: no regional or pemda admin); anyone else 404.
+    "workspace:elections": Web(expect=lambda p, k: staff(p, _elections_rule)),
+    "workspace:election_new": Web(expect=lambda p, k: staff(p, _elections_rule)),
+    "workspace:election_edit": Web(obj="election", expect=lambda p, k: staff(p, _elections_rule)),
     "workspace:two_factor": Web(expect=lambda p, k: LOGIN if p.anonymous else OK),
     "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
@@ -593,6 +607,13 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         return [case.pk], key
     if rule.obj in ("token", "pending", "hook", "person"):
         return [world[rule.obj][key].pk], key
+    if rule.obj == "election":
+        from netra.catalog.models import Election
+
+        election, _created = Election.objects.get_or_create(
+            code="matrix-pemilu", defaults={"name": "Matrix", "kind": "pemilu", "voting_date": "2029-02-14"}
+        )
+        return [election.code], None
     if rule.obj == "enrol":
         return [world["enrol_link"] if key == "valid" else "tidak-ada-tautan-ini"], key
     if rule.obj == "receipt":

@@ -38,6 +38,8 @@ S = Case.Status
 
 # How many working days before the due date the assignee is reminded; "due soon" in the queues.
 REMIND_WORKING_DAYS = 2
+# Bawaslu's kajian has only 3 working days: its office is reminded on the working day before.
+BAWASLU_REMIND_WORKING_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,34 @@ def deadline_status(
     if case.due_date <= calendar.add_working_days(day, REMIND_WORKING_DAYS):
         return "due_soon"
     return "ok"
+
+
+def bawaslu_review_overdue(case: Case, *, on: datetime.date | None = None) -> bool:
+    """Whether a pending kajian request has passed its due date (Bawaslu's own 3-working-day clock)."""
+    return bool(
+        case.waiting_for_bawaslu
+        and case.bawaslu_due_date is not None
+        and case.status == S.VERIFICATION
+        and (on or today()) > case.bawaslu_due_date
+    )
+
+
+def bawaslu_status(case: Case, *, on: datetime.date | None = None, calendar: WorkingCalendar | None = None):
+    """``"overdue"`` / ``"due_soon"`` / ``"ok"`` for a pending kajian request, None without one."""
+    if not (case.waiting_for_bawaslu and case.bawaslu_due_date and case.status == S.VERIFICATION):
+        return None
+    day = on or today()
+    if day > case.bawaslu_due_date:
+        return "overdue"
+    calendar = calendar or WorkingCalendar()
+    if case.bawaslu_due_date <= calendar.add_working_days(day, BAWASLU_REMIND_WORKING_DAYS):
+        return "due_soon"
+    return "ok"
+
+
+def bawaslu_waiting(qs: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    qs = Case.objects.all() if qs is None else qs
+    return qs.filter(status=S.VERIFICATION, waiting_for_bawaslu=True, bawaslu_due_date__isnull=False)
 
 
 def open_cases(qs: QuerySet[Case] | None) -> QuerySet[Case]:

@@ -196,7 +196,14 @@ def _text(data: Mapping, name: str, errors: dict, *, max_len: int, required: boo
     return value
 
 
-def _incident_date(data: Mapping, errors: dict) -> datetime.date | None:
+INCIDENT_REASON_MAX = 2_000
+# The error code (api.md shape) when the only problem is an old incident date without its reason.
+REASON_REQUIRED = "incident_date_reason_required"
+
+
+def _incident_date(data: Mapping, errors: dict, *, past_allowed: bool = False) -> datetime.date | None:
+    """The incident date: not in the future, not older than NETRA_MAX_INCIDENT_AGE_DAYS — unless
+    ``past_allowed`` (agency and staff filings), where an older date needs ``incident_date_reason``."""
     value = data.get("incident_date")
     if value in (None, ""):
         errors["incident_date"] = [_("Wajib diisi.")]
@@ -213,6 +220,17 @@ def _incident_date(data: Mapping, errors: dict) -> datetime.date | None:
     max_age = settings.NETRA_MAX_INCIDENT_AGE_DAYS
     if value > today:
         errors["incident_date"] = [_("Tanggal kejadian tidak boleh di masa depan.")]
+    elif (today - value).days > max_age and past_allowed:
+        if not _text(data, "incident_date_reason", errors, max_len=INCIDENT_REASON_MAX) and not errors.get(
+            "incident_date_reason"
+        ):
+            errors["incident_date_reason"] = [
+                _(
+                    "Tanggal kejadian lebih dari %(days)d hari yang lalu: tuliskan alasannya (misalnya temuan "
+                    "Bawaslu yang baru diproses atau kasus pindahan dari masa SBT)."
+                )
+                % {"days": max_age}
+            ]
     elif (today - value).days > max_age:
         errors["incident_date"] = [
             _("Tanggal kejadian terlalu lama: paling lama %(days)d hari sebelum hari ini.") % {"days": max_age}
@@ -253,7 +271,7 @@ def _links(data: Mapping, errors: dict) -> list[str]:
     return links
 
 
-def _clean_report(data: Mapping, errors: dict) -> dict[str, Any]:
+def _clean_report(data: Mapping, errors: dict, *, past_allowed: bool = False) -> dict[str, Any]:
     cleaned: dict[str, Any] = {
         "description": _text(data, "description", errors, max_len=DESCRIPTION_MAX, required=True)
     }
@@ -263,7 +281,12 @@ def _clean_report(data: Mapping, errors: dict) -> dict[str, Any]:
             _("Uraian terlalu pendek: paling sedikit %(min)d karakter (sekarang %(count)d).")
             % {"min": DESCRIPTION_MIN, "count": length}
         )
-    cleaned["incident_date"] = _incident_date(data, errors)
+    cleaned["incident_date"] = _incident_date(data, errors, past_allowed=past_allowed)
+    cleaned["incident_date_reason"] = ""
+    if past_allowed and cleaned["incident_date"] and "incident_date_reason" not in errors:
+        age = (today_easternmost() - cleaned["incident_date"]).days
+        if age > settings.NETRA_MAX_INCIDENT_AGE_DAYS:  # kept only where it explains something
+            cleaned["incident_date_reason"] = _text(data, "incident_date_reason", errors, max_len=INCIDENT_REASON_MAX)
     for name, max_len in TEXT_LIMITS.items():
         cleaned[name] = _text(data, name, errors, max_len=max_len)
 
@@ -379,8 +402,11 @@ def report_submit(
         raise ValueError(f"unknown source {source!r}")
     errors: dict[str, list[str]] = {}
     file_codes: set[str] = set()
-    cleaned = _clean_report(data, errors)
+    # Agencies and staff may file incidents older than the public limit, with a reason.
+    cleaned = _clean_report(data, errors, past_allowed=actor is not None)
     clean_files = _clean_files(files, errors, file_codes)
+    if set(errors) == {"incident_date_reason"}:
+        raise IntakeError(errors, code=REASON_REQUIRED)
     _raise_if(errors, file_codes)
     # Agency filing (issue #10 finding 2): the source fits the filer, the region is in its reach.
     if refused := filers.filing_problems(actor=actor, source=source, region=cleaned["region"], owner=agency):
@@ -488,6 +514,7 @@ def _accept(cleaned: dict, *, receipt_code: str, access_key: str, key: str | Non
         receipt_code=receipt_code,
         access_key_hash=hash_access_key(access_key) if access_key else "",
         submission_key=key or None,
+        incident_date_reason=cleaned.get("incident_date_reason", ""),
     )
 
 

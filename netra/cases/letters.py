@@ -8,6 +8,11 @@ changes anything. Printed before that it is a draft without a number, so reviewi
 uses up a number of the agenda book. The number and its date are kept on the Recommendation: a
 reprint is the same letter.
 
+Both print their signer (the Satgas lead who sent the recommendation; the PPK who recorded the
+decision) with name, jabatan, pangkat/golongan and NIP (``orgs.User``, ``netra.orgs.signers``);
+while the name, NIP or jabatan is missing the document is a draft with a "DRAF" watermark and a
+note saying what is missing — never a final letter with a dotted line.
+
 Both documents are rendered in Indonesian whatever the reader's language, from the templates
 ``cases/letters/recommendation.html`` and ``decision.html``; fonts are DejaVu (Debian
 ``fonts-dejavu-core``) and nothing is fetched from outside.
@@ -28,6 +33,7 @@ from netra.cases import deadlines
 from netra.cases.models import Case, DeadlinePolicy, Decision, LetterCounter, Recommendation, Transition
 from netra.catalog.models import ViolationGroup
 from netra.orgs.models import Agency, Membership, User
+from netra.orgs.signers import signer_missing
 
 S = Case.Status
 
@@ -246,18 +252,23 @@ def recommendation_letter_pdf(case: Case) -> bytes:
         for i in INSTRUMENTS
         if not (i.pemilu_only and election_kind == "pilkada") and not (i.pilkada_only and election_kind == "pemilu")
     ]
+    signer = _signer(case)
+    missing = signer_missing(signer)
     sla = deadlines.policy_for(case.agency_id, "decision")
     decision_deadline = f"{sla.days} {DeadlinePolicy.Unit(sla.unit).label}" if sla and sla.days else ""
     context = {
         **_common(case),
         "rec": rec,
-        "draft": not rec.letter_number,
+        # Final only when numbered (sent) and its signer's name, NIP and jabatan are known.
+        "draft": not rec.letter_number or bool(missing),
         "election": election,
         "letter_date": rec.letter_date or deadlines.today(),
         "instruments": instruments,
         "violations": _violations(rec),
         "addressee": _ppk_addressee(case),
-        "signer": _signer(case),
+        "signer": signer,
+        "signer_missing": missing,
+        "unnumbered": not rec.letter_number,
         "decision_deadline": decision_deadline,
     }
     return _render("cases/letters/recommendation.html", context)
@@ -271,8 +282,14 @@ def decision_summary_pdf(case: Case) -> bytes:
         raise Decision.DoesNotExist(f"case {case.pk} has no decision")
     current = next((d for d in decisions if d.annulled_at is None), None)
     rec = Recommendation.objects.select_related("sanction_category").filter(case=case).first()
+    # Signed by the PPK who recorded the decision in force; a draft while their details are missing.
+    signer = current.created_by if current is not None else None
+    missing = signer_missing(signer)
     context = {
         **_common(case),
+        "signer": signer,
+        "signer_missing": missing,
+        "draft": bool(missing),
         "decision": current,
         "annulled": [d for d in decisions if d.annulled_at is not None],
         "rec": rec,

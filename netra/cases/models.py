@@ -103,6 +103,9 @@ class Case(models.Model):
     # design.md 3: in verification the case may wait for Bawaslu's review (kajian), with its own deadline.
     waiting_for_bawaslu = models.BooleanField(_("menunggu kajian Bawaslu"), default=False)
     bawaslu_due_date = models.DateField(_("batas waktu kajian Bawaslu"), null=True, blank=True)
+    # Set once by the deadline job for the running kajian request (cleared with a new request).
+    bawaslu_reminded_at = models.DateTimeField(_("pengingat kajian Bawaslu dikirim"), null=True, blank=True)
+    bawaslu_overdue_at = models.DateTimeField(_("kajian Bawaslu terlambat sejak"), null=True, blank=True)
     # What the Satgas asked Bawaslu (staff and Bawaslu only, never the reporter); kept after the answer.
     bawaslu_question = models.TextField(_("pertanyaan kajian Bawaslu"), blank=True)
     # Why a case was dismissed (api.md reason codes) / the outside body it was forwarded to.
@@ -186,6 +189,9 @@ class Report(models.Model):
     # a replay of the same submission finds this row instead of making a second report. Written
     # in the one INSERT that accepts the report; the partial unique index settles a race.
     submission_key = models.CharField(_("kunci pengiriman"), max_length=64, null=True, blank=True, editable=False)
+    # Why an agency or staff filing dates the incident further back than the public form's limit
+    # (NETRA_MAX_INCIDENT_AGE_DAYS): a Bawaslu finding processed late, a case moved from the SBT era.
+    incident_date_reason = models.TextField(_("alasan tanggal kejadian lama"), blank=True)
     submitted_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
 
     class Meta:

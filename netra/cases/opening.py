@@ -145,7 +145,12 @@ def open_cases(
         actor if actor is not None else REPORTER_ACTOR,
         "case.received",
         [
-            (case, {"report_id": report.pk, "source": source, "evidence_ids": [row.pk for row in evidence]})
+            (
+                case,
+                {"report_id": report.pk, "source": source, "evidence_ids": [row.pk for row in evidence]}
+                # An agency's or staff's reason for an incident older than the public limit.
+                | ({"incident_date_reason": report.incident_date_reason} if report.incident_date_reason else {}),
+            )
             for case, report in zip(cases, reports, strict=True)
         ],
     )

@@ -316,6 +316,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
         case.waiting_for_bawaslu = True
         case.bawaslu_due_date = deadlines.due_date_for(case, "bawaslu_review", deadlines.today())
         case.bawaslu_question = cleaned["question"]
+        case.bawaslu_reminded_at = case.bawaslu_overdue_at = None
         payload.update(bawaslu_due_date=case.bawaslu_due_date, question=cleaned["question"])
         recipients += _supervisors(case, Role.BAWASLU_OFFICER)
         notice = _("Kasus %(case)s: Satgas meminta kajian Bawaslu.") % {"case": case}
@@ -332,6 +333,18 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
             heading = _("Hasil kajian Bawaslu:")
         InternalNote.objects.create(case=case, author=_user(actor), body=heading + "\n" + cleaned["answer"])
         recipients += [case.assigned_to, *_leads(case)]
+    elif move.action == "bawaslu_skip":
+        due = case.bawaslu_due_date
+        case.waiting_for_bawaslu = False
+        case.bawaslu_due_date = None
+        payload.update(bawaslu_due_date=due, reason=cleaned["reason"], without_bawaslu_review=True)
+        heading = _("Dilanjutkan tanpa kajian Bawaslu (batas waktu kajian %(date)s terlewati). Alasan: %(reason)s") % {
+            "date": due.strftime("%d-%m-%Y") if due else "—",
+            "reason": cleaned["reason"],
+        }
+        InternalNote.objects.create(case=case, author=_user(actor), body=heading)
+        recipients += [*_supervisors(case, Role.BAWASLU_OFFICER), *_leads(case)]
+        notice = _("Kasus %(case)s: Satgas melanjutkan tanpa kajian Bawaslu.") % {"case": case}
     elif move.action == "return_for_revision":
         payload["reason"] = cleaned["reason"]
         drafted = Recommendation.objects.filter(case=case).select_related("created_by").first()
@@ -590,6 +603,38 @@ def deadline_reminder_send(*, case: Case) -> None:
         text=_("Kasus %(case)s: batas waktu %(date)s.") % {"case": case, "date": _due_text(case)},
         case=case,
     )
+
+
+def _bawaslu_people(case: Case) -> list[User]:
+    return _supervisors(case, Role.BAWASLU_OFFICER)
+
+
+def bawaslu_reminder_send(*, case: Case) -> None:
+    """Remind the Bawaslu office(s) in reach, once, that a kajian is due (the deadline job)."""
+    notify(
+        _bawaslu_people(case),
+        kind="bawaslu.reminder",
+        text=_("Kasus %(case)s: kajian Bawaslu ditunggu paling lambat %(date)s.")
+        % {"case": case, "date": case.bawaslu_due_date.strftime("%d-%m-%Y") if case.bawaslu_due_date else ""},
+        case=case,
+    )
+
+
+def bawaslu_overdue_send(*, case: Case) -> None:
+    """A kajian passed its due date: audited once; Bawaslu and the Satgas are told (the deadline job)."""
+    with transaction.atomic():
+        record(None, "case.bawaslu_review_overdue", case, bawaslu_due_date=case.bawaslu_due_date)
+        satgas = [case.assigned_to, *_leads(case)]
+        notify(
+            [*_bawaslu_people(case), *satgas],
+            kind="bawaslu.overdue",
+            text=_(
+                "Kasus %(case)s: kajian Bawaslu melewati batas waktu %(date)s; "
+                "Satgas dapat melanjutkan tanpa kajian Bawaslu."
+            )
+            % {"case": case, "date": case.bawaslu_due_date.strftime("%d-%m-%Y") if case.bawaslu_due_date else ""},
+            case=case,
+        )
 
 
 def deadline_missed_send(*, case: Case) -> None:

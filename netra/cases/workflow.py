@@ -22,6 +22,8 @@ Who acts (design.md section 3), decided here:
 - Bawaslu officer (by reach): answers a review request (the case stays in verification). The
   Satgas asks with a required question (staff only) and may record the answer only explicitly
   "atas nama Bawaslu" (``bawaslu_answer_on_behalf``) with a required reason, audited as such.
+  Once the review's due date has passed (never before), the Satgas may go on without it
+  (``bawaslu_skip``, "tanpa kajian Bawaslu", reason required; Bawaslu is told).
 - The system (``actor=None``, the deadline job): awaiting_decision → escalated when the PPK missed
   the decision deadline (SBT: 14 working days; Peraturan BKN 1/2023 follow-up).
 
@@ -53,6 +55,7 @@ from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms
     BawasluAnswerForm,
     BawasluAnswerOnBehalfForm,
     BawasluRequestForm,
+    BawasluSkipForm,
     CloseForm,
     DecisionForm,
     DismissForm,
@@ -132,6 +135,17 @@ def _not_waiting_for_bawaslu(case: Case):
 def _waiting_for_bawaslu(case: Case):
     if not case.waiting_for_bawaslu:
         return _("Tidak ada permintaan kajian Bawaslu yang menunggu jawaban.")
+    return None
+
+
+def _bawaslu_overdue(case: Case):
+    """The Satgas may go on without Bawaslu's kajian only once its due date has passed."""
+    from netra.cases.deadlines import bawaslu_review_overdue
+
+    if refusal := _waiting_for_bawaslu(case):
+        return refusal
+    if not bawaslu_review_overdue(case):
+        return _("Batas waktu kajian Bawaslu belum lewat; tunggu jawaban Bawaslu sampai batas waktunya.")
     return None
 
 
@@ -236,6 +250,18 @@ MOVES: tuple[Move, ...] = (
         public_note=None,
         audit_action="case.bawaslu_review_answered",
         guard=_waiting_for_bawaslu,
+    ),
+    # Bawaslu let its 3 working days pass: the Satgas goes on "tanpa kajian Bawaslu" (issue #16).
+    Move(
+        {S.VERIFICATION},
+        "bawaslu_skip",
+        SAME,
+        _("Lanjut tanpa kajian Bawaslu"),
+        SATGAS,
+        form=BawasluSkipForm,
+        public_note=None,
+        audit_action="case.bawaslu_review_skipped",
+        guard=_bawaslu_overdue,
     ),
     Move(
         {S.VERIFICATION},

@@ -218,6 +218,12 @@ class BawasluAnswerOnBehalfForm(BawasluAnswerForm):
     on_behalf_reason = _text(2000)
 
 
+class BawasluSkipForm(MoveForm):
+    """The Satgas goes on without Bawaslu's overdue kajian: why (staff and Bawaslu read it)."""
+
+    reason = _text(2000)
+
+
 class RevisionForm(MoveForm):
     """The Satgas lead returns a recommendation for revision: what must change (staff only)."""
 

@@ -8,6 +8,7 @@ each election's ``source`` and stay editable in the admin.
 
 import json
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 from django.db import transaction
@@ -80,3 +81,51 @@ def election_on(day: date) -> QuerySet[Election]:
         .filter(first_day__lte=day, last_day__gte=day)
         .order_by("voting_date")
     )
+
+
+# --- maintained by an admin (netra.orgs.elections, the workspace's elections page) -----------------
+
+# The order the phases follow; voting and counting may share the voting day (the PKPU count it as
+# the first day of counting), no other two phases may share a day.
+PHASE_ORDER = tuple(ElectionPhase.Kind.values)
+SHARED_DAY = frozenset({(ElectionPhase.Kind.VOTING, ElectionPhase.Kind.COUNTING)})
+
+
+def phase_problems(voting_date: date | None, phases: dict[str, tuple[date, date]]) -> dict[str, list[str]]:
+    """What is wrong with an election's phases (``kind -> (start, end)``), by phase kind; {} = fine.
+
+    Each phase ends on or after it starts; the phases follow PHASE_ORDER without overlapping
+    (voting/counting may share the voting day); they lie inside the election: the voting phase
+    holds the voting date, the phases before it end before it, counting starts on or after it.
+    """
+    from django.utils.translation import gettext as _
+
+    problems: dict[str, list[str]] = {}
+
+    def add(kind: str, message: str) -> None:
+        problems.setdefault(kind, []).append(message)
+
+    labels = dict(ElectionPhase.Kind.choices)
+    ordered = [(kind, phases[kind]) for kind in PHASE_ORDER if kind in phases]
+    for kind, (start, end) in ordered:
+        if end < start:
+            add(kind, _("Tanggal selesai sebelum tanggal mulai."))
+    for (kind_a, (_start_a, end_a)), (kind_b, (start_b, _end_b)) in pairwise(ordered):
+        overlaps = start_b < end_a if (kind_a, kind_b) in SHARED_DAY else start_b <= end_a
+        if overlaps:
+            add(
+                kind_b,
+                _("Bertumpang tindih dengan tahapan %(other)s (s.d. %(end)s): mulai sesudahnya.")
+                % {"other": labels[kind_a], "end": end_a.strftime("%d-%m-%Y")},
+            )
+    if voting_date is not None:
+        index = PHASE_ORDER.index(ElectionPhase.Kind.VOTING)
+        for kind, (start, end) in ordered:
+            position = PHASE_ORDER.index(kind)
+            if kind == ElectionPhase.Kind.VOTING and not start <= voting_date <= end:
+                add(kind, _("Tahapan pemungutan suara harus memuat hari pemungutan suara."))
+            elif position < index and end >= voting_date:
+                add(kind, _("Tahapan ini harus selesai sebelum hari pemungutan suara."))
+            elif position > index and start < voting_date:
+                add(kind, _("Tahapan ini tidak boleh mulai sebelum hari pemungutan suara."))
+    return problems

@@ -230,6 +230,18 @@ def create_demo_user(username: str, *, first_name: str = "", last_name: str = ""
     return user
 
 
+# Signer details of the demo accounts that sign letters (issue #16): fictitious NIPs, so the demo's
+# recommendation letter and decision summary print as final letters. Set only where still empty.
+DEMO_SIGNERS: dict[str, dict[str, str]] = {
+    "ketua.katingan": {
+        "nip": "197504122000031002",
+        "pangkat_golongan": "Pembina Utama Muda (IV/c)",
+        "jabatan": "Sekretaris Daerah Kabupaten Katingan",
+    },
+    "ppk.katingan": {"nip": "196808171990031005", "pangkat_golongan": "", "jabatan": "Bupati Katingan"},
+}
+
+
 def create_demo_accounts(agencies: dict[str, Agency]) -> dict[str, User]:
     """One account per role (``DEMO_ACCOUNTS``) plus the superuser, all with ``DEMO_PASSWORD``."""
     users: dict[str, User] = {}
@@ -238,6 +250,13 @@ def create_demo_accounts(agencies: dict[str, Agency]) -> dict[str, User]:
         Membership.objects.update_or_create(
             user=user, agency=agencies[account.agency], role=account.role, defaults={"active": True}
         )
+        signer = {
+            name: value for name, value in DEMO_SIGNERS.get(account.username, {}).items() if not getattr(user, name)
+        }
+        if signer:
+            User.objects.filter(pk=user.pk).update(**signer)
+            for name, value in signer.items():
+                setattr(user, name, value)
         users[account.username] = user
     users[SUPERUSER] = create_demo_user(SUPERUSER, first_name="Admin", last_name="Netra", superuser=True)
     return users

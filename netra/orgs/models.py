@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,20 @@ class User(AbstractUser):
         _("akun demo"),
         default=False,
         help_text=_("Akun demo boleh masuk tanpa 2FA, hanya selama mode demo aktif."),
+    )
+    # What an official letter needs of its signer (netra.orgs.signers; the letters in netra.cases).
+    nip = models.CharField(
+        _("NIP"),
+        max_length=18,
+        blank=True,
+        validators=[RegexValidator(r"^\d{18}$", _("NIP terdiri atas 18 angka."))],
+        help_text=_("18 angka, tanpa spasi."),
+    )
+    pangkat_golongan = models.CharField(
+        _("pangkat/golongan"), max_length=100, blank=True, help_text=_("Contoh: Pembina Tk. I (IV/b)")
+    )
+    jabatan = models.CharField(
+        _("jabatan"), max_length=200, blank=True, help_text=_("Contoh: Sekretaris Daerah Kabupaten Katingan")
     )
 
     class Meta:

@@ -138,6 +138,15 @@ class CaseIn(ReportIn):
     )
 
     source: str | None = Field(None, json_schema_extra={"enum": [*SOURCES]})
+    incident_date_reason: str | None = Field(
+        None,
+        description=(
+            "Wajib bila `incident_date` lebih lama dari batas formulir publik (730 hari): mengapa kasus lama "
+            "diajukan sekarang (temuan Bawaslu yang baru diproses, kasus pindahan dari masa SBT). Tanpa alasan: "
+            "422 `incident_date_reason_required`."
+        ),
+        json_schema_extra={"maxLength": 2000},
+    )
     source_reference: str | None = Field(
         None, description="Nomor temuan Bawaslu atau nomor surat penerusan.", json_schema_extra={"maxLength": 200}
     )

@@ -43,6 +43,7 @@ LABELS = {
 MOVE_LABELS = {
     ("return_for_revision", "reason"): _("Yang perlu diperbaiki (untuk petugas, tidak terlihat oleh pelapor)"),
     ("closed", "follow_up"): _("Ringkasan penutupan"),
+    ("bawaslu_skip", "reason"): _("Mengapa Satgas melanjutkan tanpa kajian Bawaslu (dibaca Bawaslu dan Satgas)"),
 }
 HELP = {
     "explanation": _("Ditampilkan kepada pelapor di halaman status laporannya."),
@@ -78,7 +79,7 @@ def build(move: Move, case, user, *, data=None, files=None, initial=None) -> for
         field.label = MOVE_LABELS.get((move.action, name)) or LABELS.get(name, field.label or name)
         if name in HELP and (name != "follow_up" or move.action == "closed"):
             field.help_text = HELP[name]
-        if name in LONG_TEXT:
+        if name in LONG_TEXT or (move.action, name) == ("bawaslu_skip", "reason"):
             field.widget = forms.Textarea(attrs={"rows": 4 if name != "findings" else 8})
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

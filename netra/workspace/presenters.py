@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases.deadlines import deadline_status
+from netra.cases.deadlines import bawaslu_status, deadline_status
 from netra.cases.models import Case, Evidence, InternalNote, Recommendation
 from netra.cases.reporter_data import ReporterField, visible_fields
 from netra.cases.selectors import ACTIVE_STATES, reports_of_case
@@ -38,6 +38,8 @@ EVENT_LABELS = {
     "case.follow_up_added": _("Tindak lanjut dicatat"),
     "case.bawaslu_review_requested": _("Kajian Bawaslu diminta"),
     "case.bawaslu_review_answered": _("Hasil kajian Bawaslu dicatat"),
+    "case.bawaslu_review_skipped": _("Dilanjutkan tanpa kajian Bawaslu"),
+    "case.bawaslu_review_overdue": _("Kajian Bawaslu melewati batas waktu"),
     "case.returned_for_revision": _("Rekomendasi dikembalikan untuk perbaikan"),
     "case.letter_numbered": _("Surat rekomendasi diberi nomor"),
     "case.control_action_added": _("Tindakan pengendalian BKN dicatat"),
@@ -81,6 +83,7 @@ def mark_attention(cases) -> None:
     for case in cases:
         state = deadline_status(case, calendar=calendar)
         case.deadline_state = state
+        case.bawaslu_state = bawaslu_status(case, calendar=calendar)
         if state in ("overdue", "due_soon"):
             case.attention_code = state
         elif case.status == Case.Status.RECEIVED:
@@ -166,6 +169,11 @@ def _event_detail(event) -> str:
     if event.action == "case.bawaslu_review_answered" and payload.get("on_behalf_of_bawaslu"):
         return str(
             _("Dicatat Satgas atas nama Bawaslu. Alasan: %(reason)s") % {"reason": payload.get("on_behalf_reason", "")}
+        )
+    if event.action == "case.bawaslu_review_skipped":
+        return str(
+            _("Batas waktu kajian %(date)s terlewati. Alasan: %(reason)s")
+            % {"date": payload.get("bawaslu_due_date") or "—", "reason": payload.get("reason", "")}
         )
     if payload.get("letter_number"):
         return str(_("Nomor surat rekomendasi: %(number)s") % {"number": payload["letter_number"]})

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, people, views
+from netra.workspace import actions, auth, elections_views, letters, people, profile, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -24,4 +24,9 @@ urlpatterns = [
     path(_("kasus/<int:pk>/surat-rekomendasi.pdf"), letters.recommendation_letter, name="recommendation_letter"),
     path(_("kasus/<int:pk>/ringkasan-keputusan.pdf"), letters.decision_summary, name="decision_summary"),
     path(_("massal/"), actions.bulk, name="bulk"),
+    path(_("profil/"), profile.my_profile, name="profile"),
+    path(_("anggota/<int:pk>/profil/"), profile.person_profile, name="people_profile"),
+    path(_("pemilihan/"), elections_views.election_list, name="elections"),
+    path(_("pemilihan/baru/"), elections_views.election_new, name="election_new"),
+    path(_("pemilihan/<slug:code>/"), elections_views.election_edit, name="election_edit"),
 ]

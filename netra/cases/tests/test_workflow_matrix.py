@@ -5,6 +5,8 @@ One test per (state, action); inside it every persona tries the move on a Kating
 tries change nothing, so the case is only rebuilt after a move went through.
 """
 
+import datetime
+
 import pytest
 
 from netra.cases.models import Case
@@ -37,6 +39,8 @@ LEGAL: dict[tuple[str, str], set[str]] = {
     # explicitly "atas nama Bawaslu" (its own move, with a required reason), not as Bawaslu.
     ("verification", "bawaslu_answer"): {"bawaslu"},
     ("verification", "bawaslu_answer_on_behalf"): SATGAS,
+    # Issue #16 item 1: Bawaslu's kajian overdue, the Satgas goes on without it.
+    ("verification", "bawaslu_skip"): SATGAS,
     ("examination", "recommendation"): SATGAS,
     ("recommendation", "awaiting_decision"): {"lead"},
     ("recommendation", "dismissed"): {"lead"},
@@ -100,6 +104,8 @@ def test_table_has_exactly_the_legal_moves():
 @pytest.mark.parametrize("state", S.values)
 def test_matrix(state, action, cast, catalogue, katingan_case):
     def fresh():
+        if action == "bawaslu_skip":  # a kajian whose due date has passed
+            return katingan_case(state, waiting_for_bawaslu=True, bawaslu_due_date=datetime.date(2024, 1, 2))
         return katingan_case(state, waiting_for_bawaslu=action.startswith("bawaslu_answer"))
 
     case = fresh()

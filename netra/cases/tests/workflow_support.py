@@ -39,6 +39,7 @@ VALID_DATA = {
         "answer": "Memenuhi unsur pelanggaran netralitas.",
         "on_behalf_reason": "Jawaban Bawaslu diterima lewat surat nomor 12/PM.00/K.KT/XI/2024.",
     },
+    "bawaslu_skip": {"reason": "Bawaslu tidak menjawab dalam 3 hari kerja."},
     "return_for_revision": {"reason": "Dasar hukum belum menyebut pasal yang dilanggar."},
 }
 
