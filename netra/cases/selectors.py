@@ -67,7 +67,10 @@ def reports_of_case(case: Case):
 
 def scoped_cases(user) -> QuerySet[Case]:
     """Every case the user may read (no other filter)."""
-    return Case.objects.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+    # The one scope rule, plus the cases referred to the user's agencies while referred (scope.py).
+    from netra.cases.scope import cases_q
+
+    return Case.objects.filter(cases_q(user))
 
 
 def cases_for(

@@ -40,6 +40,8 @@ VALID_DATA = {
         "on_behalf_reason": "Jawaban Bawaslu diterima lewat surat nomor 12/PM.00/K.KT/XI/2024.",
     },
     "return_for_revision": {"reason": "Dasar hukum belum menyebut pasal yang dilanggar."},
+    "referred_up": {"refer_to": "bkn-pusat", "referral_note": "Terlapor pejabat eselon II; mohon arahan BKN."},
+    "referral_returned": {"return_note": "Ditinjau; Satgas kabupaten melanjutkan pemeriksaan."},
 }
 
 
