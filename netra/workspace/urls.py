@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, people, views
+from netra.workspace import actions, auth, control, letters, people, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -24,4 +24,5 @@ urlpatterns = [
     path(_("kasus/<int:pk>/surat-rekomendasi.pdf"), letters.recommendation_letter, name="recommendation_letter"),
     path(_("kasus/<int:pk>/ringkasan-keputusan.pdf"), letters.decision_summary, name="decision_summary"),
     path(_("massal/"), actions.bulk, name="bulk"),
+    path(_("kasus/<int:pk>/pengendalian/<slug:kind>/"), control.add, name="control_action"),
 ]
