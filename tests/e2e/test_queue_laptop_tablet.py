@@ -1,4 +1,4 @@
-"""Issue #16 item 7: the queue scans well on a 1366×768 laptop and a 768×1024 tablet.
+"""Issue #16 item 7: the queue scans well on a 1366x768 laptop and a 768x1024 tablet.
 
 A queue with every kind of row (overdue, new, flagged with a BKN control action, referred up):
 no horizontal page scroll, the state tabs wrap within the width (laptop) or become a select
