@@ -33,6 +33,7 @@ from netra.cases.models import (
 )
 from netra.cases.workflow import (
     ACTIONS,
+    RECEIVER,
     RECEIVING_ROLES,
     SUPERVISING_ROLES,
     Move,
@@ -476,7 +477,8 @@ def case_dismiss_many(*, cases: Iterable[Case], actor, reason: str, explanation:
 # --- assignment, notes, messages, follow-up, BKN control actions -------------------------------
 
 SATGAS_ROLES = frozenset({Role.SATGAS_OFFICER.value, Role.SATGAS_LEAD.value})
-ACTING = frozenset({Role.SATGAS_OFFICER.value, Role.PPK.value, *SUPERVISING_ROLES})
+# RECEIVER: the agency a case is referred to notes its review while it holds the referral.
+ACTING = frozenset({Role.SATGAS_OFFICER.value, Role.PPK.value, *SUPERVISING_ROLES, *RECEIVER})
 
 
 def case_assign(*, case: Case, assignee: User | None, actor) -> Case:

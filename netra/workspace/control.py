@@ -107,9 +107,7 @@ def add(request, pk: int, kind: str):
     form = build(kind, case, request.user, data=request.POST)
     if form.is_valid():
         try:
-            services.control_action_add(
-                case=case, actor=request.user, kind=kind, data=dict(form.cleaned_data)
-            )
+            services.control_action_add(case=case, actor=request.user, kind=kind, data=dict(form.cleaned_data))
         except TransitionError as error:
             messages.error(request, error.message)
             for name, problems in error.fields.items():
