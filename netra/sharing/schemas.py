@@ -134,7 +134,7 @@ class ControlActionOut(Schema):
 class ReferralOut(Schema):
     agency: str = Field(..., description="Kode instansi tujuan rujukan (BKN pusat atau Satgas provinsi).")
     agency_name: str
-    since: datetime.datetime
+    since: datetime.datetime | None
 
 
 class CaseDetail(CaseItem):
