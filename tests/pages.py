@@ -30,6 +30,7 @@ NOT_PAGES = {
     "sharing:token_revoke",
     "sharing:token_approve",  # POST only: approving is a button on the token list
     "workspace:people_send_link",  # POST only: the button is on the people page
+    "workspace:control_action",  # POST only: BKN's control-action forms are on the case page
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -128,6 +129,10 @@ def all_pages() -> list[Page]:
         path = reverse(name, args=args.get(name))
         pages.append(Page(name, path, VISITORS[name], name not in PASSWORD_ONLY, STATUS.get(name, 200)))
     pages.append(Page("admin:index", reverse("admin:index"), "admin"))
+    # Issue #16: the case page of an escalated case as BKN sees it (the control-action forms).
+    escalated = Case.objects.filter(agency__code="pemkab-katingan", status=Case.Status.ESCALATED).order_by("pk").first()
+    if escalated is not None:
+        pages.append(Page("workspace:case/bkn-control", reverse("workspace:case", args=[escalated.pk]), "bkn.kanreg"))
     return pages
 
 
