@@ -18,6 +18,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import ControlAction
@@ -26,7 +27,7 @@ from netra.cases.workflow_forms import REQUIRED, MoveForm
 Kind = ControlAction.Kind
 
 # The defaults offered as the legal basis (editable; domain.md section 2 and 4).
-LEGAL_BASIS = {
+LEGAL_BASIS: dict[str, Promise] = {
     Kind.WARNING: _(
         "UU 20/2023 tentang ASN (pengawasan BKN atas sistem merit; SE MenPAN-RB 4/2024); "
         "PP 94/2021 tentang Disiplin PNS (Pasal 28: atasan yang tidak menjatuhkan hukuman disiplin); "
@@ -83,7 +84,7 @@ class LetterForm(ControlActionForm):
     ppk_deadline = forms.DateField()
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         letter, deadline = data.get("date"), data.get("ppk_deadline")
         if letter and deadline and deadline <= letter:
             self.add_error("ppk_deadline", _("Batas waktu bagi PPK harus sesudah tanggal surat."))

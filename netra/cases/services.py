@@ -417,7 +417,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     for decision in annulments:
         from netra.cases.control import LEGAL_BASIS, present
 
-        row = ControlAction.objects.create(
+        annulment = ControlAction.objects.create(
             case=case,
             kind=ControlAction.Kind.ANNULMENT,
             date=deadlines.today(),
@@ -428,7 +428,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
             created_by=_user(actor),
         )
         signals.case_control_action_recorded.send(
-            sender=Case, case=case, control_action=present(row), actor=actor, via=via
+            sender=Case, case=case, control_action=present(annulment), actor=actor, via=via
         )
     recipients.append(case.assigned_to)
     people = _without(recipients, actor)

@@ -31,6 +31,11 @@ verification (design.md 3), but the request and the answer are still permission-
 validated and audited through the same table, and they write no Transition row (the reporter's
 timeline shows state changes only).
 
+A referral upwards (``referred_up`` / ``referral_returned``, issue #16) also keeps the state: the
+case stays one case of its agency, ``Case.referred_to`` names the receiving agency (BKN pusat or
+the provincial Satgas), whose members then reach it (``netra.cases.scope``) and hold ``RECEIVER``
+for it; every other move waits for the return (``Move.refusal``).
+
 A forward to an agency *in Netra* moves ownership and restarts the case as ``received`` at the
 new agency (two Transition rows: "forwarded" then "received", so the reporter sees both); a
 forward to an outside body ends the case in ``forwarded``.

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from netra.cases.models import Case, ControlAction
 from netra.cases.workflow import BKN, TransitionError, actor_roles
 from netra.workspace.access import staff_required
 
-LABELS = {
+LABELS: dict[str, Promise] = {
     "date": gettext_lazy("Tanggal surat"),
     "reference": gettext_lazy("Nomor surat BKN"),
     "addressee": gettext_lazy("Ditujukan kepada (PPK)"),
@@ -34,18 +35,18 @@ LABELS = {
     "text": gettext_lazy("Uraian"),
     "legal_basis": gettext_lazy("Dasar hukum"),
 }
-KIND_LABELS = {
+KIND_LABELS: dict[str, dict[str, Promise]] = {
     ControlAction.Kind.BLOCKING: {"date": gettext_lazy("Tanggal pemblokiran")},
     ControlAction.Kind.UNBLOCKING: {
         "date": gettext_lazy("Tanggal pembukaan blokir"),
         "text": gettext_lazy("Alasan pembukaan blokir"),
     },
 }
-HELP = {
+HELP: dict[str, Promise] = {
     "legal_basis": gettext_lazy("Terisi dasar hukum yang lazim; sesuaikan dengan pasal yang dikutip surat BKN."),
     "ppk_deadline": gettext_lazy("Tenggat baru bagi PPK untuk menetapkan keputusan."),
 }
-INTRO = {
+INTRO: dict[str, Promise] = {
     ControlAction.Kind.WARNING: gettext_lazy("Surat peringatan kepada PPK yang belum menindaklanjuti rekomendasi."),
     ControlAction.Kind.REPRIMAND: gettext_lazy("Surat teguran bila peringatan tidak diindahkan."),
     ControlAction.Kind.BLOCKING: gettext_lazy(
@@ -61,9 +62,9 @@ def build(kind: str, case: Case, user, *, data=None) -> forms.Form:
     if case.agency is not None and "addressee" in form.fields:
         form.initial["addressee"] = _("PPK %(agency)s") % {"agency": case.agency.name}
     for name, field in form.fields.items():
-        field.label = KIND_LABELS.get(kind, {}).get(name) or LABELS.get(name, name)
+        field.label = str(KIND_LABELS.get(kind, {}).get(name) or LABELS.get(name) or name)
         if name in HELP:
-            field.help_text = HELP[name]
+            field.help_text = str(HELP[name])
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if name in ("text", "legal_basis"):
