@@ -324,6 +324,8 @@ WEB: dict[str, Web] = {
     "workspace:assign": Web(method="POST", obj="case", data={"assignee": "x"}, expect=_case_rule),
     "workspace:merge": Web(method="POST", obj="case", data={"other": ""}, expect=_case_rule),
     "workspace:followup": Web(method="POST", obj="case", data={}, expect=_case_rule),
+    # Issue #16: BKN's control action; an empty form is refused (422) inside scope, 404 outside.
+    "workspace:control_action": Web(method="POST", obj="case", action="warning", data={}, expect=_case_form_rule),
     "workspace:recommendation_letter": Web(obj="case", expect=_case_rule),
     "workspace:decision_summary": Web(obj="case", expect=_case_rule),
     # Every member may open the token page; only an agency admin sees or manages anything there.
@@ -602,7 +604,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         case = world["cases"][key]
         if name == "workspace:evidence":
             return [case.pk, world["evidence"][key].pk], key
-        if name == "workspace:move":
+        if name in ("workspace:move", "workspace:control_action"):
             return [case.pk, rule.action], key
         return [case.pk], key
     if rule.obj in ("token", "pending", "hook", "person"):

@@ -36,7 +36,7 @@ def page_keys() -> list[str]:
         if name in NOT_PAGES:
             continue
         keys += [f"workspace:home/{role}" for role in HOMES] if name == "workspace:home" else [name]
-    return [*keys, "admin:index"]
+    return [*keys, "admin:index", "workspace:case/bkn-control"]
 
 
 @pytest.fixture(scope="module")

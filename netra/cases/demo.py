@@ -619,6 +619,10 @@ class Demo:
                     date=deadlines.today(),
                     reference=f"{rng.randint(100, 999)}/KR.VIII/BKN/2024",
                     text="Peringatan kepada PPK untuk segera menetapkan keputusan atas rekomendasi Satgas.",
+                    data={
+                        "addressee": f"PPK {case.agency.name}" if case.agency else "PPK",
+                        "ppk_deadline": deadlines.today() + datetime.timedelta(days=14),
+                    },
                 )
             return case
         case = self.move(case, "decided", ppk, self._decision(case))

@@ -111,6 +111,17 @@ class Case(models.Model):
     # Why a case was dismissed (api.md reason codes) / the outside body it was forwarded to.
     dismissal_reason = models.CharField(_("alasan penghentian"), max_length=30, blank=True)
     forwarded_to_external = models.CharField(_("diteruskan ke (di luar Netra)"), max_length=200, blank=True)
+    # Referral upwards (issue #16 item 4): while set, the case is reviewed by this agency (BKN pusat
+    # or the provincial Satgas) as well; it stays one case, owned by ``agency`` (netra.cases.scope).
+    referred_to = models.ForeignKey(
+        "orgs.Agency",
+        verbose_name=_("dirujuk ke"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referred_cases",
+    )
+    referred_at = models.DateTimeField(_("dirujuk sejak"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -466,12 +477,28 @@ class ControlAction(models.Model):
         REPRIMAND = "reprimand", _("Teguran")
         BLOCKING = "blocking", _("Pemblokiran data/layanan kepegawaian (SIASN)")
         UNBLOCKING = "unblocking", _("Pembukaan blokir")
+        # Recorded by the workflow move ``annulled`` (netra.cases.services), never on its own.
+        ANNULMENT = "annulment", _("Pembatalan SK")
 
     case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="control_actions")
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     reference = models.CharField(_("nomor surat"), max_length=100, blank=True)
     text = models.TextField(_("uraian"), blank=True)
     date = models.DateField(_("tanggal"))
+    # Issue #16 item 3: what each kind needs (netra.cases.control.KIND_FIELDS says which).
+    addressee = models.CharField(_("ditujukan kepada"), max_length=200, blank=True)
+    ppk_deadline = models.DateField(_("batas waktu bagi PPK"), null=True, blank=True)
+    siasn_reference = models.CharField(_("nomor/referensi pemblokiran SIASN"), max_length=100, blank=True)
+    blocking_scope = models.CharField(_("cakupan pemblokiran"), max_length=30, blank=True)
+    decision = models.ForeignKey(
+        "Decision",
+        verbose_name=_("SK yang dibatalkan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    legal_basis = models.TextField(_("dasar hukum"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), null=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,5 +1,12 @@
 """Whose cases an actor reaches: a user (through its memberships) or an API token (its agency and
-role). Below the workflow table and its forms, which both ask it (``in_scope``)."""
+role). Below the workflow table and its forms, which both ask it (``in_scope``).
+
+A case referred up (``Case.referred_to``, issue #16 item 4) is also reached, while referred, by
+the members of the receiving agency who see cases (and by its tokens); after the return only by
+its scope as before. ``cases_q`` is the one filter every list uses for that.
+"""
+
+from django.db.models import Q
 
 from netra.cases.models import Case
 
@@ -22,8 +29,42 @@ def is_token(actor) -> bool:
     return actor is not None and not isinstance(actor, User) and hasattr(actor, "role") and hasattr(actor, "agency")
 
 
+def receiving_agency_ids(actor) -> frozenset[int]:
+    """The agencies whose referred cases the actor reaches: those where it holds a case role."""
+    from netra.orgs.models import Membership
+    from netra.orgs.roles import CASE_ROLES
+
+    if actor is None:
+        return frozenset()
+    if is_token(actor):
+        agency = actor.agency
+        if agency is None or not agency.active or str(actor.role) not in CASE_ROLES:
+            return frozenset()
+        return frozenset({agency.pk})
+    if not (actor.is_authenticated and actor.is_active):
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(user=actor, active=True, agency__active=True, role__in=sorted(CASE_ROLES))
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+
+
+def cases_q(actor, *, prefix: str = "") -> Q:
+    """A filter for the cases the actor reaches (``prefix``: the path to the case, e.g. ``"case__"``)."""
+    scope = actor_scope(actor)
+    if scope is None or scope.everything:
+        return Q()
+    condition = scope.q(agency_field=f"{prefix}agency", region_field=f"{prefix}region")
+    if receiving := receiving_agency_ids(actor):
+        condition |= Q(**{f"{prefix}referred_to__in": sorted(receiving)})
+    return condition
+
+
 def in_scope(actor, case: Case) -> bool:
     if actor is None:
         return True
     scope = actor_scope(actor)
-    return scope.covers(agency_id=case.agency_id, region_code=case.region_id)
+    if scope.covers(agency_id=case.agency_id, region_code=case.region_id):
+        return True
+    return case.referred_to_id is not None and case.referred_to_id in receiving_agency_ids(actor)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
@@ -67,7 +67,10 @@ def reports_of_case(case: Case):
 
 def scoped_cases(user) -> QuerySet[Case]:
     """Every case the user may read (no other filter)."""
-    return Case.objects.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+    # The one scope rule, plus the cases referred to the user's agencies while referred (scope.py).
+    from netra.cases.scope import cases_q
+
+    return Case.objects.filter(cases_q(user))
 
 
 def cases_for(
@@ -101,11 +104,20 @@ def cases_for(
             assigned_to=assigned_to,
             search=search,
         )
-        .annotate(attention=_attention(today, soon), preview=_preview())
-        .select_related("agency", "region", "assigned_to")
+        .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
+        .select_related("agency", "region", "assigned_to", "referred_to")
         .prefetch_related("subjects")
         .order_by("attention", F("due_date").asc(nulls_last=True), "created_at", "pk")
     )
+
+
+def _has_control_action():
+    """Whether BKN recorded a control action on the case (the queue's flag, issue #16 item 3)."""
+    from django.db.models import Exists
+
+    from netra.cases.models import ControlAction
+
+    return Exists(ControlAction.objects.filter(case=OuterRef("pk")))
 
 
 def _filtered(user, *, status, region, violation, due, assigned_to, search) -> QuerySet[Case]:
@@ -456,6 +468,25 @@ def waiting_for(user, kind: str) -> QuerySet[Case]:
     from netra.orgs.selectors import scope_for_agency_role
 
     memberships = Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")
+    if kind == "control_actions":
+        # Issue #16 item 3: the PPK's cases on which BKN recorded a control action, still open.
+        agencies = [m.agency_id for m in memberships if m.role == Membership.Role.PPK]
+        qs = Case.objects.filter(agency_id__in=agencies, status__in=ACTIVE_STATES, control_actions__isnull=False)
+        qs = qs.distinct().annotate(last_control_deadline=Max("control_actions__ppk_deadline"))
+        return (
+            qs.select_related("agency", "region")
+            .prefetch_related("subjects", "control_actions")
+            .order_by(F("last_control_deadline").asc(nulls_last=True), "created_at", "pk")
+        )
+    if kind == "referred":
+        # Issue #16 item 4: cases referred to an agency where the user is a BKN supervisor.
+        agencies = [m.agency_id for m in memberships if m.role == Membership.Role.BKN_SUPERVISOR]
+        qs = Case.objects.filter(referred_to_id__in=agencies)
+        return (
+            qs.select_related("agency", "region", "referred_to")
+            .prefetch_related("subjects")
+            .order_by("referred_at", "pk")
+        )
     if kind == "decision":
         agencies = [m.agency_id for m in memberships if m.role == Membership.Role.PPK]
         qs = Case.objects.filter(agency_id__in=agencies, status__in=[Status.AWAITING_DECISION, Status.ESCALATED])

@@ -33,6 +33,8 @@ from netra.cases.models import (
 )
 from netra.cases.workflow import (
     ACTIONS,
+    RECEIVER,
+    RECEIVING_ROLES,
     SUPERVISING_ROLES,
     Move,
     TransitionError,
@@ -192,7 +194,7 @@ def case_transition(
                 raise TransitionError("forbidden")
         elif not move.allows(actor_roles(actor, case)):
             raise TransitionError("forbidden")
-        if move.guard is not None and (refusal := move.guard(case)) is not None:
+        if (refusal := move.refusal(case)) is not None:
             raise TransitionError("conflict", refusal)
         form = move.form(data=dict(data or {}), files=files, case=case, actor=actor)
         if not form.is_valid():
@@ -212,6 +214,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
     deadline_key = move.starts_deadline
     keep_deadline = move.keeps_state
     deadline_from = None
+    annulments: list = []  # the annulled decision (None if there was none): a control action too
 
     if move.action == "dismissed":
         case.dismissal_reason = cleaned["reason"]
@@ -292,6 +295,7 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
             current.save(update_fields=["annulled_at", "annulment_reason"])
             payload["decision_id"] = current.pk
         payload["reference"] = cleaned.get("reference", "")
+        annulments.append(current)
     elif move.action == "closed":
         FollowUp.objects.create(
             case=case,
@@ -345,6 +349,30 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
         InternalNote.objects.create(case=case, author=_user(actor), body=heading)
         recipients += [*_supervisors(case, Role.BAWASLU_OFFICER), *_leads(case)]
         notice = _("Kasus %(case)s: Satgas melanjutkan tanpa kajian Bawaslu.") % {"case": case}
+    elif move.action == "referred_up":
+        agency = cleaned["agency"]
+        case.referred_to, case.referred_at = agency, timezone.now()
+        payload.update(to_agency=agency.code, referral_note=cleaned["referral_note"])
+        InternalNote.objects.create(
+            case=case,
+            author=_user(actor),
+            body=_("Dirujuk ke %(agency)s:") % {"agency": agency.name} + "\n" + cleaned["referral_note"],
+        )
+        recipients += _members(agency.pk, RECEIVING_ROLES)
+        notice = _("Kasus %(case)s dirujuk ke instansi Anda untuk ditinjau.") % {"case": case}
+    elif move.action == "referral_returned":
+        agency = case.referred_to
+        payload.update(from_agency=agency.code if agency else None, return_note=cleaned["return_note"])
+        InternalNote.objects.create(
+            case=case,
+            author=_user(actor),
+            body=_("Rujukan dikembalikan oleh %(agency)s:") % {"agency": agency.name if agency else "—"}
+            + "\n"
+            + cleaned["return_note"],
+        )
+        case.referred_to, case.referred_at = None, None
+        recipients += _leads(case)
+        notice = _("Kasus %(case)s: rujukan dikembalikan.") % {"case": case}
     elif move.action == "return_for_revision":
         payload["reason"] = cleaned["reason"]
         drafted = Recommendation.objects.filter(case=case).select_related("created_by").first()
@@ -399,6 +427,22 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
         note=note,
         **payload,
     )
+    for decision in annulments:
+        from netra.cases.control import LEGAL_BASIS, present
+
+        annulment = ControlAction.objects.create(
+            case=case,
+            kind=ControlAction.Kind.ANNULMENT,
+            date=deadlines.today(),
+            reference=cleaned.get("reference", ""),
+            text=cleaned["explanation"],
+            decision=decision,
+            legal_basis=cleaned.get("legal_basis") or str(LEGAL_BASIS[ControlAction.Kind.ANNULMENT]),
+            created_by=_user(actor),
+        )
+        signals.case_control_action_recorded.send(
+            sender=Case, case=case, control_action=present(annulment), actor=actor, via=via
+        )
     recipients.append(case.assigned_to)
     people = _without(recipients, actor)
     if people:
@@ -446,7 +490,8 @@ def case_dismiss_many(*, cases: Iterable[Case], actor, reason: str, explanation:
 # --- assignment, notes, messages, follow-up, BKN control actions -------------------------------
 
 SATGAS_ROLES = frozenset({Role.SATGAS_OFFICER.value, Role.SATGAS_LEAD.value})
-ACTING = frozenset({Role.SATGAS_OFFICER.value, Role.PPK.value, *SUPERVISING_ROLES})
+# RECEIVER: the agency a case is referred to notes its review while it holds the referral.
+ACTING = frozenset({Role.SATGAS_OFFICER.value, Role.PPK.value, *SUPERVISING_ROLES, *RECEIVER})
 
 
 def case_assign(*, case: Case, assignee: User | None, actor) -> Case:
@@ -551,33 +596,67 @@ def followup_add(*, case: Case, actor, kind: str, text: str, date: datetime.date
 
 
 def control_action_add(
-    *, case: Case, actor, kind: str, date: datetime.date, text: str = "", reference: str = ""
+    *,
+    case: Case,
+    actor,
+    kind: str,
+    date: datetime.date | str | None = None,
+    text: str = "",
+    reference: str = "",
+    data: Mapping | None = None,
+    via: str = "web",
 ) -> ControlAction:
-    """BKN's control action on an escalated case: warning, reprimand, blocking (Peraturan BKN 1/2023)."""
-    if kind not in ControlAction.Kind.values:
+    """BKN's control action on an escalated case: warning, reprimand (letters to the PPK with a new
+    deadline), blocking in SIASN and lifting it (Peraturan BKN 1/2023). ``data`` carries the other
+    fields of the kind's form (``netra.cases.control.FORMS``); the annulment of an SK is the move
+    ``annulled``. Announced to the PPK and the lead, in the timeline, the API and webhooks."""
+    from netra.cases.control import FORMS, present
+
+    if kind not in FORMS:
         raise TransitionError(
-            "validation_error", fields={"kind": [_("Pilihan %(value)s tidak dikenal.") % {"value": kind}]}
+            "validation_error", fields={"kind": [_("Pilihan %(value)s tidak dikenal.") % {"value": str(kind)[:50]}]}
         )
-    text = _clean_text(text, "text", required=False)
-    reference = _clean_text(reference, "reference", max_len=100, required=False)
+    if data is not None and not isinstance(data, Mapping):
+        raise TransitionError("validation_error", fields={"data": [_("Harus berupa objek.")]})
+    fields = {"date": date, "text": text, "reference": reference, **dict(data or {})}
     with transaction.atomic():
         case = _locked(case)
         _require_roles(actor, case, frozenset({Role.BKN_SUPERVISOR.value}))
         if case.status != S.ESCALATED:
             raise TransitionError("conflict", _("Tindakan pengendalian BKN hanya untuk kasus yang dieskalasi."))
-        row = ControlAction.objects.create(
-            case=case, kind=kind, date=date, text=text, reference=reference, created_by=_user(actor)
-        )
-        _touch(case)
-        record(_audit_actor(actor), "case.control_action_added", case, control_action_id=row.pk, kind=kind)
-        recipients = [*_members(case.agency_id, [Role.PPK]), *_leads(case)]
-        notify(
-            _without(recipients, actor),
-            kind="case.control_action",
-            text=_("Kasus %(case)s: BKN mencatat %(kind)s.") % {"case": case, "kind": row.get_kind_display()},
-            case=case,
-        )
-        return row
+        form = FORMS[kind](data={k: v for k, v in fields.items() if v not in (None, "")}, case=case, actor=actor)
+        if not form.is_valid():
+            raise TransitionError("validation_error", fields={k: list(v) for k, v in form.errors.items()})
+        cleaned = {name: value for name, value in form.cleaned_data.items() if value is not None}
+        row = ControlAction.objects.create(case=case, kind=kind, created_by=_user(actor), **cleaned)
+        return _control_action_recorded(case=case, row=row, actor=actor, via=via, present=present)
+
+
+def _control_action_recorded(*, case: Case, row: ControlAction, actor, via: str, present) -> ControlAction:
+    """Audit, notify the PPK and the lead, announce it (webhook outbox in the transaction)."""
+    _touch(case)
+    shown = present(row)
+    record(
+        _audit_actor(actor),
+        "case.control_action_added",
+        case,
+        control_action_id=row.pk,
+        kind=row.kind,
+        via=via,
+        reference=row.reference,
+        ppk_deadline=shown["ppk_deadline"],
+        siasn_reference=row.siasn_reference,
+        blocking_scope=row.blocking_scope,
+    )
+    recipients = [*_members(case.agency_id, [Role.PPK]), *_leads(case)]
+    notify(
+        _without(recipients, actor),
+        kind="case.control_action",
+        text=_("Kasus %(case)s: BKN mencatat %(kind)s.") % {"case": case, "kind": row.get_kind_display()},
+        case=case,
+    )
+    signals.case_control_action_recorded.send(sender=Case, case=case, control_action=shown, actor=actor, via=via)
+    return row
 
 
 # --- deadline notices (called by jobs.process_deadlines) ------------------------------------

@@ -12,6 +12,8 @@ listens to; ``case_transition_recorded`` still comes for it, with ``transition``
 API token, or None for the scheduler), ``via`` ("web", "api", "scheduler"…), ``transition``
 (the Transition row, None for a move that keeps the state).
 ``case_deadline_missed``: ``case``, ``deadline_key``, ``due_date``.
+``case_control_action_recorded``: ``case``, ``control_action`` (``netra.cases.control.present``),
+``actor``, ``via`` — BKN's control actions (the annulment within its move's transaction).
 """
 
 from django.dispatch import Signal
@@ -20,3 +22,4 @@ case_transition_recorded = Signal()  # inside the transaction
 case_transitioned = Signal()  # after commit
 case_deadline_missed_recorded = Signal()  # inside the transaction
 case_deadline_missed = Signal()  # after commit
+case_control_action_recorded = Signal()  # inside the transaction

@@ -33,6 +33,11 @@ verification (design.md 3), but the request and the answer are still permission-
 validated and audited through the same table, and they write no Transition row (the reporter's
 timeline shows state changes only).
 
+A referral upwards (``referred_up`` / ``referral_returned``, issue #16) also keeps the state: the
+case stays one case of its agency, ``Case.referred_to`` names the receiving agency (BKN pusat or
+the provincial Satgas), whose members then reach it (``netra.cases.scope``) and hold ``RECEIVER``
+for it; every other move waits for the return (``Move.refusal``).
+
 A forward to an agency *in Netra* moves ownership and restarts the case as ``received`` at the
 new agency (two Transition rows: "forwarded" then "received", so the reporter sees both); a
 forward to an outside body ends the case in ``forwarded``.
@@ -66,6 +71,8 @@ from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms
     MoveForm,
     NoDataForm,
     RecommendationForm,
+    ReferralForm,
+    ReferralReturnForm,
     RevisionForm,
 )
 from netra.orgs.roles import ROLES, Role, effective_roles
@@ -117,6 +124,12 @@ BKN = frozenset({Role.BKN_SUPERVISOR.value})
 BAWASLU = frozenset({Role.BAWASLU_OFFICER.value})
 # Roles that act on cases of *other* agencies within their reach (not as members of the owner).
 SUPERVISING_ROLES = BKN | BAWASLU
+# Not a role anyone is given: what a Satgas or BKN member of the agency a case is referred to
+# holds for that case while it is referred (``actor_roles``); it only returns the referral.
+RECEIVER = frozenset({"referral_receiver"})
+RECEIVING_ROLES = frozenset({Role.SATGAS_OFFICER.value, Role.SATGAS_LEAD.value, Role.BKN_SUPERVISOR.value})
+# Where a case may be referred up from (the Satgas works it), and stays while referred.
+REFERRABLE = frozenset({S.CHECKING, S.VERIFICATION, S.EXAMINATION, S.RECOMMENDATION})
 
 # States a case is "open" in and can be forwarded/dismissed from during triage.
 EARLY = frozenset({S.RECEIVED, S.CHECKING})
@@ -129,6 +142,18 @@ SAME = ""
 def _not_waiting_for_bawaslu(case: Case):
     if case.waiting_for_bawaslu:
         return _("Kajian Bawaslu sudah diminta dan belum dijawab.")
+    return None
+
+
+def _not_referred(case: Case):
+    if case.referred_to_id:
+        return _("Kasus sudah dirujuk ke %(agency)s.") % {"agency": case.referred_to}
+    return None
+
+
+def _referred(case: Case):
+    if not case.referred_to_id:
+        return _("Kasus ini tidak sedang dirujuk.")
     return None
 
 
@@ -169,6 +194,8 @@ class Move:
     guard: Callable[[Case], str | Promise | None] | None = None
     # Shown as a warning style in the UI (irreversible without a lead's reopen).
     ends_case: bool = False
+    # May be made while the case is referred up (every other move waits for the return).
+    during_referral: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "from_states", frozenset(str(s) for s in self.from_states))
@@ -194,6 +221,14 @@ class Move:
     def allows(self, roles: frozenset[str]) -> bool:
         """Whether any of these (already effective) roles may make the move."""
         return bool(self.roles & roles)
+
+    def refusal(self, case: Case) -> str | Promise | None:
+        """Why the case's condition refuses the move now (its guard, a running referral), or None."""
+        if case.referred_to_id and not self.during_referral:
+            return _("Kasus sedang dirujuk ke %(agency)s; langkah lain menunggu rujukan dikembalikan.") % {
+                "agency": case.referred_to
+            }
+        return None if self.guard is None else self.guard(case)
 
 
 MOVES: tuple[Move, ...] = (
@@ -398,6 +433,31 @@ MOVES: tuple[Move, ...] = (
         public_note=_("Laporan digabung dengan laporan lain tentang kejadian yang sama."),
         ends_case=True,
     ),
+    # Referral upwards with the whole history (issue #16 item 4): the case stays one case, owned
+    # by its agency; the receiving agency reads it (netra.cases.scope) and gives it back.
+    Move(
+        REFERRABLE,
+        "referred_up",
+        SAME,
+        _("Rujuk ke tingkat atas"),
+        SATGAS,
+        form=ReferralForm,
+        public_note=None,
+        audit_action="case.referred",
+        guard=_not_referred,
+    ),
+    Move(
+        REFERRABLE,
+        "referral_returned",
+        SAME,
+        _("Kembalikan rujukan"),
+        RECEIVER,
+        form=ReferralReturnForm,
+        public_note=None,
+        audit_action="case.referral_returned",
+        guard=_referred,
+        during_referral=True,
+    ),
     # Reopening a terminal case: lead only, with a reason, audited.
     Move(
         {S.CLOSED},
@@ -480,6 +540,8 @@ def actor_roles(actor, case: Case) -> frozenset[str]:
         )
         if owner or reaches:
             roles |= effective_roles(role)
+        if case.referred_to_id is not None and agency.pk == case.referred_to_id and role in RECEIVING_ROLES:
+            roles |= RECEIVER
     return frozenset(roles)
 
 
@@ -488,8 +550,4 @@ def available_moves(case: Case, user) -> list[Move]:
     if not in_scope(user, case):
         return []
     roles = actor_roles(user, case)
-    return [
-        move
-        for move in moves_from(case.status)
-        if move.allows(roles) and (move.guard is None or move.guard(case) is None)
-    ]
+    return [move for move in moves_from(case.status) if move.allows(roles) and move.refusal(case) is None]

@@ -185,8 +185,12 @@ class ExplanationForm(MoveForm):
 
 
 class AnnulForm(MoveForm):
+    """BKN annuls a wrong SK: the reason, BKN's letter number and the legal basis (default
+    Perpres 116/2022, ``netra.cases.control.LEGAL_BASIS``); also recorded as a control action."""
+
     explanation = _text(2000)
     reference = _text(100, required=False)
+    legal_basis = _text(2000, required=False)
 
 
 class BawasluRequestForm(MoveForm):
@@ -228,3 +232,52 @@ class RevisionForm(MoveForm):
     """The Satgas lead returns a recommendation for revision: what must change (staff only)."""
 
     reason = _text(2000)
+
+
+# --- referral upwards (issue #16 item 4) ----------------------------------------------------------
+
+
+def referral_targets(case: Case):
+    """Where a regional Satgas may refer a case up: BKN pusat, and the provincial government of
+    the case's province when the owner is a kabupaten/kota (the governor's authority)."""
+    from django.db.models import Q
+
+    from netra.orgs.models import Agency
+
+    Kind = Agency.Kind
+    wanted = Q(kind=Kind.BKN_CENTRAL)
+    owner = case.agency
+    if owner is not None and owner.kind in (Kind.PEMDA_REGENCY, Kind.PEMDA_CITY) and case.region_id:
+        wanted |= Q(kind=Kind.PEMDA_PROVINCE, region_id=str(case.region_id)[:2])
+    qs = Agency.objects.filter(wanted, active=True)
+    if owner is not None:
+        qs = qs.exclude(pk=owner.pk)
+    return qs.order_by("kind", "name")
+
+
+class ReferralForm(MoveForm):
+    """Refer the case up with its whole history: the receiving agency's code and why (staff only)."""
+
+    refer_to = forms.CharField(max_length=60, strip=True)
+    referral_note = _text(5000)
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        code = data.get("refer_to")
+        if code and self.case is not None:
+            agency = referral_targets(self.case).filter(code=code).first()
+            if agency is None:
+                self.add_error(
+                    "refer_to",
+                    _("Kasus ini tidak dapat dirujuk ke %(code)s: pilih BKN pusat atau Satgas provinsi.")
+                    % {"code": code[:60]},
+                )
+            data["agency"] = agency
+        return data
+
+
+class ReferralReturnForm(MoveForm):
+    """The receiving agency gives the case back with a note (its review, advice or decision)."""
+
+    return_note = _text(5000)

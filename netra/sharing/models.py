@@ -88,6 +88,7 @@ class WebhookSubscription(models.Model):
         CASE_CREATED = "case.created", _("Kasus dibuat")
         CASE_TRANSITIONED = "case.transitioned", _("Status kasus berubah")
         CASE_DEADLINE_MISSED = "case.deadline_missed", _("Tenggat kasus terlewati")
+        CASE_CONTROL_ACTION = "case.control_action", _("Tindakan pengendalian BKN dicatat")
 
     agency = models.ForeignKey(
         "orgs.Agency", verbose_name=_("instansi"), on_delete=models.PROTECT, related_name="webhook_subscriptions"

@@ -27,6 +27,7 @@ from netra.sharing.present import coarse
 CASE_CREATED = WebhookSubscription.Event.CASE_CREATED.value
 CASE_TRANSITIONED = WebhookSubscription.Event.CASE_TRANSITIONED.value
 CASE_DEADLINE_MISSED = WebhookSubscription.Event.CASE_DEADLINE_MISSED.value
+CASE_CONTROL_ACTION = WebhookSubscription.Event.CASE_CONTROL_ACTION.value
 
 
 def case_summary(case: Case) -> dict:
@@ -198,6 +199,11 @@ def _on_deadline_missed(sender, case: Case, deadline_key: str = "", due_date=Non
     )
 
 
+def _on_control_action(sender, case: Case, control_action: dict, **kwargs):
+    # Inside the transaction of BKN's control action (or of the annulment move).
+    emit(CASE_CONTROL_ACTION, case=case, data={"control_action": control_action})
+
+
 def connect() -> None:
     post_save.connect(_on_transition, sender=Transition, dispatch_uid="netra.sharing.outbox.transition")
     post_save.connect(_on_subscription_change, sender=WebhookSubscription, dispatch_uid="netra.sharing.outbox.sub")
@@ -210,3 +216,4 @@ def connect() -> None:
         return
     signals.case_transition_recorded.connect(_on_move_keeping_state, dispatch_uid="netra.sharing.outbox.moved")
     signals.case_deadline_missed_recorded.connect(_on_deadline_missed, dispatch_uid="netra.sharing.outbox.deadline")
+    signals.case_control_action_recorded.connect(_on_control_action, dispatch_uid="netra.sharing.outbox.control")

@@ -34,7 +34,10 @@ def token_scope(token: ApiToken) -> Scope:
 
 
 def cases_in_scope(token: ApiToken) -> QuerySet[Case]:
-    return Case.objects.filter(token_scope(token).q())
+    from netra.cases.scope import cases_q
+
+    # The token's scope, plus the cases referred to its agency while referred (cases/scope.py).
+    return Case.objects.filter(cases_q(token))
 
 
 def case_or_none(token: ApiToken, case_id: int) -> Case | None:
@@ -219,6 +222,19 @@ def _decision(case: Case) -> dict | None:
     }
 
 
+def _control_actions(case: Case) -> list[dict]:
+    from netra.cases.control import present
+
+    return [present(row) for row in case.control_actions.order_by("date", "pk")]
+
+
+def _referral(case: Case) -> dict | None:
+    agency = getattr(case, "referred_to", None)
+    if agency is None:
+        return None
+    return {"agency": agency.code, "agency_name": agency.name, "since": coarse(case.referred_at)}
+
+
 def _allowed_actions(case: Case, token: ApiToken) -> list[str]:
     from netra.cases.workflow import available_moves
 
@@ -287,6 +303,8 @@ def case_detail(case: Case, token: ApiToken) -> dict:
         "recommendation": _recommendation(case),
         "decision": _decision(case),
         "allowed_actions": _allowed_actions(case, token),
+        "control_actions": _control_actions(case),
+        "referred_to": _referral(case),
     }
     reporter_data.redact(detail["reports"], token, case)  # the one rule for reporter data
     return detail

@@ -114,6 +114,29 @@ class DecisionOut(Schema):
     created_at: datetime.datetime
 
 
+class ControlActionOut(Schema):
+    """BKN's control action (issue #16): warning, reprimand, SIASN blocking/unblocking, SK annulment."""
+
+    id: int
+    kind: str = Field(..., description="warning, reprimand, blocking, unblocking, annulment")
+    kind_label: str
+    date: datetime.date
+    reference: str = Field(..., description="Nomor surat BKN.")
+    addressee: str
+    ppk_deadline: datetime.date | None
+    siasn_reference: str
+    blocking_scope: str = Field(..., description="all, promotion, transfer, pension (pemblokiran) atau kosong.")
+    annulled_decision: int | None
+    legal_basis: str
+    text: str
+
+
+class ReferralOut(Schema):
+    agency: str = Field(..., description="Kode instansi tujuan rujukan (BKN pusat atau Satgas provinsi).")
+    agency_name: str
+    since: datetime.datetime | None
+
+
 class CaseDetail(CaseItem):
     region_name: str
     agency_name: str | None
@@ -129,6 +152,8 @@ class CaseDetail(CaseItem):
     recommendation: RecommendationOut | None
     decision: DecisionOut | None
     allowed_actions: list[str] = Field(..., description="Langkah yang boleh diambil token ini sekarang.")
+    control_actions: list[ControlActionOut] = Field(default_factory=list, description="Tindakan pengendalian BKN.")
+    referred_to: ReferralOut | None = Field(None, description="Rujukan ke tingkat atas yang sedang berjalan.")
 
 
 class CaseIn(ReportIn):

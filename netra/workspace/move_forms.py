@@ -38,6 +38,9 @@ LABELS = {
     "follow_up": _("Tindak lanjut yang sudah dilakukan"),
     "reference": _("Nomor surat"),
     "answer": _("Hasil kajian Bawaslu"),
+    "refer_to": _("Rujuk ke"),
+    "referral_note": _("Alasan dan pertanyaan rujukan (hanya petugas)"),
+    "return_note": _("Catatan pengembalian (hasil tinjauan, arahan)"),
 }
 # A move's own wording where the generic label would mislead.
 MOVE_LABELS = {
@@ -52,6 +55,8 @@ HELP = {
         "Sistem menyarankan kategori dari katalog pelanggaran; bila Anda memilih yang lain, tulis alasannya."
     ),
     "question": _("Dibaca Bawaslu dan Satgas saja; pelapor tidak melihatnya."),
+    "refer_to": _("BKN pusat, atau Satgas provinsi untuk pejabat kabupaten/kota di bawah kewenangan gubernur."),
+    "return_note": _("Dibaca Satgas pemilik kasus; pelapor tidak melihatnya."),
     "on_behalf_reason": _("Misalnya: jawaban Bawaslu diterima lewat surat (sebutkan nomornya). Dicatat di log audit."),
     "follow_up": _(
         "Tindak lanjut (pelaksanaan sanksi, keberatan, banding) dicatat di bagian Tindak lanjut pada halaman kasus; "
@@ -60,6 +65,7 @@ HELP = {
 }
 LONG_TEXT = frozenset(
     {"explanation", "legal_basis", "findings", "override_reason", "follow_up", "answer", "question", "on_behalf_reason"}
+    | {"referral_note", "return_note"}
 )
 # Fields a move's web form does not show (kept in the API for its first clients).
 HIDDEN = {"bawaslu_review": frozenset({"explanation"})}
@@ -169,6 +175,12 @@ def _named_choices(form, case) -> None:
         agencies = Agency.objects.filter(active=True).exclude(pk=case.agency_id).order_by("name")
         fields["to_agency"].widget = forms.Select(
             choices=[("", "—"), *((agency.code, agency.name) for agency in agencies)]
+        )
+    if "refer_to" in fields:
+        from netra.cases.workflow_forms import referral_targets
+
+        fields["refer_to"].widget = forms.Select(
+            choices=[("", "—"), *((agency.code, agency.name) for agency in referral_targets(case))]
         )
     if "reason" in fields and isinstance(fields["reason"], forms.ChoiceField):
         # A ChoiceField's choices read back as a list; the stubs also allow the callable it may be given.

@@ -47,6 +47,8 @@ EVENT_LABELS = {
     "case.deadline_missed": _("Tenggat terlewati"),
     "report.message_added": _("Pelapor mengirim pesan"),
     "report.evidence_added": _("Pelapor menambah bukti"),
+    "case.referred": _("Dirujuk ke tingkat atas"),
+    "case.referral_returned": _("Rujukan dikembalikan"),
 }
 # Events already shown as a state change (a Transition row): listed once, not twice.
 TRANSITION_EVENTS = frozenset({"case.received", "case.transitioned"})
@@ -175,6 +177,20 @@ def _event_detail(event) -> str:
             _("Batas waktu kajian %(date)s terlewati. Alasan: %(reason)s")
             % {"date": payload.get("bawaslu_due_date") or "—", "reason": payload.get("reason", "")}
         )
+    if event.action == "case.control_action_added" and payload.get("kind"):
+        from netra.cases.models import ControlAction
+
+        kind = dict(ControlAction.Kind.choices).get(payload["kind"], payload["kind"])
+        return " · ".join(
+            str(part) for part in (kind, payload.get("reference"), payload.get("siasn_reference")) if part
+        )
+    if event.action == "case.referred":
+        return str(
+            _("Ke %(agency)s: %(note)s")
+            % {"agency": payload.get("to_agency", ""), "note": payload.get("referral_note", "")}
+        )
+    if event.action == "case.referral_returned":
+        return str(payload.get("return_note", ""))
     if payload.get("letter_number"):
         return str(_("Nomor surat rekomendasi: %(number)s") % {"number": payload["letter_number"]})
     return ""

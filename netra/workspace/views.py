@@ -23,7 +23,7 @@ from netra.cases.workflow import EARLY, MOVES
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
 from netra.orgs.roles import ROLES, effective_roles
-from netra.workspace import presenters
+from netra.workspace import control, presenters
 from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
 
@@ -59,6 +59,9 @@ WAITING_PANELS = (
     (Membership.Role.BAWASLU_OFFICER, "bawaslu_review", _("Menunggu kajian Anda")),
     (Membership.Role.PPK, "decision", _("Menunggu keputusan Anda")),
     (Membership.Role.BKN_SUPERVISOR, "escalated", _("Kasus eskalasi dalam pengawasan Anda")),
+    # Issue #16 items 3 and 4 (netra.workspace.control, the referral moves).
+    (Membership.Role.PPK, "control_actions", _("Tindakan pengendalian BKN atas kasus Anda")),
+    (Membership.Role.BKN_SUPERVISOR, "referred", _("Kasus yang dirujuk ke instansi Anda")),
 )
 SATGAS_QUEUE_ROLES = frozenset({Membership.Role.SATGAS_OFFICER, Membership.Role.SATGAS_LEAD})
 
@@ -72,7 +75,13 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
             continue
         cases: list[Any] = list(selectors.waiting_for(user, kind)[: selectors.WAITING_MAX])
         for case in cases:  # the due date of what waits (Bawaslu's own for a kajian) and its state
-            due = case.panel_due = case.bawaslu_due_date if kind == "bawaslu_review" else case.due_date
+            due = case.panel_due = (
+                case.bawaslu_due_date
+                if kind == "bawaslu_review"
+                else getattr(case, "last_control_deadline", None)
+                if kind == "control_actions"
+                else case.due_date
+            )
             case.panel_state = (
                 "none" if due is None else "overdue" if due < today else "due_soon" if due <= soon else "ok"
             )
@@ -162,6 +171,7 @@ def case_context(request, case: Case, **forms) -> dict:
         "note_form": InternalNoteForm(),
     }
     context.update(presenters.case_extras(case, user))
+    context.update(control.panel(case, user))  # BKN's control actions (netra.workspace.control)
     context.update(forms)
     return context
 

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_report_region_required'),
+        ("cases", "0006_report_region_required"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='evidence',
-            name='metadata_removed',
-            field=models.BooleanField(default=False, help_text='Tidak untuk PDF terenkripsi dan berkas yang strukturnya tidak dapat dibaca.', verbose_name='metadata dihapus'),
+            model_name="evidence",
+            name="metadata_removed",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tidak untuk PDF terenkripsi dan berkas yang strukturnya tidak dapat dibaca.",
+                verbose_name="metadata dihapus",
+            ),
         ),
     ]

@@ -56,6 +56,16 @@ LEGAL: dict[tuple[str, str], set[str]] = {
     ("dismissed", "reopen"): {"lead"},
     ("forwarded", "reopen"): {"lead"},
     ("merged", "reopen"): {"lead"},
+    # Issue #16 item 4: the Satgas refers a case up while working it; only the receiving agency
+    # (a role held for that case while referred, never by anyone here) gives it back.
+    ("checking", "referred_up"): SATGAS,
+    ("verification", "referred_up"): SATGAS,
+    ("examination", "referred_up"): SATGAS,
+    ("recommendation", "referred_up"): SATGAS,
+    ("checking", "referral_returned"): set(),
+    ("verification", "referral_returned"): set(),
+    ("examination", "referral_returned"): set(),
+    ("recommendation", "referral_returned"): set(),
 }
 OUT_OF_SCOPE = {"satgas_barsel", "admin", "outsider"}
 

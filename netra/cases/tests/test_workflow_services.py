@@ -126,7 +126,14 @@ def test_follow_up_kind_must_be_known(katingan_case, ppk_katingan):
 
 def test_bkn_records_a_control_action_on_an_escalated_case(katingan_case, bkn_kanreg, ppk_katingan):
     case = katingan_case(S.ESCALATED)
-    row = control_action_add(case=case, actor=bkn_kanreg, kind="blocking", date=TODAY, reference="BKN/1/2024")
+    row = control_action_add(
+        case=case,
+        actor=bkn_kanreg,
+        kind="blocking",
+        date=TODAY,
+        reference="BKN/1/2024",
+        data={"siasn_reference": "SIASN-BLK-2024-1", "blocking_scope": "promotion"},
+    )
     assert row.get_kind_display().startswith("Pemblokiran")
     assert Notification.objects.filter(user=ppk_katingan, kind="case.control_action").exists()
 

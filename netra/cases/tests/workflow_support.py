@@ -41,6 +41,8 @@ VALID_DATA = {
     },
     "bawaslu_skip": {"reason": "Bawaslu tidak menjawab dalam 3 hari kerja."},
     "return_for_revision": {"reason": "Dasar hukum belum menyebut pasal yang dilanggar."},
+    "referred_up": {"refer_to": "bkn-pusat", "referral_note": "Terlapor pejabat eselon II; mohon arahan BKN."},
+    "referral_returned": {"return_note": "Ditinjau; Satgas kabupaten melanjutkan pemeriksaan."},
 }
 
 

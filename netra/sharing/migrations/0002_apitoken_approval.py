@@ -21,22 +21,28 @@ def approve_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sharing', '0001_initial'),
+        ("sharing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apitoken',
-            name='approved_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='disetujui'),
+            model_name="apitoken",
+            name="approved_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="disetujui"),
         ),
         migrations.AddField(
-            model_name='apitoken',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='disetujui oleh'),
+            model_name="apitoken",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="disetujui oleh",
+            ),
         ),
         migrations.RunPython(approve_existing, migrations.RunPython.noop),
     ]

@@ -48,6 +48,9 @@ DETAIL_FIELDS = ITEM_FIELDS | {
     "recommendation",
     "decision",
     "allowed_actions",
+    # Issue #16 (additions, docs/integration.md): BKN's control actions and a running referral.
+    "control_actions",
+    "referred_to",
 }
 
 
