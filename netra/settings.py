@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "netra.portal",
     "netra.workspace",
     "netra.sharing",
+    # operations (netra.ops: backup/restore, retention; a face)
+    "netra.ops",
 ]
 
 MIDDLEWARE = [
