@@ -362,6 +362,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
         "max_size": env.int("NETRA_DB_POOL_MAX", default=8),
         "timeout": env.int("NETRA_DB_POOL_TIMEOUT", default=10),
     }
+# SECRET_KEY rotation: the new key in SECRET_KEY, the old ones here until sessions, password-reset
+# and enrolment links signed with them expired (docs/operations.md, "Rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # --- end ops -----------------------------------------------------------------------------------
 
 

@@ -74,7 +74,7 @@ def _file_columns() -> list[tuple[str, str]]:
     for model in apps.get_models():
         for f in model._meta.concrete_fields:
             if isinstance(f, models.FileField):
-                columns.append((model._meta.db_table, f.column))
+                columns.append((model._meta.db_table, str(f.column)))
     return columns
 
 
