@@ -365,6 +365,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
 # SECRET_KEY rotation: the new key in SECRET_KEY, the old ones here until sessions, password-reset
 # and enrolment links signed with them expired (docs/operations.md, "Rotating SECRET_KEY").
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# Key of the secrets the application reads back (webhook signing secrets), never in the database
+# (netra.secrets_at_rest); empty: derived from SECRET_KEY. Old keys still decrypt.
+NETRA_SECRETS_KEY = env.str("NETRA_SECRETS_KEY", default="")
+NETRA_SECRETS_OLD_KEYS = env.list("NETRA_SECRETS_OLD_KEYS", default=[])
 # --- end ops -----------------------------------------------------------------------------------
 
 
