@@ -12,6 +12,7 @@ each deletion is audited with *what* was removed (ids, counts, hashes), never th
 """
 
 import datetime
+from functools import partial
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -53,6 +54,11 @@ def remove_reporter_contacts(*, agency_id: int, months: int, now: datetime.datet
     return removed
 
 
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
 def delete_dismissed_evidence(*, agency_id: int, months: int, now: datetime.datetime | None = None) -> int:
     """Delete the evidence of the agency's cases dismissed more than ``months`` ago; return how many."""
     cutoff = months_ago(now or timezone.now(), months)
@@ -68,6 +74,6 @@ def delete_dismissed_evidence(*, agency_id: int, months: int, now: datetime.date
             Evidence.objects.filter(pk__in=[e.pk for e in items]).delete()
             record(ACTOR, "retention.evidence_deleted", case, evidence=facts, months=months)
             # Files go once the rows are gone for good: a rollback keeps both.
-            transaction.on_commit(lambda names=names: [default_storage.delete(n) for n in names])
+            transaction.on_commit(partial(_delete_files, names))
             deleted += len(items)
     return deleted
