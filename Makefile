@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := netra.settings
 
-.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker
+.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker prod-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Netra needs $(PYTHON)"; exit 1; }
@@ -64,3 +64,6 @@ lock:  ## re-resolve requirements*.in into the pinned requirements*.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+
+prod-check: setup  ## the production stack on this machine (PostgreSQL, Redis, S3, gunicorn, nginx, worker, scheduler) + a smoke test through the proxy
+	PY=$(PY) scripts/prod_check.sh

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "netra.portal",
     "netra.workspace",
     "netra.sharing",
+    # operations (netra.ops: backup/restore, retention; a face)
+    "netra.ops",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +329,47 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+
+# --- ops: production storage and database pool (netra.ops, deploy/, docs/operations.md) --------
+# Evidence (and staged uploads) on S3-compatible storage through django-storages when a bucket is
+# named: the same default_storage code path as local files. Objects are private; staff downloads
+# stream through Django's scope-checked views, never a public or signed URL handed out.
+NETRA_S3_BUCKET = env.str("NETRA_S3_BUCKET", default="")
+if NETRA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": NETRA_S3_BUCKET,
+            "endpoint_url": env.str("NETRA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("NETRA_S3_REGION", default="") or None,
+            # Empty: boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, instance role).
+            "access_key": env.str("NETRA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("NETRA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("NETRA_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+# PostgreSQL: psycopg's connection pool instead of persistent connections (NETRA_DB_POOL=1;
+# Django 5.2 needs CONN_MAX_AGE=0 with it). Sizes per process: min..max connections.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("NETRA_DB_POOL", default=False):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"]["pool"] = {
+        "min_size": env.int("NETRA_DB_POOL_MIN", default=2),
+        "max_size": env.int("NETRA_DB_POOL_MAX", default=8),
+        "timeout": env.int("NETRA_DB_POOL_TIMEOUT", default=10),
+    }
+# SECRET_KEY rotation: the new key in SECRET_KEY, the old ones here until sessions, password-reset
+# and enrolment links signed with them expired (docs/operations.md, "Rotating SECRET_KEY").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# Key of the secrets the application reads back (webhook signing secrets), never in the database
+# (netra.secrets_at_rest); empty: derived from SECRET_KEY. Old keys still decrypt.
+NETRA_SECRETS_KEY = env.str("NETRA_SECRETS_KEY", default="")
+NETRA_SECRETS_OLD_KEYS = env.list("NETRA_SECRETS_OLD_KEYS", default=[])
+# --- end ops -----------------------------------------------------------------------------------
 
 
 _PER_PROCESS_CACHES = {

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from netra.orgs.models import Membership
+from netra.secrets_at_rest import EncryptedTextField
 
 
 class ApiToken(models.Model):
@@ -106,7 +107,8 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("URL tujuan"), max_length=500)
     events = models.JSONField(_("peristiwa"), default=list)
     # Kept readable: every delivery is signed with it (HMAC-SHA256). Shown once, at creation.
-    secret = models.CharField(_("rahasia penandatanganan"), max_length=80)
+    # Encrypted at rest with a key from the environment (netra.secrets_at_rest).
+    secret = EncryptedTextField(_("rahasia penandatanganan"))
     active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     deleted_at = models.DateTimeField(_("dihapus"), null=True, blank=True)

@@ -61,6 +61,15 @@ def clean_staging(stdout) -> None:
         logger.exception("scheduler: cleaning the staged evidence failed; retrying")
 
 
+def apply_retention(stdout) -> None:
+    """The retention policy (UU PDP), by command name: it lives in the netra.ops face."""
+    try:
+        call_command("apply_retention", stdout=stdout)
+    except (DatabaseError, OSError):
+        logger.exception("scheduler: applying the retention policy failed; retrying")
+        connection.close()
+
+
 def seal_audit_log() -> int:
     return _tick(seal, "sealing the audit log")
 
@@ -114,6 +123,7 @@ class Command(BaseCommand):
                 result = run_deadlines.enqueue()
                 self.stdout.write(f"run_deadlines enqueued: {result.id}")
                 purge_sign_in_records.enqueue()  # staff sign-in records past their retention
+                apply_retention(self.stdout)  # reporter contacts, dismissed cases' evidence
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
             seal_audit_log()

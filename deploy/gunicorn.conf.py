@@ -1,0 +1,31 @@
+"""gunicorn settings for Netra (``gunicorn -c deploy/gunicorn.conf.py netra.wsgi``).
+
+Every value can be overridden from the environment (GUNICORN_*) so the same file serves the
+systemd unit and ``make prod-check``. See docs/operations.md for sizing.
+"""
+
+import multiprocessing
+import os
+
+# Behind nginx on the same machine: a local address (or a unix socket: unix:/run/netra/gunicorn.sock).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
+# Sync workers: Netra's requests are short and CPU- or database-bound; 2 per core plus one.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request that takes longer than this is killed (a PDF being cleaned has its own, shorter limits:
+# NETRA_EVIDENCE_PDF_CPU_SECONDS). nginx's proxy_read_timeout is set a little above it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = 5
+# Recycle workers now and then (memory held by image decoding is given back).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# nginx buffers request bodies, so slow uploads never hold a sync worker.
+# The access log would hold reporters' addresses and paths: off (nginx logs without addresses).
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# Only our own proxy may set X-Forwarded-*: Django believes it only from NETRA_TRUSTED_PROXIES.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "netra"

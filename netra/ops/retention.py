@@ -1,0 +1,45 @@
+"""The retention run: every agency's policy (or the defaults) applied by the domain's rules.
+
+Run by the scheduler every NETRA_SCHEDULE_MINUTES through ``manage.py apply_retention`` (by name,
+so the domain's scheduler does not import this face). Idempotent: a second run finds nothing.
+
+What else is deleted, elsewhere: staged uploads of unfinished forms after
+NETRA_STAGING_MAX_AGE_SECONDS (2 h, ``clean_staging``), django-axes sign-in records after
+NETRA_SIGN_IN_RECORD_DAYS (30 days, ``netra.orgs.signin_records``). ``api.request`` audit events
+are kept: they are sealed rows of the append-only hash chain (``netra/audit/triggers.py`` refuses
+any UPDATE or DELETE of them) and carry no reporter data — the token (as actor), the method and
+the path: no address, no body, no answer.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from netra.cases.retention import delete_dismissed_evidence, remove_reporter_contacts
+from netra.ops.models import DEFAULT_CONTACT_MONTHS, DEFAULT_DISMISSED_EVIDENCE_MONTHS, RetentionPolicy
+from netra.orgs.models import Agency
+
+
+@dataclass
+class RetentionRun:
+    contacts_removed: int = 0
+    evidence_deleted: int = 0
+    agencies: list[str] = field(default_factory=list)
+
+
+def apply_all(now: datetime.datetime | None = None) -> RetentionRun:
+    now = now or timezone.now()
+    policies = {p.agency_id: p for p in RetentionPolicy.objects.all()}
+    run = RetentionRun()
+    for agency in Agency.objects.order_by("pk").only("pk", "code"):
+        policy = policies.get(agency.pk)
+        contact_months = policy.contact_months if policy else DEFAULT_CONTACT_MONTHS
+        evidence_months = policy.dismissed_evidence_months if policy else DEFAULT_DISMISSED_EVIDENCE_MONTHS
+        contacts = remove_reporter_contacts(agency_id=agency.pk, months=contact_months, now=now)
+        evidence = delete_dismissed_evidence(agency_id=agency.pk, months=evidence_months, now=now)
+        if contacts or evidence:
+            run.agencies.append(agency.code)
+        run.contacts_removed += contacts
+        run.evidence_deleted += evidence
+    return run
