@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "netra.audit",
     "netra.orgs",
     "netra.notify",
+    "netra.pacts",
     "netra.cases",
     # faces
     "netra.portal",
