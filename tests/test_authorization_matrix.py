@@ -44,8 +44,8 @@ from netra.cases.tests.fixtures import image_bytes, private_media, report_data  
 from netra.cases.tests.journey import take_to
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
 from netra.orgs.enrolment import issue_link
-from netra.orgs.models import Agency, Membership
-from netra.orgs.roles import ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
+from netra.orgs.models import Agency, Membership, Unit
+from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
 from netra.orgs.tests.factories import AgencyFactory, UserFactory
 from netra.portal import onetime
 from netra.sharing import outbox
@@ -61,7 +61,7 @@ R = Membership.Role
 # Which roles an agency of each kind can hold, by hand; ``test_holds_is_the_role_table`` holds it
 # against the real rule (``netra.orgs.roles``: ``agency_kinds``, ``role_allowed_in``). An employer
 # (pemda, kementerian/lembaga) has its Satgas, its PPK, and its own read-only observers.
-_PEMDA = frozenset({R.SATGAS_OFFICER, R.SATGAS_LEAD, R.PPK, R.OBSERVER, R.AGENCY_ADMIN})
+_PEMDA = frozenset({R.SATGAS_OFFICER, R.SATGAS_LEAD, R.PPK, R.OBSERVER, R.AGENCY_ADMIN, R.OPD_HEAD})
 HOLDS: dict[str, frozenset[str]] = {
     Kind.PEMDA_PROVINCE: _PEMDA,
     Kind.PEMDA_REGENCY: _PEMDA,
@@ -528,7 +528,8 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
     users: dict[Principal, object] = {}
     for p in member_principals():
         user = UserFactory(username=p.name.replace("@", ".").replace("_", "-")[:150])
-        Membership.objects.create(user=user, agency=Agency.objects.get(code=p.agency), role=p.role)
+        agency = Agency.objects.get(code=p.agency)
+        Membership.objects.create(user=user, agency=agency, role=p.role, unit=unit_for(agency, p.role))
         users[p] = user
     users[OUTSIDER] = UserFactory(username="outsider-matrix")
     users[SUPERUSER] = django_user_model.objects.create_superuser("root-matrix", "root@example.org", "x")
@@ -758,7 +759,8 @@ def _admin_url(name: str, pattern: URLPattern) -> str | None:
 
 
 def test_the_api_matrix(world, client, capsys):
-    principals: list[Principal | None] = [None, *member_principals()]
+    # No token acts as a Kepala OPD (a unit role: netra.sharing.tokens refuses it).
+    principals: list[Principal | None] = [None, *(p for p in member_principals() if p.role not in UNIT_ROLES)]
     wrong, figures = [], Counter()
     for p in principals:
         headers = {}
@@ -840,6 +842,13 @@ _IMPOSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(ROLES) if role 
 _POSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(HOLDS[kind])]
 
 
+def unit_for(agency: Agency, role: str):
+    """A Kepala OPD heads one unit of their agency (``Membership.unit``); no other role has one."""
+    if role not in UNIT_ROLES:
+        return None
+    return Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
+
+
 def _agency_of_kind(kind: str) -> Agency:
     return AgencyFactory(code=f"matrix-{kind}".replace("_", "-"), kind=kind, region_id=None)
 
@@ -858,7 +867,8 @@ def test_holds_is_the_role_table():
 
 @pytest.mark.parametrize(("kind", "role"), _POSSIBLE)
 def test_a_membership_the_kind_can_hold_is_created(regions, kind, role):
-    membership = Membership(user=UserFactory(), agency=_agency_of_kind(kind), role=role)
+    agency = _agency_of_kind(kind)
+    membership = Membership(user=UserFactory(), agency=agency, role=role, unit=unit_for(agency, role))
     membership.full_clean()
     membership.save()
 
@@ -874,14 +884,19 @@ def test_a_membership_the_kind_cannot_hold_is_refused(regions, kind, role):
     assert not Membership.objects.filter(agency=agency, role=role).exists()
 
 
-@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _POSSIBLE if r != R.AGENCY_ADMIN])
+@pytest.mark.parametrize(
+    ("kind", "role"), [(k, r) for k, r in _POSSIBLE if r != R.AGENCY_ADMIN and r not in UNIT_ROLES]
+)
 def test_a_token_the_kind_can_hold_is_issued_by_a_superuser(regions, django_user_model, kind, role):
     root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
     issued = issue_token(agency=_agency_of_kind(kind), role=role, name="t", created_by=root)
     assert issued.token.pk and issued.token.role == role
 
 
-@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _IMPOSSIBLE if r != R.AGENCY_ADMIN])
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [(k, r) for k, r in _IMPOSSIBLE if r != R.AGENCY_ADMIN] + [(k, r) for k, r in _POSSIBLE if r in UNIT_ROLES],
+)
 def test_a_token_the_kind_cannot_hold_is_refused(regions, django_user_model, kind, role):
     root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
     agency = _agency_of_kind(kind)
