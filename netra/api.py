@@ -20,6 +20,7 @@ from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
+from netra.sharing.pacts_api import install as install_pacts_api
 
 logger = logging.getLogger("netra.api")
 
@@ -36,6 +37,7 @@ api = NinjaAPI(
 )
 api.add_router("/public/", public_router)
 install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
+install_pacts_api(api)  # netra.sharing.pacts_api: pact signatures (#11)
 
 
 @api.exception_handler(IntakeError)

@@ -279,6 +279,10 @@ WEB: dict[str, Web] = {
     "portal:report_new": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
+    # Pacts (#11): the public verification page and PDF (anyone holding the code), the signing link.
+    "portal:pact_verify": Web(obj="pact", expect=_public),
+    "portal:pact_pdf": Web(obj="pact", expect=_public),
+    "portal:pact_sign": Web(obj="pact_link", expect=_public),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(
         obj="receipt",
@@ -434,6 +438,10 @@ API: dict[str, Api] = {
     "GET /cases/{case_id}/events": Api(
         "GET", "/api/v1/cases/{case}/events", obj="case", expect=_api_token_rule(_reader_case)
     ),
+    # Pacts (#11): a signature in K's or S's agency, read like a case (same reach).
+    "GET /pacts/signatures/{verification_code}": Api(
+        "GET", "/api/v1/pacts/signatures/{pact}", obj="pact", expect=_api_token_rule(_reader_case)
+    ),
     "GET /catalog/violations": Api("GET", "/api/v1/catalog/violations", expect=_api_token_rule(lambda p, k: OK)),
     "GET /catalog/regions": Api("GET", "/api/v1/catalog/regions", expect=_api_token_rule(lambda p, k: OK)),
     "POST /webhooks": Api(
@@ -552,7 +560,47 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
             ppk=member(R.PPK, code),
         )
     evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
-    return {"users": users, "cases": cases, "evidence": evidence, "enrol_link": enrol_link}
+    pacts = _pact_world()
+    return {"users": users, "cases": cases, "evidence": evidence, "enrol_link": enrol_link, **pacts}
+
+
+def _pact_world() -> dict:
+    """Pacts (#11): a roster member, an open campaign and a signature in K's and in S's agency."""
+    import datetime
+
+    from django.utils import timezone
+
+    from netra.pacts.models import Employee, PactCampaign, PactSignature
+    from netra.portal.pacts_views import sign_link_token
+
+    campaigns, signatures, employees = {}, {}, {}
+    for key, code in [("K", "pemkab-katingan"), ("S", "pemkab-konawe-selatan")]:
+        agency = Agency.objects.get(code=code)
+        unit = Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
+        employees[key] = Employee.objects.create(
+            agency=agency, unit=unit, name=f"Pegawai {key}", nip="198503122010011003", status="pns"
+        )
+        campaigns[key] = PactCampaign.objects.create(
+            agency=agency,
+            title=f"Pakta {key}",
+            text="Teks pakta",
+            starts_on=datetime.date(2024, 9, 1),
+            ends_on=datetime.date(2024, 11, 27),
+            state=PactCampaign.State.OPEN,
+        )
+        signatures[key] = PactSignature.objects.create(
+            campaign=campaigns[key],
+            employee=employees[key],
+            method=PactSignature.Method.SHEET,
+            signed_at=timezone.now(),
+            signed_name=employees[key].name,
+        )
+    return {
+        "pacts": signatures,
+        "campaigns": campaigns,
+        "employees": employees,
+        "pact_link": sign_link_token(campaigns["K"]),
+    }
 
 
 def _outcome(response, *, api: bool = False) -> str:
@@ -596,6 +644,10 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         return [world[rule.obj][key].pk], key
     if rule.obj == "enrol":
         return [world["enrol_link"] if key == "valid" else "tidak-ada-tautan-ini"], key
+    if rule.obj == "pact":
+        return [world["pacts"][key].verification_code], key
+    if rule.obj == "pact_link":
+        return [world["pact_link"]], None
     if rule.obj == "receipt":
         if key == "unknown":
             return ["tidak-ada-tanda-terima-ini"], key
@@ -607,7 +659,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj == "case":
+    if obj in ("case", "pact"):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]
@@ -786,13 +838,15 @@ def test_the_api_matrix(world, client, capsys):
             secret="s",
         )
         for op, rule in API.items():
-            keys = ["K", "S"] if rule.obj == "case" else ["own", "other"] if rule.obj == "hook" else [None]
+            keys = ["K", "S"] if rule.obj in ("case", "pact") else ["own", "other"] if rule.obj == "hook" else [None]
             for key in keys:
                 if rule.obj == "hook" and p is None and key == "own":
                     continue
                 path = rule.path
                 if rule.obj == "case":
                     path = path.format(case=world["cases"][key].pk)
+                elif rule.obj == "pact":
+                    path = path.format(pact=world["pacts"][key].verification_code)
                 elif rule.obj == "hook":
                     path = path.format(sub=(own if key == "own" else other).pk)
                 kwargs = {"headers": headers}
