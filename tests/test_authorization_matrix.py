@@ -271,6 +271,38 @@ def _fixed(outcome: str) -> Callable[[Principal, str | None], str]:
     return lambda p, key: outcome
 
 
+# Pacts (#11): agency admin and Satgas manage their own agency's rosters and campaigns; a Kepala
+# OPD reads their unit (the matrix's employees sit in "Unit matriks", the unit every OPD head here
+# heads); Bawaslu and BKN read in their reach (REACH); anyone else: 404.
+_PACT_MANAGERS = frozenset({R.AGENCY_ADMIN, R.SATGAS_OFFICER, R.SATGAS_LEAD})
+_PACT_READERS = frozenset({R.BAWASLU_OFFICER, R.BKN_SUPERVISOR})
+_PACT_AGENCY = {"K": "pemkab-katingan", "S": "pemkab-konawe-selatan"}
+
+
+def _pact_any(p: Principal) -> bool:
+    return p.superuser or p.role in (_PACT_MANAGERS | _PACT_READERS | {R.OPD_HEAD})
+
+
+def _pact_manager(p: Principal) -> bool:
+    return p.superuser or p.role in _PACT_MANAGERS
+
+
+def _pact_manages(p: Principal, key: str | None) -> bool:
+    return p.superuser or (p.role in _PACT_MANAGERS and p.agency == _PACT_AGENCY[key or ""])
+
+
+def _pact_sees(p: Principal, key: str | None) -> bool:
+    if _pact_manages(p, key):
+        return True
+    if p.role == R.OPD_HEAD:
+        return p.agency == _PACT_AGENCY[key or ""]
+    return p.role in _PACT_READERS and (key or "") in REACH[p.agency or ""]
+
+
+def _pact_page(rule: Callable[[Principal, str | None], bool]) -> Callable[[Principal, str | None], str]:
+    return lambda p, key: staff(p, lambda p: OK if rule(p, key) else NOT_FOUND)
+
+
 WEB: dict[str, Web] = {
     "healthz": Web(expect=_public),
     "readyz": Web(expect=_public),
@@ -304,6 +336,18 @@ WEB: dict[str, Web] = {
     "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
     "workspace:home": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:pacts_roster": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_campaigns": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_import_template": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_import": Web(expect=_pact_page(lambda p, k: _pact_manager(p))),
+    "workspace:pacts_campaign_new": Web(expect=_pact_page(lambda p, k: _pact_manager(p))),
+    "workspace:pacts_import_status": Web(obj="roster_import", expect=_pact_page(_pact_manages)),
+    "workspace:pacts_campaign": Web(obj="campaign", expect=_pact_page(_pact_sees)),
+    "workspace:pacts_campaign_edit": Web(obj="campaign", expect=_pact_page(_pact_manages)),
+    "workspace:pacts_codes": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_sheet": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_ceremony": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_revoke": Web(method="POST", obj="pact", data={}, expect=_pact_page(_pact_manages)),
     "workspace:bulk": Web(method="POST", data={}, expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:case": Web(obj="case", expect=_case_rule),
     "workspace:evidence": Web(obj="case", expect=_case_rule),
@@ -570,10 +614,10 @@ def _pact_world() -> dict:
 
     from django.utils import timezone
 
-    from netra.pacts.models import Employee, PactCampaign, PactSignature
+    from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
     from netra.portal.pacts_views import sign_link_token
 
-    campaigns, signatures, employees = {}, {}, {}
+    campaigns, signatures, employees, imports = {}, {}, {}, {}
     for key, code in [("K", "pemkab-katingan"), ("S", "pemkab-konawe-selatan")]:
         agency = Agency.objects.get(code=code)
         unit = Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
@@ -595,7 +639,11 @@ def _pact_world() -> dict:
             signed_at=timezone.now(),
             signed_name=employees[key].name,
         )
+        imports[key] = RosterImport.objects.create(
+            agency=agency, filename="pegawai.xlsx", state=RosterImport.State.DONE, finished_at=timezone.now()
+        )
     return {
+        "roster_imports": imports,
         "pacts": signatures,
         "campaigns": campaigns,
         "employees": employees,
@@ -645,7 +693,11 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
     if rule.obj == "enrol":
         return [world["enrol_link"] if key == "valid" else "tidak-ada-tautan-ini"], key
     if rule.obj == "pact":
+        if name == "workspace:pacts_revoke":
+            return [world["pacts"][key].pk], key
         return [world["pacts"][key].verification_code], key
+    if rule.obj in ("campaign", "roster_import"):
+        return [world[f"{rule.obj}s"][key].pk], key
     if rule.obj == "pact_link":
         return [world["pact_link"]], None
     if rule.obj == "receipt":
@@ -659,7 +711,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj in ("case", "pact"):
+    if obj in ("case", "pact", "campaign", "roster_import"):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]

@@ -11,7 +11,7 @@ urlpatterns = [
     path(_("lapor/terkirim/<slug:view_id>/"), views.receipt, name="receipt"),
     path(_("status/"), views.status, name="status"),
     # Pacts (#11): the public verification address is fixed (printed in QR codes): not translated.
-    path("pakta/tanda-tangan/<str:token>/", pacts_views.sign, name="pact_sign"),
+    path("pakta/tanda-tangan/<slug:token>/", pacts_views.sign, name="pact_sign"),
     path("pakta/<slug:code>/", pacts_views.verify, name="pact_verify"),
     path("pakta/<slug:code>/pakta.pdf", pacts_views.signed_pdf, name="pact_pdf"),
 ]
