@@ -82,7 +82,7 @@ def _present(signature: PactSignature) -> dict:
             "nip": employee.nip,
             "employee_number": employee.employee_number,
             "status": employee.status,
-            "unit": employee.unit.name if employee.unit_id else None,
+            "unit": employee.unit.name if employee.unit is not None else None,
         },
     }
 

@@ -77,7 +77,7 @@ def roster_list(request):
 
 
 class ImportForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Instansi"))
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Instansi"))
     file = forms.FileField(
         label=gettext_lazy("Berkas daftar pegawai (.xlsx atau .csv)"),
         help_text=gettext_lazy("Pakai templat. Paling besar 10 MB."),
@@ -162,7 +162,7 @@ def campaign_list(request):
 
 
 class CampaignForm(forms.Form):
-    agency = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Instansi"))
+    agency: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Instansi"))
     election = forms.ModelChoiceField(queryset=Election.objects.all(), label=gettext_lazy("Pemilihan"), required=False)
     title = forms.CharField(label=gettext_lazy("Judul"), max_length=200)
     starts_on = forms.DateField(label=gettext_lazy("Mulai"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -190,7 +190,7 @@ class CampaignForm(forms.Form):
         self.fields["target_units"].queryset = Unit.objects.filter(agency__in=agencies)  # type: ignore[attr-defined]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         agency = data.get("agency")
         if agency and any(u.agency_id != agency.pk for u in data.get("target_units") or []):
             self.add_error("target_units", _("OPD sasaran harus milik instansi ini."))
@@ -224,7 +224,7 @@ def campaign_new(request):
     if not agencies.exists():
         raise Http404
     first = agencies.first()
-    initial = {"text": default_pact_text(agency_name=first.name if first else ""), "state": "draft"}
+    initial: dict[str, object] = {"text": default_pact_text(agency_name=first.name if first else ""), "state": "draft"}
     if agencies.count() == 1:
         initial["agency"] = first
     form = CampaignForm(request.POST or None, agencies=agencies, initial=initial)
