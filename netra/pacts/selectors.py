@@ -38,7 +38,8 @@ class PactAccess:
         return self.everything or agency_id in self.managed
 
     def employees_q(self, prefix: str = "") -> Q:
-        if self.everything:
+        # Q() | Q(x) is Q(x) in Django: "everything" must return early, never be OR-ed in.
+        if self.everything or self.reads.everything:
             return Q()
         q = Q(**{f"{prefix}agency__in": sorted(self.managed)}) | Q(**{f"{prefix}unit__in": sorted(self.units)})
         if not self.reads.is_empty:
@@ -46,7 +47,7 @@ class PactAccess:
         return q
 
     def campaigns_q(self, prefix: str = "") -> Q:
-        if self.everything:
+        if self.everything or self.reads.everything:
             return Q()
         q = Q(**{f"{prefix}agency__in": sorted(self.managed | self.unit_agencies)})
         if not self.reads.is_empty:
@@ -100,7 +101,7 @@ def managed_agencies(user, access: PactAccess | None = None) -> QuerySet[Agency]
 
 def visible_agencies(user, access: PactAccess | None = None) -> QuerySet[Agency]:
     access = access or pact_access(user)
-    if access.everything:
+    if access.everything or access.reads.everything:
         return Agency.objects.filter(active=True)
     q = Q(pk__in=sorted(access.managed | access.unit_agencies))
     if not access.reads.is_empty:

@@ -96,3 +96,12 @@ def test_code_sheet_pdf_sheet_upload_and_revoke(staff_client, satgas_katingan, c
     client.post(reverse("workspace:pacts_revoke", args=[signature.pk]), {"reason": "keliru"})
     signature.refresh_from_db()
     assert signature.revoked_reason == "keliru"
+
+
+def test_national_readers_see_every_agency(bkn_supervisor, roster, campaign, satgas_barsel):
+    """BKN pusat (and Bawaslu RI) reach everything: the 'everything' scope is not lost in an OR."""
+    from netra.pacts.selectors import campaign_for, employees_for
+
+    assert set(employees_for(bkn_supervisor)) == set(roster)
+    assert campaign_for(bkn_supervisor, campaign.pk) == campaign
+    assert not employees_for(satgas_barsel).exists()
