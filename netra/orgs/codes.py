@@ -27,3 +27,5 @@ class RoleCode(models.TextChoices):
     BKN_SUPERVISOR = "bkn_supervisor", _("Pengawas BKN")
     AGENCY_ADMIN = "agency_admin", _("Admin instansi")
     OBSERVER = "observer", _("Pengamat")
+    # Head of one OPD (unit) of a pemda/ministry: sees and reminds their own unit (pacts, #11).
+    OPD_HEAD = "opd_head", _("Kepala OPD")

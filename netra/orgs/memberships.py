@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from netra.audit.services import record
-from netra.orgs.models import Agency, Membership, User
+from netra.orgs.models import Agency, Membership, Unit, User
 from netra.orgs.roles import may_vouch_for, role_kind_error
 from netra.orgs.selectors import roles_in
 
@@ -23,11 +23,12 @@ def may_grant(granted_by, agency: Agency, role: str) -> bool:
     return granted_by.is_superuser or may_vouch_for(roles_in(granted_by, agency), role)
 
 
-def grant_membership(*, user: User, agency: Agency, role: str, granted_by) -> Membership:
+def grant_membership(*, user: User, agency: Agency, role: str, granted_by, unit: Unit | None = None) -> Membership:
     """Give ``user`` ``role`` in ``agency`` (re-activating an old membership); audited.
 
-    ``ValidationError`` for a role the agency's kind cannot hold, ``PermissionDenied`` for a
-    granter who does not hold that power in the agency.
+    ``ValidationError`` for a role the agency's kind cannot hold (or a Kepala OPD without a unit
+    of the agency, ``Membership.clean``), ``PermissionDenied`` for a granter who does not hold
+    that power in the agency.
     """
     if problem := role_kind_error(role, agency.kind):
         raise ValidationError({"role": [problem]}, code="role_not_allowed_for_kind")
@@ -35,7 +36,15 @@ def grant_membership(*, user: User, agency: Agency, role: str, granted_by) -> Me
         raise PermissionDenied(_("Anda tidak dapat memberikan peran ini di instansi ini."))
     with transaction.atomic():
         membership, created = Membership.objects.update_or_create(
-            user=user, agency=agency, role=role, defaults={"active": True}
+            user=user, agency=agency, role=role, defaults={"active": True, "unit": unit}
         )
-        record(granted_by, "membership.granted", obj=membership, user=user.pk, role=role, created=created)
+        record(
+            granted_by,
+            "membership.granted",
+            obj=membership,
+            user=user.pk,
+            role=role,
+            created=created,
+            **({"unit": unit.pk} if unit is not None else {}),
+        )
     return membership

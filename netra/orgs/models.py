@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netra.catalog.models import Region
 from netra.orgs.codes import AgencyKind, RoleCode
-from netra.orgs.roles import role_kind_error
+from netra.orgs.roles import UNIT_ROLES, role_kind_error
 
 
 class User(AbstractUser):
@@ -113,6 +113,15 @@ class Membership(models.Model):
     user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, verbose_name=_("instansi"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("peran"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit kerja (OPD)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text=_("Wajib untuk Kepala OPD; kosong untuk peran lain."),
+    )
     active = models.BooleanField(_("aktif"), default=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
@@ -143,6 +152,20 @@ class Membership(models.Model):
         # The one table says which kinds hold which role.
         if problem := role_kind_error(self.role, agency.kind):
             raise ValidationError({"role": [problem]}, code="role_not_allowed_for_kind")
+        # A Kepala OPD heads one unit of their own agency; no other role is tied to a unit.
+        if self.role in UNIT_ROLES:
+            if self.unit is None:
+                raise ValidationError(
+                    {"unit": [_("Kepala OPD harus dikaitkan dengan satu unit kerja (OPD).")]}, code="unit_required"
+                )
+            if self.unit.agency_id != agency.pk:
+                raise ValidationError(
+                    {"unit": [_("Unit kerja harus milik instansi yang sama.")]}, code="unit_other_agency"
+                )
+        elif self.unit_id is not None:
+            raise ValidationError(
+                {"unit": [_("Hanya Kepala OPD yang dikaitkan dengan unit kerja.")]}, code="unit_not_allowed"
+            )
 
 
 class EnrolmentLink(models.Model):

@@ -135,8 +135,23 @@ ROLES: dict[str, RoleSpec] = {
             acts_on_cases=False,
             manages_agency=False,
         ),
+        # Kepala OPD: scoped to one unit (``Membership.unit``); sees no case, only the prevention
+        # work (rosters, pacts, circulars) of their own unit.
+        RoleSpec(
+            code=Role.OPD_HEAD,
+            label=Role.OPD_HEAD.label,
+            agency_kinds=EMPLOYER_KINDS,
+            vouched_by=(Role.AGENCY_ADMIN,),
+            needs_2fa=True,
+            sees_cases=False,
+            acts_on_cases=False,
+            manages_agency=False,
+        ),
     ]
 }
+
+# Roles whose membership is tied to one unit (OPD) of the agency; every other role refuses one.
+UNIT_ROLES = frozenset({str(Role.OPD_HEAD)})
 
 
 def role_spec(role: str) -> RoleSpec:

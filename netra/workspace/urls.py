@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, control, elections_views, letters, people, profile, views
+from netra.workspace import actions, auth, control, elections_views, letters, pacts_views, people, profile, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -30,4 +30,17 @@ urlpatterns = [
     path(_("pemilihan/baru/"), elections_views.election_new, name="election_new"),
     path(_("pemilihan/<slug:code>/"), elections_views.election_edit, name="election_edit"),
     path(_("kasus/<int:pk>/pengendalian/<slug:kind>/"), control.add, name="control_action"),
+    # Pacts (#11): roster, campaigns, signing.
+    path(_("pegawai/"), pacts_views.roster_list, name="pacts_roster"),
+    path(_("pegawai/impor/"), pacts_views.roster_import, name="pacts_import"),
+    path(_("pegawai/impor/templat.xlsx"), pacts_views.roster_template, name="pacts_import_template"),
+    path(_("pegawai/impor/<int:pk>/"), pacts_views.roster_import_status, name="pacts_import_status"),
+    path(_("pakta/"), pacts_views.campaign_list, name="pacts_campaigns"),
+    path(_("pakta/baru/"), pacts_views.campaign_new, name="pacts_campaign_new"),
+    path(_("pakta/<int:pk>/"), pacts_views.campaign_detail, name="pacts_campaign"),
+    path(_("pakta/<int:pk>/ubah/"), pacts_views.campaign_edit, name="pacts_campaign_edit"),
+    path(_("pakta/<int:pk>/kode.pdf"), pacts_views.campaign_codes, name="pacts_codes"),
+    path(_("pakta/<int:pk>/lembar/"), pacts_views.campaign_sheet, name="pacts_sheet"),
+    path(_("pakta/<int:pk>/upacara/"), pacts_views.campaign_ceremony, name="pacts_ceremony"),
+    path(_("pakta/tanda-tangan/<int:pk>/cabut/"), pacts_views.signature_revoke, name="pacts_revoke"),
 ]

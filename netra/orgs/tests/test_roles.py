@@ -10,6 +10,7 @@ from netra.orgs.roles import (
     ADMIN_ROLES,
     CASE_ROLES,
     ROLES,
+    UNIT_ROLES,
     Role,
     effective_roles,
     may_vouch_for,
@@ -18,7 +19,7 @@ from netra.orgs.roles import (
     role_kind_error,
     role_spec,
 )
-from netra.orgs.tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from netra.orgs.tests.factories import AgencyFactory, MembershipFactory, UnitFactory, UserFactory
 
 
 def test_table_has_exactly_the_membership_roles():
@@ -74,7 +75,7 @@ def test_unknown_role_raises():
 # the role table and the agency kinds, so a new role or a new kind without a row here fails.
 
 K = Agency.Kind
-_EMPLOYER = {"satgas_officer", "satgas_lead", "ppk", "agency_admin", "observer"}
+_EMPLOYER = {"satgas_officer", "satgas_lead", "ppk", "agency_admin", "observer", "opd_head"}
 
 # Which roles an agency of each kind can hold. No BKN or Bawaslu role in a pemda, ever.
 ROLES_BY_KIND: dict[str, set[str]] = {
@@ -101,6 +102,7 @@ VOUCHERS: dict[str, set[str]] = {
     "bkn_supervisor": {"bkn_supervisor"},
     "agency_admin": {"agency_admin"},
     "observer": {"observer", "satgas_lead", "ppk"},
+    "opd_head": {"agency_admin"},
 }
 
 SUPERUSER = "superuser"
@@ -134,10 +136,15 @@ def expected_grant(role: str, kind: str, issuer: str) -> bool:
     return issuer == SUPERUSER or issuer in VOUCHERS[role]
 
 
+def unit_for(agency, role: str):
+    """A Kepala OPD heads one unit of the agency; no other role has one."""
+    return UnitFactory(agency=agency) if role in UNIT_ROLES else None
+
+
 def make_issuer(agency, issuer: str):
     if issuer == SUPERUSER:
         return UserFactory(is_superuser=True, is_staff=True)
-    return MembershipFactory(agency=agency, role=issuer).user
+    return MembershipFactory(agency=agency, role=issuer, unit=unit_for(agency, issuer)).user
 
 
 @pytest.mark.django_db
@@ -152,7 +159,9 @@ def test_membership_creation_matrix(role, kind):
         newcomer = UserFactory()
         try:
             with transaction.atomic():
-                grant_membership(user=newcomer, agency=agency, role=role, granted_by=granter)
+                grant_membership(
+                    user=newcomer, agency=agency, role=role, granted_by=granter, unit=unit_for(agency, role)
+                )
             outcome = True
         except (ValidationError, PermissionDenied):
             outcome = False
@@ -168,7 +177,7 @@ def test_membership_creation_matrix(role, kind):
 def test_a_membership_the_kind_cannot_hold_is_refused_on_every_save(role, kind):
     """Model validation and save() alike: the Django admin, the demo and the shell all go through it."""
     agency = AgencyFactory(kind=kind)
-    membership = Membership(user=UserFactory(), agency=agency, role=role)
+    membership = Membership(user=UserFactory(), agency=agency, role=role, unit=unit_for(agency, role))
     if role in ROLES_BY_KIND[kind]:
         membership.full_clean()
         membership.save()

@@ -34,7 +34,7 @@ def decrypt_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0003_webhook_control_action_event"),
+        ("sharing", "0004_webhook_control_action_event"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0003_enrolment_link'),
+        ('orgs', '0004_membership_unit_alter_membership_role'),
     ]
 
     operations = [

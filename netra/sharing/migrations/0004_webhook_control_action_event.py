@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0002_apitoken_approval"),
+        ("sharing", "0003_alter_apitoken_role_alter_webhooksubscription_role"),
     ]
 
     operations = [
