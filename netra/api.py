@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from netra.api_errors import CODE_BY_STATUS, error_response, not_found_response
 from netra.cases.intake import IntakeError
+from netra.insights.api import router as statistics_router
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
@@ -35,6 +36,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/public/", public_router)
+api.add_router("/public/statistics", statistics_router)
 install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
 
 

@@ -48,7 +48,8 @@ DEFAULT_LIMITS = {
     "evidence": "60/h",
     "status": "120/m",
     "message": "30/h",
-    "decode": "400/h",  # units of DECODE_UNIT_PIXELS decoded by the report form's files
+    "decode": "400/h",
+    "statistics": "120/m",  # the open data (netra.insights.api)  # units of DECODE_UNIT_PIXELS decoded by the report form's files
 }
 DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.

@@ -1,0 +1,59 @@
+"""Charts as server-side SVG (no script, no CDN): horizontal bars and a weekly column chart with
+the election phases as bands. Every chart has the same figures as a table next to it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.html import escape
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def bars(rows: list[tuple[str, int | None]], *, width: int = 320, bar: int = 18) -> str:
+    """Horizontal bars, one per (label, value); None (suppressed) drawn as an empty bar."""
+    top = max((v for _, v in rows if v), default=0) or 1
+    height = len(rows) * (bar + 6)
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-hidden="true" '
+        f'preserveAspectRatio="xMinYMin meet">'
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = i * (bar + 6)
+        length = 0 if not value else max(2, round((width - 60) * value / top))
+        parts.append(
+            f'<rect x="0" y="{y}" width="{length}" height="{bar}" class="bar"><title>{escape(label)}</title></rect>'
+        )
+        text = "\u2013" if value is None else _fmt(value)
+        parts.append(f'<text x="{length + 4}" y="{y + bar - 4}" class="bar-label">{text}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def weekly(
+    rows: list[dict], phases, start: datetime.date, end: datetime.date, *, width: int = 640, height: int = 160
+) -> str:
+    """Cases per week, with the campaign, quiet days and voting day drawn as bands behind."""
+    top = max((r["n"] for r in rows), default=0) or 1
+    span = (end - start).days or 1
+    step = width / max(len(rows), 1)
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 14}" width="100%" role="img" aria-hidden="true">']
+    for phase in phases:
+        x0 = max(0, (phase.start - start).days) * width / span
+        x1 = min(span, (phase.end - start).days + 1) * width / span
+        parts.append(
+            f'<rect x="{x0:.1f}" y="0" width="{max(x1 - x0, 2):.1f}" height="{height}" class="band band-{phase.kind}">'
+            f"<title>{escape(str(phase))}</title></rect>"
+        )
+    for i, row in enumerate(rows):
+        h = round((height - 4) * row["n"] / top)
+        parts.append(
+            f'<rect x="{i * step + 1:.1f}" y="{height - h}" width="{max(step - 2, 1):.1f}" height="{h}" class="bar">'
+            f"<title>{row['week']:%d-%m-%Y}: {_fmt(row['n'])}</title></rect>"
+        )
+    parts.append(f'<text x="0" y="{height + 12}" class="bar-label">{start:%d-%m-%Y}</text>')
+    parts.append(f'<text x="{width}" y="{height + 12}" text-anchor="end" class="bar-label">{end:%d-%m-%Y}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,152 @@
+"""The staff dashboard's figures, in the user's case scope only (``cases.selectors.scoped_cases``).
+
+Every figure is one GROUP BY over the scoped cases, so another agency's numbers never reach a
+user who may not read its cases; staff figures are not suppressed (the user may open each case).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from netra.cases.models import Case, Decision, Subject
+from netra.cases.selectors import ACTIVE_STATES, scoped_cases
+from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
+from netra.insights.stats import UNCLASSIFIED, parse_period
+from netra.orgs.models import Agency
+
+AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
+WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Filters:
+    election: str | None = None
+    period: str | None = None
+    region: str | None = None
+    agency: int | None = None
+
+
+def cases(user, filters: Filters) -> QuerySet[Case]:
+    qs = scoped_cases(user).exclude(status=Case.Status.MERGED).order_by()
+    if filters.election:
+        qs = qs.filter(election_id=filters.election)
+    if bounds := parse_period(filters.period):
+        qs = qs.filter(created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+    if filters.region:
+        qs = qs.filter(Q(region=filters.region) | Q(region__code__startswith=filters.region + "."))
+    if filters.agency:
+        qs = qs.filter(agency_id=filters.agency)
+    return qs
+
+
+def figures(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    qs = cases(user, filters)
+    labels = dict(Case.Status.choices)
+    by_state_raw = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    by_state = [
+        {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
+        for code in Case.Status.values
+        if code != Case.Status.MERGED
+    ]
+    total = sum(row["n"] for row in by_state)
+    active = qs.filter(status__in=ACTIVE_STATES)
+    overdue_raw = dict(
+        active.filter(due_date__lt=today).values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    overdue = [
+        {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
+        for code in ACTIVE_STATES
+    ]
+    ageing = []
+    for low, high in AGE_BUCKETS:
+        condition = Q(created_at__date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
+        ageing.append({"low": low, "high": high, "n": active.filter(condition).count()})
+    groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
+    violation_counts: Counter[str] = Counter()
+    for violations, n in (
+        qs.values_list("recommendation__violations")
+        .annotate(n=Count("pk"))
+        .values_list("recommendation__violations", "n")
+    ):
+        first = (violations or [None])[0]
+        violation_counts[first if first in groups else UNCLASSIFIED] += n
+    by_violation = [
+        {"code": code, "label": name, "n": violation_counts.get(code, 0)} for code, name in groups.items()
+    ] + [{"code": UNCLASSIFIED, "label": None, "n": violation_counts.get(UNCLASSIFIED, 0)}]
+    region_names = dict(Region.objects.values_list("code", "name"))
+    by_region = [
+        {"code": code, "label": region_names.get(code, code), "n": n}
+        for code, n in qs.values_list("region_id").annotate(n=Count("pk")).order_by("-n", "region_id")[:20]
+    ]
+    agency_rows = list(qs.values_list("agency_id").annotate(n=Count("pk")).order_by("-n", "agency_id")[:20])
+    agency_names = dict(Agency.objects.filter(pk__in=[a for a, _ in agency_rows if a]).values_list("pk", "name"))
+    by_agency = [{"id": a, "label": agency_names.get(a), "n": n} for a, n in agency_rows]
+    subjects = Subject.objects.filter(case__in=qs.values("pk"))
+    by_unit = list(
+        subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
+    )
+    repeat = list(
+        subjects.exclude(nip__isnull=True)
+        .exclude(nip="")
+        .values("nip")
+        .annotate(n=Count("case", distinct=True))
+        .filter(n__gt=1)
+        .order_by("-n", "nip")[:10]
+    )
+    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat]).values_list("nip", "name"))
+    for row in repeat:
+        row["name"] = names.get(row["nip"], "")
+    sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
+    sanctions = [
+        {"code": code, "label": sanction_names.get(code, code), "n": n}
+        for code, n in Decision.objects.filter(case__in=qs.values("pk"), annulled_at__isnull=True)
+        .values_list("sanction_type_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "sanction_type_id")
+    ]
+    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
+    week_counts = dict(
+        qs.filter(created_at__date__gte=start)
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    weekly = []
+    by_monday = {(w.date() if isinstance(w, datetime.datetime) else w): n for w, n in week_counts.items()}
+    for i in range(WEEKS):
+        monday = start + datetime.timedelta(weeks=i)
+        weekly.append({"week": monday, "n": by_monday.get(monday, 0)})
+    end = start + datetime.timedelta(weeks=WEEKS)
+    phases = list(
+        ElectionPhase.objects.filter(
+            start__lt=end, end__gte=start, kind__in=["campaign", "quiet", "voting"]
+        ).select_related("election")
+    )
+    return {
+        "total": total,
+        "active": sum(by_state_raw.get(code, 0) for code in ACTIVE_STATES),
+        "overdue_total": sum(row["n"] for row in overdue),
+        "by_state": by_state,
+        "overdue": overdue,
+        "ageing": ageing,
+        "by_violation": by_violation,
+        "by_region": by_region,
+        "by_agency": by_agency,
+        "by_unit": by_unit,
+        "repeat_subjects": repeat,
+        "sanctions": sanctions,
+        "weekly": weekly,
+        "weekly_start": start,
+        "weekly_end": end,
+        "phases": phases,
+    }
