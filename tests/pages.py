@@ -50,6 +50,8 @@ VISITORS = {
     "workspace:people": "admin.katingan",
     "workspace:enrol": None,  # opened from the one-time link in the e-mail, before signing in
     "portal:receipt": None,  # the one-time receipt after the report form's redirect
+    "insights:public": None,  # the public statistics page and map
+    "insights_staff:dashboard": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -85,7 +87,7 @@ def page_routes() -> list[str]:
             elif isinstance(pattern, URLPattern) and pattern.name and namespace:
                 yield f"{namespace}{pattern.name}"
 
-    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing"}]
+    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}]
 
 
 def all_pages() -> list[Page]:
