@@ -49,7 +49,13 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
     today = today or timezone.localdate()
     qs = cases(user, filters)
     labels = dict(Case.Status.choices)
-    by_state_raw = dict(qs.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    state_rows = (
+        qs.values("status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)))
+        .values_list("status", "n", "late")
+    )
+    by_state_raw = {status: n for status, n, _late in state_rows}
+    overdue_raw = {status: late for status, _n, late in state_rows}
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
         for code in Case.Status.values
@@ -57,19 +63,18 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
     ]
     total = sum(row["n"] for row in by_state)
     active = qs.filter(status__in=ACTIVE_STATES)
-    overdue_raw = dict(
-        active.filter(due_date__lt=today).values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
     overdue = [
         {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
         for code in ACTIVE_STATES
     ]
-    ageing = []
-    for low, high in AGE_BUCKETS:
+    buckets = {}
+    for i, (low, high) in enumerate(AGE_BUCKETS):
         condition = Q(created_at__date__lte=today - datetime.timedelta(days=low))
         if high is not None:
             condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
-        ageing.append({"low": low, "high": high, "n": active.filter(condition).count()})
+        buckets[f"b{i}"] = Count("pk", filter=condition)
+    aged = active.aggregate(**buckets)
+    ageing = [{"low": low, "high": high, "n": aged[f"b{i}"]} for i, (low, high) in enumerate(AGE_BUCKETS)]
     groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
     violation_counts: Counter[str] = Counter()
     for violations, n in (
