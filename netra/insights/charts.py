@@ -4,6 +4,8 @@ the election phases as bands. Every chart has the same figures as a table next t
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.utils.html import escape
 
@@ -12,7 +14,7 @@ def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def bars(rows: list[tuple[str, int | None]], *, width: int = 320, bar: int = 18) -> str:
+def bars(rows: Sequence[tuple[Any, Any]], *, width: int = 320, bar: int = 18) -> str:
     """Horizontal bars, one per (label, value); None (suppressed) drawn as an empty bar."""
     top = max((v for _, v in rows if v), default=0) or 1
     height = len(rows) * (bar + 6)
@@ -24,7 +26,7 @@ def bars(rows: list[tuple[str, int | None]], *, width: int = 320, bar: int = 18)
         y = i * (bar + 6)
         length = 0 if not value else max(2, round((width - 60) * value / top))
         parts.append(
-            f'<rect x="0" y="{y}" width="{length}" height="{bar}" class="bar"><title>{escape(label)}</title></rect>'
+            f'<rect x="0" y="{y}" width="{length}" height="{bar}" class="bar"><title>{escape(str(label))}</title></rect>'
         )
         text = "\u2013" if value is None else _fmt(value)
         parts.append(f'<text x="{length + 4}" y="{y + bar - 4}" class="bar-label">{text}</text>')

@@ -61,7 +61,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
         for code in Case.Status.values
         if code != Case.Status.MERGED
     ]
-    total = sum(row["n"] for row in by_state)
+    total = sum(by_state_raw.get(code, 0) for code in Case.Status.values if code != Case.Status.MERGED)
     active = qs.filter(status__in=ACTIVE_STATES)
     overdue = [
         {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
@@ -99,7 +99,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
     by_unit = list(
         subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
     )
-    repeat = list(
+    repeat_rows = list(
         subjects.exclude(nip__isnull=True)
         .exclude(nip="")
         .values("nip")
@@ -107,9 +107,8 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
         .filter(n__gt=1)
         .order_by("-n", "nip")[:10]
     )
-    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat]).values_list("nip", "name"))
-    for row in repeat:
-        row["name"] = names.get(row["nip"], "")
+    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat_rows]).values_list("nip", "name"))
+    repeat = [{"nip": r["nip"], "n": r["n"], "name": names.get(r["nip"], "")} for r in repeat_rows]
     sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
     sanctions = [
         {"code": code, "label": sanction_names.get(code, code), "n": n}

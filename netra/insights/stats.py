@@ -76,9 +76,9 @@ def raw_cells(election: str | None = None, period: str | None = None) -> dict[tu
         )
         .values("region_id", "recommendation__violations")
         .annotate(
-            reports=Count("pk"),
-            proven=Count("pk", filter=Q(_proven=True)),
-            sanctioned=Count("pk", filter=Q(_sanctioned=True)),
+            n_reports=Count("pk"),
+            n_proven=Count("pk", filter=Q(_proven=True)),
+            n_sanctioned=Count("pk", filter=Q(_sanctioned=True)),
         )
     )
     known = set(violation_codes())
@@ -87,8 +87,9 @@ def raw_cells(election: str | None = None, period: str | None = None) -> dict[tu
         groups = row["recommendation__violations"] or []
         violation = groups[0] if groups and groups[0] in known else UNCLASSIFIED
         cell = cells[(row["region_id"], violation)]
-        for measure in MEASURES:
-            cell[measure] += row[measure]
+        cell["reports"] += row["n_reports"]
+        cell["proven"] += row["n_proven"]
+        cell["sanctioned"] += row["n_sanctioned"]
     return dict(cells)
 
 

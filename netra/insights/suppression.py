@@ -14,8 +14,9 @@ member of the national line and the total of its own line) is suppressed in all 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Line:
     members: tuple[Hashable, ...]
 
 
-def suppress(values: dict[Hashable, int], lines: Iterable[Line], threshold: int) -> set[Hashable]:
+def suppress(values: Mapping[Any, int], lines: Iterable[Line], threshold: int) -> set[Any]:
     """The keys of ``values`` to publish as null (a key missing from ``values`` counts as 0)."""
     lines = [line for line in lines if line.members]
     hidden = {key for key, value in values.items() if 0 < value < threshold}

@@ -23,6 +23,10 @@ MEASURE_LABELS = {
 }
 
 
+def _colour(index: int | None) -> str | None:
+    return None if index is None else geo.PALETTE[index]
+
+
 def _choice(value, allowed, default=None):
     return value if value in allowed else default
 
@@ -46,7 +50,7 @@ def public(request):
             "name": table.names.get(code, code),
             "path": shapes.get(code, ""),
             "value": values[code],
-            "colour": geo.PALETTE[colour_class[code]] if colour_class[code] is not None else None,
+            "colour": _colour(colour_class[code]),
             "href": "?"
             + urlencode({k: v for k, v in (("pemilihan", election), ("ukuran", measure), ("provinsi", code)) if v})
             if not province
