@@ -225,3 +225,27 @@ def test_dashboard_figures_link_to_the_queue(client, two_regencies, satgas_katin
 def test_dashboard_needs_a_sign_in(client, db):
     response = client.get("/staf/dasbor/")
     assert response.status_code == 302
+
+
+def test_dashboard_counts_equal_straight_count_queries(client, agencies, catalogue, bkn_supervisor, satgas_katingan):  # noqa: F811
+    import datetime
+
+    from django.utils import timezone
+
+    rng = random.Random(3)
+    owners = [agencies["pemkab-katingan"], agencies["pemkab-barito-selatan"]]
+    today = timezone.localdate()
+    for _ in range(25):
+        case = case_in(
+            rng.choice([Case.Status.CHECKING, Case.Status.VERIFICATION, Case.Status.CLOSED]), agency=rng.choice(owners)
+        )
+        if rng.random() < 0.5:
+            Case.objects.filter(pk=case.pk).update(due_date=today - datetime.timedelta(days=rng.randint(-3, 3)))
+    for user, scope in ((bkn_supervisor, Case.objects.all()), (satgas_katingan, Case.objects.filter(agency=owners[0]))):
+        data = _dashboard(client, user)
+        assert data["total"] == scope.count()
+        for row in data["by_state"]:
+            assert row["n"] == scope.filter(status=row["code"]).count()
+        for row in data["overdue"]:
+            assert row["n"] == scope.filter(status=row["code"], due_date__lt=today).count()
+        assert sum(r["n"] for r in data["ageing"]) == scope.exclude(status=Case.Status.CLOSED).count()
