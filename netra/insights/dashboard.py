@@ -154,3 +154,90 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
         "weekly_end": end,
         "phases": phases,
     }
+
+
+# States whose time is held against a statutory deadline (cases.deadlines.DEFAULT_SLAS).
+STEP_SLA: dict[str, str] = {
+    Case.Status.RECEIVED: "intake",
+    Case.Status.CHECKING: "verification",
+    Case.Status.VERIFICATION: "verification",
+    Case.Status.AWAITING_DECISION: "decision",
+}
+STEP_WINDOW_DAYS = 365
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def step_times(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+    """Median and 90th percentile of the days spent in each workflow step (one step = the time from
+    entering a state to the next move), and the PPK's decisions within the 14 working days.
+
+    Reads the transitions of the scoped cases entered in the filter's period, or in the last
+    ``STEP_WINDOW_DAYS`` days without one (one query with LEAD() over each case's transitions).
+    """
+    from django.db.models import F, Window
+    from django.db.models.functions import Lead
+
+    from netra.cases.deadlines import DEFAULT_SLAS
+    from netra.cases.models import DeadlinePolicy, Transition
+    from netra.catalog.calendar import WorkingCalendar
+
+    today = today or timezone.localdate()
+    transitions = Transition.objects.filter(case__in=cases(user, filters).values("pk"))
+    if not filters.period:
+        transitions = transitions.filter(at__date__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
+    rows = (
+        transitions.annotate(
+            next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
+            next_state=Window(Lead("to_state"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
+        )
+        .order_by()
+        .values_list("to_state", "at", "next_at", "next_state")
+    )
+    spent: dict[str, list[float]] = {}
+    calendar = WorkingCalendar()
+    decided = in_time = waiting = waiting_late = 0
+    decision_days = DEFAULT_SLAS["decision"].days or 14
+    for state, at, next_at, next_state in rows:
+        if next_at is not None:
+            spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
+        if state == Case.Status.AWAITING_DECISION:
+            deadline = calendar.add_working_days(timezone.localtime(at).date(), decision_days)
+            if next_state == Case.Status.DECIDED and next_at is not None:
+                decided += 1
+                in_time += timezone.localtime(next_at).date() <= deadline
+            elif next_at is None:
+                waiting += 1
+                waiting_late += today > deadline
+    labels = dict(Case.Status.choices)
+    steps = []
+    for state in Case.Status.values:
+        values = spent.get(state, [])
+        if not values:
+            continue
+        sla = DEFAULT_SLAS.get(STEP_SLA.get(state, ""))
+        steps.append(
+            {
+                "code": state,
+                "label": labels[state],
+                "n": len(values),
+                "median": _quantile(values, 0.5),
+                "p90": _quantile(values, 0.9),
+                "sla_days": sla.days if sla else None,
+                "sla_unit": str(dict(DeadlinePolicy.Unit.choices)[sla.unit]) if sla else "",
+            }
+        )
+    ppk = {
+        "decided": decided,
+        "in_time": in_time,
+        "waiting": waiting,
+        "waiting_late": waiting_late,
+        "in_time_percent": round(100 * in_time / decided, 1) if decided else None,
+    }
+    return {"steps": steps, "ppk": ppk}

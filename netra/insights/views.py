@@ -145,6 +145,7 @@ def staff_dashboard(request):
     if scope.is_empty:
         raise Http404
     data = dashboard.figures(user, filters)
+    data["timing"] = dashboard.step_times(user, filters)
     queue = reverse("workspace:home")
 
     def queue_link(**params):

@@ -18,3 +18,10 @@ def persen(value):
     if value is None:
         return "\u2013"
     return f"{float(value):.1f}".replace(".", ",") + " %"
+
+
+@register.filter
+def desimal(value):
+    if value is None:
+        return "\u2013"
+    return f"{float(value):.1f}".replace(".", ",")

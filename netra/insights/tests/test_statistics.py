@@ -249,3 +249,35 @@ def test_dashboard_counts_equal_straight_count_queries(client, agencies, catalog
         for row in data["overdue"]:
             assert row["n"] == scope.filter(status=row["code"], due_date__lt=today).count()
         assert sum(r["n"] for r in data["ageing"]) == scope.exclude(status=Case.Status.CLOSED).count()
+
+
+def test_step_times_and_ppk_within_14_working_days(client, agencies, catalogue, satgas_katingan):  # noqa: F811
+    import datetime
+
+    from netra.catalog.calendar import add_working_days
+    from netra.insights import dashboard
+
+    katingan = agencies["pemkab-katingan"]
+    from django.utils import timezone
+
+    start = (timezone.now() - datetime.timedelta(days=60)).replace(hour=2)  # 09:00 WIB
+    made = []
+    for late in (False, False, True):
+        case = case_in(Case.Status.DECIDED, agency=katingan)
+        sent = start
+        deadline = add_working_days(sent.date(), 14)
+        decided_on = deadline + datetime.timedelta(days=3 if late else 0)
+        Transition.objects.create(case=case, from_state="recommendation", to_state="awaiting_decision", at=sent)
+        Transition.objects.create(
+            case=case,
+            from_state="awaiting_decision",
+            to_state="decided",
+            at=datetime.datetime.combine(decided_on, datetime.time(3), datetime.UTC),
+        )
+        made.append(case)
+    timing = dashboard.step_times(satgas_katingan, dashboard.Filters())
+    assert timing["ppk"]["decided"] == 3 and timing["ppk"]["in_time"] == 2
+    waiting = next(s for s in timing["steps"] if s["code"] == "awaiting_decision")
+    assert waiting["n"] == 3 and waiting["sla_days"] == 14
+    verified_login(client, satgas_katingan)
+    assert "PPK: 2 dari 3" in client.get("/staf/dasbor/").content.decode()
