@@ -17,6 +17,7 @@ from netra.api_errors import error_response
 from netra.catalog.models import Election, Region
 from netra.insights import stats
 from netra.portal.ratelimit import enforce_rate
+from netra.portal.schemas import ErrorOut
 
 router = Router(tags=["Statistik publik"])
 
@@ -55,7 +56,7 @@ class StatisticsOut(Schema):
 
 @router.get(
     "",
-    response={200: StatisticsOut},
+    response={200: StatisticsOut, 422: ErrorOut, 429: ErrorOut},
     url_name="public_statistics",
     summary="Statistik publik (data terbuka)",
     description=(
