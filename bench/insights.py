@@ -70,7 +70,7 @@ def _generate(cursor, n: int, agencies: dict) -> None:
         SELECT 'BENCH-' || g, 'public_report', '', ({state_array})[1 + (g %% {len(states)})],
             CASE WHEN g %% 20 = 0 THEN {katingan} WHEN g %% 20 = 1 THEN {barsel} ELSE NULL END,
             CASE WHEN g %% 20 = 0 THEN '62.06' WHEN g %% 20 = 1 THEN '62.04'
-                 ELSE (SELECT code FROM bench_regions WHERE i = 1 + (g * 7919) %% {regions}) END,
+                 ELSE (SELECT code FROM bench_regions WHERE i = 1 + (g::bigint * 7919) %% {regions}) END,
             CASE WHEN g %% 2 = 0 THEN 'pemilu-2024' ELSE 'pilkada-2024' END,
             DATE '2024-11-01' - (g %% 300),
             timestamptz '2024-11-20' - make_interval(days => (g %% 300)),

@@ -14,22 +14,22 @@ def _fmt(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def bars(rows: Sequence[tuple[Any, Any]], *, width: int = 320, bar: int = 18) -> str:
-    """Horizontal bars, one per (label, value); None (suppressed) drawn as an empty bar."""
+def bars(rows: Sequence[tuple[Any, Any]], *, width: int = 320, bar: int = 14) -> str:
+    """Horizontal bars, one per (label, value), the label above its bar; None (suppressed) drawn empty."""
     top = max((v for _, v in rows if v), default=0) or 1
-    height = len(rows) * (bar + 6)
+    step = bar + 20
+    height = len(rows) * step
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-hidden="true" '
         f'preserveAspectRatio="xMinYMin meet">'
     ]
     for i, (label, value) in enumerate(rows):
-        y = i * (bar + 6)
+        y = i * step
         length = 0 if not value else max(2, round((width - 60) * value / top))
-        parts.append(
-            f'<rect x="0" y="{y}" width="{length}" height="{bar}" class="bar"><title>{escape(str(label))}</title></rect>'
-        )
         text = "\u2013" if value is None else _fmt(value)
-        parts.append(f'<text x="{length + 4}" y="{y + bar - 4}" class="bar-label">{text}</text>')
+        parts.append(f'<text x="0" y="{y + 12}" class="bar-label">{escape(str(label))}</text>')
+        parts.append(f'<rect x="0" y="{y + 16}" width="{length}" height="{bar}" class="bar"></rect>')
+        parts.append(f'<text x="{length + 4}" y="{y + 16 + bar - 3}" class="bar-label">{text}</text>')
     parts.append("</svg>")
     return "".join(parts)
 

@@ -117,9 +117,18 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
         .annotate(n=Count("pk"))
         .order_by("-n", "sanction_type_id")
     ]
+    weeks = WEEKS
     start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
+    if filters.election:
+        # The election's own span: four weeks before its campaign to two weeks after the counting.
+        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
+        bounds = [p.start for p in span] + [p.end for p in span]
+        if bounds:
+            first = min(bounds) - datetime.timedelta(weeks=4)
+            start = first - datetime.timedelta(days=first.weekday())
+            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
     week_counts = dict(
-        qs.filter(created_at__date__gte=start)
+        qs.filter(created_at__date__gte=start, created_at__date__lt=start + datetime.timedelta(weeks=weeks))
         .annotate(week=TruncWeek("created_at"))
         .values_list("week")
         .annotate(n=Count("pk"))
@@ -127,10 +136,10 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None) -> di
     )
     weekly = []
     by_monday = {(w.date() if isinstance(w, datetime.datetime) else w): n for w, n in week_counts.items()}
-    for i in range(WEEKS):
+    for i in range(weeks):
         monday = start + datetime.timedelta(weeks=i)
         weekly.append({"week": monday, "n": by_monday.get(monday, 0)})
-    end = start + datetime.timedelta(weeks=WEEKS)
+    end = start + datetime.timedelta(weeks=weeks)
     phases = list(
         ElectionPhase.objects.filter(
             start__lt=end, end__gte=start, kind__in=["campaign", "quiet", "voting"]
