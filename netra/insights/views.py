@@ -3,11 +3,15 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,11 +37,26 @@ def _choice(value, allowed, default=None):
 
 @require_GET
 def public(request):
+    """The page's content is cached as rendered HTML per (election, measure, province, language) for
+    the table's TTL (so at most twice the TTL old); the frame (header, CSRF token) is rendered each time."""
     election_codes = list(Election.objects.order_by("-voting_date").values_list("code", flat=True))
     election = _choice(request.GET.get("pemilihan"), election_codes)
     measure = _choice(request.GET.get("ukuran"), stats.MEASURES, "reports")
+    province = request.GET.get("provinsi") or ""
+    if not (len(province) == 2 and province.isdigit()):
+        province = ""
+    key = f"netra.insights.page:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    if (content := cache.get(key)) is None:
+        content = render_to_string(
+            "insights/_public_content.html", _public_context(election, measure, province), request
+        )
+        cache.set(key, content, int(getattr(settings, "NETRA_STATS_CACHE_SECONDS", 600)))
+    return render(request, "insights/public.html", {"content": mark_safe(content)})  # noqa: S308 -- our own template
+
+
+def _public_context(election, measure, province_code) -> dict:
     table = stats.public_table(election)
-    province = _choice(request.GET.get("provinsi"), table.provinces)
+    province = _choice(province_code, table.provinces)
     area = province or stats.NATION
     region_keys = table.children[province] if province else table.provinces
     map_regions = geo.regions_for(table, province)
@@ -106,7 +125,7 @@ def public(request):
         "open_data_json": open_data,
         "open_data_csv": open_data + ("&" if api_query else "?") + "format=csv",
     }
-    return render(request, "insights/public.html", context)
+    return context
 
 
 def _int_or_none(value):
