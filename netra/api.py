@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from netra.api_errors import CODE_BY_STATUS, error_response, not_found_response
 from netra.cases.intake import IntakeError
+from netra.insights.api import router as statistics_router
 from netra.openapi_i18n import install as install_openapi_i18n
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
@@ -37,9 +38,10 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/public/", public_router)
+api.add_router("/public/statistics", statistics_router)
 install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
-install_openapi_i18n(api)  # summaries/descriptions follow Accept-Language (netra.openapi_i18n)
 install_pacts_api(api)  # netra.sharing.pacts_api: pact signatures (#11)
+install_openapi_i18n(api)  # summaries/descriptions follow Accept-Language (netra.openapi_i18n)
 
 
 @api.exception_handler(IntakeError)

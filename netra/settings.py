@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "netra.cases",
     # faces
     "netra.portal",
+    "netra.insights",
     "netra.workspace",
     "netra.sharing",
     # operations (netra.ops: backup/restore, retention; a face)
@@ -426,3 +427,7 @@ def _check_production() -> None:
 
 if PRODUCTION:
     _check_production()
+
+# Public statistics (netra.insights): counts below this are suppressed everywhere they are published.
+NETRA_STATS_MIN_COUNT = env.int("NETRA_STATS_MIN_COUNT", default=5)
+NETRA_STATS_CACHE_SECONDS = env.int("NETRA_STATS_CACHE_SECONDS", default=600)

@@ -18,7 +18,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path(_("staf/token/"), include("netra.sharing.urls")),
+    path(_("staf/dasbor/"), include("netra.insights.urls_staff")),
     path(_("staf/"), include("netra.workspace.urls")),
+    path(_("statistik/"), include("netra.insights.urls")),
     path("", include("netra.portal.urls")),
     prefix_default_language=False,
 )

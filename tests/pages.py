@@ -73,6 +73,8 @@ VISITORS = {
     "workspace:pacts_campaign_new": "admin.katingan",
     "workspace:pacts_campaign": "satgas.katingan",
     "workspace:pacts_campaign_edit": "satgas.katingan",
+    "insights:public": None,  # the public statistics page and map
+    "insights_staff:dashboard": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -108,7 +110,7 @@ def page_routes() -> list[str]:
             elif isinstance(pattern, URLPattern) and pattern.name and namespace:
                 yield f"{namespace}{pattern.name}"
 
-    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing"}]
+    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}]
 
 
 def all_pages() -> list[Page]:

@@ -348,6 +348,9 @@ WEB: dict[str, Web] = {
     "workspace:election_edit": Web(obj="election", expect=lambda p, k: staff(p, _elections_rule)),
     "workspace:two_factor": Web(expect=lambda p, k: LOGIN if p.anonymous else OK),
     "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
+    # netra.insights: the public statistics page; the staff dashboard for any member (their scope only).
+    "insights:public": Web(expect=_public),
+    "insights_staff:dashboard": Web(expect=lambda p, k: staff(p, lambda p: OK if p.sees_cases else NOT_FOUND)),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
     "workspace:home": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:pacts_roster": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
@@ -477,6 +480,7 @@ API: dict[str, Api] = {
         "POST", "/api/v1/public/reports/NTR-XXXX-XXXX/evidence", body={}, expect=_public_api
     ),
     "GET /public/reports/{receipt_code}": Api("GET", "/api/v1/public/reports/NTR-XXXX-XXXX", expect=_public_api),
+    "GET /public/statistics": Api("GET", "/api/v1/public/statistics", expect=_public_api),
     "POST /public/reports/{receipt_code}/messages": Api(
         "POST", "/api/v1/public/reports/NTR-XXXX-XXXX/messages", body={}, expect=_public_api
     ),

@@ -53,6 +53,7 @@ DEFAULT_LIMITS = {
     # address), and lookups of the public verification page.
     "pact_code": "20/h",
     "pact_verify": "60/m",
+    "statistics": "120/m",  # the open data (netra.insights.api)
 }
 DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.

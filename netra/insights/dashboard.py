@@ -1,0 +1,252 @@
+"""The staff dashboard's figures, in the user's case scope only (``cases.selectors.scoped_cases``).
+
+Every figure is one GROUP BY over the scoped cases, so another agency's numbers never reach a
+user who may not read its cases; staff figures are not suppressed (the user may open each case).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from netra.cases.models import Case, Decision, Subject
+from netra.cases.selectors import ACTIVE_STATES, scoped_cases
+from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
+from netra.insights.stats import UNCLASSIFIED, parse_period
+from netra.orgs.models import Agency
+
+AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
+WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Filters:
+    election: str | None = None
+    period: str | None = None
+    region: str | None = None
+    agency: int | None = None
+
+
+def cases(user, filters: Filters) -> QuerySet[Case]:
+    qs = scoped_cases(user).exclude(status=Case.Status.MERGED).order_by()
+    if filters.election:
+        qs = qs.filter(election_id=filters.election)
+    if bounds := parse_period(filters.period):
+        qs = qs.filter(created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+    if filters.region:
+        qs = qs.filter(Q(region=filters.region) | Q(region__code__startswith=filters.region + "."))
+    if filters.agency:
+        qs = qs.filter(agency_id=filters.agency)
+    return qs
+
+
+def figures(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    qs = cases(user, filters)
+    labels = dict(Case.Status.choices)
+    state_rows = (
+        qs.values("status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)))
+        .values_list("status", "n", "late")
+    )
+    by_state_raw = {status: n for status, n, _late in state_rows}
+    overdue_raw = {status: late for status, _n, late in state_rows}
+    by_state = [
+        {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
+        for code in Case.Status.values
+        if code != Case.Status.MERGED
+    ]
+    total = sum(by_state_raw.get(code, 0) for code in Case.Status.values if code != Case.Status.MERGED)
+    active = qs.filter(status__in=ACTIVE_STATES)
+    overdue = [
+        {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
+        for code in ACTIVE_STATES
+    ]
+    buckets = {}
+    for i, (low, high) in enumerate(AGE_BUCKETS):
+        condition = Q(created_at__date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
+        buckets[f"b{i}"] = Count("pk", filter=condition)
+    aged = active.aggregate(**buckets)
+    ageing = [{"low": low, "high": high, "n": aged[f"b{i}"]} for i, (low, high) in enumerate(AGE_BUCKETS)]
+    groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
+    violation_counts: Counter[str] = Counter()
+    for violations, n in (
+        qs.values_list("recommendation__violations")
+        .annotate(n=Count("pk"))
+        .values_list("recommendation__violations", "n")
+    ):
+        first = (violations or [None])[0]
+        violation_counts[first if first in groups else UNCLASSIFIED] += n
+    by_violation = [
+        {"code": code, "label": name, "n": violation_counts.get(code, 0)} for code, name in groups.items()
+    ] + [{"code": UNCLASSIFIED, "label": None, "n": violation_counts.get(UNCLASSIFIED, 0)}]
+    region_names = dict(Region.objects.values_list("code", "name"))
+    by_region = [
+        {"code": code, "label": region_names.get(code, code), "n": n}
+        for code, n in qs.values_list("region_id").annotate(n=Count("pk")).order_by("-n", "region_id")[:20]
+    ]
+    agency_rows = list(qs.values_list("agency_id").annotate(n=Count("pk")).order_by("-n", "agency_id")[:20])
+    agency_names = dict(Agency.objects.filter(pk__in=[a for a, _ in agency_rows if a]).values_list("pk", "name"))
+    by_agency = [{"id": a, "label": agency_names.get(a), "n": n} for a, n in agency_rows]
+    subjects = Subject.objects.filter(case__in=qs.values("pk"))
+    by_unit = list(
+        subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
+    )
+    repeat_rows = list(
+        subjects.exclude(nip__isnull=True)
+        .exclude(nip="")
+        .values("nip")
+        .annotate(n=Count("case", distinct=True))
+        .filter(n__gt=1)
+        .order_by("-n", "nip")[:10]
+    )
+    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat_rows]).values_list("nip", "name"))
+    repeat = [{"nip": r["nip"], "n": r["n"], "name": names.get(r["nip"], "")} for r in repeat_rows]
+    sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
+    sanctions = [
+        {"code": code, "label": sanction_names.get(code, code), "n": n}
+        for code, n in Decision.objects.filter(case__in=qs.values("pk"), annulled_at__isnull=True)
+        .values_list("sanction_type_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "sanction_type_id")
+    ]
+    weeks = WEEKS
+    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
+    if filters.election:
+        # The election's own span: four weeks before its campaign to two weeks after the counting.
+        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
+        bounds = [p.start for p in span] + [p.end for p in span]
+        if bounds:
+            first = min(bounds) - datetime.timedelta(weeks=4)
+            start = first - datetime.timedelta(days=first.weekday())
+            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
+    week_counts = dict(
+        qs.filter(created_at__date__gte=start, created_at__date__lt=start + datetime.timedelta(weeks=weeks))
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    weekly = []
+    by_monday = {(w.date() if isinstance(w, datetime.datetime) else w): n for w, n in week_counts.items()}
+    for i in range(weeks):
+        monday = start + datetime.timedelta(weeks=i)
+        weekly.append({"week": monday, "n": by_monday.get(monday, 0)})
+    end = start + datetime.timedelta(weeks=weeks)
+    phases = list(
+        ElectionPhase.objects.filter(
+            start__lt=end, end__gte=start, kind__in=["campaign", "quiet", "voting"]
+        ).select_related("election")
+    )
+    return {
+        "total": total,
+        "active": sum(by_state_raw.get(code, 0) for code in ACTIVE_STATES),
+        "overdue_total": sum(row["n"] for row in overdue),
+        "by_state": by_state,
+        "overdue": overdue,
+        "ageing": ageing,
+        "by_violation": by_violation,
+        "by_region": by_region,
+        "by_agency": by_agency,
+        "by_unit": by_unit,
+        "repeat_subjects": repeat,
+        "sanctions": sanctions,
+        "weekly": weekly,
+        "weekly_start": start,
+        "weekly_end": end,
+        "phases": phases,
+    }
+
+
+# States whose time is held against a statutory deadline (cases.deadlines.DEFAULT_SLAS).
+STEP_SLA: dict[str, str] = {
+    Case.Status.RECEIVED: "intake",
+    Case.Status.CHECKING: "verification",
+    Case.Status.VERIFICATION: "verification",
+    Case.Status.AWAITING_DECISION: "decision",
+}
+STEP_WINDOW_DAYS = 365
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def step_times(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+    """Median and 90th percentile of the days spent in each workflow step (one step = the time from
+    entering a state to the next move), and the PPK's decisions within the 14 working days.
+
+    Reads the transitions of the scoped cases entered in the filter's period, or in the last
+    ``STEP_WINDOW_DAYS`` days without one (one query with LEAD() over each case's transitions).
+    """
+    from django.db.models import F, Window
+    from django.db.models.functions import Lead
+
+    from netra.cases.deadlines import DEFAULT_SLAS
+    from netra.cases.models import DeadlinePolicy, Transition
+    from netra.catalog.calendar import WorkingCalendar
+
+    today = today or timezone.localdate()
+    transitions = Transition.objects.filter(case__in=cases(user, filters).values("pk"))
+    if not filters.period:
+        transitions = transitions.filter(at__date__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
+    rows = (
+        transitions.annotate(
+            next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
+            next_state=Window(Lead("to_state"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
+        )
+        .order_by()
+        .values_list("to_state", "at", "next_at", "next_state")
+    )
+    spent: dict[str, list[float]] = {}
+    calendar = WorkingCalendar()
+    decided = in_time = waiting = waiting_late = 0
+    decision_days = DEFAULT_SLAS["decision"].days or 14
+    for state, at, next_at, next_state in rows:
+        if next_at is not None:
+            spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
+        if state == Case.Status.AWAITING_DECISION:
+            deadline = calendar.add_working_days(timezone.localtime(at).date(), decision_days)
+            if next_state == Case.Status.DECIDED and next_at is not None:
+                decided += 1
+                in_time += timezone.localtime(next_at).date() <= deadline
+            elif next_at is None:
+                waiting += 1
+                waiting_late += today > deadline
+    labels = dict(Case.Status.choices)
+    steps = []
+    for state in Case.Status.values:
+        values = spent.get(state, [])
+        if not values:
+            continue
+        sla = DEFAULT_SLAS.get(STEP_SLA.get(state, ""))
+        steps.append(
+            {
+                "code": state,
+                "label": labels[state],
+                "n": len(values),
+                "median": _quantile(values, 0.5),
+                "p90": _quantile(values, 0.9),
+                "sla_days": sla.days if sla else None,
+                "sla_unit": str(dict(DeadlinePolicy.Unit.choices)[sla.unit]) if sla else "",
+            }
+        )
+    ppk = {
+        "decided": decided,
+        "in_time": in_time,
+        "waiting": waiting,
+        "waiting_late": waiting_late,
+        "in_time_percent": round(100 * in_time / decided, 1) if decided else None,
+    }
+    return {"steps": steps, "ppk": ppk}

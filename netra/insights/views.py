@@ -1,0 +1,205 @@
+"""The public statistics page (no sign-in) and the staff dashboard (scope-aware). Thin: the
+figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from netra.catalog.models import Election, Region, ViolationGroup
+from netra.insights import charts, dashboard, geo, stats
+from netra.orgs.selectors import case_scope
+from netra.workspace.access import staff_required
+
+MEASURE_LABELS = {
+    "reports": lambda: _("Laporan diterima"),
+    "proven": lambda: _("Kasus terbukti"),
+    "sanctioned": lambda: _("Sanksi dijatuhkan"),
+}
+
+
+def _colour(index: int | None) -> str | None:
+    return None if index is None else geo.PALETTE[index]
+
+
+def _choice(value, allowed, default=None):
+    return value if value in allowed else default
+
+
+@require_GET
+def public(request):
+    """The page's content is cached as rendered HTML per (election, measure, province, language) for
+    the table's TTL (so at most twice the TTL old); the frame (header, CSRF token) is rendered each time."""
+    election_codes = list(Election.objects.order_by("-voting_date").values_list("code", flat=True))
+    election = _choice(request.GET.get("pemilihan"), election_codes)
+    measure = _choice(request.GET.get("ukuran"), stats.MEASURES, "reports")
+    province = request.GET.get("provinsi") or ""
+    if not (len(province) == 2 and province.isdigit()):
+        province = ""
+    key = f"netra.insights.page:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    if (content := cache.get(key)) is None:
+        content = render_to_string(
+            "insights/_public_content.html", _public_context(election, measure, province), request
+        )
+        cache.set(key, content, int(getattr(settings, "NETRA_STATS_CACHE_SECONDS", 600)))
+    return render(request, "insights/public.html", {"content": mark_safe(content)})  # noqa: S308 -- our own template
+
+
+def _public_context(election, measure, province_code) -> dict:
+    table = stats.public_table(election)
+    province = _choice(province_code, table.provinces)
+    area = province or stats.NATION
+    region_keys = table.children[province] if province else table.provinces
+    map_regions = geo.regions_for(table, province)
+    values = {code: table.get(measure, key) for code, key in map_regions}
+    shapes, height = geo.paths(tuple(code for code, _ in map_regions))
+    colour_class = geo.classes(values)
+    map_rows = [
+        {
+            "code": code,
+            "name": table.names.get(code, code),
+            "path": shapes.get(code, ""),
+            "value": values[code],
+            "colour": _colour(colour_class[code]),
+            "href": "?"
+            + urlencode({k: v for k, v in (("pemilihan", election), ("ukuran", measure), ("provinsi", code)) if v})
+            if not province
+            else None,
+        }
+        for code, _key in map_regions
+    ]
+    group_names = dict(ViolationGroup.objects.values_list("code", "name_id"))
+    group_names[stats.UNCLASSIFIED] = _("Belum diklasifikasi")
+    by_group = [
+        {
+            "code": v,
+            "label": group_names.get(v, v),
+            **{m: table.get(m, area, v) for m in stats.MEASURES},
+            "compliance": table.compliance(area, v),
+        }
+        for v in table.violations
+    ]
+    regions = [
+        {
+            "key": key,
+            "name": table.names.get(key, key),
+            **{m: table.get(m, key) for m in stats.MEASURES},
+            "compliance": table.compliance(key),
+            "href": "?"
+            + urlencode({k: v for k, v in (("pemilihan", election), ("ukuran", measure), ("provinsi", key)) if v})
+            if not province
+            else None,
+        }
+        for key in region_keys
+    ]
+    api_query = {k: v for k, v in (("election", election), ("region_code", province)) if v}
+    open_data = reverse("api-v1:public_statistics") + ("?" + urlencode(api_query) if api_query else "")
+    context = {
+        "elections": Election.objects.order_by("-voting_date"),
+        "election": election,
+        "measure": measure,
+        "measures": [(m, MEASURE_LABELS[m]()) for m in stats.MEASURES],
+        "measure_label": MEASURE_LABELS[measure](),
+        "provinces": [(code, table.names[code]) for code in table.provinces],
+        "province": province,
+        "province_name": table.names.get(province) if province else None,
+        "totals": {m: table.get(m, area) for m in stats.MEASURES} | {"compliance": table.compliance(area)},
+        "map_rows": map_rows,
+        "map_height": height,
+        "map_width": geo.WIDTH,
+        "legend": geo.legend(values),
+        "by_group": by_group,
+        "group_chart": mark_safe(charts.bars([(row["label"], row[measure]) for row in by_group])),  # noqa: S308
+        "regions": regions,
+        "threshold": stats.threshold(),
+        "built_at": table.built_at,
+        "open_data_json": open_data,
+        "open_data_csv": open_data + ("&" if api_query else "?") + "format=csv",
+    }
+    return context
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_GET
+@staff_required
+def staff_dashboard(request):
+    user = request.user
+    scope = case_scope(user)
+    scoped = dashboard.cases(user, dashboard.Filters())
+    region_codes = set(scoped.values_list("region_id", flat=True).distinct())
+    agency_ids = set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct())
+    election_codes = set(Election.objects.values_list("code", flat=True))
+    period = request.GET.get("periode") or None
+    try:
+        stats.parse_period(period)
+    except ValueError:
+        period = None
+    region = request.GET.get("wilayah") or None
+    if region and not (region in region_codes or any(code.startswith(region + ".") for code in region_codes)):
+        region = None
+    agency = _int_or_none(request.GET.get("instansi"))
+    if agency not in agency_ids:
+        agency = None
+    filters = dashboard.Filters(
+        election=_choice(request.GET.get("pemilihan"), election_codes),
+        period=period,
+        region=region,
+        agency=agency,
+    )
+    if scope.is_empty:
+        raise Http404
+    data = dashboard.figures(user, filters)
+    data["timing"] = dashboard.step_times(user, filters)
+    queue = reverse("workspace:home")
+
+    def queue_link(**params):
+        params = {"status": "all"} | ({"region": filters.region} if filters.region else {}) | params
+        return queue + "?" + urlencode({k: v for k, v in params.items() if v})
+
+    for row in data["by_state"]:
+        row["href"] = queue_link(status=row["code"])
+    for row in data["overdue"]:
+        row["href"] = queue_link(status=row["code"], due="overdue")
+    for row in data["by_violation"]:
+        row["href"] = queue_link(violation=row["code"]) if row["code"] != stats.UNCLASSIFIED else None
+        if row["label"] is None:
+            row["label"] = _("Belum diklasifikasi")
+    for row in data["by_region"]:
+        row["href"] = queue_link(region=row["code"])
+    for row in data["repeat_subjects"]:
+        row["href"] = queue_link(q=row["nip"])
+    for row in data["by_agency"]:
+        if row["label"] is None:
+            row["label"] = _("Antrean triase (belum ada instansi)")
+    from netra.orgs.models import Agency
+
+    context = {
+        "filters": filters,
+        "data": data,
+        "queue_all": queue_link(),
+        "queue_active": queue_link(status="active"),
+        "queue_overdue": queue_link(status="active", due="overdue"),
+        "elections": Election.objects.order_by("-voting_date"),
+        "regions": Region.objects.filter(code__in=region_codes | {c[:2] for c in region_codes}).order_by("code"),
+        "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
+        "state_chart": mark_safe(charts.bars([(str(r["label"]), r["n"]) for r in data["by_state"]])),  # noqa: S308
+        "weekly_chart": mark_safe(  # noqa: S308
+            charts.weekly(data["weekly"], data["phases"], data["weekly_start"], data["weekly_end"])
+        ),
+    }
+    return render(request, "insights/dashboard.html", context)
