@@ -16,9 +16,9 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from netra.cases import selectors, services
-from netra.cases.models import Case, Recommendation
+from netra.cases.models import Case, ControlAction, Recommendation
 from netra.cases.workflow import TransitionError, available_moves, find_move
-from netra.workspace import move_forms, presenters
+from netra.workspace import control, move_forms, presenters
 from netra.workspace.access import staff_required
 from netra.workspace.forms import FollowUpForm, InternalNoteForm, MessageForm
 from netra.workspace.views import case_context
@@ -367,3 +367,31 @@ def _merge_target(request, cases) -> Case | None:
         messages.error(request, _("Pilih minimal dua kasus untuk digabung, atau isi nomor kasus tujuan."))
         return None
     return cases[0]
+
+
+@require_POST
+@staff_required
+def control_action_add(request, pk: int, kind: str):
+    """Record one of BKN's control actions (the forms of ``netra.workspace.control``)."""
+    case = selectors.case_for(request.user, pk)
+    if kind not in control.FORMS:
+        raise Http404("unknown control action")
+    form = control.build(kind, case, request.user, data=request.POST)
+    if form.is_valid():
+        try:
+            services.control_action_add(case=case, actor=request.user, kind=kind, data=dict(form.cleaned_data))
+        except TransitionError as error:
+            messages.error(request, error.message)
+            for name, problems in error.fields.items():
+                for problem in problems:
+                    form.add_error(name if name in form.fields else None, problem)
+            if not error.fields:
+                return redirect(reverse("workspace:case", args=[case.pk]))
+        else:
+            messages.success(request, _("%(kind)s dicatat.") % {"kind": ControlAction.Kind(kind).label})
+            return redirect(reverse("workspace:case", args=[case.pk]) + "#h-control")
+    else:
+        messages.error(request, _("Tindakan pengendalian belum dicatat: periksa isian yang ditandai."))
+    context = case_context(request, case)
+    context |= control.panel(case, request.user, bound=form)
+    return render(request, "workspace/case.html", context, status=422)

@@ -9,21 +9,15 @@ an escalated case; the list of recorded actions to everyone who reads the case.
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
-from netra.cases import selectors, services
 from netra.cases.control import FORMS, LEGAL_BASIS, SCOPE_LABELS
 from netra.cases.models import Case, ControlAction
-from netra.cases.workflow import BKN, TransitionError, actor_roles
-from netra.workspace.access import staff_required
+from netra.cases.workflow import BKN, actor_roles
 
 LABELS: dict[str, Promise] = {
     "date": gettext_lazy("Tanggal surat"),
@@ -97,32 +91,3 @@ def panel(case: Case, user, bound: forms.Form | None = None) -> dict:
                 }
             )
     return {"control_actions": rows, "control_forms": forms_, "blocking_scopes": SCOPE_LABELS}
-
-
-@require_POST
-@staff_required
-def add(request, pk: int, kind: str):
-    case = selectors.case_for(request.user, pk)
-    if kind not in FORMS:
-        raise Http404("unknown control action")
-    form = build(kind, case, request.user, data=request.POST)
-    if form.is_valid():
-        try:
-            services.control_action_add(case=case, actor=request.user, kind=kind, data=dict(form.cleaned_data))
-        except TransitionError as error:
-            messages.error(request, error.message)
-            for name, problems in error.fields.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
-            if not error.fields:
-                return redirect(reverse("workspace:case", args=[case.pk]))
-        else:
-            messages.success(request, _("%(kind)s dicatat.") % {"kind": ControlAction.Kind(kind).label})
-            return redirect(reverse("workspace:case", args=[case.pk]) + "#h-control")
-    else:
-        messages.error(request, _("Tindakan pengendalian belum dicatat: periksa isian yang ditandai."))
-    from netra.workspace.views import case_context
-
-    context = case_context(request, case)
-    context |= panel(case, request.user, bound=form)
-    return render(request, "workspace/case.html", context, status=422)

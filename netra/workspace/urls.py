@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, control, elections_views, letters, pacts_views, people, profile, views
+from netra.workspace import actions, auth, elections_views, letters, pacts_views, people, profile, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -29,7 +29,7 @@ urlpatterns = [
     path(_("pemilihan/"), elections_views.election_list, name="elections"),
     path(_("pemilihan/baru/"), elections_views.election_new, name="election_new"),
     path(_("pemilihan/<slug:code>/"), elections_views.election_edit, name="election_edit"),
-    path(_("kasus/<int:pk>/pengendalian/<slug:kind>/"), control.add, name="control_action"),
+    path(_("kasus/<int:pk>/pengendalian/<slug:kind>/"), actions.control_action_add, name="control_action"),
     # Pacts (#11): roster, campaigns, signing.
     path(_("pegawai/"), pacts_views.roster_list, name="pacts_roster"),
     path(_("pegawai/impor/"), pacts_views.roster_import, name="pacts_import"),
