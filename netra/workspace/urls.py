@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, people, views
+from netra.workspace import actions, auth, letters, people, triage, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -24,4 +24,7 @@ urlpatterns = [
     path(_("kasus/<int:pk>/surat-rekomendasi.pdf"), letters.recommendation_letter, name="recommendation_letter"),
     path(_("kasus/<int:pk>/ringkasan-keputusan.pdf"), letters.decision_summary, name="decision_summary"),
     path(_("massal/"), actions.bulk, name="bulk"),
+    path(_("kasus/<int:pk>/triase/"), triage.confirm, name="triage_confirm"),
+    path(_("kasus/<int:pk>/triase/fakta/"), triage.use_fact, name="triage_fact"),
+    path(_("klaster/<int:cluster>/"), triage.cluster, name="triage_cluster"),
 ]

@@ -82,6 +82,12 @@ def open_reports() -> int:
     return _tick(open_pending, "opening the cases of accepted reports")
 
 
+def triage_reports() -> int:
+    from netra.cases.triage_flow import triage_pending
+
+    return _tick(lambda: triage_pending(max_batches=10), "triaging opened cases")
+
+
 def _tick(work, what: str) -> int:
     try:
         return work()
@@ -116,6 +122,7 @@ class Command(BaseCommand):
                 purge_sign_in_records.enqueue()  # staff sign-in records past their retention
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
+            triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)
             seal_audit_log()
             if time.monotonic() >= next_head:
                 published = publish_audit_head(published)
