@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "netra.audit",
     "netra.orgs",
     "netra.notify",
+    "netra.triage",
     "netra.cases",
     # faces
     "netra.portal",
