@@ -35,10 +35,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from netra import triage
 from netra.audit.services import record
 from netra.cases.models import Case, Evidence, Report, Subject, TriageCorrection, TriageKey, TriageResult
 from netra.catalog.violations import TRIAGE_CODES
+from netra.triage import api as triage
 from netra.turns import after_response, writer_turn
 
 S = Case.Status
@@ -51,7 +51,7 @@ POOL = 40  # candidates per retrieval signal, before scoring
 WINDOW_DAYS = 14  # a viral post brings its reports within days
 # A candidate is shown from this score; a new case joins the cluster of its best one from CLUSTER_MIN.
 SHOW_MIN = 0.25
-CLUSTER_MIN = float(getattr(triage, "DUPLICATE_THRESHOLD", 0.5))
+CLUSTER_MIN = triage.DEFAULT_THRESHOLD
 _WORD = re.compile(r"[0-9a-z\u00c0-\u024f]{4,}")
 
 

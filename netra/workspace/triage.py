@@ -35,6 +35,15 @@ def group_labels() -> dict[str, str]:
     return labels
 
 
+def _date_text(mention) -> str:
+    """A date mention as stored (``{"start", "end", "text"}``): "kemarin sore (2026-11-30)"."""
+    if not isinstance(mention, dict):
+        return str(mention)
+    start, end = mention.get("start", ""), mention.get("end", "")
+    when = start if start == end else f"{start} s.d. {end}"
+    return f"{mention.get('text', '')} ({when})".strip()
+
+
 def triage_context(case: Case, user) -> dict[str, Any]:
     """What the case page's triage block shows (``workspace/_triage_case.html``)."""
     result = TriageResult.objects.filter(case=case).first()
@@ -63,7 +72,7 @@ def triage_context(case: Case, user) -> dict[str, Any]:
             "facts": [
                 (_("Tokoh/calon"), facts.get("candidates") or []),
                 (_("Partai"), facts.get("parties") or []),
-                (_("Tanggal"), facts.get("dates") or []),
+                (_("Tanggal"), [_date_text(d) for d in facts.get("dates") or []]),
                 (_("Tautan"), facts.get("links") or []),
             ],
             "offers": triage_flow.fact_offers(case, result),
