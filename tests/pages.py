@@ -30,6 +30,8 @@ NOT_PAGES = {
     "sharing:token_revoke",
     "sharing:token_approve",  # POST only: approving is a button on the token list
     "workspace:people_send_link",  # POST only: the button is on the people page
+    "workspace:triage_confirm",  # POST only: the buttons are on the case page
+    "workspace:triage_fact",
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -50,6 +52,7 @@ VISITORS = {
     "workspace:people": "admin.katingan",
     "workspace:enrol": None,  # opened from the one-time link in the e-mail, before signing in
     "portal:receipt": None,  # the one-time receipt after the report form's redirect
+    "workspace:triage_cluster": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -112,6 +115,7 @@ def all_pages() -> list[Page]:
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
         "workspace:enrol": [issue_link(user=get_user_model().objects.get(username="satgas.katingan"), issued_by=None)],
+        "workspace:triage_cluster": [cluster] if (cluster := _demo_cluster()) else None,
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
         if (report := Report.objects.order_by("pk").first())
         else None,
@@ -129,6 +133,19 @@ def all_pages() -> list[Page]:
         pages.append(Page(name, path, VISITORS[name], name not in PASSWORD_ONLY, STATUS.get(name, 200)))
     pages.append(Page("admin:index", reverse("admin:index"), "admin"))
     return pages
+
+
+def _demo_cluster() -> int | None:
+    """Triage the demo's cases (the after-commit turn) and make two open ones a cluster."""
+    from netra.cases.models import Case, TriageResult
+    from netra.cases.triage_flow import triage_pending
+
+    triage_pending()
+    cases = list(Case.objects.filter(agency__code="pemkab-katingan", status__in=["received", "checking"])[:2])
+    if len(cases) < 2:
+        return None
+    TriageResult.objects.filter(case__in=cases).update(cluster=cases[0].pk)
+    return cases[0].pk
 
 
 def sign_in(client, page: Page):
