@@ -1,0 +1,43 @@
+"""``manage.py triage_eval FILE.jsonl [--json]``: how well triage does on a labelled file.
+
+Lives in ``cases`` (not ``triage``) so that reading the officers' corrections from the case tables
+(``--from-corrections``, added with the workflow) is no upward import. Runs on an empty database.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from netra.triage.evaluate import BadRow, evaluate, format_report
+from netra.triage.similar import DEFAULT_THRESHOLD
+
+
+class Command(BaseCommand):
+    help = "Top-1/top-3 per violation group, confusion table, duplicate-pair precision/recall/F1, ms per report."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSON Lines: text, violation, optional dup_group and the API's fields")
+        parser.add_argument("--json", action="store_true", help="one JSON line instead of the tables")
+        parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="duplicate score threshold")
+
+    def handle(self, *args, **options):
+        rows = []
+        try:
+            with open(options["file"], encoding="utf-8") as f:
+                for number, line in enumerate(f, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise CommandError(f"line {number}: not valid JSON ({exc.msg})") from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['file']}: {exc.strerror}") from exc
+        try:
+            report = evaluate(rows, threshold=options["threshold"])
+        except BadRow as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True))
+        else:
+            self.stdout.write(format_report(report))
