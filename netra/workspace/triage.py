@@ -9,6 +9,8 @@
 Every case is read through ``selectors.case_for`` (404 outside scope).
 """
 
+import functools
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -22,15 +24,24 @@ from django.views.decorators.http import require_GET, require_POST
 from netra.cases import selectors, triage_flow
 from netra.cases.models import Case, TriageResult
 from netra.catalog.models import ViolationGroup
+from netra.catalog.violations import DATA_DIR
 from netra.workspace import presenters
 from netra.workspace.access import staff_required
 
 CHECKING = (Case.Status.RECEIVED, Case.Status.CHECKING)
 
 
+@functools.cache
+def _file_labels() -> dict[str, tuple[str, str]]:
+    """The catalogue's group names from its data file (a database without the catalogue loaded)."""
+    data = json.loads((DATA_DIR / "violations.json").read_text(encoding="utf-8"))
+    return {g["code"]: (g.get("name_id", g["code"]), g.get("name_en", g["code"])) for g in data["groups"]}
+
+
 def group_labels() -> dict[str, str]:
     english = (get_language() or "id").startswith("en")
-    labels = {g.code: (g.name_en if english else g.name_id) for g in ViolationGroup.objects.all()}
+    labels = {code: names[1] if english else names[0] for code, names in _file_labels().items()}
+    labels |= {g.code: (g.name_en if english else g.name_id) for g in ViolationGroup.objects.all()}
     labels["not_violation"] = _("Bukan pelanggaran")
     return labels
 

@@ -1,27 +1,60 @@
-"""``manage.py triage_eval --from-corrections [--json]``: the suggestion's accuracy in the field.
+"""``manage.py triage_eval FILE.jsonl [--json]``: how well triage does on a labelled file;
+``manage.py triage_eval --from-corrections [--json]``: how well it does in the field.
 
-Minimal until the engine's evaluation of a labelled file (``triage_eval FILE.jsonl``) lands
-(helper triage-engine); the corrections half reads ``TriageCorrection`` through
-``netra.cases.triage_flow.correction_figures``.
+Lives in ``cases`` (not ``triage``) so that reading the officers' corrections from the case tables
+(``--from-corrections``: ``netra.cases.triage_flow.correction_figures``, the stored suggestion of
+each case against the officer's latest choice) is no upward import. Runs on an empty database.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from netra.triage.evaluate import BadRow, evaluate, format_report
+from netra.triage.similar import DEFAULT_THRESHOLD
+
 
 class Command(BaseCommand):
-    help = "Akurasi saran triase: dari koreksi petugas yang tersimpan (--from-corrections)."
+    help = "Top-1/top-3 per violation group, confusion table, duplicate-pair precision/recall/F1, ms per report."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="Berkas JSONL berlabel.")
-        parser.add_argument("--from-corrections", action="store_true", help="Hitung dari koreksi petugas.")
-        parser.add_argument("--json", action="store_true", help="Satu baris JSON.")
+        parser.add_argument(
+            "file", nargs="?", help="JSON Lines: text, violation, optional dup_group and the API's fields"
+        )
+        parser.add_argument("--json", action="store_true", help="one JSON line instead of the tables")
+        parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="duplicate score threshold")
+        parser.add_argument(
+            "--from-corrections",
+            action="store_true",
+            help="accuracy of the stored suggestions against the officers' confirmations and corrections",
+        )
 
-    def handle(self, *args, file=None, from_corrections=False, json=False, **options):
-        if not from_corrections:
-            raise CommandError("FILE evaluation is not available in this build; use --from-corrections.")
-        self.corrections(as_json=json)
+    def handle(self, *args, **options):
+        if options["from_corrections"]:
+            return self.corrections(as_json=options["json"])
+        if not options["file"]:
+            raise CommandError("give FILE.jsonl or --from-corrections")
+        rows = []
+        try:
+            with open(options["file"], encoding="utf-8") as f:
+                for number, line in enumerate(f, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as exc:
+                        raise CommandError(f"line {number}: not valid JSON ({exc.msg})") from exc
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['file']}: {exc.strerror}") from exc
+        try:
+            report = evaluate(rows, threshold=options["threshold"])
+        except BadRow as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, sort_keys=True))
+        else:
+            self.stdout.write(format_report(report))
+        return None
 
     def corrections(self, *, as_json: bool) -> None:
         from netra.cases.triage_flow import correction_figures
