@@ -214,6 +214,13 @@ def run_child(rows: int) -> None:
     nips = list(Subject.objects.filter(nip__isnull=False).values_list("nip", flat=True)[: len(queries)])
     for case_pk, _group in queries[:10]:  # warm the caches the same way for both
         duplicate_candidates(Case.objects.get(pk=case_pk))
+    if os.environ.get("BENCH_PROFILE"):  # where one lookup spends its time, on stderr
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(duplicate_candidates, Case.objects.get(pk=queries[0][0]))
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
     timings, baseline, found, wanted = [], [], 0, 0
     for (case_pk, group), nip in zip(queries, nips, strict=False):
         case = Case.objects.get(pk=case_pk)
@@ -303,8 +310,8 @@ def child(rows: int, env: dict) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(rows)], env=env, capture_output=True, text=True, check=False
     )
+    sys.stderr.write(out.stderr)
     if out.returncode != 0:
-        sys.stderr.write(out.stderr)
         raise SystemExit(f"bench child failed ({out.returncode})")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
