@@ -93,13 +93,13 @@ def _inputs(case_ids: list[int]) -> dict[int, dict]:
     cases = Case.objects.in_bulk(case_ids)
     first: dict[int, Report] = {}
     for report in Report.objects.filter(case_id__in=case_ids).order_by("submitted_at", "pk"):
-        first.setdefault(report.case_id, report)
+        first.setdefault(int(report.case_id or 0), report)
     subjects: dict[int, Subject] = {}
-    for subject in Subject.objects.filter(case_id__in=case_ids).order_by("pk"):
-        subjects.setdefault(subject.case_id, subject)
+    for row in Subject.objects.filter(case_id__in=case_ids).order_by("pk"):
+        subjects.setdefault(row.case_id, row)
     hashes: dict[int, list[str]] = {}
-    for case_id, sha in Evidence.objects.filter(case_id__in=case_ids).values_list("case_id", "sha256_received"):
-        hashes.setdefault(case_id, []).append(sha)
+    for evidence_case, sha in Evidence.objects.filter(case_id__in=case_ids).values_list("case_id", "sha256_received"):
+        hashes.setdefault(int(evidence_case), []).append(sha)
     out = {}
     for case_id, report in first.items():
         case = cases[case_id]
@@ -180,7 +180,13 @@ def _join_cluster(case: Case) -> None:
     if not matches:
         return
     ids = [case.pk] + [c.case.pk for c in matches]
-    roots = set(TriageResult.objects.filter(case_id__in=ids, cluster__isnull=False).values_list("cluster", flat=True))
+    roots = {
+        int(root)
+        for root in TriageResult.objects.filter(case_id__in=ids, cluster__isnull=False).values_list(
+            "cluster", flat=True
+        )
+        if root is not None
+    }
     root = min(roots | set(ids))
     TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
 
@@ -303,10 +309,10 @@ def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
     missing = [pk for pk in ids if pk not in stored]
     if missing:
         for report in Report.objects.filter(case_id__in=missing).order_by("-submitted_at", "-pk"):
-            texts[report.case_id] = report.description.lower()[:SEARCH_CHARS]
+            texts[int(report.case_id or 0)] = report.description.lower()[:SEARCH_CHARS]
     subjects: dict[int, Subject] = {}
-    for subject in Subject.objects.filter(case_id__in=ids).order_by("pk"):
-        subjects.setdefault(subject.case_id, subject)
+    for row in Subject.objects.filter(case_id__in=ids).order_by("pk"):
+        subjects.setdefault(row.case_id, row)
     links: dict[int, list[str]] = {}
     for case_id, value in TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK).values_list(
         "case_id", "value"
@@ -321,7 +327,7 @@ def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
             continue
         region_code, incident_date = cases[pk]
         subject = subjects.get(pk)
-        fields = {
+        fields: dict[str, Any] = {
             "subject_name": subject.name if subject else "",
             "subject_nip": (subject.nip or "") if subject else "",
             "subject_position": subject.position if subject else "",
@@ -413,7 +419,11 @@ def cluster_sizes(cases, *, user) -> dict[int, tuple[int, int]]:
         .annotate(n=Count("pk"))
         .values_list("cluster", "n")
     )
-    return {pk: (cluster, sizes.get(cluster, 0)) for pk, cluster in own.items() if sizes.get(cluster, 0) > 1}
+    return {
+        pk: (int(cluster), sizes[cluster])
+        for pk, cluster in own.items()
+        if cluster is not None and sizes.get(cluster, 0) > 1
+    }
 
 
 def cluster_cases(user, cluster: int) -> QuerySet[Case]:

@@ -145,7 +145,7 @@ def cluster(request, cluster: int):
     labels = group_labels()
     for case in cases:
         result = getattr(case, "triage", None)
-        case.triage_label = labels.get(result.top_code, "") if result and result.top_code else ""
+        case.triage_label = labels.get(result.top_code, "") if result and result.top_code else ""  # type: ignore[attr-defined]
     return render(
         request,
         "workspace/triage_cluster.html",
