@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -39,12 +40,13 @@ from netra.audit.services import record
 from netra.cases.models import Case, Evidence, Report, Subject, TriageCorrection, TriageKey, TriageResult
 from netra.catalog.violations import TRIAGE_CODES
 from netra.triage import api as triage
-from netra.turns import after_response, writer_turn
+from netra.turns import after_response, my_turn, writer_turn
 
 S = Case.Status
 ACTIVE_STATES = tuple(s for s in S.values if s not in Case.TERMINAL_STATES)
 GROUPS = TRIAGE_CODES  # the catalogue's groups plus not_violation
 TRIAGE_BATCH = 20
+TRIAGE_TURN_KEY = "netra:cases:triage"
 SEARCH_CHARS = 2000
 TOP = 5
 POOL = 25  # candidates per retrieval signal, before scoring
@@ -59,9 +61,18 @@ _WORD = re.compile(r"[0-9a-z\u00c0-\u024f]{4,}")
 
 
 def on_opened(cases: list[Case]) -> None:
-    """In the opening transaction: one empty result row per case, filled after the commit."""
+    """In the opening transaction: one empty result row per case, filled after the commit.
+
+    In turns, like opening: the first committer of each ``NETRA_CASE_OPEN_INTERVAL`` triages for
+    everyone (after its answer went out); the scheduler's tick takes what is left.
+    """
     TriageResult.objects.bulk_create([TriageResult(case=case) for case in cases])
-    transaction.on_commit(lambda: after_response(lambda: triage_pending(max_batches=4)), robust=True)
+    transaction.on_commit(_after_commit, robust=True)
+
+
+def _after_commit() -> None:
+    if my_turn(TRIAGE_TURN_KEY, settings.NETRA_CASE_OPEN_INTERVAL):
+        after_response(lambda: triage_pending(max_batches=4))
 
 
 def triage_pending(*, batch_size: int = TRIAGE_BATCH, max_batches: int | None = None) -> int:
