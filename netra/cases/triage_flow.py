@@ -223,27 +223,44 @@ def _reach(case: Case, user) -> QuerySet[Case]:
     return others
 
 
+# Up to this many open cases in the reach, similar text is scored over the reach itself (found by
+# the case queue's B-tree index); above it, the text index is searched across the table.
+REACH_SCAN_MAX = 3000
+TEXT_MIN = 0.2
+
+
 def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:
     if not text.strip():
         return []
+    reach = list(others.order_by().values_list("pk", flat=True)[: REACH_SCAN_MAX + 1])
+    if not reach:
+        return []
+    small = len(reach) <= REACH_SCAN_MAX
     if connection.vendor == "postgresql":
         rows = (
-            TriageResult.objects.filter(case__in=others.values("pk"))
-            .extra(where=["cases_triageresult.search_text %% %s"], params=[text])
-            .extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
+            TriageResult.objects.filter(case_id__in=reach)
+            if small
+            else TriageResult.objects.filter(case__in=others.values("pk")).extra(
+                where=["cases_triageresult.search_text %% %s"], params=[text]
+            )
+        )
+        return list(
+            rows.extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
+            .extra(where=["similarity(cases_triageresult.search_text, %s) >= %s"], params=[text, TEXT_MIN])
             .order_by("-sim")
             .values_list("case_id", flat=True)[:POOL]
         )
-        return list(rows)
     if connection.vendor == "sqlite":
-        words = sorted(set(_WORD.findall(text.lower())), key=lambda w: (-len(w), w))[:16]
+        # The longest words of the text are its rarest (names of places and people): a MATCH on
+        # every word ranks half the table.
+        words = sorted(set(_WORD.findall(text.lower())), key=lambda w: (-len(w), w))[:6]
         if not words:
             return []
         query = " OR ".join(f'"{w}"' for w in words)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT rowid FROM cases_triage_fts WHERE cases_triage_fts MATCH %s ORDER BY rank LIMIT %s",
-                [query, POOL * 5],
+                [query, POOL * 8],
             )
             ids = [row[0] for row in cursor.fetchall()]
         return list(others.filter(pk__in=ids).values_list("pk", flat=True)[:POOL])
