@@ -195,3 +195,28 @@ def test_triage_eval_from_corrections_prints_field_accuracy(agencies, satgas_kat
     call_command("triage_eval", "--from-corrections", "--json")
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert figures["top1"] == 1.0 and figures["cases"] == 1
+
+
+def test_stored_features_equal_the_engines_own():
+    # The lookup rebuilds candidates' features from what was stored at arrival (no second
+    # extraction); they must be what the engine would compute, or the scores drift.
+    from netra.cases.triage_flow import _entered_features, _stored_features
+    from netra.triage import api as triage
+
+    fields = {
+        "subject_name": "Pak Budi Santoso",
+        "subject_nip": "198503122010011003",
+        "subject_position": "Camat",
+        "region_code": "62.06",
+        "incident_date": datetime.date(2026, 11, 1),
+        "links": ("https://www.facebook.com/contoh/posts/1",),
+        "evidence_hashes": ("ABC",),
+    }
+    text = "pak camat ikut deklarasi paslon nomor 2 di lapangan kasongan, foto di https://fb.com/p/9"
+    facts = triage_flow._jsonable(triage.extract(text, today=fields["incident_date"]))
+    ours = _stored_features(_entered_features(**fields), text, facts)
+    theirs = triage.features(text=text, **fields)
+    for name in ("grams", "words", "nips", "name", "positions", "agencies", "candidates", "region_codes", "dates"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.links == theirs.links and ours.evidence_hashes == theirs.evidence_hashes
+    assert triage.similarity(ours, theirs).score == triage.similarity(theirs, theirs).score
