@@ -252,13 +252,20 @@ def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:
             .values_list("case_id", flat=True)[:POOL]
         )
     if connection.vendor == "sqlite":
-        # The longest words of the text are its rarest (names of places and people): a MATCH on
-        # every word ranks half the table.
-        words = sorted(set(_WORD.findall(text.lower())), key=lambda w: (-len(w), w))[:6]
+        # The text's rarest words (names of places and people; fts5vocab counts the rows of each):
+        # a MATCH on every word would rank half the table.
+        words = sorted(set(_WORD.findall(text.lower())))[:40]
         if not words:
             return []
-        query = " OR ".join(f'"{w}"' for w in words)
         with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(words))
+            cursor.execute(f"SELECT term, doc FROM cases_triage_fts_vocab WHERE term IN ({marks})", words)  # noqa: S608
+            counts = dict(cursor.fetchall())
+            # A word only this report holds (its own row) finds nothing: from 2 rows up.
+            rare = sorted((w for w in words if counts.get(w, 0) >= 2), key=lambda w: (counts[w], -len(w), w))[:4]
+            if not rare:
+                return []
+            query = " OR ".join(f'"{w}"' for w in rare)
             cursor.execute(
                 "SELECT rowid FROM cases_triage_fts WHERE cases_triage_fts MATCH %s ORDER BY rank LIMIT %s",
                 [query, POOL * 8],

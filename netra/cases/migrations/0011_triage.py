@@ -12,8 +12,12 @@ PG_FORWARD = [
 ]
 PG_BACKWARD = ["DROP INDEX IF EXISTS triage_search_trgm_idx"]
 # Kept by the service (triage_flow), not by triggers: nothing is added to the accepting INSERT.
-SQLITE_FORWARD = ["CREATE VIRTUAL TABLE cases_triage_fts USING fts5(search_text, tokenize='unicode61')"]
-SQLITE_BACKWARD = ["DROP TABLE IF EXISTS cases_triage_fts"]
+SQLITE_FORWARD = [
+    "CREATE VIRTUAL TABLE cases_triage_fts USING fts5(search_text, tokenize='unicode61')",
+    # How many rows hold each word: the lookup searches on the text's rarest words.
+    "CREATE VIRTUAL TABLE cases_triage_fts_vocab USING fts5vocab(cases_triage_fts, 'row')",
+]
+SQLITE_BACKWARD = ["DROP TABLE IF EXISTS cases_triage_fts_vocab", "DROP TABLE IF EXISTS cases_triage_fts"]
 
 
 def _run(statements_by_vendor):
