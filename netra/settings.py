@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "netra.orgs",
     "netra.notify",
     "netra.pacts",
+    "netra.triage",
     "netra.cases",
     # faces
     "netra.portal",

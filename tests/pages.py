@@ -38,6 +38,8 @@ NOT_PAGES = {
     "workspace:pacts_sheet",
     "workspace:pacts_ceremony",
     "workspace:pacts_revoke",
+    "workspace:triage_confirm",  # POST only: the buttons are on the case page
+    "workspace:triage_fact",
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -75,6 +77,7 @@ VISITORS = {
     "workspace:pacts_campaign_edit": "satgas.katingan",
     "insights:public": None,  # the public statistics page and map
     "insights_staff:dashboard": "ketua.katingan",
+    "workspace:triage_cluster": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -110,7 +113,11 @@ def page_routes() -> list[str]:
             elif isinstance(pattern, URLPattern) and pattern.name and namespace:
                 yield f"{namespace}{pattern.name}"
 
-    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}]
+    return [
+        name
+        for name in walk(localized.url_patterns)
+        if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}
+    ]
 
 
 def all_pages() -> list[Page]:
@@ -144,6 +151,7 @@ def all_pages() -> list[Page]:
         if (code := Election.objects.values_list("code", flat=True).first())
         else None,
         "workspace:people_profile": [get_user_model().objects.get(username="satgas.katingan").pk],
+        "workspace:triage_cluster": [cluster] if (cluster := _demo_cluster()) else None,
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
         if (report := Report.objects.order_by("pk").first())
         else None,
@@ -216,6 +224,19 @@ def _pact_examples() -> dict[str, list]:
         "workspace:pacts_campaign": [campaign.pk],
         "workspace:pacts_campaign_edit": [campaign.pk],
     }
+
+
+def _demo_cluster() -> int | None:
+    """Triage the demo's cases (the after-commit turn) and make two open ones a cluster."""
+    from netra.cases.models import Case, TriageResult
+    from netra.cases.triage_flow import triage_pending
+
+    triage_pending()
+    cases = list(Case.objects.filter(agency__code="pemkab-katingan", status__in=["received", "checking"])[:2])
+    if len(cases) < 2:
+        return None
+    TriageResult.objects.filter(case__in=cases).update(cluster=cases[0].pk)
+    return cases[0].pk
 
 
 def sign_in(client, page: Page):

@@ -379,6 +379,11 @@ WEB: dict[str, Web] = {
     "workspace:control_action": Web(method="POST", obj="case", action="warning", data={}, expect=_case_form_rule),
     "workspace:recommendation_letter": Web(obj="case", expect=_case_rule),
     "workspace:decision_summary": Web(obj="case", expect=_case_rule),
+    # Triage (netra.workspace.triage): the case's rule; an empty choice is refused with a message.
+    "workspace:triage_confirm": Web(method="POST", obj="case", data={"chosen": ""}, expect=_case_rule),
+    "workspace:triage_fact": Web(method="POST", obj="case", data={"field": ""}, expect=_case_rule),
+    # A cluster lists open cases only: the matrix's cases are decided, so it is not found for all.
+    "workspace:triage_cluster": Web(obj="case", expect=lambda p, k: staff(p, lambda p: NOT_FOUND)),
     # Every member may open the token page; only an agency admin sees or manages anything there.
     "sharing:tokens": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     # Requested by the agency admin, or by whoever vouches for a role the agency holds.

@@ -587,3 +587,82 @@ class LetterCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.year}: {self.last}"
+
+
+# --- triage (netra.cases.triage_flow; the engine is netra.triage) ------------------------------
+
+
+class TriageResult(models.Model):
+    """What triage read in a case's first report: ranked violation groups and key facts.
+
+    Written once: the row is inserted empty when the case is opened (``computed_at`` empty) and
+    filled after that commit, off the intake's path (``triage_flow.triage_pending``). The
+    duplicate index searches ``search_text`` (PostgreSQL: a pg_trgm GIN index; SQLite: the FTS5
+    table ``cases_triage_fts``, both made by migration 0011).
+    """
+
+    case = models.OneToOneField(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="triage")
+    # [{"code": group code or "not_violation", "confidence": 0..1, "words": [...]}], best first.
+    suggestions = models.JSONField(_("saran kelompok pelanggaran"), default=list, blank=True)
+    # netra.triage Facts as JSON (dates as ISO strings).
+    facts = models.JSONField(_("fakta kunci"), default=dict, blank=True)
+    top_code = models.CharField(_("saran teratas"), max_length=30, blank=True)
+    top_confidence = models.FloatField(_("keyakinan saran teratas"), default=0.0)
+    # The report's text and subject as the duplicate index reads them (lower-cased, bounded).
+    search_text = models.TextField(_("teks pencarian duplikat"), blank=True)
+    # The first case (id) of the cluster of reports of one incident; empty: no look-alike yet.
+    cluster = models.BigIntegerField(_("klaster"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("dihitung"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hasil triase")
+        verbose_name_plural = _("hasil triase")
+        indexes = [
+            models.Index(fields=["cluster"], name="triage_cluster_idx"),
+            # The triage job's work queue: only rows not computed yet, so it stays tiny.
+            models.Index(fields=["id"], condition=models.Q(computed_at__isnull=True), name="triage_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.top_code}"
+
+
+class TriageKey(models.Model):
+    """A value two reports of one incident share exactly (a link, a NIP named in the text)."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("tautan")
+        NIP = "nip", _("NIP")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="triage_keys")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    value = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = _("kunci duplikat")
+        verbose_name_plural = _("kunci duplikat")
+        indexes = [models.Index(fields=["value", "kind"], name="triage_key_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class TriageCorrection(models.Model):
+    """An officer's answer to the suggestion: confirmed (chosen = suggested) or corrected."""
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="triage_corrections")
+    suggested = models.CharField(_("disarankan"), max_length=30, blank=True)
+    chosen = models.CharField(_("dipilih"), max_length=30)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("oleh"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("koreksi triase")
+        verbose_name_plural = _("koreksi triase")
+        indexes = [models.Index(fields=["case", "at"], name="triage_correction_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.suggested} → {self.chosen}"

@@ -1,7 +1,9 @@
-"""Re-export: the pure NIP checks live in ``netra.catalog.nip`` so the rosters (``netra.pacts``,
-below ``cases``) validate NIPs exactly as intake does."""
+"""NIP checks live in ``netra.catalog.nip`` (pure, below every domain app, used by triage too).
 
-from netra.catalog.nip import (  # noqa: F401
+This module re-exports them so intake, forms, models and migrations keep their imports.
+"""
+
+from netra.catalog.nip import (
     EASTERNMOST_ZONE,
     MIN_CPNS_AGE,
     nip_errors,
@@ -9,3 +11,5 @@ from netra.catalog.nip import (  # noqa: F401
     today_easternmost,
     validate_nip,
 )
+
+__all__ = ["EASTERNMOST_ZONE", "MIN_CPNS_AGE", "nip_errors", "normalize_nip", "today_easternmost", "validate_nip"]

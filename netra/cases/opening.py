@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from netra.audit.services import record_each
 from netra.bulk import update_by_id
-from netra.cases import lookups
+from netra.cases import lookups, triage_flow
 from netra.cases.models import Case, Evidence, Report, Subject, Transition
 from netra.orgs.models import Agency, User
 from netra.turns import after_response, my_turn, writer_turn
@@ -141,6 +141,7 @@ def open_cases(
     for row in transitions:
         post_save.send(sender=Transition, instance=row, created=True, update_fields=None, raw=False, using=using)
     # Ids only: never the description, the contact or anything else the reporter wrote.
+    triage_flow.on_opened(cases)  # an empty result row; the engine reads the report after commit
     record_each(
         actor if actor is not None else REPORTER_ACTOR,
         "case.received",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
 from typing import cast
 
 from django.db.models import Case as SqlCase
@@ -17,8 +16,8 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
+from netra.cases import triage_flow
 from netra.cases.models import Case, Report, Subject, Transition
-from netra.orgs.selectors import case_scope
 
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
@@ -264,191 +263,25 @@ def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
     return qs.order_by("-case__created_at", "-pk")
 
 
-@dataclass
-class DuplicateCandidate:
-    case: Case
-    reasons: list[str] = field(default_factory=list)
-    similarity: float = 0.0
+# Duplicates: one place decides what a duplicate is (netra.cases.triage_flow, issue #13).
+DuplicateCandidate = triage_flow.DuplicateCandidate
+DUPLICATE_WINDOW_DAYS = triage_flow.WINDOW_DAYS
 
 
-# A viral post brings many reports within days; incidents further apart are separate events.
-DUPLICATE_WINDOW_DAYS = 14
-TEXT_SIMILARITY_MIN = 0.5
-_TEXT_POOL = 300
-_WORD_RE = re.compile(r"[0-9a-zA-Z\u00C0-\u024F]+")
-# Frequent Indonesian function words carry no meaning for "is this the same incident?".
-_STOPWORDS = frozenset(
-    [
-        "yang",
-        "dan",
-        "di",
-        "ke",
-        "dari",
-        "ini",
-        "itu",
-        "dengan",
-        "untuk",
-        "pada",
-        "dalam",
-        "oleh",
-        "atau",
-        "juga",
-        "karena",
-        "sebagai",
-        "saat",
-        "ada",
-        "tidak",
-        "akan",
-        "telah",
-        "sudah",
-        "bahwa",
-        "para",
-        "serta",
-        "tersebut",
-        "kami",
-        "saya",
-        "kita",
-        "mereka",
-        "dia",
-        "ia",
-        "nya",
-        "pak",
-        "bu",
-        "bapak",
-        "ibu",
-        "the",
-    ]
-)
-
-
-def text_tokens(text: str) -> frozenset[str]:
-    return frozenset(w for w in (m.lower() for m in _WORD_RE.findall(text or "")) if len(w) > 2 and w not in _STOPWORDS)
-
-
-def token_similarity(a: frozenset[str], b: frozenset[str]) -> float:
-    """Jaccard overlap of two token sets, 0 … 1."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
-
-
-def duplicate_candidates(case: Case, *, user=None, limit: int = 10) -> list[DuplicateCandidate]:
-    """Open cases that may be the same matter, strongest first (design.md 3: checking).
-
-    Signals: the same subject NIP; the same subject name in the same region with incident dates
-    close together; descriptions sharing most of their words (token overlap, no fuzzy library:
-    reports of one viral post are near copies). With ``user``, only cases in their scope.
-    """
-    others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
-    if user is not None:
-        others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
-    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    near_in_time = Q(incident_date__gte=case.incident_date - window, incident_date__lte=case.incident_date + window)
-    found: dict[int, DuplicateCandidate] = {}
-
-    def add(other: Case, reason: str, similarity: float = 0.0) -> None:
-        candidate = found.setdefault(other.pk, DuplicateCandidate(case=other))
-        if reason not in candidate.reasons:
-            candidate.reasons.append(reason)
-        candidate.similarity = max(candidate.similarity, similarity)
-
-    subjects = list(case.subjects.all())
-    nips = sorted({s.nip for s in subjects if s.nip})
-    if nips:
-        for other in others.filter(subjects__nip__in=nips).distinct():
-            add(other, "nip")
-    names = sorted({s.name.strip().lower() for s in subjects if s.name.strip()})
-    if names:
-        name_q = Q()
-        for name in names:
-            name_q |= Q(subjects__name__iexact=name)
-        for other in others.filter(name_q, near_in_time, region=case.region_id).distinct():
-            add(other, "name_region_date")
-
-    own_tokens = text_tokens(" ".join(r.description for r in reports_of_case(case)))
-    if own_tokens:
-        pool = list(others.filter(near_in_time, region=case.region_id).order_by("-created_at")[:_TEXT_POOL])
-        descriptions: dict[int, list[str]] = {}
-        for case_id, description in Report.objects.filter(case__in=pool).values_list("case_id", "description"):
-            descriptions.setdefault(case_id, []).append(description)
-        for other in pool:
-            score = token_similarity(own_tokens, text_tokens(" ".join(descriptions.get(other.pk, []))))
-            if score >= TEXT_SIMILARITY_MIN:
-                add(other, "similar_text", score)
-
-    strength = {"nip": 3, "name_region_date": 2, "similar_text": 1}
-    ranked = sorted(
-        found.values(),
-        key=lambda c: (-sum(strength[r] for r in c.reasons), -c.similarity, c.case.created_at, c.case.pk),
-    )
-    ranked = ranked[:limit]
-    loaded = (
-        Case.objects.select_related("agency", "region")
-        .prefetch_related("subjects")
-        .in_bulk([c.case.pk for c in ranked])
-    )
-    for candidate in ranked:
-        candidate.case = loaded[candidate.case.pk]
-    return ranked
-
-
-# States whose cases can still be merged (the "merged" move of the workflow table): the queue
-# marks possible duplicates only there.
-def _mergeable_states() -> frozenset[str]:
-    from netra.cases.workflow import MOVES
-
-    return frozenset(state for move in MOVES if move.action == "merged" for state in move.from_states)
-
-
-_DUPLICATE_ROWS_MAX = 5000
+def duplicate_candidates(case: Case, *, user=None, limit: int = triage_flow.TOP) -> list[DuplicateCandidate]:
+    """Open cases that may be the same matter, strongest first (design.md 3: checking); with
+    ``user``, only cases in their scope. See ``triage_flow.duplicate_candidates``."""
+    return triage_flow.duplicate_candidates(case, user=user, limit=limit)
 
 
 def duplicate_counts(cases, *, user) -> dict[int, int]:
-    """For a page of the queue: how many other open cases in scope may be the same matter.
+    """For a page of the queue: how many other open cases in scope share the case's cluster
+    (the reports of one incident, ``triage_flow``). Only cases that may still be merged."""
+    from netra.cases.workflow import MOVES
 
-    The cheap signals of ``duplicate_candidates`` in one query for the whole page: the same
-    subject NIP, or the same subject name in the same region with incident dates within
-    ``DUPLICATE_WINDOW_DAYS``. (Similar text is left to the case page: it reads every
-    description of the region.) Only cases that may still be merged are counted.
-    """
-    from django.db.models.functions import Lower
-
-    mergeable = _mergeable_states()
+    mergeable = frozenset(state for move in MOVES if move.action == "merged" for state in move.from_states)
     page = [case for case in cases if case.status in mergeable]
-    if not page:
-        return {}
-    own: dict[int, list[Subject]] = {case.pk: list(case.subjects.all()) for case in page}
-    nips = {s.nip for subjects in own.values() for s in subjects if s.nip}
-    names = {s.name.strip().lower() for subjects in own.values() for s in subjects if s.name.strip()}
-    if not nips and not names:
-        return {}
-    rows = list(
-        Subject.objects.annotate(name_lower=Lower("name"))
-        .filter(Q(nip__in=nips) | Q(name_lower__in=names))
-        .filter(case__status__in=ACTIVE_STATES)
-        .filter(case__in=scoped_cases(user))
-        .values_list("case_id", "nip", "name_lower", "case__region_id", "case__incident_date")[:_DUPLICATE_ROWS_MAX]
-    )
-    window = datetime.timedelta(days=DUPLICATE_WINDOW_DAYS)
-    by_nip: dict[str, set[int]] = {}
-    by_name: dict[str, list[tuple[int, str, datetime.date]]] = {}
-    for other_id, nip, name, region, incident in rows:
-        if nip:
-            by_nip.setdefault(nip, set()).add(other_id)
-        by_name.setdefault((name or "").strip(), []).append((other_id, region, incident))
-    counts: dict[int, int] = {}
-    for case in page:
-        others: set[int] = set()
-        for subject in own[case.pk]:
-            if subject.nip:
-                others |= by_nip.get(subject.nip, set())
-            for other_id, region, incident in by_name.get(subject.name.strip().lower(), ()):
-                if region == case.region_id and abs(incident - case.incident_date) <= window:
-                    others.add(other_id)
-        others.discard(case.pk)
-        if others:
-            counts[case.pk] = len(others)
-    return counts
+    return {pk: size - 1 for pk, (_cluster, size) in triage_flow.cluster_sizes(page, user=user).items()}
 
 
 # --- staff: what waits for a role (the role home pages) ------------------------------------------

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, elections_views, letters, pacts_views, people, profile, views
+from netra.workspace import actions, auth, elections_views, letters, pacts_views, people, profile, triage, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -43,4 +43,7 @@ urlpatterns = [
     path(_("pakta/<int:pk>/lembar/"), pacts_views.campaign_sheet, name="pacts_sheet"),
     path(_("pakta/<int:pk>/upacara/"), pacts_views.campaign_ceremony, name="pacts_ceremony"),
     path(_("pakta/tanda-tangan/<int:pk>/cabut/"), pacts_views.signature_revoke, name="pacts_revoke"),
+    path(_("kasus/<int:pk>/triase/"), triage.confirm, name="triage_confirm"),
+    path(_("kasus/<int:pk>/triase/fakta/"), triage.use_fact, name="triage_fact"),
+    path(_("klaster/<int:cluster>/"), triage.cluster, name="triage_cluster"),
 ]

@@ -23,7 +23,7 @@ from netra.cases.workflow import EARLY, MOVES
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
 from netra.orgs.roles import ROLES, effective_roles
-from netra.workspace import control, presenters
+from netra.workspace import control, presenters, triage
 from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
 
@@ -107,6 +107,7 @@ def home(request):
     rows: list[Any] = list(page.object_list)
     for case in rows:
         case.duplicate_count = duplicates.get(case.pk, 0)
+    triage.mark_clusters(rows, user=user)  # the suggestion chip and the cluster (netra.workspace.triage)
     counts = selectors.queue_counts(user, **filters)
     tools = bulk_tools(user)
     # A refused bulk action leaves its selection ticked (bulk puts it in the session).
@@ -172,6 +173,7 @@ def case_context(request, case: Case, **forms) -> dict:
     }
     context.update(presenters.case_extras(case, user))
     context.update(control.panel(case, user))  # BKN's control actions (netra.workspace.control)
+    context.update(triage.triage_context(case, user))
     context.update(forms)
     return context
 

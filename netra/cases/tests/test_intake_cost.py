@@ -33,13 +33,14 @@ def test_a_report_reads_no_reference_data_once_its_region_was_seen(pemkab_kating
     assert not [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
 
 
-def test_a_report_opened_at_once_costs_nine_statements(pemkab_katingan):
+def test_a_report_opened_at_once_costs_ten_statements(pemkab_katingan):
     report_submit(data=report_data())
 
     # Opened in its own transaction (inside the test's; public reports outside one are opened in
     # batches, see test_opening): BEGIN or SAVEPOINT, report, case, its number, the report's case,
-    # subject, transition, audit row, COMMIT or RELEASE.
-    assert len(queries_of_a_report()) == 9
+    # subject, transition, the empty triage row (filled after commit, netra.cases.triage_flow),
+    # audit row, COMMIT or RELEASE.
+    assert len(queries_of_a_report()) == 10
 
 
 def test_a_new_pemda_takes_over_its_region_at_once_in_this_process(katingan, kanreg_banjarmasin, agencies):

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from netra.audit.chain import SEAL_TURN_KEY
 from netra.audit.models import AuditEvent
-from netra.cases import opening
+from netra.cases import opening, triage_flow
 from netra.cases.intake import evidence_add, report_status, report_submit, reporter_message_add
 from netra.cases.models import Case, Report, Subject, Transition
 from netra.cases.tests.fixtures import image_bytes, report_data
@@ -104,6 +104,7 @@ def test_opening_forty_reports_costs_the_statements_of_one(pemkab_katingan, sett
     turn_taken()
     settings.NETRA_AUDIT_SEAL_INTERVAL = INTERVAL  # sealing is counted elsewhere (netra.audit)
     my_turn(SEAL_TURN_KEY, INTERVAL)
+    my_turn(triage_flow.TRIAGE_TURN_KEY, INTERVAL)  # triage too (netra/cases/tests/test_triage_flow.py)
 
     def statements_to_open(count: int) -> int:
         for _ in range(count):

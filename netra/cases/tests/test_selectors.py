@@ -1,4 +1,6 @@
-"""Scoped reads for the staff workspace: the queue, its counts, one case, duplicates, subject history."""
+"""Scoped reads for the staff workspace: the queue, its counts, one case, subject history.
+
+Duplicates: netra/cases/tests/test_triage_flow.py."""
 
 import datetime
 import itertools
@@ -12,12 +14,8 @@ from netra.cases.selectors import (
     attention_dates,
     case_for,
     cases_for,
-    duplicate_candidates,
-    duplicate_counts,
     queue_counts,
     subject_history,
-    text_tokens,
-    token_similarity,
 )
 from netra.catalog.models import SanctionCategory
 
@@ -194,38 +192,6 @@ def test_the_queue_previews_the_first_report_on_one_line(satgas_katingan, agenci
     assert row.preview.startswith("Camat berorasi.") and len(row.preview) == PREVIEW_CHARS
 
 
-def test_duplicate_counts_match_nip_and_name_in_region_and_time(satgas_katingan, agencies, regions):
-    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
-    nip = "198503122010011003"
-    one = make_case(pemkab, katingan, subject="Budi Santoso", nip=nip)
-    same_nip = make_case(pemkab, katingan, subject="B. Santoso", nip=nip)
-    same_name = make_case(pemkab, katingan, subject="budi santoso")
-    make_case(pemkab, katingan, subject="Budi Santoso", incident=TODAY - datetime.timedelta(days=60))  # too far apart
-    make_case(agencies["pemkab-barito-selatan"], regions["62.04"], subject="Budi Santoso", nip=nip)  # out of scope
-    make_case(pemkab, katingan, subject="Budi Santoso", status=S.CLOSED)  # finished
-    alone = make_case(pemkab, katingan, subject="Siti Aminah")
-    counts = duplicate_counts(list(cases_for(satgas_katingan)), user=satgas_katingan)
-    assert counts[one.pk] == 2 and counts[same_nip.pk] == 1 and counts[same_name.pk] >= 1
-    assert alone.pk not in counts
-
-
-def test_duplicate_counts_cost_the_same_queries_for_3_or_30_rows(satgas_katingan, agencies, regions):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
-    for n in range(30):
-        make_case(pemkab, katingan, subject=f"Pegawai {n % 7}", nip=f"19850312201001{n % 5:04d}")
-    page = list(cases_for(satgas_katingan).prefetch_related("subjects"))
-    queries = []
-    for rows in (page[:3], page):
-        with CaptureQueriesContext(connection) as captured:
-            counts = duplicate_counts(rows, user=satgas_katingan)
-        queries.append(len(captured))
-    assert len(counts) == 30
-    assert queries[0] == queries[1] <= 5  # the scope, the agencies it receives referrals for, one query for the page
-
-
 def test_queue_counts_count_per_state_in_scope_only(satgas_katingan, agencies, regions, barsel_case):
     pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
     make_case(pemkab, katingan, status=S.RECEIVED)
@@ -276,64 +242,3 @@ def test_subject_history_for_a_user_stays_in_their_scope(satgas_katingan, agenci
     make_case(agencies["pemkab-barito-selatan"], regions["62.04"], subject="Budi", nip=nip)
     now = make_case(agencies["pemkab-katingan"], regions["62.06"], subject="Budi", nip=nip)
     assert list(subject_history(now.subjects.get(), user=satgas_katingan)) == []
-
-
-# --- duplicates ---------------------------------------------------------------------------------
-
-VIRAL = "Camat Katingan Hilir berfoto dengan pose dua jari bersama pasangan calon bupati nomor dua di Kasongan"
-
-
-def test_the_same_nip_makes_a_duplicate_candidate(agencies, regions):
-    nip = "198503122010011003"
-    other = make_case(agencies["pemkab-katingan"], regions["62.06"], nip=nip, incident=TODAY - datetime.timedelta(60))
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], nip=nip)
-    [candidate] = duplicate_candidates(case)
-    assert (candidate.case, candidate.reasons) == (other, ["nip"])
-
-
-def test_the_same_name_in_the_same_region_on_close_dates_is_a_candidate(agencies, regions):
-    other = make_case(agencies["pemkab-katingan"], regions["62.06"], subject="Budi Santoso")
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], subject="BUDI SANTOSO")
-    assert [(c.case, c.reasons) for c in duplicate_candidates(case)] == [(other, ["name_region_date"])]
-
-
-def test_the_same_name_a_month_apart_is_not_a_candidate(agencies, regions):
-    make_case(agencies["pemkab-katingan"], regions["62.06"], subject="Budi", incident=TODAY - datetime.timedelta(40))
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], subject="Budi")
-    assert duplicate_candidates(case) == []
-
-
-def test_a_near_copy_of_the_description_is_a_candidate(agencies, regions):
-    other = make_case(agencies["pemkab-katingan"], regions["62.06"], description=VIRAL + " kemarin sore.")
-    make_case(agencies["pemkab-katingan"], regions["62.06"], description="Kepala dinas memakai mobil dinas kampanye.")
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], description="Saya lihat " + VIRAL)
-    [candidate] = duplicate_candidates(case)
-    assert candidate.case == other and candidate.reasons == ["similar_text"] and candidate.similarity >= 0.5
-
-
-def test_finished_cases_are_not_duplicate_candidates(agencies, regions):
-    nip = "198503122010011003"
-    make_case(agencies["pemkab-katingan"], regions["62.06"], nip=nip, status=S.DISMISSED)
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], nip=nip)
-    assert duplicate_candidates(case) == []
-
-
-def test_duplicate_candidates_for_a_user_stay_in_their_scope(satgas_katingan, agencies, regions):
-    nip = "198503122010011003"
-    make_case(agencies["pemkab-barito-selatan"], regions["62.04"], nip=nip)
-    case = make_case(agencies["pemkab-katingan"], regions["62.06"], nip=nip)
-    assert duplicate_candidates(case, user=satgas_katingan) == []
-
-
-def test_the_strongest_signal_comes_first(agencies, regions):
-    pemkab, katingan = agencies["pemkab-katingan"], regions["62.06"]
-    by_text = make_case(pemkab, katingan, description=VIRAL)
-    by_nip = make_case(pemkab, katingan, nip="198503122010011003", incident=TODAY - datetime.timedelta(90))
-    case = make_case(pemkab, katingan, nip="198503122010011003", description=VIRAL)
-    assert [c.case for c in duplicate_candidates(case)] == [by_nip, by_text]
-
-
-def test_token_similarity_ignores_case_punctuation_and_function_words():
-    a = text_tokens("Camat YANG berorasi, di lapangan!")
-    b = text_tokens("camat berorasi lapangan")
-    assert token_similarity(a, b) == 1.0

@@ -14,7 +14,7 @@ from netra.sharing.tokens import issue_token
 
 # What RunPython's functions use of the schema editor (SQLite's cannot open inside a test's transaction).
 EDITOR = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)
-migration = importlib.import_module("netra.sharing.migrations.0003_webhook_secret_encrypted")
+migration = importlib.import_module("netra.sharing.migrations.0005_webhook_secret_encrypted")
 
 
 def raw_secret(pk: int) -> str:

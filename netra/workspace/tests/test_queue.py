@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from netra.cases.models import Case
+from netra.cases.triage_flow import triage_pending
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("workspace:home")
@@ -143,8 +144,12 @@ def test_each_row_shows_a_preview_and_a_possible_duplicate_chip(staff_client, sa
     first = submit(description="Camat berorasi di lapangan kecamatan saat deklarasi pasangan calon.")
     second = submit(description="Ada camat ikut kampanye di lapangan.")
     alone = submit(
-        subject_name="Rahmat Hidayat", subject_nip="", description="Lain lagi, kepala dinas membagikan stiker."
+        subject_name="Rahmat Hidayat",
+        subject_nip="",
+        links=[],  # the same link is the same post: a duplicate
+        description="Lain lagi, kepala dinas membagikan stiker.",
     )
+    triage_pending()  # after the commit in production (netra.cases.triage_flow); tests never commit
     response = staff_client(satgas_katingan).get(QUEUE)
     rows = {case.pk: case for case in listed(response)}
     assert rows[first.pk].duplicate_count == 1 and rows[second.pk].duplicate_count == 1

@@ -91,6 +91,12 @@ def open_reports() -> int:
     return _tick(open_pending, "opening the cases of accepted reports")
 
 
+def triage_reports() -> int:
+    from netra.cases.triage_flow import triage_pending
+
+    return _tick(lambda: triage_pending(max_batches=10), "triaging opened cases")
+
+
 def _tick(work, what: str) -> int:
     try:
         return work()
@@ -126,6 +132,7 @@ class Command(BaseCommand):
                 apply_retention(self.stdout)  # reporter contacts, dismissed cases' evidence
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
+            triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)
             seal_audit_log()
             if time.monotonic() >= next_head:
                 published = publish_audit_head(published)

@@ -1,0 +1,222 @@
+"""Triage on the case (netra.cases.triage_flow): stored once, corrections, facts, duplicates, clusters.
+
+Cases come from the real intake service; the result is filled by ``triage_pending`` as the
+after-commit turn does in production (the test's transaction never commits).
+"""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+
+from netra.audit.models import AuditEvent
+from netra.cases import triage_flow
+from netra.cases.intake import report_submit
+from netra.cases.models import Case, Subject, TriageCorrection, TriageResult
+from netra.cases.tests.fixtures import report_data
+from netra.cases.triage_flow import (
+    TriageError,
+    correction_figures,
+    duplicate_candidates,
+    triage_apply_fact,
+    triage_confirm,
+    triage_pending,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date.today()
+VIRAL = "Pak camat ikut deklarasi paslon nomor 2 di lapangan desa Kasongan, ada fotonya di FB"
+
+
+def submit(**overrides) -> Case:
+    return report_submit(data=report_data(**overrides), files=()).case
+
+
+def fresh(case: Case) -> TriageResult:
+    return TriageResult.objects.get(case=case)
+
+
+def test_opening_inserts_an_empty_result_and_the_turn_fills_it_once(agencies):
+    case = submit(description=VIRAL)
+    assert fresh(case).computed_at is None  # nothing computed in the opening transaction
+    assert triage_pending() == 1
+    result = fresh(case)
+    assert result.computed_at is not None
+    assert result.top_code == result.suggestions[0]["code"]
+    assert result.suggestions[0]["confidence"] >= result.suggestions[1]["confidence"]
+    assert {s["code"] for s in result.suggestions} >= {"campaign_attendance", "not_violation"}
+    assert "camat" in result.facts["positions"]
+    assert triage_pending() == 0  # computed once: never again
+    assert fresh(case).computed_at == result.computed_at
+
+
+def test_staff_and_agency_sources_are_triaged_too(agencies, satgas_katingan):
+    from netra.cases import opening
+
+    report = report_submit(data=report_data(description=VIRAL), files=()).report
+    # Every source opens through opening.open_cases: each gets its row.
+    assert TriageResult.objects.filter(case=report.case).exists()
+    assert opening.open_cases.__module__ == "netra.cases.opening"
+
+
+def test_a_confirmation_and_a_correction_are_stored_audited_and_counted(agencies, satgas_katingan):
+    one, two = submit(description=VIRAL), submit(description="Guru SD pakai kaos paslon di medsos", links=[])
+    triage_pending()
+    suggested_one = fresh(one).top_code
+    triage_confirm(case=one, actor=satgas_katingan, chosen=suggested_one)
+    wrong = "gifts_money" if fresh(two).top_code != "gifts_money" else "other"
+    correction = triage_confirm(case=two, actor=satgas_katingan, chosen=wrong)
+    assert (correction.suggested, correction.chosen, correction.by) == (fresh(two).top_code, wrong, satgas_katingan)
+    actions = set(AuditEvent.objects.filter(object_id__in=[str(one.pk), str(two.pk)]).values_list("action", flat=True))
+    assert {"case.triage_confirmed", "case.triage_corrected"} <= actions
+    figures = correction_figures()
+    assert figures["cases"] == 2 and figures["top1"] == 0.5 and figures["corrections"] == 2
+
+
+def test_an_unknown_group_is_refused(agencies, satgas_katingan):
+    case = submit()
+    triage_pending()
+    with pytest.raises(TriageError) as refused:
+        triage_confirm(case=case, actor=satgas_katingan, chosen="banana")
+    assert refused.value.code == "validation_error"
+    assert not TriageCorrection.objects.exists()
+
+
+def test_a_correction_outside_the_scope_is_not_found(agencies, satgas_barsel):
+    case = submit()
+    triage_pending()
+    with pytest.raises(TriageError) as refused:
+        triage_confirm(case=case, actor=satgas_barsel, chosen="other")
+    assert refused.value.code == "not_found"
+
+
+def test_a_fact_fills_only_an_empty_field(agencies, satgas_katingan):
+    nip = "198503122010011003"
+    case = submit(description=f"Camat NIP {nip} ikut kampanye paslon 02", subject_nip="", subject_position="")
+    triage_pending()
+    assert nip in fresh(case).facts["nips"]
+    triage_apply_fact(case=case, actor=satgas_katingan, field="nip", value=nip)
+    subject = Subject.objects.get(case=case)
+    assert subject.nip == nip and subject.name == "Budi Santoso"  # what the reporter wrote stays
+    assert AuditEvent.objects.filter(action="case.triage_fact_used", object_id=str(case.pk)).exists()
+
+
+def test_a_fact_never_overwrites_what_was_entered(agencies, satgas_katingan):
+    entered = "198503122010011003"
+    named = "199001012015032001"
+    case = submit(description=f"Lurah NIP {named} hadir di kampanye", subject_nip=entered, subject_position="Camat")
+    triage_pending()
+    for field, value in (("nip", named), ("position", "lurah")):
+        if value in [str(v) for v in fresh(case).facts.get(triage_flow.FACT_FIELDS[field]) or []]:
+            with pytest.raises(TriageError) as refused:
+                triage_apply_fact(case=case, actor=satgas_katingan, field=field, value=value)
+            assert refused.value.code == "conflict"
+    subject = Subject.objects.get(case=case)
+    assert (subject.nip, subject.position) == (entered, "Camat")
+
+
+def test_a_value_the_engine_did_not_extract_is_refused(agencies, satgas_katingan):
+    case = submit(subject_nip="")
+    triage_pending()
+    with pytest.raises(TriageError):
+        triage_apply_fact(case=case, actor=satgas_katingan, field="nip", value="199001012015032001")
+    assert Subject.objects.get(case=case).nip is None
+
+
+# --- duplicates --------------------------------------------------------------------------------
+
+
+def test_reports_of_one_viral_post_find_each_other_with_reasons(agencies, satgas_katingan):
+    first = submit(description=VIRAL, subject_name="", subject_nip="", links=[])
+    second = submit(
+        description="camat ikut deklarasi paslon no 2 di lapangan desa kasongan, fotonya ada di facebook",
+        subject_name="",
+        subject_nip="",
+        links=[],
+    )
+    submit(
+        description="Kepala dinas pendidikan membagikan amplop ke guru honorer di aula",
+        subject_name="",
+        subject_nip="",
+        links=[],
+        incident_date=(TODAY - datetime.timedelta(days=40)).isoformat(),
+    )
+    triage_pending()
+    [candidate] = duplicate_candidates(second, user=satgas_katingan)
+    assert candidate.case == first and candidate.reasons and candidate.similarity >= triage_flow.SHOW_MIN
+    assert fresh(first).cluster == fresh(second).cluster == first.pk
+
+
+def test_another_agencys_case_is_never_a_duplicate(agencies, satgas_katingan, bkn_supervisor):
+    nip = "198503122010011003"
+    other = submit(region_code="62.04", description=VIRAL, subject_nip=nip)
+    case = submit(description=VIRAL, subject_nip=nip)
+    assert other.agency_id != case.agency_id
+    triage_pending()
+    assert duplicate_candidates(case, user=satgas_katingan) == []
+    assert duplicate_candidates(case, user=bkn_supervisor) == []  # who sees both still gets none
+    assert fresh(case).cluster is None
+
+
+def test_finished_cases_are_not_candidates(agencies):
+    done = submit(description=VIRAL)
+    Case.objects.filter(pk=done.pk).update(status=Case.Status.DISMISSED)
+    case = submit(description=VIRAL)
+    triage_pending()
+    assert duplicate_candidates(case) == []
+
+
+def test_the_same_nip_finds_an_older_case(agencies):
+    nip = "198503122010011003"
+    old = submit(subject_nip=nip, incident_date=(TODAY - datetime.timedelta(days=60)).isoformat(), links=[])
+    case = submit(subject_nip=nip, description="Camat Budi pose dua jari di baliho", links=[])
+    triage_pending()
+    assert [c.case for c in duplicate_candidates(case)] == [old]
+
+
+def test_at_most_five_candidates(agencies):
+    for _n in range(8):
+        submit(description=VIRAL)
+    triage_pending()
+    case = Case.objects.order_by("-pk").first()
+    assert len(duplicate_candidates(case)) == 5
+
+
+# --- triage_eval --from-corrections --------------------------------------------------------------
+
+
+def test_triage_eval_from_corrections_prints_field_accuracy(agencies, satgas_katingan, capsys):
+    import json
+
+    case = submit(description=VIRAL)
+    triage_pending()
+    triage_confirm(case=case, actor=satgas_katingan, chosen=fresh(case).top_code)
+    call_command("triage_eval", "--from-corrections", "--json")
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["top1"] == 1.0 and figures["cases"] == 1
+
+
+def test_stored_features_equal_the_engines_own():
+    # The lookup rebuilds candidates' features from what was stored at arrival (no second
+    # extraction); they must be what the engine would compute, or the scores drift.
+    from netra.cases.triage_flow import _entered_features, _stored_features
+    from netra.triage import api as triage
+
+    fields = {
+        "subject_name": "Pak Budi Santoso",
+        "subject_nip": "198503122010011003",
+        "subject_position": "Camat",
+        "region_code": "62.06",
+        "incident_date": datetime.date(2026, 11, 1),
+        "links": ("https://www.facebook.com/contoh/posts/1",),
+        "evidence_hashes": ("ABC",),
+    }
+    text = "pak camat ikut deklarasi paslon nomor 2 di lapangan kasongan, foto di https://fb.com/p/9"
+    facts = triage_flow._jsonable(triage.extract(text, today=fields["incident_date"]))
+    ours = _stored_features(_entered_features(**fields), text, facts)
+    theirs = triage.features(text=text, **fields)
+    for name in ("grams", "words", "nips", "name", "positions", "agencies", "candidates", "region_codes", "dates"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.links == theirs.links and ours.evidence_hashes == theirs.evidence_hashes
+    assert triage.similarity(ours, theirs).score == triage.similarity(theirs, theirs).score

@@ -1,0 +1,661 @@
+"""Triage where the Satgas works: the engine's reading stored on the case, corrections, duplicates.
+
+The engine (``netra.triage``: ``suggest``, ``extract``, ``features``, ``similarity``) is pure; this
+module gives it the database:
+
+- **When.** Opening a case (``netra.cases.opening.open_cases``, every source: public form and API,
+  agency findings, staff intake) inserts an empty ``TriageResult`` in its transaction — one bulk
+  INSERT, nothing on the accepting INSERT of a public report. After that commit (and after the
+  request's answer, ``netra.turns.after_response``; the scheduler every second for what is left)
+  ``triage_pending`` reads the first report, runs the engine outside any transaction and writes
+  the suggestion, the key facts, the duplicate keys and the cluster in one short writer turn.
+- **Duplicates.** ``duplicate_candidates`` is the one place that decides what a duplicate is:
+  candidates from indexes only (similar text: PostgreSQL pg_trgm GIN on ``search_text``, SQLite an
+  FTS5 table; the same NIP, link or evidence hash; the same region within the window), in the
+  same agency's reach and the user's scope, scored by ``triage.similarity``; the best five with
+  their reasons in words.
+- **Clusters.** A newly triaged case whose best candidate scores at least ``CLUSTER_MIN`` joins
+  that case's cluster (the cluster id is its first case); the queue shows a cluster's size.
+- **Corrections.** ``triage_confirm`` stores the officer's choice (``TriageCorrection``), audited;
+  ``triage_apply_fact`` copies one extracted fact into an *empty* subject field (or refines the
+  region to a kabupaten/kota inside the one entered) — never over what someone entered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from netra.audit.services import record
+from netra.cases.models import Case, Evidence, Report, Subject, TriageCorrection, TriageKey, TriageResult
+from netra.catalog.violations import TRIAGE_CODES
+from netra.triage import api as triage
+from netra.turns import after_response, my_turn, writer_turn
+
+S = Case.Status
+ACTIVE_STATES = tuple(s for s in S.values if s not in Case.TERMINAL_STATES)
+GROUPS = TRIAGE_CODES  # the catalogue's groups plus not_violation
+TRIAGE_BATCH = 20
+TRIAGE_TURN_KEY = "netra:cases:triage"
+SEARCH_CHARS = 2000
+TOP = 5
+POOL = 25  # candidates per retrieval signal, before scoring
+WINDOW_DAYS = 14  # a viral post brings its reports within days
+# A candidate is shown from this score; a new case joins the cluster of its best one from CLUSTER_MIN.
+SHOW_MIN = 0.25
+CLUSTER_MIN = triage.DEFAULT_THRESHOLD
+_WORD = re.compile(r"[0-9a-z\u00c0-\u024f]{4,}")
+
+
+# --- computing (after the case is opened) -------------------------------------------------------
+
+
+def on_opened(cases: list[Case]) -> None:
+    """In the opening transaction: one empty result row per case, filled after the commit.
+
+    In turns, like opening: the first committer of each ``NETRA_CASE_OPEN_INTERVAL`` triages for
+    everyone (after its answer went out); the scheduler's tick takes what is left.
+    """
+    TriageResult.objects.bulk_create([TriageResult(case=case) for case in cases])
+    transaction.on_commit(_after_commit, robust=True)
+
+
+def _after_commit() -> None:
+    if my_turn(TRIAGE_TURN_KEY, settings.NETRA_CASE_OPEN_INTERVAL):
+        after_response(lambda: triage_pending(max_batches=4))
+
+
+def triage_pending(*, batch_size: int = TRIAGE_BATCH, max_batches: int | None = None) -> int:
+    """Fill every result not computed yet, a batch per short writer turn; return how many."""
+    total, batches = 0, 0
+    while max_batches is None or batches < max_batches:
+        rows = list(
+            TriageResult.objects.filter(computed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "case_id")[:batch_size]
+        )
+        if not rows:
+            break
+        inputs = _inputs([case_id for _pk, case_id in rows])
+        # The engine runs outside any transaction: no lock is held while it reads.
+        computed = {case_id: _compute(inputs[case_id]) for _pk, case_id in rows if case_id in inputs}
+        with writer_turn(), transaction.atomic():
+            for pk, case_id in rows:
+                if case_id in computed:
+                    _store(pk, case_id, computed[case_id])
+                else:  # no report (a hand-made case): nothing to read, never looked at again
+                    TriageResult.objects.filter(pk=pk).update(computed_at=timezone.now())
+        total, batches = total + len(rows), batches + 1
+    return total
+
+
+def _inputs(case_ids: list[int]) -> dict[int, dict]:
+    """What the engine reads for each case: its first report, first subject, region, date, files."""
+    cases = Case.objects.in_bulk(case_ids)
+    first: dict[int, Report] = {}
+    for report in Report.objects.filter(case_id__in=case_ids).order_by("submitted_at", "pk"):
+        first.setdefault(int(report.case_id or 0), report)
+    subjects: dict[int, Subject] = {}
+    for row in Subject.objects.filter(case_id__in=case_ids).order_by("pk"):
+        subjects.setdefault(row.case_id, row)
+    hashes: dict[int, list[str]] = {}
+    for evidence_case, sha in Evidence.objects.filter(case_id__in=case_ids).values_list("case_id", "sha256_received"):
+        hashes.setdefault(int(evidence_case), []).append(sha)
+    out = {}
+    for case_id, report in first.items():
+        case = cases[case_id]
+        subject = subjects.get(case_id)
+        out[case_id] = {
+            "text": report.description,
+            "today": timezone.localdate(report.submitted_at),
+            "subject_name": subject.name if subject else "",
+            "subject_nip": (subject.nip or "") if subject else "",
+            "subject_position": subject.position if subject else "",
+            "region_code": case.region_id,
+            "incident_date": case.incident_date,
+            "links": list(report.links or []),
+            "evidence_hashes": hashes.get(case_id, []),
+            "agency_id": case.agency_id,
+            "pk": case_id,
+        }
+    return out
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _compute(data: dict) -> dict:
+    suggestions = [
+        {"code": s.code, "confidence": round(float(s.confidence), 4), "words": list(s.words)[:6]}
+        for s in triage.suggest(data["text"])
+    ]
+    facts = _jsonable(triage.extract(data["text"], today=data["today"]))
+    search = " ".join(part for part in (data["subject_name"], data["subject_position"], data["text"]) if part)
+    keys = {(TriageKey.Kind.LINK, link[:300]) for link in list(data["links"]) + list(facts.get("links") or [])}
+    keys |= {(TriageKey.Kind.NIP, nip) for nip in facts.get("nips") or [] if nip}
+    return {
+        "suggestions": suggestions,
+        "facts": facts,
+        "search_text": search.lower()[:SEARCH_CHARS],
+        "keys": sorted(keys),
+        "data": data,
+    }
+
+
+def _store(pk: int, case_id: int, computed: dict) -> None:
+    top = computed["suggestions"][0] if computed["suggestions"] else {"code": "", "confidence": 0.0}
+    updated = TriageResult.objects.filter(pk=pk, computed_at__isnull=True).update(
+        suggestions=computed["suggestions"],
+        facts=computed["facts"],
+        top_code=top["code"],
+        top_confidence=top["confidence"],
+        search_text=computed["search_text"],
+        computed_at=timezone.now(),
+    )
+    if not updated:  # another process computed it meanwhile
+        return
+    TriageKey.objects.bulk_create(
+        [TriageKey(case_id=case_id, kind=kind, value=value) for kind, value in computed["keys"]]
+    )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT OR REPLACE INTO cases_triage_fts(rowid, search_text) VALUES (%s, %s)",
+                [case_id, computed["search_text"]],
+            )
+    _join_cluster(Case.objects.get(pk=case_id))
+
+
+def _join_cluster(case: Case) -> None:
+    """Put the case in the cluster of its best look-alike (merging two clusters it bridges)."""
+    matches = [c for c in duplicate_candidates(case, limit=TOP) if c.similarity >= CLUSTER_MIN]
+    if not matches:
+        return
+    ids = [case.pk] + [c.case.pk for c in matches]
+    roots = {
+        int(root)
+        for root in TriageResult.objects.filter(case_id__in=ids, cluster__isnull=False).values_list(
+            "cluster", flat=True
+        )
+        if root is not None
+    }
+    root = min(roots | set(ids))
+    TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class DuplicateCandidate:
+    case: Case
+    reasons: list[str] = dataclasses.field(default_factory=list)
+    similarity: float = 0.0
+
+
+def _reach(case: Case, user) -> QuerySet[Case]:
+    """Open cases that could be the same matter: the same owning agency, and the user's scope."""
+    from netra.orgs.selectors import case_scope
+
+    others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
+    others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
+    if user is not None:
+        others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+    return others
+
+
+# Up to this many open cases in the reach, similar text is scored over the reach itself (found by
+# the case queue's B-tree index); above it, the text index is searched across the table.
+REACH_SCAN_MAX = 3000
+TEXT_MIN = 0.2
+
+
+def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:
+    if not text.strip():
+        return []
+    reach = list(others.order_by().values_list("pk", flat=True)[: REACH_SCAN_MAX + 1])
+    if not reach:
+        return []
+    small = len(reach) <= REACH_SCAN_MAX
+    if connection.vendor == "postgresql":
+        rows = (
+            TriageResult.objects.filter(case_id__in=reach)
+            if small
+            else TriageResult.objects.filter(case__in=others.values("pk")).extra(
+                where=["cases_triageresult.search_text %% %s"], params=[text]
+            )
+        )
+        return list(
+            rows.extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
+            .extra(where=["similarity(cases_triageresult.search_text, %s) >= %s"], params=[text, TEXT_MIN])
+            .order_by("-sim")
+            .values_list("case_id", flat=True)[:POOL]
+        )
+    if connection.vendor == "sqlite":
+        # The text's rarest words (names of places and people; fts5vocab counts the rows of each):
+        # a MATCH on every word would rank half the table.
+        words = sorted(set(_WORD.findall(text.lower())))[:40]
+        if not words:
+            return []
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(words))
+            cursor.execute(f"SELECT term, doc FROM cases_triage_fts_vocab WHERE term IN ({marks})", words)  # noqa: S608
+            counts = dict(cursor.fetchall())
+            # A word only this report holds (its own row) finds nothing: from 2 rows up.
+            rare = sorted((w for w in words if counts.get(w, 0) >= 2), key=lambda w: (counts[w], -len(w), w))[:4]
+            if not rare:
+                return []
+            query = " OR ".join(f'"{w}"' for w in rare)
+            cursor.execute(
+                "SELECT rowid FROM cases_triage_fts WHERE cases_triage_fts MATCH %s ORDER BY rank LIMIT %s",
+                [query, POOL * 8],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        return list(others.filter(pk__in=ids).values_list("pk", flat=True)[:POOL])
+    return []
+
+
+def _own(case: Case) -> dict:
+    result = TriageResult.objects.filter(case=case, computed_at__isnull=False).first()
+    if result is not None:
+        text = result.search_text
+        facts = result.facts
+    else:
+        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").first()
+        text = (report.description if report else "").lower()[:SEARCH_CHARS]
+        facts = {}
+    return {"text": text, "facts": facts}
+
+
+def _stored_features(base: Any, text: str, facts: dict) -> Any:
+    """``triage.features`` of a case from what triage stored when it arrived (its text and the
+    facts extracted then), without reading the text again: the extraction is the costly part
+    (about 3 ms a report), and a lookup scores dozens of candidates.
+
+    ``base`` is ``triage.features`` of the entered fields with no text; this adds what the text
+    gives, as ``netra.triage.similar.features`` does.
+    """
+    import math
+
+    from netra.triage.model import STOPWORDS
+    from netra.triage.similar import _char_grams
+    from netra.triage.text import tokens
+
+    content = [t for t in tokens(text) if t not in STOPWORDS]
+    grams = _char_grams(content)
+
+    def union(name: str, key: str) -> frozenset:
+        return frozenset(getattr(base, name)) | frozenset(str(v) for v in facts.get(key) or [])
+
+    dates = base.dates or tuple(
+        (datetime.date.fromisoformat(d["start"]), datetime.date.fromisoformat(d["end"]))
+        for d in facts.get("dates") or []
+        if isinstance(d, dict) and d.get("start") and d.get("end")
+    )
+    return dataclasses.replace(
+        base,
+        text=text,
+        grams=grams,
+        norm=math.sqrt(sum(v * v for v in grams.values())),
+        words=frozenset(w for w in content if len(w) > 2),
+        nips=union("nips", "nips"),
+        positions=union("positions", "positions"),
+        agencies=union("agencies", "agencies"),
+        candidates=union("candidates", "candidates"),
+        region_codes=union("region_codes", "region_codes"),
+        dates=dates,
+        links=union("links", "links"),
+    )
+
+
+@functools.cache
+def _blank_features() -> Any:
+    return triage.features(text="")
+
+
+def _entered_features(
+    *, subject_name, subject_nip, subject_position, region_code, incident_date, links, evidence_hashes
+) -> Any:
+    """``triage.features(text="", ...)`` of the entered fields without running the extraction on
+    an empty text (a fixed cost of milliseconds per call), as ``netra.triage.similar.features``
+    reads them."""
+    from netra.catalog.nip import normalize_nip
+    from netra.triage.extract import find_positions, normalize_link
+    from netra.triage.text import normalize
+
+    positions: set[str] = set()
+    if subject_position:
+        positions.update(find_positions(normalize(subject_position)) or [normalize(subject_position)])
+    honorifics = ("pak", "bu", "h", "hj", "dr", "ir")
+    return dataclasses.replace(
+        _blank_features(),
+        nips=frozenset([normalize_nip(subject_nip)] if subject_nip else []),
+        name=" ".join(w for w in normalize(subject_name).split() if w not in honorifics),
+        positions=frozenset(positions),
+        region_codes=frozenset([region_code] if region_code else []),
+        dates=((incident_date, incident_date),) if incident_date else (),
+        links=frozenset(normalize_link(u) for u in links if u),
+        evidence_hashes=frozenset(h.lower() for h in evidence_hashes if h),
+    )
+
+
+def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
+    """The engine's features of each case, from its stored triage (or its report, when it has none)."""
+    ids = list(case_ids)
+    cases = {
+        pk: (region, day)
+        for pk, region, day in Case.objects.filter(pk__in=ids).values_list("pk", "region_id", "incident_date")
+    }
+    stored = {
+        case_id: (text, facts)
+        for case_id, text, facts in TriageResult.objects.filter(case_id__in=ids, computed_at__isnull=False).values_list(
+            "case_id", "search_text", "facts"
+        )
+    }
+    texts: dict[int, str] = {}
+    missing = [pk for pk in ids if pk not in stored]
+    if missing:
+        for report in Report.objects.filter(case_id__in=missing).order_by("-submitted_at", "-pk"):
+            texts[int(report.case_id or 0)] = report.description.lower()[:SEARCH_CHARS]
+    subjects: dict[int, Subject] = {}
+    for row in Subject.objects.filter(case_id__in=ids).order_by("pk"):
+        subjects.setdefault(row.case_id, row)
+    links: dict[int, list[str]] = {}
+    for case_id, value in TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK).values_list(
+        "case_id", "value"
+    ):
+        links.setdefault(case_id, []).append(value)
+    hashes: dict[int, list[str]] = {}
+    for case_id, sha in Evidence.objects.filter(case_id__in=ids).values_list("case_id", "sha256_received"):
+        hashes.setdefault(case_id, []).append(sha)
+    out = {}
+    for pk in ids:
+        if pk not in cases:
+            continue
+        region_code, incident_date = cases[pk]
+        subject = subjects.get(pk)
+        fields: dict[str, Any] = {
+            "subject_name": subject.name if subject else "",
+            "subject_nip": (subject.nip or "") if subject else "",
+            "subject_position": subject.position if subject else "",
+            "region_code": region_code,
+            "incident_date": incident_date,
+            "links": tuple(links.get(pk, ())),
+            "evidence_hashes": tuple(hashes.get(pk, ())),
+        }
+        if pk in stored:
+            text, facts = stored[pk]
+            out[pk] = _stored_features(_entered_features(**fields), text, facts or {})
+        else:  # a case triage never read (made before it, or by hand): read its report now
+            out[pk] = triage.features(text=texts.get(pk, ""), **fields)
+    return out
+
+
+def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[DuplicateCandidate]:
+    """Open cases that may be the same matter, strongest first, each with its reasons in words.
+
+    Candidates come from indexes only (similar text, the same NIP / link / evidence hash, the same
+    region within ``WINDOW_DAYS``), in the same agency's reach and, with ``user``, their scope;
+    ``triage.similarity`` scores them. Cases scoring under ``SHOW_MIN`` are left out.
+    """
+    others = _reach(case, user)
+    own = _own(case)
+    found: set[int] = set(_text_candidates(own["text"], others))
+    nips = {s.nip for s in case.subjects.all() if s.nip} | set(own["facts"].get("nips") or [])
+    if nips:
+        found |= set(others.filter(subjects__nip__in=nips).values_list("pk", flat=True)[:POOL])
+    keys = list(TriageKey.objects.filter(case=case).values_list("kind", "value"))
+    if keys:
+        key_q = Q()
+        for kind, value in keys:
+            key_q |= Q(kind=kind, value=value)
+        found |= set(
+            TriageKey.objects.filter(key_q, case__in=others.values("pk")).values_list("case_id", flat=True)[:POOL]
+        )
+    hashes = list(Evidence.objects.filter(case=case).values_list("sha256_received", flat=True))
+    if hashes:
+        found |= set(others.filter(evidence__sha256_received__in=hashes).values_list("pk", flat=True)[:POOL])
+    window = datetime.timedelta(days=WINDOW_DAYS)
+    found |= set(
+        others.filter(
+            region=case.region_id,
+            incident_date__gte=case.incident_date - window,
+            incident_date__lte=case.incident_date + window,
+        )
+        .order_by("-created_at")
+        .values_list("pk", flat=True)[:POOL]
+    )
+    found.discard(case.pk)
+    if not found:
+        return []
+    features = _features_for([case.pk, *found])
+    mine = features.get(case.pk)
+    if mine is None:
+        return []
+    scored = []
+    for pk in found:
+        if pk not in features:
+            continue
+        match = triage.similarity(mine, features[pk])
+        if match.score >= SHOW_MIN:
+            scored.append((match.score, pk, list(match.reasons)))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored = scored[:limit]
+    loaded = (
+        Case.objects.select_related("agency", "region")
+        .prefetch_related("subjects")
+        .in_bulk([pk for _s, pk, _r in scored])
+    )
+    return [DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score) for score, pk, reasons in scored]
+
+
+def cluster_sizes(cases, *, user) -> dict[int, tuple[int, int]]:
+    """For a page of the queue: case id → (cluster id, open cases of the cluster in the user's scope)."""
+    from netra.orgs.selectors import case_scope
+
+    ids = [case.pk for case in cases]
+    own = dict(TriageResult.objects.filter(case_id__in=ids, cluster__isnull=False).values_list("case_id", "cluster"))
+    if not own:
+        return {}
+    from django.db.models import Count
+
+    scope = case_scope(user).q(agency_field="case__agency", region_field="case__region")
+    sizes = dict(
+        TriageResult.objects.filter(scope, cluster__in=set(own.values()), case__status__in=ACTIVE_STATES)
+        .values("cluster")
+        .annotate(n=Count("pk"))
+        .values_list("cluster", "n")
+    )
+    return {
+        pk: (int(cluster), sizes[cluster])
+        for pk, cluster in own.items()
+        if cluster is not None and sizes.get(cluster, 0) > 1
+    }
+
+
+def cluster_cases(user, cluster: int) -> QuerySet[Case]:
+    """The open cases of one cluster in the user's scope, oldest first (the first is the merge target)."""
+    from netra.cases.selectors import scoped_cases
+
+    return (
+        scoped_cases(user)
+        .filter(triage__cluster=cluster, status__in=ACTIVE_STATES)
+        .select_related("agency", "region", "triage")
+        .prefetch_related("subjects")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- the officer's answer -----------------------------------------------------------------------
+
+
+class TriageError(Exception):
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message
+
+
+def _check(actor, case: Case) -> None:
+    from netra.cases.services import ACTING
+    from netra.cases.workflow import actor_roles, in_scope
+
+    if not in_scope(actor, case):
+        raise TriageError("not_found")
+    if not actor_roles(actor, case) & ACTING:
+        raise TriageError("forbidden", _("Anda tidak dapat mengubah kasus ini."))
+
+
+def triage_confirm(*, case: Case, actor, chosen: str) -> TriageCorrection:
+    """Store the officer's choice of violation group (the suggestion confirmed, or corrected)."""
+    if chosen not in GROUPS:
+        raise TriageError("validation_error", _("Kelompok pelanggaran tidak dikenal."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check(actor, case)
+        result = TriageResult.objects.filter(case=case).first()
+        suggested = result.top_code if result else ""
+        correction = TriageCorrection.objects.create(case=case, suggested=suggested, chosen=chosen, by=actor)
+        record(
+            actor,
+            "case.triage_confirmed" if chosen == suggested else "case.triage_corrected",
+            case,
+            suggested=suggested,
+            chosen=chosen,
+            correction_id=correction.pk,
+        )
+        return correction
+
+
+def latest_choice(case: Case) -> TriageCorrection | None:
+    return TriageCorrection.objects.filter(case=case).order_by("-at", "-pk").first()
+
+
+FACT_FIELDS = {"nip": "nips", "position": "positions", "agency_name": "agencies", "region": "region_codes"}
+
+
+def fact_offers(case: Case, result: TriageResult | None) -> list[dict]:
+    """The extracted facts that may fill an empty field, each with whether "Gunakan" applies."""
+    from netra.catalog.models import Region
+
+    if result is None or result.computed_at is None:
+        return []
+    subject = case.subjects.order_by("pk").first()
+    offers = []
+    for field, key in FACT_FIELDS.items():
+        for value in (result.facts or {}).get(key) or []:
+            value = str(value)
+            if field == "region":
+                region = Region.objects.filter(code=value).first()
+                if region is None:
+                    continue
+                usable = region.parent_id == case.region_id and region.code != case.region_id
+                current = case.region.name if case.region_id else ""
+                label = region.name
+            else:
+                current = (getattr(subject, field) or "") if subject else ""
+                usable = not current
+                label = value
+            offers.append({"field": field, "value": value, "label": label, "current": current, "usable": usable})
+    return offers
+
+
+def triage_apply_fact(*, case: Case, actor, field: str, value: str) -> None:
+    """Copy one extracted fact into the case, only where nothing was entered.
+
+    Subject NIP / position / agency: only into an empty field (a subject is added if the case has
+    none). Region: only to a kabupaten/kota inside the province entered (a refinement). Anything
+    else is refused with ``conflict``; the value must be one the engine extracted.
+    """
+    from netra.cases.nip import validate_nip
+    from netra.catalog.models import Region
+
+    if field not in FACT_FIELDS:
+        raise TriageError("validation_error", _("Isian tidak dikenal."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check(actor, case)
+        result = TriageResult.objects.filter(case=case).first()
+        extracted = [str(v) for v in ((result.facts or {}).get(FACT_FIELDS[field]) or [])] if result else []
+        if value not in extracted:
+            raise TriageError("validation_error", _("Fakta ini tidak ditemukan dalam laporan."))
+        if field == "region":
+            region = Region.objects.filter(code=value).first()
+            if region is None or region.parent_id != case.region_id:
+                raise TriageError(
+                    "conflict", _("Wilayah sudah diisi; hanya dapat diperinci ke kabupaten/kota di dalamnya.")
+                )
+            old = case.region_id
+            Case.objects.filter(pk=case.pk).update(region=region, updated_at=timezone.now())
+            record(actor, "case.triage_fact_used", case, field="region", old=old, new=region.code)
+            return
+        if field == "nip":
+            try:
+                validate_nip(value)
+            except ValidationError as error:
+                raise TriageError("validation_error", _("NIP tidak valid.")) from error
+        subject = Subject.objects.select_for_update().filter(case=case).order_by("pk").first()
+        if subject is None:
+            subject = Subject.objects.create(case=case, **{field: value})
+        elif getattr(subject, field):
+            raise TriageError("conflict", _("Isian ini sudah diisi; fakta tidak menimpa isian pelapor atau petugas."))
+        else:
+            setattr(subject, field, value)
+            subject.save(update_fields=[field])
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        record(actor, "case.triage_fact_used", case, field=field, subject_id=subject.pk)
+
+
+# --- field accuracy (triage_eval --from-corrections) ----------------------------------------------
+
+
+def correction_figures() -> dict:
+    """Top-1 / top-3 accuracy of the stored suggestions against the officers' latest choice per case."""
+    latest: dict[int, str] = {}
+    for case_id, chosen in TriageCorrection.objects.order_by("at", "pk").values_list("case_id", "chosen"):
+        latest[case_id] = chosen
+    results = dict(TriageResult.objects.filter(case_id__in=list(latest)).values_list("case_id", "suggestions"))
+    per_group: dict[str, dict[str, int]] = {}
+    top1 = top3 = counted = 0
+    for case_id, chosen in latest.items():
+        ranked = [s.get("code") for s in results.get(case_id) or []]
+        if not ranked:
+            continue
+        counted += 1
+        row = per_group.setdefault(chosen, {"n": 0, "top1": 0, "top3": 0})
+        row["n"] += 1
+        if ranked[0] == chosen:
+            top1 += 1
+            row["top1"] += 1
+        if chosen in ranked[:3]:
+            top3 += 1
+            row["top3"] += 1
+    return {
+        "cases": counted,
+        "corrections": TriageCorrection.objects.count(),
+        "top1": top1 / counted if counted else None,
+        "top3": top3 / counted if counted else None,
+        "per_group": {
+            code: {"n": r["n"], "top1": r["top1"] / r["n"], "top3": r["top3"] / r["n"]} for code, r in per_group.items()
+        },
+    }

@@ -1,0 +1,188 @@
+"""The violation-group model: binarised naive Bayes over words, word pairs and character n-grams.
+
+Trained by ``python -m netra.triage.train`` from ``eval/train.jsonl`` into ``data/model.json``
+(shipped in the repository, a few hundred kB). Scores are centred per feature, scaled by the
+square root of the number of features seen and added to the rule boosts (``rules.py``); a softmax
+with a temperature fitted at training time turns them into confidences. Everything is
+deterministic: same text, same model file, same ranking.
+"""
+
+import itertools
+import json
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from netra.triage.rules import LABELS, rule_hits
+from netra.triage.text import tokens
+
+MODEL_FILE = Path(__file__).resolve().parent / "data" / "model.json"
+
+STOPWORDS = frozenset(
+    [
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "ini",
+        "itu",
+        "dengan",
+        "untuk",
+        "pada",
+        "ada",
+        "juga",
+        "sudah",
+        "saya",
+        "kami",
+        "kita",
+        "dia",
+        "ia",
+        "mereka",
+        "tidak",
+        "akan",
+        "atau",
+        "oleh",
+        "karena",
+        "saat",
+        "waktu",
+        "lalu",
+        "kalau",
+        "tapi",
+        "jadi",
+        "terus",
+        "lagi",
+        "sama",
+        "banget",
+        "saja",
+        "pak",
+        "bu",
+        "orang",
+        "yg",
+        "para",
+        "se",
+        "nya",
+        "pun",
+        "lah",
+        "kah",
+        "nih",
+        "sih",
+        "dong",
+        "ya",
+        "kan",
+        "the",
+        "a",
+    ]
+)
+
+
+def doc_features(toks: list[str]) -> dict[str, float]:
+    """Binarised features with their family weights: words, word pairs, character 4-grams."""
+    feats: dict[str, float] = {}
+    content = [t for t in toks if t not in STOPWORDS]
+    for t in content:
+        feats["w:" + t] = 1.0
+        padded = f"<{t}>"
+        if len(padded) > 5:
+            for i in range(len(padded) - 3):
+                feats.setdefault("c:" + padded[i : i + 4], 0.35)
+    for a, b in itertools.pairwise(toks):
+        if a in STOPWORDS and b in STOPWORDS:
+            continue
+        feats["b:" + a + "_" + b] = 1.0
+    return feats
+
+
+@dataclass
+class Model:
+    labels: tuple[str, ...] = LABELS
+    prior: list[float] = field(default_factory=lambda: [0.0] * len(LABELS))
+    weights: dict[str, list[float]] = field(default_factory=dict)
+    temperature: float = 1.0
+    rule_boost: float = 2.0
+    trained: bool = False
+
+    def scores(self, text: str) -> tuple[list[float], dict[str, list[tuple[float, str]]]]:
+        """Raw score per label and, per label, the (contribution, word) that pushed it up."""
+        toks = tokens(text)
+        normalised = " ".join(toks)
+        n = len(self.labels)
+        total = list(self.prior)
+        why: dict[str, list[tuple[float, str]]] = {label: [] for label in self.labels}
+        if self.trained:
+            feats = doc_features(toks)
+            seen = [(f, v) for f, v in feats.items() if f in self.weights]
+            scale = 1.0 / math.sqrt(max(1.0, sum(v for _, v in seen)))
+            acc = [0.0] * n
+            for f, v in seen:
+                w = self.weights[f]
+                for i in range(n):
+                    acc[i] += v * w[i]
+                if f[0] != "c":
+                    word = f[2:].replace("_", " ")
+                    for i in range(n):
+                        if w[i] > 0.5:
+                            why[self.labels[i]].append((v * w[i], word))
+            total = [total[i] + acc[i] * scale for i in range(n)]
+        for group, phrase, weight in rule_hits(normalised):
+            i = self.labels.index(group)
+            total[i] += self.rule_boost * weight
+            why[group].append((100.0 + weight, phrase))
+        return total, why
+
+    def probabilities(self, text: str) -> tuple[list[float], dict[str, list[tuple[float, str]]]]:
+        raw, why = self.scores(text)
+        t = self.temperature or 1.0
+        top = max(raw)
+        exps = [math.exp((s - top) / t) for s in raw]
+        z = sum(exps)
+        return [e / z for e in exps], why
+
+    def to_json(self) -> dict:
+        return {
+            "format": 1,
+            "labels": list(self.labels),
+            "prior": [round(p, 4) for p in self.prior],
+            "temperature": self.temperature,
+            "rule_boost": self.rule_boost,
+            "weights": {f: [round(x, 3) for x in w] for f, w in sorted(self.weights.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Model":
+        labels = tuple(data["labels"])
+        if labels != LABELS:
+            raise ValueError(f"model labels {labels} differ from the catalogue {LABELS}")
+        return cls(
+            labels=labels,
+            prior=list(data["prior"]),
+            weights=data["weights"],
+            temperature=float(data["temperature"]),
+            rule_boost=float(data["rule_boost"]),
+            trained=True,
+        )
+
+
+_lock = threading.Lock()
+_model: Model | None = None
+
+
+def get_model() -> Model:
+    """The process-wide model, loaded once from ``MODEL_FILE`` (rules only when it is absent)."""
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                if MODEL_FILE.exists():
+                    with MODEL_FILE.open(encoding="utf-8") as f:
+                        _model = Model.from_json(json.load(f))
+                else:
+                    _model = Model()
+    return _model
+
+
+def set_model(model: Model | None) -> None:
+    """Replace the process-wide model (training and evaluation of a fresh model; ``None`` reloads)."""
+    global _model
+    _model = model

@@ -1,0 +1,171 @@
+"""Triage on the case page and in the queue (netra.cases.triage_flow does the work).
+
+- the case page's block (``triage_context``): ranked groups with confidence and trigger words,
+  the key facts with a "Gunakan" button where a field is empty, the officer's last choice;
+- ``confirm`` (htmx POST): the officer confirms or corrects the group with one click;
+- ``use_fact`` (POST): one extracted fact into an empty field;
+- ``cluster`` (GET): the open cases of one cluster of a viral incident, to merge them in bulk.
+
+Every case is read through ``selectors.case_for`` (404 outside scope).
+"""
+
+import functools
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from netra.cases import selectors, triage_flow
+from netra.cases.models import Case, TriageResult
+from netra.catalog.models import ViolationGroup
+from netra.catalog.violations import DATA_DIR
+from netra.workspace import presenters
+from netra.workspace.access import staff_required
+
+CHECKING = (Case.Status.RECEIVED, Case.Status.CHECKING)
+
+
+@functools.cache
+def _file_labels() -> dict[str, tuple[str, str]]:
+    """The catalogue's group names from its data file (a database without the catalogue loaded)."""
+    data = json.loads((DATA_DIR / "violations.json").read_text(encoding="utf-8"))
+    return {g["code"]: (g.get("name_id", g["code"]), g.get("name_en", g["code"])) for g in data["groups"]}
+
+
+def group_labels() -> dict[str, str]:
+    english = (get_language() or "id").startswith("en")
+    labels = {code: names[1] if english else names[0] for code, names in _file_labels().items()}
+    labels |= {g.code: (g.name_en if english else g.name_id) for g in ViolationGroup.objects.all()}
+    labels["not_violation"] = _("Bukan pelanggaran")
+    return labels
+
+
+def _date_text(mention) -> str:
+    """A date mention as stored (``{"start", "end", "text"}``): "kemarin sore (2026-11-30)"."""
+    if not isinstance(mention, dict):
+        return str(mention)
+    start, end = mention.get("start", ""), mention.get("end", "")
+    when = start if start == end else f"{start} s.d. {end}"
+    return f"{mention.get('text', '')} ({when})".strip()
+
+
+def triage_context(case: Case, user) -> dict[str, Any]:
+    """What the case page's triage block shows (``workspace/_triage_case.html``)."""
+    result = TriageResult.objects.filter(case=case).first()
+    labels = group_labels()
+    suggestions = []
+    if result is not None and result.computed_at is not None:
+        suggestions = [
+            {
+                "code": s.get("code", ""),
+                "label": labels.get(s.get("code", ""), s.get("code", "")),
+                "percent": round(100 * float(s.get("confidence") or 0)),
+                "words": s.get("words") or [],
+            }
+            for s in result.suggestions
+        ]
+    choice = triage_flow.latest_choice(case)
+    facts = (result.facts or {}) if result is not None else {}
+    return {
+        "triage": {
+            "result": result,
+            "pending": result is not None and result.computed_at is None,
+            "suggestions": suggestions[:3],
+            "others": [{"code": code, "label": labels.get(code, code)} for code in triage_flow.GROUPS],
+            "choice": choice,
+            "choice_label": labels.get(choice.chosen, choice.chosen) if choice else "",
+            "facts": [
+                (_("Tokoh/calon"), facts.get("candidates") or []),
+                (_("Partai"), facts.get("parties") or []),
+                (_("Tanggal"), [_date_text(d) for d in facts.get("dates") or []]),
+                (_("Tautan"), facts.get("links") or []),
+            ],
+            "offers": triage_flow.fact_offers(case, result),
+            "checking": case.status in CHECKING,
+            "may_act": presenters.may_act(user),
+        }
+    }
+
+
+def _answer(request, case: Case):
+    if request.htmx:
+        case = selectors.case_for(request.user, case.pk)
+        return render(request, "workspace/_triage_case.html", {"case": case, **triage_context(case, request.user)})
+    return redirect(reverse("workspace:case", args=[case.pk]) + "#h-triage")
+
+
+@require_POST
+@staff_required
+def confirm(request, pk: int):
+    case = selectors.case_for(request.user, pk)
+    try:
+        triage_flow.triage_confirm(case=case, actor=request.user, chosen=request.POST.get("chosen", ""))
+    except triage_flow.TriageError as error:
+        if error.code == "not_found":
+            raise Http404("case not found") from None
+        messages.error(request, error.message or _("Pilihan belum disimpan."))
+    else:
+        messages.success(request, _("Kelompok pelanggaran dicatat."))
+    return _answer(request, case)
+
+
+@require_POST
+@staff_required
+def use_fact(request, pk: int):
+    case = selectors.case_for(request.user, pk)
+    try:
+        triage_flow.triage_apply_fact(
+            case=case, actor=request.user, field=request.POST.get("field", ""), value=request.POST.get("value", "")
+        )
+    except triage_flow.TriageError as error:
+        if error.code == "not_found":
+            raise Http404("case not found") from None
+        messages.error(request, error.message or _("Fakta belum dipakai."))
+    else:
+        messages.success(request, _("Fakta dipakai untuk isian yang masih kosong."))
+    return redirect(reverse("workspace:case", args=[case.pk]) + "#h-triage")
+
+
+@require_GET
+@staff_required
+def cluster(request, cluster: int):
+    """The open cases of one cluster in the user's scope; 404 when none (or none they may see)."""
+    from netra.workspace.views import bulk_tools
+
+    cases = list(triage_flow.cluster_cases(request.user, cluster)[:200])
+    if not cases:
+        raise Http404("cluster not found")
+    presenters.mark_attention(cases)
+    labels = group_labels()
+    for case in cases:
+        result = getattr(case, "triage", None)
+        case.triage_label = labels.get(result.top_code, "") if result and result.top_code else ""  # type: ignore[attr-defined]
+    return render(
+        request,
+        "workspace/triage_cluster.html",
+        {"cases": cases, "cluster": cluster, "bulk": bulk_tools(request.user), "target": cases[0]},
+    )
+
+
+def mark_clusters(rows, *, user) -> None:
+    """Queue rows get ``triage_cluster`` / ``triage_cluster_size`` and ``triage_top`` (the chip)."""
+    sizes = triage_flow.cluster_sizes(rows, user=user)
+    results = {
+        case_id: (code, confidence)
+        for case_id, code, confidence in TriageResult.objects.filter(
+            case_id__in=[row.pk for row in rows], computed_at__isnull=False
+        ).values_list("case_id", "top_code", "top_confidence")
+    }
+    labels = group_labels() if results else {}
+    for row in rows:
+        row.triage_cluster, row.triage_cluster_size = sizes.get(row.pk, (None, 0))
+        code, confidence = results.get(row.pk, ("", 0.0))
+        row.triage_top = (
+            {"code": code, "label": labels.get(code, code), "percent": round(100 * confidence)} if code else None
+        )
