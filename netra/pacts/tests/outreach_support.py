@@ -11,7 +11,7 @@ from netra.pacts.models import Employee, PactCampaign, PactSignature
 
 
 def nip(i: int) -> str:
-    """A valid NIP for person ``i`` (birth 1970–1989, TMT CPNS 2010, serial 001–999)."""
+    """A valid NIP for person ``i`` (birth 1970 to 1989, TMT CPNS 2010, serial 001 to 999)."""
     birth = datetime.date(1970, 1, 1) + datetime.timedelta(days=(i // 999) % 7000)
     return f"{birth:%Y%m%d}201001{1 + i % 2}{1 + i % 999:03d}"
 

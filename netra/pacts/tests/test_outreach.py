@@ -105,9 +105,7 @@ def test_circular_number_is_unique_per_agency(admin_katingan, katingan, units):
 
 def test_an_opd_head_sees_only_circulars_to_their_unit(admin_katingan, katingan, units, agencies):
     to_all = _circular(admin_katingan, katingan, units)
-    only_health = _circular(
-        admin_katingan, katingan, {"k": units["Dinas Kesehatan"]}, number="800/2/2024"
-    )
+    only_health = _circular(admin_katingan, katingan, {"k": units["Dinas Kesehatan"]}, number="800/2/2024")
     head = opd_head(katingan, units["Dinas Pendidikan"], "kadis.pendidikan")
     assert list(circulars.circulars_for(head)) == [to_all]
     with pytest.raises(Http404):
@@ -149,9 +147,7 @@ def test_checkin_by_nip_or_employee_number_is_recorded_once(satgas_katingan, kat
     assert AuditEvent.objects.filter(action="event.checked_in").count() == 2
 
 
-def test_checkin_refuses_wrong_code_outsider_and_closed_event_alike(
-    satgas_katingan, katingan, units, staff, agencies
-):
+def test_checkin_refuses_wrong_code_outsider_and_closed_event_alike(satgas_katingan, katingan, units, staff, agencies):
     event = _event(satgas_katingan, katingan, [units["Dinas Pendidikan"]])
     not_invited = staff["kesehatan"][0].nip
     other_agency = roster(agencies["pemkab-barito-selatan"], None, 1, start=900)[0].nip
@@ -187,7 +183,9 @@ def test_roster_tick_refuses_people_outside_the_audience(satgas_katingan, kating
     event = _event(satgas_katingan, katingan, [units["Dinas Pendidikan"]])
     with pytest.raises(OutreachError):
         events.attendance_tick(actor=satgas_katingan, event=event, employee_ids=[staff["kesehatan"][0].pk])
-    added = events.attendance_tick(actor=satgas_katingan, event=event, employee_ids=[e.pk for e in staff["pendidikan"][:3]])
+    added = events.attendance_tick(
+        actor=satgas_katingan, event=event, employee_ids=[e.pk for e in staff["pendidikan"][:3]]
+    )
     assert added == 3 and EventAttendance.objects.filter(event=event, method="roster").count() == 3
 
 
