@@ -16,4 +16,9 @@ def _staff_links(request) -> dict[str, bool]:
     roles = set(Membership.objects.filter(user=user, active=True).values_list("role", flat=True))
     admin = bool(roles & ADMIN_ROLES) or user.is_superuser
     # Tokens are requested by the agency admin and approved by the Satgas lead (netra.sharing.tokens).
-    return {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles}
+    return {
+        "people": admin,
+        "tokens": admin or Membership.Role.SATGAS_LEAD in roles,
+        # Prevention outreach (coverage, circulars, events): every member; the pages scope the rest.
+        "outreach": bool(roles) or user.is_superuser,
+    }

@@ -49,6 +49,7 @@ DEFAULT_LIMITS = {
     "status": "120/m",
     "message": "30/h",
     "decode": "400/h",  # units of DECODE_UNIT_PIXELS decoded by the report form's files
+    "checkin": "30/h",  # failed event check-ins (netra.portal.checkin_views); successes are free
 }
 DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.portal import views
+from netra.portal import checkin_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path(_("lapor/tanda-terima.pdf"), views.receipt_pdf, name="receipt_pdf"),
     path(_("lapor/terkirim/<slug:view_id>/"), views.receipt, name="receipt"),
     path(_("status/"), views.status, name="status"),
+    path(_("hadir/"), checkin_views.checkin, name="checkin"),
 ]
