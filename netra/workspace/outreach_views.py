@@ -1,4 +1,4 @@
-"""Staff pages of the prevention outreach (issue #11, items 4–7): coverage, circulars, events.
+"""Staff pages of the prevention outreach (issue #11, items 4 to 7): coverage, circulars, events.
 
 Thin: parse, call one ``netra.pacts`` service or selector, render. Scope lives in the domain
 (``netra.pacts.outreach_access``): an object outside the user's reach answers 404. Uploaded files
@@ -160,7 +160,8 @@ def coverage_remind(request, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(
-            request, _("Pengingat dikirim ke %(n)d Kepala OPD %(unit)s.") % {"n": reminder.recipients, "unit": unit.name}
+            request,
+            _("Pengingat dikirim ke %(n)d Kepala OPD %(unit)s.") % {"n": reminder.recipients, "unit": unit.name},
         )
     return redirect("workspace:coverage_unit", pk=unit.pk)
 
@@ -218,7 +219,9 @@ def circular_list(request):
             except OutreachError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
-                messages.success(request, _("Surat edaran %(number)s dikirim ke OPD tujuan.") % {"number": circular.number})
+                messages.success(
+                    request, _("Surat edaran %(number)s dikirim ke OPD tujuan.") % {"number": circular.number}
+                )
                 return redirect("workspace:circular", pk=circular.pk)
     return render(
         request,
@@ -294,9 +297,9 @@ class EventForm(forms.Form):
         # An organiser may invite the OPDs of every agency it reaches (a Bawaslu rakor: the pemda's).
         reach = outreach_reach(user)
         self.fields["audience_units"].queryset = (
-            Unit.objects.filter(reach.q(agency_field="agency", unit_field=None)).select_related("agency").order_by(
-                "agency__name", "name"
-            )
+            Unit.objects.filter(reach.q(agency_field="agency", unit_field=None))
+            .select_related("agency")
+            .order_by("agency__name", "name")
         )
 
     def speaker_rows(self) -> list[dict]:
@@ -398,7 +401,9 @@ def event_attendance(request, pk: int):
                 return redirect("workspace:event", pk=event.pk)
         else:
             added = events.attendance_tick(
-                actor=request.user, event=event, employee_ids=[v for v in request.POST.getlist("employee") if v.isdigit()]
+                actor=request.user,
+                event=event,
+                employee_ids=[v for v in request.POST.getlist("employee") if v.isdigit()],
             )
     except OutreachError as error:
         messages.error(request, error.message)

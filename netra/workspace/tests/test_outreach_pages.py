@@ -80,7 +80,9 @@ def test_coverage_of_another_agency_answers_404(staff_client, satgas_barsel, peo
     assert client.get(reverse("workspace:coverage_unit", args=[unit.pk])).status_code == 404
     assert client.post(reverse("workspace:coverage_remind", args=[unit.pk])).status_code == 404
     page = client.get(reverse("workspace:coverage")).text
-    assert reverse("workspace:coverage_unit", args=[unit.pk]) not in page and "Pemerintah Kabupaten Katingan" not in page
+    assert (
+        reverse("workspace:coverage_unit", args=[unit.pk]) not in page and "Pemerintah Kabupaten Katingan" not in page
+    )
 
 
 def test_unit_page_lists_who_has_not_signed(staff_client, katingan, people, unit):
@@ -93,7 +95,12 @@ def test_unit_page_lists_who_has_not_signed(staff_client, katingan, people, unit
 
 
 def test_circular_created_with_a_cleaned_pdf_and_acknowledged(
-    staff_client, client, admin_katingan, katingan, unit, private_media  # noqa: F811
+    staff_client,
+    client,
+    admin_katingan,
+    katingan,
+    unit,
+    private_media,  # noqa: F811
 ):
     admin = staff_client(admin_katingan)
     answer = admin.post(
