@@ -20,6 +20,7 @@ from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
+from netra.sharing.outreach_api import router as outreach_router
 
 logger = logging.getLogger("netra.api")
 
@@ -36,6 +37,7 @@ api = NinjaAPI(
 )
 api.add_router("/public/", public_router)
 install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
+api.add_router("/", outreach_router)  # netra.sharing.outreach_api: prevention coverage and events
 
 
 @api.exception_handler(IntakeError)
