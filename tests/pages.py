@@ -30,6 +30,15 @@ NOT_PAGES = {
     "sharing:token_revoke",
     "sharing:token_approve",  # POST only: approving is a button on the token list
     "workspace:people_send_link",  # POST only: the button is on the people page
+    # Prevention outreach: files and POST-only actions (their forms are on the pages below).
+    "workspace:coverage_export",
+    "workspace:coverage_remind",
+    "workspace:circular_acknowledge",
+    "workspace:circular_document",
+    "workspace:event_attendance",
+    "workspace:event_upload",
+    "workspace:event_update",
+    "workspace:event_file",
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -50,6 +59,13 @@ VISITORS = {
     "workspace:people": "admin.katingan",
     "workspace:enrol": None,  # opened from the one-time link in the e-mail, before signing in
     "portal:receipt": None,  # the one-time receipt after the report form's redirect
+    "workspace:coverage": "admin.katingan",
+    "workspace:coverage_unit": "admin.katingan",
+    "workspace:circulars": "admin.katingan",
+    "workspace:circular": "kadis.pendidikan",  # the OPD head's view, with the acknowledge button
+    "workspace:events": "satgas.katingan",
+    "workspace:event": "satgas.katingan",
+    "portal:checkin": None,
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -107,7 +123,15 @@ def all_pages() -> list[Page]:
         hook = WebhookSubscription.objects.create(
             agency=case.agency, role="satgas_officer", url="https://penerima.example/netra", secret="s" * 40
         )
+    from netra.pacts.outreach_models import Circular, SocialisationEvent
+
+    circular = Circular.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    event = SocialisationEvent.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    unit = circular.deliveries.order_by("unit__name").first().unit if circular else None
     args = {
+        "workspace:coverage_unit": [unit.pk] if unit else None,
+        "workspace:circular": [circular.pk] if circular else None,
+        "workspace:event": [event.pk] if event else None,
         "workspace:case": [case.pk] if case else None,
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,

@@ -234,11 +234,14 @@ def events_for(user) -> QuerySet[SocialisationEvent]:
     reach = outreach_reach(user)
     if reach.is_empty:
         return SocialisationEvent.objects.none()
-    visible = SocialisationEvent.objects.filter(
-        reach.q(agency_field="agency", unit_field="audience_units")
-        | (Q(audience_units__agency__in=sorted(reach.agency_ids)) if reach.agency_ids else Q(pk__in=[]))
-    ).values("pk")
-    return with_attendance(SocialisationEvent.objects.filter(pk__in=visible).select_related("agency"))
+    qs = SocialisationEvent.objects.select_related("agency")
+    if reach.everything:
+        return with_attendance(qs)
+    condition = reach.q(agency_field="agency", unit_field="audience_units")
+    if reach.agency_ids:
+        condition |= Q(audience_units__agency__in=sorted(reach.agency_ids))
+    visible = SocialisationEvent.objects.filter(condition).values("pk")
+    return with_attendance(qs.filter(pk__in=visible))
 
 
 def with_attendance(qs: QuerySet[SocialisationEvent]) -> QuerySet[SocialisationEvent]:

@@ -384,10 +384,17 @@ def event_detail(request, pk: int):
     )
 
 
+def _managed_event(request, pk: int) -> SocialisationEvent:
+    event = events.event_for(request.user, pk)
+    if not may_manage_events(request.user, event.agency_id):
+        raise Http404
+    return event
+
+
 @require_POST
 @staff_required
 def event_attendance(request, pk: int):
-    event = events.event_for(request.user, pk)
+    event = _managed_event(request, pk)
     try:
         if upload := request.FILES.get("file"):
             if upload.size > 5 * 1024 * 1024:
@@ -415,7 +422,7 @@ def event_attendance(request, pk: int):
 @require_POST
 @staff_required
 def event_upload(request, pk: int):
-    event = events.event_for(request.user, pk)
+    event = _managed_event(request, pk)
     upload = request.FILES.get("file")
     try:
         if upload is None:
@@ -439,7 +446,7 @@ def event_upload(request, pk: int):
 @require_POST
 @staff_required
 def event_update(request, pk: int):
-    event = events.event_for(request.user, pk)
+    event = _managed_event(request, pk)
     events.event_summary_update(
         actor=request.user,
         event=event,

@@ -346,3 +346,10 @@ def test_case_subject_matched_by_nip_or_possibly_by_name(satgas_katingan, kating
     [by_name] = coverage.prevention_for_subject(agency_id=katingan.pk, nip="", name="pegawai  0")
     assert not by_name.certain and by_name.employee == person
     assert coverage.prevention_for_subject(agency_id=katingan.pk, nip="", name="Orang Lain") == []
+
+
+def test_a_superuser_reaches_every_event_and_circular(satgas_katingan, katingan, units, admin_user):
+    event = _event(satgas_katingan, katingan)
+    circular = _circular(satgas_katingan, katingan, units)
+    assert events.event_for(admin_user, event.pk) == event
+    assert circulars.circular_for(admin_user, circular.pk) == circular
