@@ -198,3 +198,22 @@ def test_portal_checkin_is_rate_limited_on_failures_and_says_nothing(client, eve
     assert EventAttendance.objects.filter(event=event, method="checkin").count() == 4
     assert AuditEvent.objects.filter(action="event.checked_in").count() == 4
     cache.clear()
+
+
+def test_case_page_shows_whether_the_subject_signed_and_attended(
+    staff_client, lead_katingan, satgas_katingan, katingan, event, people
+):
+    from netra.cases.intake import report_submit
+    from netra.cases.tests.fixtures import report_data
+
+    events.attendance_tick(actor=satgas_katingan, event=event, employee_ids=[people[0].pk])
+    signed = report_submit(data=report_data(region_code="62.06", subject_nip=people[0].nip)).case
+    maybe = report_submit(
+        data=report_data(region_code="62.06", subject_name=people[7].name.upper(), subject_nip="")
+    ).case
+    client = staff_client(lead_katingan)
+    page = client.get(reverse("workspace:case", args=[signed.pk])).text
+    assert "Sudah menandatangani pakta" in page and "Hadir: Bimtek Netralitas" in page
+    assert "kemungkinan" not in page
+    page = client.get(reverse("workspace:case", args=[maybe.pk])).text
+    assert "kemungkinan" in page and "Belum menandatangani pakta" in page
