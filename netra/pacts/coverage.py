@@ -179,8 +179,8 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
         .order_by()
         .values_list("employee__unit_id", "n")
     )
-    circulars = {
-        row["unit_id"]: row
+    circulars: dict[int, tuple[int, int]] = {
+        row["unit_id"]: (row["total"], row["acknowledged"])
         for row in CircularDelivery.objects.filter(unit_id__in=unit_ids)
         .values("unit_id")
         .annotate(total=Count("pk"), acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)))
@@ -188,7 +188,7 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
     }
     rows = []
     for unit in units:
-        circular = circulars.get(unit.pk, {})
+        delivered, acknowledged = circulars.get(unit.pk, (0, 0))
         campaign = campaigns.get(unit.agency_id)
         rows.append(
             UnitCoverage(
@@ -201,8 +201,8 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
                 employees=employees.get(unit.pk, 0),
                 signed=signed.get(unit.pk, 0),
                 reached_by_events=reached.get(unit.pk, 0),
-                circulars=circular.get("total", 0),
-                circulars_acknowledged=circular.get("acknowledged", 0),
+                circulars=delivered,
+                circulars_acknowledged=acknowledged,
             )
         )
     return rows

@@ -82,7 +82,8 @@ def create_demo_outreach(demo: dict, *, employees: int = DEFAULT_EMPLOYEES) -> d
         heads[unit_name] = user
 
     # The roster: PNS, PPPK and non-ASN (by employee number).
-    rows, start = [], Employee.objects.filter(agency=katingan).count()
+    rows: list[Employee] = []
+    start = Employee.objects.filter(agency=katingan).count()
     for name, (share, _signed) in OPDS.items():
         for _n in range(max(5, round(employees * share))):
             i = start + len(rows)
@@ -99,7 +100,7 @@ def create_demo_outreach(demo: dict, *, employees: int = DEFAULT_EMPLOYEES) -> d
                 )
             )
     Employee.objects.bulk_create(rows, batch_size=1000)
-    staff_by_unit: dict[int, list[Employee]] = {}
+    staff_by_unit: dict[int | None, list[Employee]] = {}
     for employee in Employee.objects.filter(agency=katingan, active=True).only("pk", "unit_id", "name", "position"):
         staff_by_unit.setdefault(employee.unit_id, []).append(employee)
 

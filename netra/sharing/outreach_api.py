@@ -185,7 +185,7 @@ def event_list(
                 "audience_units": [u.name for u in e.audience_units.all()],
                 "audience_roles": e.audience_roles,
                 "summary": e.summary,
-                "attendance": e.attendance_count,
+                "attendance": e.attendance_count,  # type: ignore[attr-defined]
             }
             for e in qs[start : start + page_size]
         ],

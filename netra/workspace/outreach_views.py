@@ -183,8 +183,10 @@ class CircularForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         agencies = managed_agencies(user)
-        self.fields["agency"].queryset = agencies
-        self.fields["units"].queryset = Unit.objects.filter(agency__in=agencies).select_related("agency")
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
+        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            agency__in=agencies
+        ).select_related("agency")
         if len(agencies) == 1:
             self.fields["agency"].initial = agencies[0]
 
@@ -291,12 +293,12 @@ class EventForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         agencies = managed_agencies(user, events=True)
-        self.fields["agency"].queryset = agencies
+        self.fields["agency"].queryset = agencies  # type: ignore[attr-defined]
         if len(agencies) == 1:
             self.fields["agency"].initial = agencies[0]
         # An organiser may invite the OPDs of every agency it reaches (a Bawaslu rakor: the pemda's).
         reach = outreach_reach(user)
-        self.fields["audience_units"].queryset = (
+        self.fields["audience_units"].queryset = (  # type: ignore[attr-defined]
             Unit.objects.filter(reach.q(agency_field="agency", unit_field=None))
             .select_related("agency")
             .order_by("agency__name", "name")
@@ -462,5 +464,6 @@ def event_update(request, pk: int):
 def event_file(request, pk: int, file_id: int):
     event = events.event_for(request.user, pk)
     row = get_object_or_404(EventFile, pk=file_id, event=event)
-    extension = row.file.name.rsplit(".", 1)[-1]
-    return _serve(row.file.name, row.content_type, f"kegiatan-{event.pk}-{row.pk}.{extension}")
+    name = row.file.name or ""
+    extension = name.rsplit(".", 1)[-1]
+    return _serve(name, row.content_type, f"kegiatan-{event.pk}-{row.pk}.{extension}")
