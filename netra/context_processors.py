@@ -16,9 +16,22 @@ def _staff_links(request) -> dict[str, bool]:
     roles = set(Membership.objects.filter(user=user, active=True).values_list("role", flat=True))
     admin = bool(roles & ADMIN_ROLES) or user.is_superuser
     # Tokens are requested by the agency admin and approved by the Satgas lead (netra.sharing.tokens).
+    # Pacts (#11): agency admin, Satgas and Kepala OPD manage or read rosters; Bawaslu and BKN read.
+    pacts = user.is_superuser or bool(
+        roles
+        & {
+            Membership.Role.AGENCY_ADMIN,
+            Membership.Role.SATGAS_OFFICER,
+            Membership.Role.SATGAS_LEAD,
+            Membership.Role.OPD_HEAD,
+            Membership.Role.BAWASLU_OFFICER,
+            Membership.Role.BKN_SUPERVISOR,
+        }
+    )
     return {
         "people": admin,
         "tokens": admin or Membership.Role.SATGAS_LEAD in roles,
+        "pacts": pacts,
         # Prevention outreach (coverage, circulars, events): every member; the pages scope the rest.
         "outreach": bool(roles) or user.is_superuser,
     }

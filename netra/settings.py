@@ -173,6 +173,11 @@ LOGIN_URL = "workspace:login"
 # A new account enrols its authenticator app through a one-time link (netra.orgs.enrolment),
 # valid this many hours; links in e-mails start with NETRA_SITE_URL (else the requesting page's host).
 NETRA_ENROLMENT_LINK_HOURS = env.int("NETRA_ENROLMENT_LINK_HOURS", default=72)
+# Pacts (#11): roster files up to this size; past NETRA_ROSTER_INLINE_BYTES they are imported by
+# the task worker (progress bar); one-time signing codes expire after NETRA_SIGNING_CODE_HOURS.
+NETRA_ROSTER_MAX_BYTES = env.int("NETRA_ROSTER_MAX_BYTES", default=10 * 1024 * 1024)
+NETRA_ROSTER_INLINE_BYTES = env.int("NETRA_ROSTER_INLINE_BYTES", default=256 * 1024)
+NETRA_SIGNING_CODE_HOURS = env.int("NETRA_SIGNING_CODE_HOURS", default=14 * 24)
 NETRA_SITE_URL = env.str("NETRA_SITE_URL", default="")
 
 # --- i18n / time -----------------------------------------------------------------------------

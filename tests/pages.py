@@ -39,6 +39,13 @@ NOT_PAGES = {
     "workspace:event_upload",
     "workspace:event_update",
     "workspace:event_file",
+    # Pacts (#11): files and POST-only actions of the campaign page.
+    "portal:pact_pdf",
+    "workspace:pacts_import_template",
+    "workspace:pacts_codes",
+    "workspace:pacts_sheet",
+    "workspace:pacts_ceremony",
+    "workspace:pacts_revoke",
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -66,6 +73,16 @@ VISITORS = {
     "workspace:events": "satgas.katingan",
     "workspace:event": "satgas.katingan",
     "portal:checkin": None,
+    # Pacts (#11)
+    "portal:pact_sign": None,
+    "portal:pact_verify": None,
+    "workspace:pacts_roster": "admin.katingan",
+    "workspace:pacts_import": "admin.katingan",
+    "workspace:pacts_import_status": "admin.katingan",
+    "workspace:pacts_campaigns": "satgas.katingan",
+    "workspace:pacts_campaign_new": "admin.katingan",
+    "workspace:pacts_campaign": "satgas.katingan",
+    "workspace:pacts_campaign_edit": "satgas.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -132,6 +149,7 @@ def all_pages() -> list[Page]:
         "workspace:coverage_unit": [unit.pk] if unit else None,
         "workspace:circular": [circular.pk] if circular else None,
         "workspace:event": [event.pk] if event else None,
+        **_pact_examples(),
         "workspace:case": [case.pk] if case else None,
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
@@ -153,6 +171,52 @@ def all_pages() -> list[Page]:
         pages.append(Page(name, path, VISITORS[name], name not in PASSWORD_ONLY, STATUS.get(name, 200)))
     pages.append(Page("admin:index", reverse("admin:index"), "admin"))
     return pages
+
+
+def _pact_examples() -> dict[str, list]:
+    """A campaign, a signature and a roster import of Katingan (the demo's, else one made here)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from netra.orgs.models import Agency, Unit
+    from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
+    from netra.portal.pacts_views import sign_link_token
+
+    agency = Agency.objects.get(code="pemkab-katingan")
+    campaign = PactCampaign.objects.filter(agency=agency).order_by("pk").first()
+    if campaign is None:
+        campaign = PactCampaign.objects.create(
+            agency=agency,
+            title="Pakta Integritas Netralitas ASN",
+            text="Teks pakta",
+            starts_on=datetime.date(2024, 9, 1),
+            ends_on=datetime.date(2024, 11, 27),
+            state=PactCampaign.State.OPEN,
+        )
+    signature = PactSignature.objects.filter(campaign=campaign).order_by("pk").first()
+    if signature is None:
+        unit = Unit.objects.filter(agency=agency).order_by("pk").first()
+        employee = Employee.objects.create(
+            agency=agency, unit=unit, name="Contoh Pegawai", nip="198503122010011003", status="pns", position="Guru"
+        )
+        signature = PactSignature.objects.create(
+            campaign=campaign, employee=employee, method="sheet", signed_at=timezone.now(), signed_name=employee.name
+        )
+    job = RosterImport.objects.filter(agency=agency).order_by("pk").first() or RosterImport.objects.create(
+        agency=agency,
+        filename="pegawai.xlsx",
+        state=RosterImport.State.INVALID,
+        errors=[{"row": 3, "column": "nip", "message": "NIP harus terdiri dari tepat 18 angka."}],
+        finished_at=timezone.now(),
+    )
+    return {
+        "portal:pact_sign": [sign_link_token(campaign)],
+        "portal:pact_verify": [signature.verification_code],
+        "workspace:pacts_import_status": [job.pk],
+        "workspace:pacts_campaign": [campaign.pk],
+        "workspace:pacts_campaign_edit": [campaign.pk],
+    }
 
 
 def sign_in(client, page: Page):

@@ -44,8 +44,8 @@ from netra.cases.tests.fixtures import image_bytes, private_media, report_data  
 from netra.cases.tests.journey import take_to
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
 from netra.orgs.enrolment import issue_link
-from netra.orgs.models import Agency, Membership
-from netra.orgs.roles import ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
+from netra.orgs.models import Agency, Membership, Unit
+from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
 from netra.orgs.tests.factories import AgencyFactory, UserFactory
 from netra.portal import onetime
 from netra.sharing import outbox
@@ -61,7 +61,7 @@ R = Membership.Role
 # Which roles an agency of each kind can hold, by hand; ``test_holds_is_the_role_table`` holds it
 # against the real rule (``netra.orgs.roles``: ``agency_kinds``, ``role_allowed_in``). An employer
 # (pemda, kementerian/lembaga) has its Satgas, its PPK, and its own read-only observers.
-_PEMDA = frozenset({R.SATGAS_OFFICER, R.SATGAS_LEAD, R.PPK, R.OBSERVER, R.AGENCY_ADMIN})
+_PEMDA = frozenset({R.SATGAS_OFFICER, R.SATGAS_LEAD, R.PPK, R.OBSERVER, R.AGENCY_ADMIN, R.OPD_HEAD})
 HOLDS: dict[str, frozenset[str]] = {
     Kind.PEMDA_PROVINCE: _PEMDA,
     Kind.PEMDA_REGENCY: _PEMDA,
@@ -294,6 +294,38 @@ def _outreach_change(p: Principal, key: str | None) -> str:
     return staff(p, lambda p: OK if _outreach_manages(p, key) else NOT_FOUND)
 
 
+# Pacts (#11): agency admin and Satgas manage their own agency's rosters and campaigns; a Kepala
+# OPD reads their unit (the matrix's employees sit in "Unit matriks", the unit every OPD head here
+# heads); Bawaslu and BKN read in their reach (REACH); anyone else: 404.
+_PACT_MANAGERS = frozenset({R.AGENCY_ADMIN, R.SATGAS_OFFICER, R.SATGAS_LEAD})
+_PACT_READERS = frozenset({R.BAWASLU_OFFICER, R.BKN_SUPERVISOR})
+_PACT_AGENCY = {"K": "pemkab-katingan", "S": "pemkab-konawe-selatan"}
+
+
+def _pact_any(p: Principal) -> bool:
+    return p.superuser or p.role in (_PACT_MANAGERS | _PACT_READERS | {R.OPD_HEAD})
+
+
+def _pact_manager(p: Principal) -> bool:
+    return p.superuser or p.role in _PACT_MANAGERS
+
+
+def _pact_manages(p: Principal, key: str | None) -> bool:
+    return p.superuser or (p.role in _PACT_MANAGERS and p.agency == _PACT_AGENCY[key or ""])
+
+
+def _pact_sees(p: Principal, key: str | None) -> bool:
+    if _pact_manages(p, key):
+        return True
+    if p.role == R.OPD_HEAD:
+        return p.agency == _PACT_AGENCY[key or ""]
+    return p.role in _PACT_READERS and (key or "") in REACH[p.agency or ""]
+
+
+def _pact_page(rule: Callable[[Principal, str | None], bool]) -> Callable[[Principal, str | None], str]:
+    return lambda p, key: staff(p, lambda p: OK if rule(p, key) else NOT_FOUND)
+
+
 WEB: dict[str, Web] = {
     "workspace:coverage": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:coverage_export": Web(expect=lambda p, k: staff(p, lambda p: OK)),
@@ -320,6 +352,10 @@ WEB: dict[str, Web] = {
     "portal:report_new": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
+    # Pacts (#11): the public verification page and PDF (anyone holding the code), the signing link.
+    "portal:pact_verify": Web(obj="pact", expect=_public),
+    "portal:pact_pdf": Web(obj="pact", expect=_public),
+    "portal:pact_sign": Web(obj="pact_link", expect=_public),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(
         obj="receipt",
@@ -341,6 +377,18 @@ WEB: dict[str, Web] = {
     "workspace:logout": Web(method="POST", expect=_public, fresh_client=True),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
     "workspace:home": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:pacts_roster": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_campaigns": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_import_template": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
+    "workspace:pacts_import": Web(expect=_pact_page(lambda p, k: _pact_manager(p))),
+    "workspace:pacts_campaign_new": Web(expect=_pact_page(lambda p, k: _pact_manager(p))),
+    "workspace:pacts_import_status": Web(obj="roster_import", expect=_pact_page(_pact_manages)),
+    "workspace:pacts_campaign": Web(obj="campaign", expect=_pact_page(_pact_sees)),
+    "workspace:pacts_campaign_edit": Web(obj="campaign", expect=_pact_page(_pact_manages)),
+    "workspace:pacts_codes": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_sheet": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_ceremony": Web(method="POST", obj="campaign", data={}, expect=_pact_page(_pact_manages)),
+    "workspace:pacts_revoke": Web(method="POST", obj="pact", data={}, expect=_pact_page(_pact_manages)),
     "workspace:bulk": Web(method="POST", data={}, expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:case": Web(obj="case", expect=_case_rule),
     "workspace:evidence": Web(obj="case", expect=_case_rule),
@@ -478,6 +526,10 @@ API: dict[str, Api] = {
     "GET /cases/{case_id}/events": Api(
         "GET", "/api/v1/cases/{case}/events", obj="case", expect=_api_token_rule(_reader_case)
     ),
+    # Pacts (#11): a signature in K's or S's agency, read like a case (same reach).
+    "GET /pacts/signatures/{verification_code}": Api(
+        "GET", "/api/v1/pacts/signatures/{pact}", obj="pact", expect=_api_token_rule(_reader_case)
+    ),
     "GET /catalog/violations": Api("GET", "/api/v1/catalog/violations", expect=_api_token_rule(lambda p, k: OK)),
     "GET /catalog/regions": Api("GET", "/api/v1/catalog/regions", expect=_api_token_rule(lambda p, k: OK)),
     "POST /webhooks": Api(
@@ -572,7 +624,8 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
     users: dict[Principal, object] = {}
     for p in member_principals():
         user = UserFactory(username=p.name.replace("@", ".").replace("_", "-")[:150])
-        Membership.objects.create(user=user, agency=Agency.objects.get(code=p.agency), role=p.role)
+        agency = Agency.objects.get(code=p.agency)
+        Membership.objects.create(user=user, agency=agency, role=p.role, unit=unit_for(agency, p.role))
         users[p] = user
     users[OUTSIDER] = UserFactory(username="outsider-matrix")
     users[SUPERUSER] = django_user_model.objects.create_superuser("root-matrix", "root@example.org", "x")
@@ -596,7 +649,15 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
         )
     evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
     outreach = _outreach_world(member)
-    return {"users": users, "cases": cases, "evidence": evidence, "enrol_link": enrol_link, "outreach": outreach}
+    pacts = _pact_world()
+    return {
+        "users": users,
+        "cases": cases,
+        "evidence": evidence,
+        "enrol_link": enrol_link,
+        "outreach": outreach,
+        **pacts,
+    }
 
 
 def _outreach_world(member) -> dict:
@@ -625,6 +686,49 @@ def _outreach_world(member) -> dict:
             actor=admin, event=event, kind="photo", data=image_bytes(), content_type="image/jpeg", sha256="0" * 64
         )
     return found
+
+
+def _pact_world() -> dict:
+    """Pacts (#11): a roster member, an open campaign and a signature in K's and in S's agency."""
+    import datetime
+
+    from django.utils import timezone
+
+    from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
+    from netra.portal.pacts_views import sign_link_token
+
+    campaigns, signatures, employees, imports = {}, {}, {}, {}
+    for key, code in [("K", "pemkab-katingan"), ("S", "pemkab-konawe-selatan")]:
+        agency = Agency.objects.get(code=code)
+        unit = Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
+        employees[key] = Employee.objects.create(
+            agency=agency, unit=unit, name=f"Pegawai {key}", nip="198503122010011003", status="pns"
+        )
+        campaigns[key] = PactCampaign.objects.create(
+            agency=agency,
+            title=f"Pakta {key}",
+            text="Teks pakta",
+            starts_on=datetime.date(2024, 9, 1),
+            ends_on=datetime.date(2024, 11, 27),
+            state=PactCampaign.State.OPEN,
+        )
+        signatures[key] = PactSignature.objects.create(
+            campaign=campaigns[key],
+            employee=employees[key],
+            method=PactSignature.Method.SHEET,
+            signed_at=timezone.now(),
+            signed_name=employees[key].name,
+        )
+        imports[key] = RosterImport.objects.create(
+            agency=agency, filename="pegawai.xlsx", state=RosterImport.State.DONE, finished_at=timezone.now()
+        )
+    return {
+        "roster_imports": imports,
+        "pacts": signatures,
+        "campaigns": campaigns,
+        "employees": employees,
+        "pact_link": sign_link_token(campaigns["K"]),
+    }
 
 
 def _outcome(response, *, api: bool = False) -> str:
@@ -673,6 +777,14 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         return [row.event_id, row.pk], key
     if rule.obj == "enrol":
         return [world["enrol_link"] if key == "valid" else "tidak-ada-tautan-ini"], key
+    if rule.obj == "pact":
+        if name == "workspace:pacts_revoke":
+            return [world["pacts"][key].pk], key
+        return [world["pacts"][key].verification_code], key
+    if rule.obj in ("campaign", "roster_import"):
+        return [world[f"{rule.obj}s"][key].pk], key
+    if rule.obj == "pact_link":
+        return [world["pact_link"]], None
     if rule.obj == "receipt":
         if key == "unknown":
             return ["tidak-ada-tanda-terima-ini"], key
@@ -684,7 +796,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj in ("case", "outreach_unit", "circular", "event", "event_file"):
+    if obj in ("case", "pact", "campaign", "roster_import", "outreach_unit", "circular", "event", "event_file"):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]
@@ -836,7 +948,8 @@ def _admin_url(name: str, pattern: URLPattern) -> str | None:
 
 
 def test_the_api_matrix(world, client, capsys):
-    principals: list[Principal | None] = [None, *member_principals()]
+    # No token acts as a Kepala OPD (a unit role: netra.sharing.tokens refuses it).
+    principals: list[Principal | None] = [None, *(p for p in member_principals() if p.role not in UNIT_ROLES)]
     wrong, figures = [], Counter()
     for p in principals:
         headers = {}
@@ -862,13 +975,15 @@ def test_the_api_matrix(world, client, capsys):
             secret="s",
         )
         for op, rule in API.items():
-            keys = ["K", "S"] if rule.obj == "case" else ["own", "other"] if rule.obj == "hook" else [None]
+            keys = ["K", "S"] if rule.obj in ("case", "pact") else ["own", "other"] if rule.obj == "hook" else [None]
             for key in keys:
                 if rule.obj == "hook" and p is None and key == "own":
                     continue
                 path = rule.path
                 if rule.obj == "case":
                     path = path.format(case=world["cases"][key].pk)
+                elif rule.obj == "pact":
+                    path = path.format(pact=world["pacts"][key].verification_code)
                 elif rule.obj == "hook":
                     path = path.format(sub=(own if key == "own" else other).pk)
                 kwargs = {"headers": headers}
@@ -918,6 +1033,13 @@ _IMPOSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(ROLES) if role 
 _POSSIBLE = [(kind, role) for kind in HOLDS for role in sorted(HOLDS[kind])]
 
 
+def unit_for(agency: Agency, role: str):
+    """A Kepala OPD heads one unit of their agency (``Membership.unit``); no other role has one."""
+    if role not in UNIT_ROLES:
+        return None
+    return Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
+
+
 def _agency_of_kind(kind: str) -> Agency:
     return AgencyFactory(code=f"matrix-{kind}".replace("_", "-"), kind=kind, region_id=None)
 
@@ -936,7 +1058,8 @@ def test_holds_is_the_role_table():
 
 @pytest.mark.parametrize(("kind", "role"), _POSSIBLE)
 def test_a_membership_the_kind_can_hold_is_created(regions, kind, role):
-    membership = Membership(user=UserFactory(), agency=_agency_of_kind(kind), role=role)
+    agency = _agency_of_kind(kind)
+    membership = Membership(user=UserFactory(), agency=agency, role=role, unit=unit_for(agency, role))
     membership.full_clean()
     membership.save()
 
@@ -952,14 +1075,19 @@ def test_a_membership_the_kind_cannot_hold_is_refused(regions, kind, role):
     assert not Membership.objects.filter(agency=agency, role=role).exists()
 
 
-@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _POSSIBLE if r != R.AGENCY_ADMIN])
+@pytest.mark.parametrize(
+    ("kind", "role"), [(k, r) for k, r in _POSSIBLE if r != R.AGENCY_ADMIN and r not in UNIT_ROLES]
+)
 def test_a_token_the_kind_can_hold_is_issued_by_a_superuser(regions, django_user_model, kind, role):
     root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
     issued = issue_token(agency=_agency_of_kind(kind), role=role, name="t", created_by=root)
     assert issued.token.pk and issued.token.role == role
 
 
-@pytest.mark.parametrize(("kind", "role"), [(k, r) for k, r in _IMPOSSIBLE if r != R.AGENCY_ADMIN])
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [(k, r) for k, r in _IMPOSSIBLE if r != R.AGENCY_ADMIN] + [(k, r) for k, r in _POSSIBLE if r in UNIT_ROLES],
+)
 def test_a_token_the_kind_cannot_hold_is_refused(regions, django_user_model, kind, role):
     root = django_user_model.objects.create_superuser("root-tokens", "r@example.org", "x")
     agency = _agency_of_kind(kind)

@@ -139,7 +139,7 @@ class Membership(models.Model):
             raise ValidationError({"role": [problem]}, code="role_not_allowed_for_kind")
         # A Kepala OPD heads one unit of their own agency; no other role is tied to a unit.
         if self.role in UNIT_ROLES:
-            if self.unit_id is None:
+            if self.unit is None:
                 raise ValidationError(
                     {"unit": [_("Kepala OPD harus dikaitkan dengan satu unit kerja (OPD).")]}, code="unit_required"
                 )

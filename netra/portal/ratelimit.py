@@ -50,6 +50,10 @@ DEFAULT_LIMITS = {
     "message": "30/h",
     "decode": "400/h",  # units of DECODE_UNIT_PIXELS decoded by the report form's files
     "checkin": "30/h",  # failed event check-ins (netra.portal.checkin_views); successes are free
+    # Pacts (#11): wrong NIP/one-time-code pairs (only failures count: an office shares one
+    # address), and lookups of the public verification page.
+    "pact_code": "20/h",
+    "pact_verify": "60/m",
 }
 DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.
@@ -139,6 +143,11 @@ def _peek(request, group: str) -> int | None:
     if usage is None or usage["count"] < usage["limit"]:
         return None
     return max(1, int(usage["time_left"]))
+
+
+def peek_rate(request, group: str) -> int | None:
+    """The seconds to wait when ``group``'s budget is used up; counts nothing (see ``check_rate``)."""
+    return _peek(request, group)
 
 
 def report_allowance(request) -> tuple[int | None, int | None]:

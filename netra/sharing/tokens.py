@@ -25,7 +25,15 @@ from django.utils.translation import gettext as _
 from netra.audit.services import record
 from netra.notify.services import notify
 from netra.orgs.models import Agency, User
-from netra.orgs.roles import ROLES, may_vouch_for, role_allowed_in, role_kind_error, role_spec, roles_for_kind
+from netra.orgs.roles import (
+    ROLES,
+    UNIT_ROLES,
+    may_vouch_for,
+    role_allowed_in,
+    role_kind_error,
+    role_spec,
+    roles_for_kind,
+)
 from netra.orgs.selectors import admin_scope, roles_in
 from netra.sharing import webhooks
 from netra.sharing.models import ApiToken
@@ -61,6 +69,9 @@ class TokenRefused(Exception):
 def _check_kind(agency: Agency, role: str) -> None:
     if problem := role_kind_error(role, agency.kind):
         raise TokenRefused(problem, code="validation_error")
+    # A Kepala OPD's power is one unit's; a token has no unit, so it cannot act in that role.
+    if role in UNIT_ROLES:
+        raise TokenRefused(_("Token API tidak dapat dibuat untuk peran Kepala OPD."), code="validation_error")
 
 
 def has_case_power(role: str) -> bool:

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from netra.orgs.models import Agency, Membership
-from netra.orgs.roles import ROLES, may_vouch_for, role_kind_error, roles_for_kind
+from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_kind_error, roles_for_kind
 from netra.orgs.selectors import admin_scope
 from netra.sharing.models import ApiToken, WebhookDelivery, WebhookSubscription
 from netra.sharing.tokens import (
@@ -49,7 +49,9 @@ class TokenForm(forms.Form):
         # Only roles the offered agencies can hold (netra.orgs.roles); a token acts on cases,
         # managing people and tokens stays with signed-in admins. The service checks again.
         kinds = set(agencies.values_list("kind", flat=True))
-        offered = {code for kind in kinds for code in roles_for_kind(kind)} - {Membership.Role.AGENCY_ADMIN}
+        offered = (
+            {code for kind in kinds for code in roles_for_kind(kind)} - {Membership.Role.AGENCY_ADMIN} - UNIT_ROLES
+        )
         cast(forms.ChoiceField, self.fields["role"]).choices = [
             (code, spec.label) for code, spec in ROLES.items() if code in offered
         ]

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, letters, outreach_views, people, views
+from netra.workspace import actions, auth, letters, outreach_views, pacts_views, people, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -39,4 +39,17 @@ urlpatterns = [
     path(_("kegiatan/<int:pk>/unggah/"), outreach_views.event_upload, name="event_upload"),
     path(_("kegiatan/<int:pk>/ubah/"), outreach_views.event_update, name="event_update"),
     path(_("kegiatan/<int:pk>/berkas/<int:file_id>/"), outreach_views.event_file, name="event_file"),
+    # Pacts (#11): roster, campaigns, signing.
+    path(_("pegawai/"), pacts_views.roster_list, name="pacts_roster"),
+    path(_("pegawai/impor/"), pacts_views.roster_import, name="pacts_import"),
+    path(_("pegawai/impor/templat.xlsx"), pacts_views.roster_template, name="pacts_import_template"),
+    path(_("pegawai/impor/<int:pk>/"), pacts_views.roster_import_status, name="pacts_import_status"),
+    path(_("pakta/"), pacts_views.campaign_list, name="pacts_campaigns"),
+    path(_("pakta/baru/"), pacts_views.campaign_new, name="pacts_campaign_new"),
+    path(_("pakta/<int:pk>/"), pacts_views.campaign_detail, name="pacts_campaign"),
+    path(_("pakta/<int:pk>/ubah/"), pacts_views.campaign_edit, name="pacts_campaign_edit"),
+    path(_("pakta/<int:pk>/kode.pdf"), pacts_views.campaign_codes, name="pacts_codes"),
+    path(_("pakta/<int:pk>/lembar/"), pacts_views.campaign_sheet, name="pacts_sheet"),
+    path(_("pakta/<int:pk>/upacara/"), pacts_views.campaign_ceremony, name="pacts_ceremony"),
+    path(_("pakta/tanda-tangan/<int:pk>/cabut/"), pacts_views.signature_revoke, name="pacts_revoke"),
 ]
