@@ -22,6 +22,7 @@ from netra.openapi_i18n import install as install_openapi_i18n
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
+from netra.sharing.outreach_api import router as outreach_router
 from netra.sharing.pacts_api import install as install_pacts_api
 
 logger = logging.getLogger("netra.api")
@@ -40,6 +41,7 @@ api = NinjaAPI(
 api.add_router("/public/", public_router)
 api.add_router("/public/statistics", statistics_router)
 install_agency_api(api)  # netra.sharing: agency endpoints (token) and their error types
+api.add_router("/", outreach_router)  # netra.sharing.outreach_api: prevention coverage and events
 install_pacts_api(api)  # netra.sharing.pacts_api: pact signatures (#11)
 install_openapi_i18n(api)  # summaries/descriptions follow Accept-Language (netra.openapi_i18n)
 

@@ -29,6 +29,8 @@ def _staff_links(request) -> dict[str, bool]:
         }
     )
     links = {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles, "pacts": pacts}
+    # Prevention outreach (coverage, circulars, events): every member; the pages scope the rest.
+    links["outreach"] = bool(roles) or user.is_superuser
     if admin:  # the elections page: superuser, admins of BKN pusat / Bawaslu RI (one more query, admins only)
         from netra.orgs.elections import may_manage_elections
 

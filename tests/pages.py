@@ -31,6 +31,15 @@ NOT_PAGES = {
     "sharing:token_approve",  # POST only: approving is a button on the token list
     "workspace:people_send_link",  # POST only: the button is on the people page
     "workspace:control_action",  # POST only: BKN's control-action forms are on the case page
+    # Prevention outreach: files and POST-only actions (their forms are on the pages below).
+    "workspace:coverage_export",
+    "workspace:coverage_remind",
+    "workspace:circular_acknowledge",
+    "workspace:circular_document",
+    "workspace:event_attendance",
+    "workspace:event_upload",
+    "workspace:event_update",
+    "workspace:event_file",
     # Pacts (#11): files and POST-only actions of the campaign page.
     "portal:pact_pdf",
     "workspace:pacts_import_template",
@@ -65,6 +74,13 @@ VISITORS = {
     "workspace:elections": "admin",  # superuser (the demo has no BKN pusat admin)
     "workspace:election_new": "admin",
     "workspace:election_edit": "admin",
+    "workspace:coverage": "admin.katingan",
+    "workspace:coverage_unit": "admin.katingan",
+    "workspace:circulars": "admin.katingan",
+    "workspace:circular": "kadis.pendidikan",  # the OPD head's view, with the acknowledge button
+    "workspace:events": "satgas.katingan",
+    "workspace:event": "satgas.katingan",
+    "portal:checkin": None,
     # Pacts (#11)
     "portal:pact_sign": None,
     "portal:pact_verify": None,
@@ -140,9 +156,16 @@ def all_pages() -> list[Page]:
         hook = WebhookSubscription.objects.create(
             agency=case.agency, role="satgas_officer", url="https://penerima.example/netra", secret="s" * 40
         )
-    pacts = _pact_examples()
+    from netra.pacts.outreach_models import Circular, SocialisationEvent
+
+    circular = Circular.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    event = SocialisationEvent.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    unit = circular.deliveries.order_by("unit__name").first().unit if circular else None
     args = {
-        **pacts,
+        "workspace:coverage_unit": [unit.pk] if unit else None,
+        "workspace:circular": [circular.pk] if circular else None,
+        "workspace:event": [event.pk] if event else None,
+        **_pact_examples(),
         "workspace:case": [case.pk] if case else None,
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,

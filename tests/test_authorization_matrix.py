@@ -276,6 +276,29 @@ def _fixed(outcome: str) -> Callable[[Principal, str | None], str]:
     return lambda p, key: outcome
 
 
+# Prevention outreach (issue #11): a unit, circular, event and event file of Katingan ("K") and of
+# Konawe Selatan ("S"). Read by whoever reaches that agency (case scope, or admin of it); changed by
+# its agency admin and Satgas (netra.pacts.outreach_access); 404 for everyone else.
+OUTREACH_AGENCY = {"K": "pemkab-katingan", "S": "pemkab-konawe-selatan"}
+OUTREACH_MANAGERS = frozenset({R.AGENCY_ADMIN, R.SATGAS_OFFICER, R.SATGAS_LEAD})
+
+
+def _outreach_reaches(p: Principal, key: str | None) -> bool:
+    return p.reaches(key or "") or (p.manages and p.agency == OUTREACH_AGENCY.get(key or ""))
+
+
+def _outreach_manages(p: Principal, key: str | None) -> bool:
+    return p.superuser or (p.role in OUTREACH_MANAGERS and p.agency == OUTREACH_AGENCY.get(key or ""))
+
+
+def _outreach_read(p: Principal, key: str | None) -> str:
+    return staff(p, lambda p: OK if _outreach_reaches(p, key) else NOT_FOUND)
+
+
+def _outreach_change(p: Principal, key: str | None) -> str:
+    return staff(p, lambda p: OK if _outreach_manages(p, key) else NOT_FOUND)
+
+
 # Pacts (#11): agency admin and Satgas manage their own agency's rosters and campaigns; a Kepala
 # OPD reads their unit (the matrix's employees sit in "Unit matriks", the unit every OPD head here
 # heads); Bawaslu and BKN read in their reach (REACH); anyone else: 404.
@@ -309,6 +332,24 @@ def _pact_page(rule: Callable[[Principal, str | None], bool]) -> Callable[[Princ
 
 
 WEB: dict[str, Web] = {
+    "workspace:coverage": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:coverage_export": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:coverage_unit": Web(obj="outreach_unit", expect=_outreach_read),
+    "workspace:coverage_remind": Web(method="POST", obj="outreach_unit", data={}, expect=_outreach_change),
+    "workspace:circulars": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:circular": Web(obj="circular", expect=_outreach_read),
+    # Only the head of a receiving unit acknowledges (none in the matrix): 404 for every other.
+    "workspace:circular_acknowledge": Web(
+        method="POST", obj="circular", data={}, expect=lambda p, k: staff(p, lambda p: NOT_FOUND)
+    ),
+    "workspace:circular_document": Web(obj="circular", expect=_outreach_read),
+    "workspace:events": Web(expect=lambda p, k: staff(p, lambda p: OK)),
+    "workspace:event": Web(obj="event", expect=_outreach_read),
+    "workspace:event_attendance": Web(method="POST", obj="event", data={}, expect=_outreach_change),
+    "workspace:event_upload": Web(method="POST", obj="event", data={}, expect=_outreach_change),
+    "workspace:event_update": Web(method="POST", obj="event", data={"checkin_open": "1"}, expect=_outreach_change),
+    "workspace:event_file": Web(obj="event_file", expect=_outreach_read),
+    "portal:checkin": Web(expect=_public),
     "healthz": Web(expect=_public),
     "readyz": Web(expect=_public),
     "set_language": Web(method="POST", data={"language": "id", "next": "/"}, expect=_public),
@@ -480,6 +521,9 @@ def _public_api(p, key) -> str:
 
 
 API: dict[str, Api] = {
+    # Prevention coverage and events: every token, each within its own reach (empty lists otherwise).
+    "GET /pacts/coverage": Api("GET", "/api/v1/pacts/coverage", expect=_api_token_rule(lambda p, k: OK)),
+    "GET /events": Api("GET", "/api/v1/events", expect=_api_token_rule(lambda p, k: OK)),
     "POST /public/reports": Api("POST", "/api/v1/public/reports", body={}, expect=_public_api),
     "POST /public/reports/{receipt_code}/evidence": Api(
         "POST", "/api/v1/public/reports/NTR-XXXX-XXXX/evidence", body={}, expect=_public_api
@@ -629,8 +673,44 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
             ppk=member(R.PPK, code),
         )
     evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
+    outreach = _outreach_world(member)
     pacts = _pact_world()
-    return {"users": users, "cases": cases, "evidence": evidence, "enrol_link": enrol_link, **pacts}
+    return {
+        "users": users,
+        "cases": cases,
+        "evidence": evidence,
+        "enrol_link": enrol_link,
+        "outreach": outreach,
+        **pacts,
+    }
+
+
+def _outreach_world(member) -> dict:
+    """A unit, circular (with its PDF), event and event photo per agency, made by the services."""
+    import datetime
+
+    from netra.orgs.models import Unit
+    from netra.pacts import circulars, events
+
+    found: dict[str, dict] = {"outreach_unit": {}, "circular": {}, "event": {}, "event_file": {}}
+    for key, code in OUTREACH_AGENCY.items():
+        agency = Agency.objects.get(code=code)
+        admin = member(R.AGENCY_ADMIN, code)
+        unit = Unit.objects.create(agency=agency, name="OPD Matriks")
+        found["outreach_unit"][key] = unit
+        found["circular"][key] = circulars.circular_create(
+            actor=admin, agency=agency, number=f"800/{key}", issued_on=datetime.date(2024, 1, 2),
+            issuer="Bupati", subject="Netralitas", units=[unit], document=b"%PDF-1.4 matrix",
+        )  # fmt: skip
+        event = events.event_create(
+            actor=admin, agency=agency, kind="sosialisasi", title="Sosialisasi", held_on=datetime.date(2024, 1, 3),
+            place="Aula", audience_units=[unit],
+        )  # fmt: skip
+        found["event"][key] = event
+        found["event_file"][key] = events.event_file_add(
+            actor=admin, event=event, kind="photo", data=image_bytes(), content_type="image/jpeg", sha256="0" * 64
+        )
+    return found
 
 
 def _pact_world() -> dict:
@@ -722,6 +802,11 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
             code="matrix-pemilu", defaults={"name": "Matrix", "kind": "pemilu", "voting_date": "2029-02-14"}
         )
         return [election.code], None
+    if rule.obj in ("outreach_unit", "circular", "event"):
+        return [world["outreach"][rule.obj][key].pk], key
+    if rule.obj == "event_file":
+        row = world["outreach"]["event_file"][key]
+        return [row.event_id, row.pk], key
     if rule.obj == "enrol":
         return [world["enrol_link"] if key == "valid" else "tidak-ada-tautan-ini"], key
     if rule.obj == "pact":
@@ -743,7 +828,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj in ("case", "pact", "campaign", "roster_import"):
+    if obj in ("case", "pact", "campaign", "roster_import", "outreach_unit", "circular", "event", "event_file"):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]

@@ -285,3 +285,6 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} — {self.filename}"
+
+
+from .outreach_models import *  # noqa

@@ -49,6 +49,7 @@ DEFAULT_LIMITS = {
     "status": "120/m",
     "message": "30/h",
     "decode": "400/h",  # units of DECODE_UNIT_PIXELS decoded by the report form's files
+    "checkin": "30/h",  # failed event check-ins (netra.portal.checkin_views); successes are free
     # Pacts (#11): wrong NIP/one-time-code pairs (only failures count: an office shares one
     # address), and lookups of the public verification page.
     "pact_code": "20/h",

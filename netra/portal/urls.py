@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.portal import pacts_views, views
+from netra.portal import checkin_views, pacts_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path(_("lapor/tanda-terima.pdf"), views.receipt_pdf, name="receipt_pdf"),
     path(_("lapor/terkirim/<slug:view_id>/"), views.receipt, name="receipt"),
     path(_("status/"), views.status, name="status"),
+    path(_("hadir/"), checkin_views.checkin, name="checkin"),
     # Pacts (#11): the public verification address is fixed (printed in QR codes): not translated.
     path("pakta/tanda-tangan/<slug:token>/", pacts_views.sign, name="pact_sign"),
     path("pakta/<slug:code>/", pacts_views.verify, name="pact_verify"),

@@ -1,7 +1,18 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from netra.workspace import actions, auth, elections_views, letters, pacts_views, people, profile, triage, views
+from netra.workspace import (
+    actions,
+    auth,
+    elections_views,
+    letters,
+    outreach_views,
+    pacts_views,
+    people,
+    profile,
+    triage,
+    views,
+)
 
 app_name = "workspace"
 urlpatterns = [
@@ -30,6 +41,21 @@ urlpatterns = [
     path(_("pemilihan/baru/"), elections_views.election_new, name="election_new"),
     path(_("pemilihan/<slug:code>/"), elections_views.election_edit, name="election_edit"),
     path(_("kasus/<int:pk>/pengendalian/<slug:kind>/"), actions.control_action_add, name="control_action"),
+    # Prevention outreach (issue #11): coverage, circulars, events.
+    path(_("cakupan/"), outreach_views.coverage_page, name="coverage"),
+    path(_("cakupan/ekspor.xlsx"), outreach_views.coverage_export, name="coverage_export"),
+    path(_("cakupan/opd/<int:pk>/"), outreach_views.coverage_unit, name="coverage_unit"),
+    path(_("cakupan/opd/<int:pk>/ingatkan/"), outreach_views.coverage_remind, name="coverage_remind"),
+    path(_("surat-edaran/"), outreach_views.circular_list, name="circulars"),
+    path(_("surat-edaran/<int:pk>/"), outreach_views.circular_detail, name="circular"),
+    path(_("surat-edaran/<int:pk>/terima/"), outreach_views.circular_acknowledge, name="circular_acknowledge"),
+    path(_("surat-edaran/<int:pk>/berkas.pdf"), outreach_views.circular_document, name="circular_document"),
+    path(_("kegiatan/"), outreach_views.event_list, name="events"),
+    path(_("kegiatan/<int:pk>/"), outreach_views.event_detail, name="event"),
+    path(_("kegiatan/<int:pk>/hadir/"), outreach_views.event_attendance, name="event_attendance"),
+    path(_("kegiatan/<int:pk>/unggah/"), outreach_views.event_upload, name="event_upload"),
+    path(_("kegiatan/<int:pk>/ubah/"), outreach_views.event_update, name="event_update"),
+    path(_("kegiatan/<int:pk>/berkas/<int:file_id>/"), outreach_views.event_file, name="event_file"),
     # Pacts (#11): roster, campaigns, signing.
     path(_("pegawai/"), pacts_views.roster_list, name="pacts_roster"),
     path(_("pegawai/impor/"), pacts_views.roster_import, name="pacts_import"),

@@ -23,6 +23,7 @@ from netra.cases.workflow import EARLY, MOVES
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
 from netra.orgs.roles import ROLES, effective_roles
+from netra.pacts.coverage import prevention_for_subject
 from netra.workspace import control, presenters, triage
 from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
@@ -154,7 +155,12 @@ def case_context(request, case: Case, **forms) -> dict:
     reports = list(selectors.reports_of_case(case).prefetch_related("messages", "evidence").order_by("submitted_at"))
     presenters.present_reporters(reports, case, user)  # reporter data: netra.cases.reporter_data
     subjects = [
-        {"subject": subject, "history": list(selectors.subject_history(subject, user=user)[:10])}
+        {
+            "subject": subject,
+            "history": list(selectors.subject_history(subject, user=user)[:10]),
+            # Prevention (issue #11): did this person sign the current pact, attend which events.
+            "prevention": prevention_for_subject(agency_id=case.agency_id, nip=subject.nip, name=subject.name),
+        }
         for subject in case.subjects.all()
     ]
     checking = case.status in (Case.Status.RECEIVED, Case.Status.CHECKING)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from netra.cases.demo import DEFAULT_COUNT, create_demo_cases
 from netra.orgs.demo import create_demo_orgs
+from netra.pacts.demo import DEFAULT_EMPLOYEES, create_demo_outreach
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=DEFAULT_COUNT, help="How many demo cases to create (0: none).")
+        parser.add_argument(
+            "--employees", type=int, default=DEFAULT_EMPLOYEES, help="Katingan's demo roster size (prevention data)."
+        )
 
     def handle(self, *args, **options):
         # Demo accounts have a published password: refuse anywhere but a demo/development install.
@@ -27,6 +31,15 @@ class Command(BaseCommand):
         started = time.monotonic()
         demo = create_demo_orgs()
         cases = create_demo_cases(demo, n=options["cases"])
+        outreach_started = time.monotonic()
+        outreach = create_demo_outreach(demo, employees=options["employees"])
+        if not outreach["skipped"]:
+            self.stdout.write(
+                _(
+                    "demo: %(employees)d pegawai, %(signatures)d tanda tangan pakta, %(events)d kegiatan (%(seconds).1f detik)"
+                )
+                % {**outreach, "seconds": time.monotonic() - outreach_started}
+            )
         accounts = [*demo["accounts"][:-1], *cases.accounts, demo["accounts"][-1]]  # superuser stays last
         self.stdout.write(
             _("demo: %(agencies)d instansi, %(users)d akun, %(regions)d wilayah")
