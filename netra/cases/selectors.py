@@ -16,7 +16,6 @@ from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
-from netra.cases import triage_flow
 from netra.cases.models import Case, Report, Subject, Transition
 
 Status = Case.Status
@@ -261,27 +260,6 @@ def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
     if user is not None:
         qs = qs.filter(case__in=scoped_cases(user))
     return qs.order_by("-case__created_at", "-pk")
-
-
-# Duplicates: one place decides what a duplicate is (netra.cases.triage_flow, issue #13).
-DuplicateCandidate = triage_flow.DuplicateCandidate
-DUPLICATE_WINDOW_DAYS = triage_flow.WINDOW_DAYS
-
-
-def duplicate_candidates(case: Case, *, user=None, limit: int = triage_flow.TOP) -> list[DuplicateCandidate]:
-    """Open cases that may be the same matter, strongest first (design.md 3: checking); with
-    ``user``, only cases in their scope. See ``triage_flow.duplicate_candidates``."""
-    return triage_flow.duplicate_candidates(case, user=user, limit=limit)
-
-
-def duplicate_counts(cases, *, user) -> dict[int, int]:
-    """For a page of the queue: how many other open cases in scope share the case's cluster
-    (the reports of one incident, ``triage_flow``). Only cases that may still be merged."""
-    from netra.cases.workflow import MOVES
-
-    mergeable = frozenset(state for move in MOVES if move.action == "merged" for state in move.from_states)
-    page = [case for case in cases if case.status in mergeable]
-    return {pk: size - 1 for pk, (_cluster, size) in triage_flow.cluster_sizes(page, user=user).items()}
 
 
 # --- staff: what waits for a role (the role home pages) ------------------------------------------

@@ -659,3 +659,13 @@ def correction_figures() -> dict:
             code: {"n": r["n"], "top1": r["top1"] / r["n"], "top3": r["top3"] / r["n"]} for code, r in per_group.items()
         },
     }
+
+
+def duplicate_counts(cases, *, user) -> dict[int, int]:
+    """For a page of the queue: how many other open cases in scope share the case's cluster
+    (the reports of one incident). Only cases that may still be merged."""
+    from netra.cases.workflow import MOVES
+
+    mergeable = frozenset(state for move in MOVES if move.action == "merged" for state in move.from_states)
+    page = [case for case in cases if case.status in mergeable]
+    return {pk: size - 1 for pk, (_cluster, size) in cluster_sizes(page, user=user).items()}

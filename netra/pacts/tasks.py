@@ -1,12 +1,12 @@
 """Background jobs of the rosters (django-tasks; the database backend's ``db_worker`` runs them).
 
-Thin on purpose: the work is ``netra.pacts.services.process_roster_import``, which does nothing
+Thin on purpose: the work is ``netra.pacts.imports.process_roster_import``, which does nothing
 for a job already finished, so an extra run changes nothing.
 """
 
 from django_tasks import task
 
-from netra.pacts.services import process_roster_import
+from netra.pacts.imports import process_roster_import
 
 
 @task()

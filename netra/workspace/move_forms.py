@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases import selectors
+from netra.cases import selectors, triage_flow
 from netra.cases.models import Recommendation
 from netra.cases.workflow import Move
 from netra.catalog.models import SanctionCategory, SanctionType, ViolationGroup
@@ -123,7 +123,7 @@ def recalculated(post, form, case) -> dict:
 
 def _merge_targets(case, user) -> list[tuple]:
     """Where a case can be merged: its duplicate candidates first, then recent open cases in scope."""
-    candidates = [c.case for c in selectors.duplicate_candidates(case, user=user)]
+    candidates = [c.case for c in triage_flow.duplicate_candidates(case, user=user)]
     recent = (
         selectors.cases_for(user, status="active")
         .exclude(pk__in=[case.pk, *(c.pk for c in candidates)])

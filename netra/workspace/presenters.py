@@ -16,11 +16,12 @@ from netra.cases.deadlines import bawaslu_status, deadline_status
 from netra.cases.models import Case, Evidence, InternalNote, Recommendation
 from netra.cases.reporter_data import ReporterField, visible_fields
 from netra.cases.selectors import ACTIVE_STATES, reports_of_case
-from netra.cases.workflow import MOVES, available_moves
+from netra.cases.services import SATGAS_ROLES
+from netra.cases.workflow import EARLY, MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
 from netra.catalog.models import ViolationGroup
 from netra.orgs.models import Membership
-from netra.orgs.roles import ACTING_ROLES
+from netra.orgs.roles import ACTING_ROLES, ROLES, effective_roles
 from netra.workspace.forms import FollowUpForm, MessageForm
 
 # How the audit log's actions read on the case timeline; unknown ones show their code.
@@ -310,3 +311,26 @@ def present_reporters(reports, case: Case, user) -> None:
             contact=report.contact if ReporterField.CONTACT in allowed else "",
             time_format="j M Y H:i" if ReporterField.SUBMITTED_TIME in allowed else "j M Y",
         )
+
+
+# The queue's bulk tools (the queue and the cluster page).
+BULK_MOVES = {"merge": "merged", "dismiss": "dismissed"}
+
+
+def bulk_tools(user) -> dict[str, bool]:
+    """Which bulk tools the user's roles may use, asked of the workflow table (merge, dismiss
+    from triage) and of the assignment rule (Satgas only). Each case is still checked on its own."""
+    if user.is_superuser:
+        return {"assign": True, "merge": True, "dismiss": True, "any": True}
+    roles: set[str] = set()
+    for membership in Membership.objects.filter(user=user, active=True, agency__active=True):
+        if membership.role in ROLES:
+            roles |= effective_roles(membership.role)
+    held = frozenset(roles)
+    tools = {
+        name: any(move.action == action and move.from_states & EARLY and move.allows(held) for move in MOVES)
+        for name, action in BULK_MOVES.items()
+    }
+    tools["assign"] = bool(held & SATGAS_ROLES)
+    tools["any"] = any(tools.values())
+    return tools

@@ -136,8 +136,6 @@ def use_fact(request, pk: int):
 @staff_required
 def cluster(request, cluster: int):
     """The open cases of one cluster in the user's scope; 404 when none (or none they may see)."""
-    from netra.workspace.views import bulk_tools
-
     cases = list(triage_flow.cluster_cases(request.user, cluster)[:200])
     if not cases:
         raise Http404("cluster not found")
@@ -149,7 +147,7 @@ def cluster(request, cluster: int):
     return render(
         request,
         "workspace/triage_cluster.html",
-        {"cases": cases, "cluster": cluster, "bulk": bulk_tools(request.user), "target": cases[0]},
+        {"cases": cases, "cluster": cluster, "bulk": presenters.bulk_tools(request.user), "target": cases[0]},
     )
 
 

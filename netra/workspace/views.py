@@ -15,14 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from netra.audit.selectors import events_for
-from netra.cases import selectors
+from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
 from netra.cases.models import Case, Evidence
-from netra.cases.services import SATGAS_ROLES
-from netra.cases.workflow import EARLY, MOVES
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
-from netra.orgs.roles import ROLES, effective_roles
 from netra.pacts.coverage import prevention_for_subject
 from netra.workspace import control, presenters, triage
 from netra.workspace.access import staff_required
@@ -33,28 +30,6 @@ SELECTION_KEY = "netra_queue_selection"
 
 
 # The bulk bar's tools and the workflow moves (or service) that each one makes.
-BULK_MOVES = {"merge": "merged", "dismiss": "dismissed"}
-
-
-def bulk_tools(user) -> dict[str, bool]:
-    """Which bulk tools the user's roles may use, asked of the workflow table (merge, dismiss
-    from triage) and of the assignment rule (Satgas only). Each case is still checked on its own."""
-    if user.is_superuser:
-        return {"assign": True, "merge": True, "dismiss": True, "any": True}
-    roles: set[str] = set()
-    for membership in Membership.objects.filter(user=user, active=True, agency__active=True):
-        if membership.role in ROLES:
-            roles |= effective_roles(membership.role)
-    held = frozenset(roles)
-    tools = {
-        name: any(move.action == action and move.from_states & EARLY and move.allows(held) for move in MOVES)
-        for name, action in BULK_MOVES.items()
-    }
-    tools["assign"] = bool(held & SATGAS_ROLES)
-    tools["any"] = any(tools.values())
-    return tools
-
-
 # Role home panels: what waits for a role that does not work the Satgas queue.
 WAITING_PANELS = (
     (Membership.Role.BAWASLU_OFFICER, "bawaslu_review", _("Menunggu kajian Anda")),
@@ -104,13 +79,13 @@ def home(request):
     filters = form.filters()
     page = Paginator(selectors.cases_for(user, **filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     presenters.mark_attention(page.object_list)
-    duplicates = selectors.duplicate_counts(page.object_list, user=user)
+    duplicates = triage_flow.duplicate_counts(page.object_list, user=user)
     rows: list[Any] = list(page.object_list)
     for case in rows:
         case.duplicate_count = duplicates.get(case.pk, 0)
     triage.mark_clusters(rows, user=user)  # the suggestion chip and the cluster (netra.workspace.triage)
     counts = selectors.queue_counts(user, **filters)
-    tools = bulk_tools(user)
+    tools = presenters.bulk_tools(user)
     # A refused bulk action leaves its selection ticked (bulk puts it in the session).
     selected = {int(pk) for pk in request.session.pop(SELECTION_KEY, []) if str(pk).isdigit()}
     context = {
@@ -172,7 +147,7 @@ def case_context(request, case: Case, **forms) -> dict:
         "evidence": list(Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")),
         "timeline": presenters.timeline(case, events_for(case)),
         "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
-        "duplicates": selectors.duplicate_candidates(case, user=user) if checking else [],
+        "duplicates": triage_flow.duplicate_candidates(case, user=user) if checking else [],
         "may_act": presenters.may_act(user),
         "message_form": MessageForm(),
         "note_form": InternalNoteForm(),
