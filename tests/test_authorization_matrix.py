@@ -39,7 +39,7 @@ from django.utils import translation
 
 from netra.cases import letters
 from netra.cases.intake import report_submit
-from netra.cases.models import Case, Evidence
+from netra.cases.models import Case, Evidence, LinkArchive
 from netra.cases.tests.fixtures import image_bytes, private_media, report_data  # noqa: F401
 from netra.cases.tests.journey import take_to
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
@@ -303,6 +303,7 @@ WEB: dict[str, Web] = {
     "workspace:bulk": Web(method="POST", data={}, expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:case": Web(obj="case", expect=_case_rule),
     "workspace:evidence": Web(obj="case", expect=_case_rule),
+    "workspace:link_archive": Web(obj="case", expect=_case_rule),
     "workspace:move": Web(obj="case", action="annulled", expect=_case_rule),
     # An empty message / note: past the door and the case scope, the form refuses it (422).
     "workspace:message": Web(method="POST", obj="case", data={"message-body": ""}, expect=_case_form_rule),
@@ -551,7 +552,26 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
             ppk=member(R.PPK, code),
         )
     evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
-    return {"users": users, "cases": cases, "evidence": evidence, "enrol_link": enrol_link}
+    link_archive = {key: _archived_link(case) for key, case in cases.items()}
+    return {
+        "users": users,
+        "cases": cases,
+        "evidence": evidence,
+        "enrol_link": enrol_link,
+        "link_archive": link_archive,
+    }
+
+
+def _archived_link(case: Case) -> LinkArchive:
+    """An archived link of the case's report, as the worker leaves it (netra.cases.archive)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    report = case.reports.first()
+    name = default_storage.save("evidence/matrix.png", ContentFile(image_bytes("PNG")))
+    return LinkArchive.objects.create(
+        case=case, report=report, url="https://example.org/pos", status=LinkArchive.Status.ARCHIVED, screenshot=name
+    )
 
 
 def _outcome(response, *, api: bool = False) -> str:
@@ -588,6 +608,8 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         case = world["cases"][key]
         if name == "workspace:evidence":
             return [case.pk, world["evidence"][key].pk], key
+        if name == "workspace:link_archive":
+            return [case.pk, world["link_archive"][key].pk, "png"], key
         if name == "workspace:move":
             return [case.pk, rule.action], key
         return [case.pk], key
