@@ -30,6 +30,8 @@ NOT_PAGES = {
     "sharing:token_revoke",
     "sharing:token_approve",  # POST only: approving is a button on the token list
     "workspace:people_send_link",  # POST only: the button is on the people page
+    "workspace:link_archive",  # a file (PNG/MHTML), not a page
+    "portal:service_worker",  # JavaScript, not a page
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}

@@ -277,6 +277,7 @@ WEB: dict[str, Web] = {
     "set_language": Web(method="POST", data={"language": "id", "next": "/"}, expect=_public),
     "portal:home": Web(expect=_public),
     "portal:report_new": Web(expect=_public),
+    "portal:service_worker": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
