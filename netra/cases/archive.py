@@ -32,6 +32,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -56,7 +57,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-features=DnsOverHttps",
 ]
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT: Any = {"width": 1280, "height": 900}  # playwright ViewportSize
 MAX_SCREENSHOT_HEIGHT = 16000  # pixels; a taller page is cut (the MHTML keeps all of it)
 # Categories (besides netra.outbound's) stored in LinkArchive.failure.
 TOO_LARGE = "too_large"
