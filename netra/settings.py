@@ -316,6 +316,12 @@ NETRA_WEBHOOK_RETRY_HOURS = env.int("NETRA_WEBHOOK_RETRY_HOURS", default=72)
 NETRA_OUTBOUND_ALLOWED_NETWORKS = env.list(
     "NETRA_OUTBOUND_ALLOWED_NETWORKS", default=[] if PRODUCTION else ["127.0.0.0/8", "::1/128"]
 )
+# Archived links (netra.cases.archive): the worker fetches each link of a report once in headless
+# Chromium through the outbound guard. Off unless enabled: a server without internet has nothing to fetch.
+NETRA_LINK_ARCHIVE_ENABLED = env.bool("NETRA_LINK_ARCHIVE_ENABLED", default=False)
+NETRA_LINK_ARCHIVE_TIMEOUT = env.float("NETRA_LINK_ARCHIVE_TIMEOUT", default=30.0)  # seconds per load
+NETRA_LINK_ARCHIVE_MAX_BYTES = env.int("NETRA_LINK_ARCHIVE_MAX_BYTES", default=25 * 1024 * 1024)  # per file
+NETRA_LINK_ARCHIVE_ATTEMPTS = env.int("NETRA_LINK_ARCHIVE_ATTEMPTS", default=6)  # then failed for good
 # case.created goes out in batches, at the end of each window of this many seconds (0: at once),
 # so a receiver in the accused's agency cannot time a report to the minute (issue #10, 12).
 NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS = env.int("NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS", default=3600)

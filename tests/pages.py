@@ -49,6 +49,8 @@ NOT_PAGES = {
     "workspace:pacts_revoke",
     "workspace:triage_confirm",  # POST only: the buttons are on the case page
     "workspace:triage_fact",
+    "workspace:link_archive",  # a file (PNG/MHTML), not a page
+    "portal:service_worker",  # JavaScript, not a page
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}

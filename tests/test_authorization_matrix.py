@@ -39,7 +39,7 @@ from django.utils import translation
 
 from netra.cases import letters
 from netra.cases.intake import report_submit
-from netra.cases.models import Case, Evidence
+from netra.cases.models import Case, Evidence, LinkArchive
 from netra.cases.tests.fixtures import image_bytes, private_media, report_data  # noqa: F401
 from netra.cases.tests.journey import take_to
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
@@ -355,6 +355,7 @@ WEB: dict[str, Web] = {
     "set_language": Web(method="POST", data={"language": "id", "next": "/"}, expect=_public),
     "portal:home": Web(expect=_public),
     "portal:report_new": Web(expect=_public),
+    "portal:service_worker": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
     # Pacts (#11): the public verification page and PDF (anyone holding the code), the signing link.
@@ -409,6 +410,7 @@ WEB: dict[str, Web] = {
     "workspace:bulk": Web(method="POST", data={}, expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:case": Web(obj="case", expect=_case_rule),
     "workspace:evidence": Web(obj="case", expect=_case_rule),
+    "workspace:link_archive": Web(obj="case", expect=_case_rule),
     "workspace:move": Web(obj="case", action="annulled", expect=_case_rule),
     # An empty message / note: past the door and the case scope, the form refuses it (422).
     "workspace:message": Web(method="POST", obj="case", data={"message-body": ""}, expect=_case_form_rule),
@@ -675,6 +677,7 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
     evidence = {key: Evidence.objects.filter(case=case).first() for key, case in cases.items()}
     outreach = _outreach_world(member)
     pacts = _pact_world()
+    link_archive = {key: _archived_link(case) for key, case in cases.items()}
     return {
         "users": users,
         "cases": cases,
@@ -682,6 +685,7 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
         "enrol_link": enrol_link,
         "outreach": outreach,
         **pacts,
+        "link_archive": link_archive,
     }
 
 
@@ -756,6 +760,18 @@ def _pact_world() -> dict:
     }
 
 
+def _archived_link(case: Case) -> LinkArchive:
+    """An archived link of the case's report, as the worker leaves it (netra.cases.archive)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    report = case.reports.first()
+    name = default_storage.save("evidence/matrix.png", ContentFile(image_bytes("PNG")))
+    return LinkArchive.objects.create(
+        case=case, report=report, url="https://example.org/pos", status=LinkArchive.Status.ARCHIVED, screenshot=name
+    )
+
+
 def _outcome(response, *, api: bool = False) -> str:
     status = response.status_code
     if api:
@@ -791,6 +807,9 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         if name == "workspace:evidence":
             return [case.pk, world["evidence"][key].pk], key
         if name in ("workspace:move", "workspace:control_action"):
+        if name == "workspace:link_archive":
+            return [case.pk, world["link_archive"][key].pk, "png"], key
+        if name == "workspace:move":
             return [case.pk, rule.action], key
         return [case.pk], key
     if rule.obj in ("token", "pending", "hook", "person"):

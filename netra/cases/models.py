@@ -666,3 +666,43 @@ class TriageCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.suggested} → {self.chosen}"
+
+
+class LinkArchive(models.Model):
+    """One link of a report, fetched once by the worker (``netra.cases.archive``): the chain of
+    custody of a post that may be deleted tomorrow. Files are stored like evidence (random names,
+    private storage); the hashes are of the bytes stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        ARCHIVED = "archived", _("Diarsipkan")
+        FAILED = "failed", _("Gagal")
+
+    case = models.ForeignKey(Case, verbose_name=_("kasus"), on_delete=models.PROTECT, related_name="link_archives")
+    report = models.ForeignKey(
+        Report, verbose_name=_("laporan"), on_delete=models.PROTECT, related_name="link_archives", db_index=False
+    )
+    url = models.URLField(_("tautan"), max_length=2000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
+    failure = models.CharField(_("alasan gagal"), max_length=40, blank=True)
+    fetched_at = models.DateTimeField(_("diambil"), null=True, blank=True)
+    final_url = models.URLField(_("tautan akhir"), max_length=2000, blank=True)
+    http_status = models.PositiveSmallIntegerField(_("status HTTP"), null=True, blank=True)
+    snapshot = models.FileField(_("salinan halaman (MHTML)"), max_length=200, blank=True)
+    snapshot_sha256 = models.CharField(_("SHA-256 salinan"), max_length=64, blank=True)
+    snapshot_size = models.PositiveBigIntegerField(_("ukuran salinan (byte)"), null=True, blank=True)
+    screenshot = models.FileField(_("tangkapan layar (PNG)"), max_length=200, blank=True)
+    screenshot_sha256 = models.CharField(_("SHA-256 tangkapan layar"), max_length=64, blank=True)
+    screenshot_size = models.PositiveBigIntegerField(_("ukuran tangkapan layar (byte)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("arsip tautan")
+        verbose_name_plural = _("arsip tautan")
+        constraints = [models.UniqueConstraint(fields=["report", "url"], name="link_archive_report_url_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.url[:60]}"

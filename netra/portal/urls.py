@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path(_("lapor/"), views.report_new, name="report_new"),
+    path(_("lapor/sw.js"), views.service_worker, name="service_worker"),
     path(_("lapor/tanda-terima.pdf"), views.receipt_pdf, name="receipt_pdf"),
     path(_("lapor/terkirim/<slug:view_id>/"), views.receipt, name="receipt"),
     path(_("status/"), views.status, name="status"),

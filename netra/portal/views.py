@@ -4,8 +4,11 @@ Nothing here stores request metadata. The access key travels only in POST bodies
 a cookie or the session) and pages that show it are not cached.
 """
 
+import json
+
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -130,6 +133,35 @@ def report_new(request):
     count_report(request, report_cost(staged))
     view_id = onetime.stash(receipt_code=receipt.receipt_code, access_key=receipt.access_key, form_token=token)
     return _see_receipt(view_id)
+
+
+# The report form's service worker (netra/portal/templates/portal/sw.js): what it may keep.
+SERVICE_WORKER_ASSETS = (
+    "netra/netra.css",
+    "netra/report-form.js",
+    "netra/favicon.svg",
+    "vendor/htmx/htmx.min.js",
+    "netra/pwa/manifest.webmanifest",
+    "netra/pwa/icon-192.png",
+    "netra/pwa/icon-512.png",
+)
+SERVICE_WORKER_VERSION = "1"
+
+
+@require_GET
+def service_worker(request):
+    """The service worker of the report form, served from the form's directory (its scope)."""
+    from django.templatetags.static import static
+
+    config = {
+        "version": SERVICE_WORKER_VERSION,
+        "form": reverse("portal:report_new"),
+        "assets": [static(name) for name in SERVICE_WORKER_ASSETS],
+    }
+    body = render_to_string("portal/sw.js", {"config": json.dumps(config)})
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # a new version is picked up at the next visit
+    return response
 
 
 def _see_receipt(view_id: str) -> HttpResponse:

@@ -27,6 +27,8 @@ from netra.workspace.forms import FollowUpForm, MessageForm
 # How the audit log's actions read on the case timeline; unknown ones show their code.
 EVENT_LABELS = {
     "case.received": _("Laporan diterima"),
+    "case.link_archived": _("Tautan diarsipkan"),
+    "case.link_archive_failed": _("Tautan gagal diarsipkan"),
     "case.transitioned": _("Status diubah"),
     "case.assigned": _("Petugas ditugaskan"),
     "case.merged": _("Kasus digabung"),

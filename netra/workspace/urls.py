@@ -26,6 +26,11 @@ urlpatterns = [
     path(_("anggota/<int:pk>/tautan-aktivasi/"), people.send_link, name="people_send_link"),
     path(_("kasus/<int:pk>/"), views.case_detail, name="case"),
     path(_("kasus/<int:pk>/bukti/<int:evidence_id>/"), views.evidence_file, name="evidence"),
+    path(
+        _("kasus/<int:pk>/arsip-tautan/<int:archive_id>/<slug:kind>/"),
+        views.link_archive_file,
+        name="link_archive",
+    ),
     path(_("kasus/<int:pk>/langkah/<slug:action>/"), actions.move, name="move"),
     path(_("kasus/<int:pk>/pesan/"), actions.message_add, name="message"),
     path(_("kasus/<int:pk>/catatan/"), actions.note_add, name="note"),

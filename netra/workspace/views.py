@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from netra.audit.selectors import events_for
 from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
-from netra.cases.models import Case, Evidence
+from netra.cases.models import Case, Evidence, LinkArchive
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.models import Membership
 from netra.pacts.coverage import prevention_for_subject
@@ -145,6 +145,7 @@ def case_context(request, case: Case, **forms) -> dict:
         "reports": reports,
         "subjects": subjects,
         "evidence": list(Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")),
+        "link_archives": list(LinkArchive.objects.filter(report__in=[report.pk for report in reports])),
         "timeline": presenters.timeline(case, events_for(case)),
         "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
         "duplicates": triage_flow.duplicate_candidates(case, user=user) if checking else [],
@@ -182,6 +183,38 @@ def evidence_file(request, pk: int, evidence_id: int):
     download = request.GET.get("unduh") == "1" or evidence.content_type not in INLINE_TYPES
     filename = f"bukti-{case.number or case.pk}-{evidence.pk}.{EXTENSIONS.get(evidence.content_type, 'bin')}"
     response = FileResponse(handle, as_attachment=download, filename=filename, content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = EVIDENCE_CSP
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+# The two files of an archived link (netra.cases.archive): the MHTML is only ever downloaded (a
+# browser opening it would run the archived page's scripts on our origin); the PNG may be shown.
+ARCHIVE_FILES = {"mhtml": ("snapshot", "multipart/related"), "png": ("screenshot", "image/png")}
+
+
+@require_GET
+@never_cache
+@staff_required
+def link_archive_file(request, pk: int, archive_id: int, kind: str):
+    """One file of an archived link of a report of a case the user may read; 404 otherwise."""
+    case = selectors.case_for(request.user, pk)
+    if kind not in ARCHIVE_FILES:
+        raise Http404("unknown archive file")
+    field, content_type = ARCHIVE_FILES[kind]
+    item = get_object_or_404(LinkArchive, pk=archive_id, report__in=selectors.reports_of_case(case))
+    name = getattr(item, field).name
+    if not name:
+        raise Http404("archive file missing")
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("archive file missing") from None
+    download = kind == "mhtml" or request.GET.get("unduh") == "1"
+    filename = f"arsip-tautan-{case.number or case.pk}-{item.pk}.{kind}"
+    response = FileResponse(handle, as_attachment=download, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = EVIDENCE_CSP
     response["Referrer-Policy"] = "no-referrer"
