@@ -806,10 +806,9 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         case = world["cases"][key]
         if name == "workspace:evidence":
             return [case.pk, world["evidence"][key].pk], key
-        if name in ("workspace:move", "workspace:control_action"):
         if name == "workspace:link_archive":
             return [case.pk, world["link_archive"][key].pk, "png"], key
-        if name == "workspace:move":
+        if name in ("workspace:move", "workspace:control_action"):
             return [case.pk, rule.action], key
         return [case.pk], key
     if rule.obj in ("token", "pending", "hook", "person"):
