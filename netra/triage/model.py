@@ -102,6 +102,20 @@ class Model:
     temperature: float = 1.0
     rule_boost: float = 2.0
     trained: bool = False
+    # document frequency of character 4-grams in the training reports (duplicate text similarity)
+    gram_df: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
+    _idf: tuple[dict[str, float], float] | None = field(default=None, repr=False, compare=False)
+
+    def gram_idf(self) -> tuple[dict[str, float], float]:
+        """Inverse document frequency per 4-gram, and the value for a gram never seen in training."""
+        cached = self._idf
+        if cached is None:
+            n = self.documents
+            default = math.log((n + 1) / 1) + 1
+            cached = ({g: math.log((n + 1) / (df + 1)) + 1 for g, df in self.gram_df.items()}, default)
+            self._idf = cached
+        return cached
 
     def scores(self, text: str) -> tuple[list[float], dict[str, list[tuple[float, str]]]]:
         """Raw score per label and, per label, the (contribution, word) that pushed it up."""
@@ -147,6 +161,8 @@ class Model:
             "temperature": self.temperature,
             "rule_boost": self.rule_boost,
             "weights": {f: [round(x, 3) for x in w] for f, w in sorted(self.weights.items())},
+            "documents": self.documents,
+            "gram_df": dict(sorted(self.gram_df.items())),
         }
 
     @classmethod
@@ -161,6 +177,8 @@ class Model:
             temperature=float(data["temperature"]),
             rule_boost=float(data["rule_boost"]),
             trained=True,
+            gram_df=data.get("gram_df", {}),
+            documents=int(data.get("documents", 0)),
         )
 
 

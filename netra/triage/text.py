@@ -30,7 +30,8 @@ LEXICON: dict[str, str] = {
     # people and positions
     "pak": "pak", "bpk": "pak", "bapak": "pak", "ibu": "bu", "bu": "bu", "bunda": "bu",
     "kades": "kepala desa", "kepdes": "kepala desa", "kadus": "kepala dusun", "sekdes": "sekretaris desa",
-    "kadis": "kepala dinas", "kabid": "kepala bidang", "kasi": "kepala seksi", "kasie": "kepala seksi",
+    "kadis": "kepala dinas", "kadinkes": "kepala dinas kesehatan", "kadisdik": "kepala dinas pendidikan",
+    "kadinsos": "kepala dinas sosial", "sekdin": "sekretaris dinas", "kaban": "kepala badan", "kabid": "kepala bidang", "kasi": "kepala seksi", "kasie": "kepala seksi",
     "kabag": "kepala bagian", "kasubag": "kepala subbagian", "kasubbag": "kepala subbagian",
     "sekda": "sekretaris daerah", "sekcam": "sekretaris camat", "kepsek": "kepala sekolah",
     "kasek": "kepala sekolah", "kapus": "kepala puskesmas", "kapuskesmas": "kepala puskesmas",
