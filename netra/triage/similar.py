@@ -209,6 +209,7 @@ def similarity(a: Features, b: Features) -> Match:
     factor = 1.0
 
     w = WEIGHTS
+    strong = bool(a.evidence_hashes & b.evidence_hashes or a.links & b.links or a.nips & b.nips)
     if a.evidence_hashes & b.evidence_hashes:
         evidence.append(w["evidence_hash"])
         reasons.append(_("bukti sama"))
@@ -271,6 +272,8 @@ def similarity(a: Features, b: Features) -> Match:
         elif gap > 10:
             factor *= w["date_conflict"]
 
+    if strong:  # the same file, post or person: a different wording or reading does not undo that
+        factor = max(factor, 0.75)
     miss = 1.0
     for p in evidence:
         miss *= 1.0 - p

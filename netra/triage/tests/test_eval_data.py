@@ -1,0 +1,33 @@
+"""The labelled data keeps its promises: every group >= 15, >= 20 duplicate groups, the split rule holds."""
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from netra.triage.api import LABELS
+
+EVAL = Path(__file__).resolve().parents[3] / "eval"
+
+
+def _rows(name):
+    return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _in_holdout(row):
+    key = row.get("dup_group") or row["text"]
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 3 == 0
+
+
+def test_counts_and_split():
+    train, holdout = _rows("train.jsonl"), _rows("holdout.jsonl")
+    rows = train + holdout
+    assert len(rows) >= 300 and len(holdout) >= 100
+    counts = Counter(r["violation"] for r in rows)
+    assert set(counts) == set(LABELS)
+    assert min(counts.values()) >= 15, counts
+    assert len({r["dup_group"] for r in rows if r.get("dup_group")}) >= 20
+    assert all(r.get("source") for r in rows)
+    assert not any(_in_holdout(r) for r in train)
+    assert all(_in_holdout(r) for r in holdout)
+    assert len({r["text"] for r in rows}) == len(rows)
