@@ -104,7 +104,7 @@ def char_grams(words: list[str]) -> Counter[str]:
 def _weighted_grams(words: list[str]) -> Counter[str]:
     """Character 4-grams weighted by rarity: words every report uses ("calon", "kampanye") count little."""
     idf, default = get_model().gram_idf()
-    return Counter({g: n * idf.get(g, default) for g, n in char_grams(words).items()})  # type: ignore[misc]
+    return Counter({g: n * idf.get(g, default) for g, n in char_grams(words).items()})
 
 
 def features(
