@@ -77,3 +77,26 @@ def test_load_time_and_size_are_printed(capsys):
             f"(+{(rss_after - rss_before) // 1024} MB)"
         )
     assert loaded.trained
+
+
+def test_a_word_one_edit_from_the_vocabulary_is_read_as_that_word():
+    model = model_module.get_model()
+    typed = ["camaat", "kampnye", "deklrasi", "mobill", "dinass", "merha", "kampaye"]
+    assert model.correct(typed) == ["camat", "kampanye", "deklarasi", "mobil", "dinas", "merah", "kampanye"]
+    # short words, numbers and words two edits away are left alone
+    assert model.correct(["pns", "2024", "kmpnye"]) == ["pns", "2024", "kmpnye"]
+    assert suggest("mobill dinass pelat merha dipake antar tim kampanye")[0].code == "facilities_use"
+
+
+def test_regional_words_reach_the_same_reading():
+    from netra.triage.text import tokens
+
+    assert tokens("iki ono pagawe kacamatan poto karo calon") == [
+        "ini",
+        "ada",
+        "pegawai",
+        "kecamatan",
+        "foto",
+        "dengan",
+        "calon",
+    ]
