@@ -27,6 +27,7 @@ class DateMention:
     start: datetime.date
     end: datetime.date
     text: str
+    absolute: bool = False  # the text gave the year: true whatever day the report is read
 
 
 @dataclass
@@ -400,8 +401,8 @@ def find_dates(text: str, *, today: datetime.date) -> list[DateMention]:
     found: list[DateMention] = []
     used: list[tuple[int, int]] = []
 
-    def add(start: datetime.date, end: datetime.date, said: str) -> None:
-        mention = DateMention(start, end, said)
+    def add(start: datetime.date, end: datetime.date, said: str, absolute: bool = False) -> None:
+        mention = DateMention(start, end, said, absolute)
         if all((m.start, m.end) != (start, end) for m in found):
             found.append(mention)
 
@@ -411,7 +412,7 @@ def find_dates(text: str, *, today: datetime.date) -> list[DateMention]:
         except ValueError:
             continue
         used.append(m.span())
-        add(d, d, m.group(0))
+        add(d, d, m.group(0), True)
     for m in _RE_NAMED.finditer(folded):
         day, month = int(m.group(1)), MONTHS[m.group(2)]
         d2: datetime.date | None
@@ -423,7 +424,7 @@ def find_dates(text: str, *, today: datetime.date) -> list[DateMention]:
         else:
             d2 = _year_for(day, month, today)
         if d2:
-            add(d2, d2, m.group(0))
+            add(d2, d2, m.group(0), bool(m.group(3)))
     for m in _RE_NUMERIC.finditer(folded):
         if any(s <= m.start() < e for s, e in used):
             continue
@@ -445,7 +446,7 @@ def find_dates(text: str, *, today: datetime.date) -> list[DateMention]:
                 continue  # "10.30" is a time more often than a date
             d3 = _year_for(day, month, today)
         if d3:
-            add(d3, d3, m.group(0))
+            add(d3, d3, m.group(0), bool(m.group(3)))
     weekday_spans = []
     for m in _RE_WEEKDAY.finditer(norm):
         if m.group(0).endswith(("lalu", "kemarin", "kemaren")) and not m.group(0).startswith("minggu lalu"):

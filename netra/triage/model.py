@@ -102,10 +102,61 @@ class Model:
     temperature: float = 1.0
     rule_boost: float = 2.0
     trained: bool = False
+    # document frequency of character 4-grams in the training reports (duplicate text similarity)
+    gram_df: dict[str, int] = field(default_factory=dict)
+    documents: int = 0
+    _idf: tuple[dict[str, float], float] | None = field(default=None, repr=False, compare=False)
+    _deletes: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def _delete_index(self) -> dict[str, str]:
+        """Every known word (5+ letters) and its one-letter deletions -> the word (first in order wins)."""
+        index = self._deletes
+        if index is None:
+            index = {}
+            for f in sorted(self.weights):
+                if f.startswith("w:") and len(f) >= 7 and f[2:].isalpha():
+                    word = f[2:]
+                    index.setdefault(word, word)
+                    for i in range(len(word)):
+                        index.setdefault(word[:i] + word[i + 1 :], word)
+            self._deletes = index
+        return index
+
+    def correct(self, toks: list[str]) -> list[str]:
+        """Typos: an unknown word one edit (deletion, insertion, substitution) from a known word becomes it.
+
+        Symmetric-delete lookup against the model's own vocabulary, so it costs a few dict probes
+        per unknown word; short words (< 5 letters) and numbers are left alone.
+        """
+        if not self.trained:
+            return toks
+        index = self._delete_index()
+        out = []
+        for t in toks:
+            if len(t) >= 5 and t.isalpha() and "w:" + t not in self.weights:
+                deletions = [t[:i] + t[i + 1 :] for i in range(len(t))]
+                # one letter too many, then one missing, then one wrong: the first that names a known word
+                hit = next((d for d in deletions if index.get(d) == d), None) or index.get(t)
+                if hit is None:
+                    hit = next((index[d] for d in deletions if d in index), None)
+                if hit is not None:
+                    t = hit
+            out.append(t)
+        return out
+
+    def gram_idf(self) -> tuple[dict[str, float], float]:
+        """Inverse document frequency per 4-gram, and the value for a gram never seen in training."""
+        cached = self._idf
+        if cached is None:
+            n = self.documents
+            default = math.log((n + 1) / 1) + 1
+            cached = ({g: math.log((n + 1) / (df + 1)) + 1 for g, df in self.gram_df.items()}, default)
+            self._idf = cached
+        return cached
 
     def scores(self, text: str) -> tuple[list[float], dict[str, list[tuple[float, str]]]]:
         """Raw score per label and, per label, the (contribution, word) that pushed it up."""
-        toks = tokens(text)
+        toks = self.correct(tokens(text))
         normalised = " ".join(toks)
         n = len(self.labels)
         total = list(self.prior)
@@ -147,6 +198,8 @@ class Model:
             "temperature": self.temperature,
             "rule_boost": self.rule_boost,
             "weights": {f: [round(x, 3) for x in w] for f, w in sorted(self.weights.items())},
+            "documents": self.documents,
+            "gram_df": dict(sorted(self.gram_df.items())),
         }
 
     @classmethod
@@ -161,6 +214,8 @@ class Model:
             temperature=float(data["temperature"]),
             rule_boost=float(data["rule_boost"]),
             trained=True,
+            gram_df=data.get("gram_df", {}),
+            documents=int(data.get("documents", 0)),
         )
 
 

@@ -129,6 +129,18 @@ RULES: tuple[Rule, ...] = (
     ),
     _r("policy_favouritism", r"\b(?:mutasi|copot|nonjob|dipersulit|dihambat|dicabut|tidak diberi izin)\b", 0.6),
     _r("policy_favouritism", r"\b(?:menolak|melarang|mempersulit) (?:\w+ ){0,3}(?:izin|tempat|kampanye)\b", 0.8),
+    _r(
+        "policy_favouritism",
+        r"\b(?:bantuan sosial|bantuan|sembako|program|proyek|paket) (?:\w+ ){0,5}(?:stiker|gambar|foto|wajah|label|nama) (?:\w+ ){0,2}(?:petahana|calon|bupati|gubernur|wali kota)\b",
+        1.2,
+    ),
+    _r(
+        "policy_favouritism",
+        r"\b(?:izin|perizinan) (?:\w+ ){0,4}(?:ditolak|dipersulit|dihambat|tidak diberikan|lancar)\b",
+        1.2,
+    ),
+    _r("policy_favouritism", r"\b(?:satpol pp|penertiban) (?:\w+ ){0,6}(?:hanya|tebang pilih|dibiarkan)\b", 1.2),
+    _r("policy_favouritism", r"\b(?:dicoret|mencoret|tidak didata|tidak dapat bantuan|dipindah|pemindahan)\b", 0.8),
     # mobilising people
     _r(
         "mobilisation",

@@ -30,7 +30,8 @@ LEXICON: dict[str, str] = {
     # people and positions
     "pak": "pak", "bpk": "pak", "bapak": "pak", "ibu": "bu", "bu": "bu", "bunda": "bu",
     "kades": "kepala desa", "kepdes": "kepala desa", "kadus": "kepala dusun", "sekdes": "sekretaris desa",
-    "kadis": "kepala dinas", "kabid": "kepala bidang", "kasi": "kepala seksi", "kasie": "kepala seksi",
+    "kadis": "kepala dinas", "kadinkes": "kepala dinas kesehatan", "kadisdik": "kepala dinas pendidikan",
+    "kadinsos": "kepala dinas sosial", "sekdin": "sekretaris dinas", "kaban": "kepala badan", "kabid": "kepala bidang", "kasi": "kepala seksi", "kasie": "kepala seksi",
     "kabag": "kepala bagian", "kasubag": "kepala subbagian", "kasubbag": "kepala subbagian",
     "sekda": "sekretaris daerah", "sekcam": "sekretaris camat", "kepsek": "kepala sekolah",
     "kasek": "kepala sekolah", "kapus": "kepala puskesmas", "kapuskesmas": "kepala puskesmas",
@@ -84,6 +85,25 @@ LEXICON: dict[str, str] = {
     "dicopot": "copot", "nonjob": "nonjob", "ortu": "orang tua", "warga2": "warga", "bagi2": "bagi",
     "bagi-bagi": "bagi", "dibagi": "bagi", "dibagikan": "bagi", "membagikan": "bagi", "ngasih": "memberi",
     "dikasih": "memberi", "kasih": "memberi", "diberi": "memberi", "memberikan": "memberi",
+    # regional words that turn up in reports (Javanese, Sundanese, Banjar, Bugis/Makassar, Betawi)
+    "karo": "dengan", "kaliyan": "dengan", "jeung": "dengan", "sareng": "dengan",
+    "sing": "yang", "seng": "yang", "nu": "yang", "iki": "ini", "iku": "itu", "ieu": "ini", "eta": "itu",
+    "ono": "ada", "onok": "ada", "aya": "ada", "nang": "ke", "ning": "di",
+    "ti": "dari", "teko": "dari", "soko": "dari", "melu": "ikut", "ngiringan": "ikut",
+    "gawe": "membuat", "nggawe": "membuat", "ndamel": "membuat", "dijak": "mengajak", "ngajak2": "mengajak",
+    "kon": "menyuruh", "dikon": "menyuruh", "dikongkon": "menyuruh", "kongkon": "menyuruh",
+    "ewu": "ribu", "rebu": "ribu", "sewu": "seribu", "sak": "satu", "wong": "orang", "uwong": "orang",
+    "urang": "orang", "tiyang": "orang", "poto": "foto", "fotone": "foto", "potona": "foto",
+    "ramo": "jari", "driji": "jari", "ngacungkeun": "mengacungkan", "ngacungke": "mengacungkan",
+    "pagawe": "pegawai", "pegawe": "pegawai", "kacamatan": "kecamatan", "kacamatanna": "kecamatan",
+    "cenah": "katanya", "jare": "katanya", "jarene": "katanya", "ceunah": "katanya", "bari": "sambil",
+    "dibagikeun": "bagi", "dibagekke": "bagi", "dibagi2": "bagi", "mbagi": "bagi", "bagekke": "bagi",
+    "duwit": "uang", "artos": "uang", "piti": "uang", "oto": "mobil", "montor": "motor",
+    "puang": "pak", "daeng": "pak", "abang": "pak", "acil": "bu", "julak": "pak",
+    "lur": "warga", "dulur": "warga", "sedulur": "warga", "enggal": "segera", "ndang": "segera",
+    "nyalon": "mencalonkan", "nyaleg": "mencalonkan", "ngedukung": "mendukung", "dukungin": "mendukung",
+    "milih2": "memilih", "nyoblosin": "mencoblos", "mencoblosnya": "mencoblos", "ngumpulke": "mengumpulkan",
+    "dikumpulke": "mengumpulkan", "ngumpulkeun": "mengumpulkan", "dikumpulkeun": "mengumpulkan",
 }
 # fmt: on
 

@@ -1,0 +1,51 @@
+"""The labelled data keeps its promises: every group >= 15, >= 20 duplicate groups, the split rule holds."""
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from netra.triage.api import LABELS
+
+EVAL = Path(__file__).resolve().parents[3] / "eval"
+
+
+def _rows(name):
+    return [json.loads(line) for line in (EVAL / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _in_holdout(row):
+    key = row.get("dup_group") or row["text"]
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % 3 == 0
+
+
+def test_counts_and_split():
+    train, holdout = _rows("train.jsonl"), _rows("holdout.jsonl")
+    rows = train + holdout
+    assert len(rows) >= 300 and len(holdout) >= 100
+    counts = Counter(r["violation"] for r in rows)
+    assert set(counts) == set(LABELS)
+    assert min(counts.values()) >= 15, counts
+    assert len({r["dup_group"] for r in rows if r.get("dup_group")}) >= 20
+    assert all(r.get("source") for r in rows)
+    # batch 1 follows the hash rule; batch 2 (written after holdout2 was frozen) is all training
+    assert not any(_in_holdout(r) for r in train if r.get("batch") != 2)
+    assert all(_in_holdout(r) for r in holdout)
+    assert len({r["text"] for r in rows}) == len(rows)
+
+
+def test_holdout2_is_fresh_and_apart():
+    train, holdout, holdout2 = _rows("train.jsonl"), _rows("holdout.jsonl"), _rows("holdout2.jsonl")
+    assert len(holdout2) >= 120
+    counts = Counter(r["violation"] for r in holdout2)
+    assert set(counts) == set(LABELS)
+    assert min(counts.values()) >= 8 and counts["not_violation"] >= 15
+    groups = Counter(r["dup_group"] for r in holdout2 if r.get("dup_group"))
+    assert len(groups) >= 10 and all(2 <= n <= 4 for n in groups.values())
+    assert all(r.get("source") for r in holdout2)
+    # no incident (duplicate group) and no text shared with the training file or the first holdout
+    other_groups = {r["dup_group"] for r in train + holdout if r.get("dup_group")}
+    assert not set(groups) & other_groups
+    other_texts = {r["text"] for r in train + holdout}
+    assert not any(r["text"] in other_texts for r in holdout2)
+    assert len({r["text"] for r in holdout2}) == len(holdout2)
