@@ -287,7 +287,7 @@ def _own(case: Case) -> dict:
     return {"text": text, "facts": facts}
 
 
-def _stored_features(base: Any, text: str, facts: dict) -> Any:
+def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
     """``triage.features`` of a case from what triage stored when it arrived (its text and the
     facts extracted then), without reading the text again: the extraction is the costly part
     (about 3 ms a report), and a lookup scores dozens of candidates.
@@ -298,11 +298,11 @@ def _stored_features(base: Any, text: str, facts: dict) -> Any:
     import math
 
     from netra.triage.model import STOPWORDS
-    from netra.triage.similar import _char_grams
+    from netra.triage.similar import _weighted_grams
     from netra.triage.text import tokens
 
     content = [t for t in tokens(text) if t not in STOPWORDS]
-    grams = _char_grams(content)
+    grams = _weighted_grams(content)
 
     def union(name: str, key: str) -> frozenset:
         return frozenset(getattr(base, name)) | frozenset(str(v) for v in facts.get(key) or [])
@@ -325,6 +325,7 @@ def _stored_features(base: Any, text: str, facts: dict) -> Any:
         region_codes=union("region_codes", "region_codes"),
         dates=dates,
         links=union("links", "links"),
+        group=group,  # the stored top suggestion: what ``similar._first_group`` reads from the text
     )
 
 
@@ -367,10 +368,10 @@ def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
         for pk, region, day in Case.objects.filter(pk__in=ids).values_list("pk", "region_id", "incident_date")
     }
     stored = {
-        case_id: (text, facts)
-        for case_id, text, facts in TriageResult.objects.filter(case_id__in=ids, computed_at__isnull=False).values_list(
-            "case_id", "search_text", "facts"
-        )
+        case_id: (text, facts, top_code)
+        for case_id, text, facts, top_code in TriageResult.objects.filter(
+            case_id__in=ids, computed_at__isnull=False
+        ).values_list("case_id", "search_text", "facts", "top_code")
     }
     texts: dict[int, str] = {}
     missing = [pk for pk in ids if pk not in stored]
@@ -404,8 +405,8 @@ def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
             "evidence_hashes": tuple(hashes.get(pk, ())),
         }
         if pk in stored:
-            text, facts = stored[pk]
-            out[pk] = _stored_features(_entered_features(**fields), text, facts or {})
+            text, facts, group = stored[pk]
+            out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group)
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = triage.features(text=texts.get(pk, ""), **fields)
     return out

@@ -18,26 +18,26 @@ from netra.triage.extract import extract, find_positions, normalize_link
 from netra.triage.model import STOPWORDS, get_model
 from netra.triage.text import normalize, tokens
 
-DEFAULT_THRESHOLD = 0.45  # fitted on the training pairs (python -m netra.triage.fit_duplicates)
+DEFAULT_THRESHOLD = 0.4
 
 # How much each shared fact says "same incident" (combined as independent evidence, 1 - prod(1 - p)),
-# and how much a conflicting fact takes away (a factor). text_floor, text_slope, position and date
-# fitted by ``python -m netra.triage.fit_duplicates`` on the pairs of eval/train.jsonl only (never a
-# holdout); the rest are the first version's values, which the fit kept. See eval/README.md.
+# and how much a conflicting fact takes away (a factor). The first version's values (fitted on the
+# training pairs, text slope a prior); ``python -m netra.triage.fit_duplicates``'s refit was not
+# shipped, see eval/README.md.
 WEIGHTS = {
     "evidence_hash": 0.95,
     "link": 0.9,
     "nip": 0.85,
     "name": 0.6,
-    "text_floor": 0.3,  # IDF-weighted cosine below this is what unrelated reports share
-    "text_slope": 1.0,  # fitted (was a 2.5 prior): wording alone rarely proves the same incident
+    "text_floor": 0.2,  # IDF-weighted cosine below this is what unrelated reports share
+    "text_slope": 2.5,  # prior, not fitted: a near-copy text (cosine >= 0.55) alone reaches the threshold
     "text_max": 0.9,
     "words": 0.0,
-    "position": 0.1,
+    "position": 0.3,
     "agency": 0.2,
     "candidate": 0.15,
     "region": 0.4,
-    "date": 0.5,
+    "date": 0.4,
     "nip_conflict": 0.3,
     "name_conflict": 0.6,
     "region_conflict": 0.35,

@@ -214,9 +214,20 @@ def test_stored_features_equal_the_engines_own():
     }
     text = "pak camat ikut deklarasi paslon nomor 2 di lapangan kasongan, foto di https://fb.com/p/9"
     facts = triage_flow._jsonable(triage.extract(text, today=fields["incident_date"]))
-    ours = _stored_features(_entered_features(**fields), text, facts)
+    ours = _stored_features(_entered_features(**fields), text, facts, triage.suggest(text)[0].code)
     theirs = triage.features(text=text, **fields)
-    for name in ("grams", "words", "nips", "name", "positions", "agencies", "candidates", "region_codes", "dates"):
+    for name in (
+        "grams",
+        "words",
+        "nips",
+        "name",
+        "positions",
+        "agencies",
+        "candidates",
+        "region_codes",
+        "dates",
+        "group",
+    ):
         assert getattr(ours, name) == getattr(theirs, name), name
     assert ours.links == theirs.links and ours.evidence_hashes == theirs.evidence_hashes
     assert triage.similarity(ours, theirs).score == triage.similarity(theirs, theirs).score
