@@ -14,6 +14,7 @@ a reporter message when it quotes a receipt code (subject or body) and comes fro
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email
 import email.policy
@@ -92,7 +93,8 @@ def _incident_date(text: str, message: EmailMessage) -> datetime.date:
 def handle_mail(raw: bytes, mailbox: dict) -> bool:
     """Process one raw mail; False when it was already processed (or carries no sender)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
+    if not isinstance(message, EmailMessage):
+        return False
     _name, address = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))
     if "@" not in address:
         return False
@@ -156,10 +158,8 @@ def poll(mailbox: dict) -> int:
                 done += 1
             client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
     finally:
-        try:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
-        except (imaplib.IMAP4.error, OSError):
-            pass
     return done
 
 

@@ -29,12 +29,18 @@ class InboundMessage(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="channels_inbound_once")]
 
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.pk}"
+
 
 class ChannelReport(models.Model):
     report = models.OneToOneField("cases.Report", on_delete=models.CASCADE, related_name="channel_origin")
     channel = models.CharField(max_length=10, choices=Channel.choices)
     sender_hash = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.report_id}"
 
 
 class Conversation(models.Model):
@@ -53,6 +59,9 @@ class Conversation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "sender_hash"], name="channels_one_conversation")]
 
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.step}"
+
 
 class OutboundMessage(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -66,3 +75,6 @@ class OutboundMessage(models.Model):
     gave_up = models.BooleanField(default=False)
     last_error = models.CharField(max_length=40, blank=True)  # a category, never an exception text
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.pk}"

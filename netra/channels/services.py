@@ -77,18 +77,24 @@ def access_keys(text: str) -> list[str]:
 
 
 _MONTHS = {
-    "januari": 1,
-    "februari": 2,
-    "maret": 3,
-    "april": 4,
-    "mei": 5,
-    "juni": 6,  # fmt: skip
-    "juli": 7,
-    "agustus": 8,
-    "september": 9,
-    "oktober": 10,
-    "november": 11,
-    "desember": 12,  # fmt: skip
+    name: number
+    for number, name in enumerate(
+        [
+            "januari",
+            "februari",
+            "maret",
+            "april",
+            "mei",
+            "juni",
+            "juli",
+            "agustus",
+            "september",
+            "oktober",
+            "november",
+            "desember",
+        ],
+        start=1,
+    )
 }
 
 

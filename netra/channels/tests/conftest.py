@@ -129,7 +129,7 @@ def imap_server(tmp_path):
             "laporan",
             "--demo-password",
             "rahasia",
-        ],  # fmt: skip
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ},
