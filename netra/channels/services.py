@@ -30,7 +30,7 @@ from netra.catalog.models import Region
 from netra.channels.models import Channel, ChannelReport, InboundMessage, OutboundMessage
 
 CODE_RE = re.compile(r"NTR[\s\-_.]?[0-9A-Z]{4}[\s\-_.]?[0-9A-Z]{4}", re.IGNORECASE)
-KEY_RE = re.compile(r"(?:[0-9A-Z]{4}[\s\-]?){6}[0-9A-Z]{4}", re.IGNORECASE)
+KEY_RE = re.compile(r"\b(?:[0-9A-Z]{4}[\s\-]?){6}[0-9A-Z]{4}\b", re.IGNORECASE)
 CHANNEL_ACTOR = "channel"
 
 CONTACT_LABEL = {Channel.EMAIL: "E-mail", Channel.WHATSAPP: "WhatsApp", Channel.SMS: "SMS"}
@@ -73,7 +73,8 @@ def receipt_codes(text: str) -> list[str]:
 
 
 def access_keys(text: str) -> list[str]:
-    return [m for m in KEY_RE.findall(text or "") if intake.normalize_access_key(m)]
+    # The receipt codes out first: their groups of four would run into the key's.
+    return [m for m in KEY_RE.findall(CODE_RE.sub(" ", text or "")) if intake.normalize_access_key(m)]
 
 
 _MONTHS = {
