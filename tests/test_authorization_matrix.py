@@ -279,6 +279,9 @@ WEB: dict[str, Web] = {
     "portal:report_new": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
+    # Provider webhooks (netra.channels): anyone may POST; without the provider's signature, 403.
+    "channels:whatsapp": Web(method="POST", expect=_fixed(FORBIDDEN)),
+    "channels:sms": Web(method="POST", expect=_fixed(FORBIDDEN)),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(
         obj="receipt",
