@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netra.audit.services import record
 from netra.cases import intake
@@ -172,7 +173,7 @@ def problems_text(error: intake.IntakeError) -> str:
     return "\n".join(lines)
 
 
-NEUTRAL_REPLY = _(
+NEUTRAL_REPLY = gettext_lazy(
     "Pesan Anda belum dapat kami hubungkan dengan laporan mana pun. Jika Anda ingin menambah "
     "keterangan pada laporan Anda, kirim dari nomor atau alamat yang sama dengan kode laporan, atau "
     "sertakan kode laporan beserta kunci aksesnya. Untuk laporan baru, kirim uraian kejadian."
