@@ -148,8 +148,8 @@ def poll(mailbox: dict) -> int:
     try:
         client.login(mailbox["user"], mailbox["password"])
         client.select(mailbox.get("folder", "INBOX"))
-        _status, data = client.uid("SEARCH", None, "UNSEEN")
-        for uid in (data[0] or b"").split()[:MAX_FETCH_PER_POLL]:
+        _status, data = client.uid("SEARCH", "UNSEEN")
+        for uid in (data[0] or b"").decode().split()[:MAX_FETCH_PER_POLL]:
             _status, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")
             raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
             if raw is None:
