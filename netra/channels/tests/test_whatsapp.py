@@ -185,3 +185,13 @@ def test_logs_never_carry_the_number(client, provider, caplog):
     outbox.deliver_due()
     assert caplog.records  # the failing sends were logged …
     assert NUMBER not in caplog.text and "0812" not in caplog.text  # … without the number
+
+
+def test_media_fetch_goes_through_the_outbound_guard(client, provider, settings):
+    # Production allows no loopback: the Graph API "at 127.0.0.1" is refused before any request.
+    settings.NETRA_OUTBOUND_ALLOWED_NETWORKS = []
+    provider.media["M1"] = (gps_jpeg(), "image/jpeg")
+    image = {"id": "wamid.guard", "type": "image", "image": {"id": "M1", "mime_type": "image/jpeg"}}
+    assert post(client, envelope(NUMBER, image)).status_code == 200
+    assert "tidak dapat kami ambil" in OutboundMessage.objects.get().body
+    assert not provider.bad_auth and not provider.sent
