@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "netra.sharing",
     # operations (netra.ops: backup/restore, retention; a face)
     "netra.ops",
+    "netra.channels",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +328,21 @@ NETRA_LINK_ARCHIVE_ATTEMPTS = env.int("NETRA_LINK_ARCHIVE_ATTEMPTS", default=6) 
 NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS = env.int("NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS", default=3600)
 # Times in agency API answers and webhooks for everyone but the owning Satgas: "day", "hour", "exact".
 NETRA_SHARED_TIME_PRECISION = env.str("NETRA_SHARED_TIME_PRECISION", default="day")
+
+# --- channel intake (netra.channels): e-mail, WhatsApp, SMS ------------------------------------
+# The region of a channel report that names no kabupaten/kota it can be routed by ("" = ask again).
+NETRA_CHANNEL_DEFAULT_REGION = env.str("NETRA_CHANNEL_DEFAULT_REGION", default="")
+# IMAP mailboxes polled by ``run_channels`` (JSON list; netra/channels/mail.py lists the keys).
+NETRA_INTAKE_MAILBOXES = env.json("NETRA_INTAKE_MAILBOXES", default=[])
+# WhatsApp Business Cloud API: empty secrets refuse every webhook request.
+NETRA_WHATSAPP_VERIFY_TOKEN = env.str("NETRA_WHATSAPP_VERIFY_TOKEN", default="")
+NETRA_WHATSAPP_APP_SECRET = env.str("NETRA_WHATSAPP_APP_SECRET", default="")
+NETRA_WHATSAPP_ACCESS_TOKEN = env.str("NETRA_WHATSAPP_ACCESS_TOKEN", default="")
+NETRA_WHATSAPP_PHONE_NUMBER_ID = env.str("NETRA_WHATSAPP_PHONE_NUMBER_ID", default="")
+NETRA_WHATSAPP_GRAPH_URL = env.str("NETRA_WHATSAPP_GRAPH_URL", default="https://graph.facebook.com/v21.0")
+# Generic JSON SMS gateway: the shared HMAC secret (both ways) and where replies are posted.
+NETRA_SMS_SECRET = env.str("NETRA_SMS_SECRET", default="")
+NETRA_SMS_SEND_URL = env.str("NETRA_SMS_SEND_URL", default="")
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls()),
+    path("kanal/", include("netra.channels.urls")),
     re_path(r"^api/", api.unknown_path),  # JSON 404 for every other /api/ path
 ]
 urlpatterns += i18n_patterns(

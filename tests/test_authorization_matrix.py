@@ -362,6 +362,9 @@ WEB: dict[str, Web] = {
     "portal:pact_verify": Web(obj="pact", expect=_public),
     "portal:pact_pdf": Web(obj="pact", expect=_public),
     "portal:pact_sign": Web(obj="pact_link", expect=_public),
+    # Provider webhooks (netra.channels): anyone may POST; without the provider's signature, 403.
+    "channels:whatsapp": Web(method="POST", expect=_fixed(FORBIDDEN)),
+    "channels:sms": Web(method="POST", expect=_fixed(FORBIDDEN)),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(
         obj="receipt",

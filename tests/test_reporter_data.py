@@ -203,6 +203,7 @@ def test_the_map_answers_per_field(world):
     assert not reporter_data.may_see(people["ppk_katingan"], case, "contact")
     assert not reporter_data.may_see(people["satgas_barsel"], case, F.RECEIPT_CODE)
     assert not reporter_data.may_see(people["lead_katingan"], case, F.ACCESS_KEY_HASH)
+    assert not reporter_data.may_see(people["lead_katingan"], case, F.CHANNEL_SENDER)
     token = issue_token(agency=case.agency, role="satgas_lead", name="t").token
     assert reporter_data.visible_fields(token, case) == frozenset()
     rows = [{"id": 1, "contact": "x", "receipt_code": "y", "description": "z"}]

@@ -29,6 +29,10 @@ class ReporterField(StrEnum):
     SUBMITTED_TIME = "submitted_time"  # Report.submitted_at beyond the day (the minute can name a person)
     # Which of several reporters wrote which messages: threads headed by receipt code.
     MESSAGE_AUTHORSHIP = "message_authorship"
+    # The channel's sender (issue #15, netra.channels): the e-mail address or phone number a
+    # report came from is its contact (``Report.contact``, above); what the channel keeps besides
+    # (a keyed hash of the sender, a reply waiting in the outbox) is for no person at all.
+    CHANNEL_SENDER = "channel_sender"
 
 
 F = ReporterField
@@ -41,6 +45,7 @@ VISIBLE_TO: dict[ReporterField, frozenset[str]] = {
     F.ACCESS_KEY_HASH: frozenset(),
     F.SUBMITTED_TIME: SATGAS_ROLES,
     F.MESSAGE_AUTHORSHIP: SATGAS_ROLES,
+    F.CHANNEL_SENDER: frozenset(),
 }
 # An agency API token (any role) sees none of them: api.md's case answer has no reporter data.
 TOKEN_VISIBLE: frozenset[ReporterField] = frozenset()
@@ -53,6 +58,15 @@ REPORT_MODEL_FIELDS: dict[ReporterField, str] = {
     F.CONTACT: "contact",
     F.RECEIPT_CODE: "receipt_code",
     F.ACCESS_KEY_HASH: "access_key_hash",
+}
+
+# Columns outside Report that hold reporter data (named, not imported: channels is a face above).
+# None is registered in the admin or shown on a page; the outbox blanks address and text once sent,
+# and ``netra.channels.services.purge`` is the retention hook for all of them.
+CHANNEL_MODEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "channels.ChannelReport": ("sender_hash",),
+    "channels.Conversation": ("sender_hash", "answers"),
+    "channels.OutboundMessage": ("address", "body"),
 }
 
 
