@@ -20,7 +20,7 @@ from netra.cases.intake import IntakeError
 from netra.insights.api import router as statistics_router
 from netra.openapi_i18n import install as install_openapi_i18n
 from netra.portal.api import router as public_router
-from netra.portal.ratelimit import RateLimited
+from netra.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
 from netra.sharing.outreach_api import router as outreach_router
 from netra.sharing.pacts_api import install as install_pacts_api

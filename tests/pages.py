@@ -212,8 +212,8 @@ def _pact_examples() -> dict[str, list]:
     from django.utils import timezone
 
     from netra.orgs.models import Agency, Unit
+    from netra.pacts.links import sign_link_token
     from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
-    from netra.portal.pacts_views import sign_link_token
 
     agency = Agency.objects.get(code="pemkab-katingan")
     campaign = PactCampaign.objects.filter(agency=agency).order_by("pk").first()

@@ -726,8 +726,8 @@ def _pact_world() -> dict:
 
     from django.utils import timezone
 
+    from netra.pacts.links import sign_link_token
     from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
-    from netra.portal.pacts_views import sign_link_token
 
     campaigns, signatures, employees, imports = {}, {}, {}, {}
     for key, code in [("K", "pemkab-katingan"), ("S", "pemkab-konawe-selatan")]:

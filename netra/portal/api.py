@@ -17,8 +17,8 @@ from ninja.files import UploadedFile
 from netra.api_errors import error_response
 from netra.cases import intake
 from netra.cases.models import Case
-from netra.portal.ratelimit import RateLimited, count_report, enforce_rate, report_allowance
 from netra.portal.schemas import ErrorOut, EvidenceOut, MessageIn, MessageOut, ReportCreated, ReportIn, ReportStatus
+from netra.ratelimit import RateLimited, count_report, enforce_rate, report_allowance
 
 router = Router(tags=["public"])
 

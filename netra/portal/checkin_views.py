@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from netra.pacts.events import event_checkin
-from netra.portal.ratelimit import _peek, check_rate
 from netra.portal.views import _too_many
+from netra.ratelimit import _peek, check_rate
 
 
 class CheckinForm(forms.Form):

@@ -6,9 +6,6 @@ answer, and wrong attempts are rate-limited per address (``pact_code``). The ver
 shows valid / revoked / unknown, the agency, name and position — no NIP, no unit.
 """
 
-import hashlib
-import hmac
-
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -22,36 +19,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from netra.pacts import documents, services
 from netra.pacts.codes import display_code
+from netra.pacts.links import campaign_from_token
 from netra.pacts.models import PactCampaign
 from netra.pacts.selectors import public_signature
-from netra.portal.ratelimit import check_rate, peek_rate
+from netra.ratelimit import check_rate, peek_rate
 
-LINK_SALT = "netra.pacts.sign-link"
 CONFIRM_SALT = "netra.pacts.sign-confirm"
 CONFIRM_SECONDS = 30 * 60
 
 
-def _link_mac(campaign_id: int, unit_id: int) -> str:
-    key = hashlib.sha256(f"{LINK_SALT}:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, f"{campaign_id}-{unit_id}".encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def sign_link_token(campaign: PactCampaign, unit_id: int | None = None) -> str:
-    """The token of an OPD's signing link: ``<campaign>-<unit or 0>-<HMAC>``, so campaign and unit
-    cannot be made up (and the link's QR code stays small)."""
-    return f"{campaign.pk}-{unit_id or 0}-{_link_mac(campaign.pk, unit_id or 0)}"
-
-
 def _campaign_from(token: str) -> tuple[PactCampaign, int | None]:
     try:
-        campaign_text, unit_text, mac = token.split("-")
-        campaign_id, unit_id = int(campaign_text), int(unit_text)
-        if not hmac.compare_digest(mac, _link_mac(campaign_id, unit_id)):
-            raise ValueError(token)
-        campaign = PactCampaign.objects.select_related("agency").get(pk=campaign_id)
-    except (PactCampaign.DoesNotExist, ValueError, TypeError):
+        return campaign_from_token(token)
+    except PactCampaign.DoesNotExist:
         raise Http404 from None
-    return campaign, (unit_id or None)
 
 
 class _NotEchoed(forms.TextInput):

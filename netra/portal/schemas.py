@@ -10,44 +10,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-
-class ReportIn(Schema):
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={"required": ["description", "incident_date", "region_code"]},
-    )
-
-    description: str | None = Field(
-        None,
-        description="Apa yang terjadi (20 sampai 10000 karakter).",
-        json_schema_extra={"minLength": 20, "maxLength": 10000},
-    )
-    incident_date: str | None = Field(
-        None,
-        description="Tanggal kejadian, YYYY-MM-DD; tidak di masa depan.",
-        json_schema_extra={"format": "date"},
-    )
-    region_code: str | None = Field(
-        None, description='Kode wilayah Kemendagri: provinsi "62" atau kab/kota "62.06".', examples=["62.06"]
-    )
-    subject_name: str | None = Field(None, json_schema_extra={"maxLength": 200})
-    subject_nip: str | None = Field(
-        None,
-        description="NIP 18 angka (tanggal lahir, TMT CPNS, jenis kelamin, nomor urut).",
-        examples=["198503122010011003"],
-    )
-    subject_position: str | None = Field(None, json_schema_extra={"maxLength": 200})
-    subject_agency: str | None = Field(None, json_schema_extra={"maxLength": 200})
-    location: str | None = Field(None, json_schema_extra={"maxLength": 300})
-    links: list | None = Field(
-        None,
-        description="Tautan http(s), paling banyak 10.",
-        json_schema_extra={"items": {"type": "string", "format": "uri"}, "maxItems": 10},
-    )
-    contact: str | None = Field(
-        None, description="Opsional; kosongkan agar tetap anonim.", json_schema_extra={"maxLength": 200}
-    )
-    election: str | None = Field(None, description="Kode pemilihan (opsional).")
+from netra.api_schemas import ErrorBody, ErrorOut, ReportIn  # noqa: F401 -- shared with the agency API
 
 
 class ReportCreated(Schema):
@@ -91,13 +54,3 @@ class ReportStatus(Schema):
     submitted_at: datetime.datetime
     timeline: list[TimelineStep]
     messages: list[MessageOut]
-
-
-class ErrorBody(Schema):
-    code: str = Field(..., examples=["validation_error"])
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody

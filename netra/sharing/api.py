@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from netra.api_errors import error_response
+from netra.api_schemas import ErrorOut
 from netra.audit.selectors import events_for
 from netra.cases import intake
 from netra.cases.models import Case
 from netra.catalog.models import Region, ViolationGroup
 from netra.catalog.violations import GROUP_CODES
 from netra.orgs.roles import ACTING_ROLES, CASE_ROLES
-from netra.portal.schemas import ErrorOut
 from netra.sharing import present, webhooks
 from netra.sharing.auth import TokenAuth
 from netra.sharing.models import ApiToken, WebhookSubscription

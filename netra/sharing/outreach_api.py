@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Query, Router, Schema
 
+from netra.api_schemas import ErrorOut
 from netra.catalog.models import Election
 from netra.orgs.models import Agency
 from netra.orgs.roles import ADMIN_ROLES
@@ -22,7 +23,6 @@ from netra.pacts import coverage
 from netra.pacts.events import with_attendance
 from netra.pacts.outreach_access import OutreachReach
 from netra.pacts.outreach_models import SocialisationEvent
-from netra.portal.schemas import ErrorOut
 from netra.sharing import present
 from netra.sharing.auth import TokenAuth
 from netra.sharing.schemas import Page

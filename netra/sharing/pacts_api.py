@@ -14,11 +14,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from netra.api_schemas import ErrorOut
 from netra.orgs.roles import CASE_ROLES
 from netra.orgs.selectors import scope_for_agency_role
 from netra.pacts.codes import normalize_code
 from netra.pacts.models import PactSignature
-from netra.portal.schemas import ErrorOut
 from netra.sharing.api import ApiProblem
 from netra.sharing.auth import TokenAuth
 

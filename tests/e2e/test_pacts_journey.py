@@ -7,9 +7,9 @@ import pytest
 
 from netra.orgs.models import Unit
 from netra.pacts import services
+from netra.pacts.links import sign_link_token
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 from netra.pacts.texts import default_pact_text
-from netra.portal.pacts_views import sign_link_token
 
 NIP = "198503122010011003"
 

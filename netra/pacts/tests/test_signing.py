@@ -15,11 +15,11 @@ from pypdf import PdfReader
 
 from netra.audit.models import AuditEvent
 from netra.pacts import services
+from netra.pacts.links import sign_link_token
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 from netra.pacts.services import Signatory
 from netra.pacts.tests.conftest import nip
 from netra.pacts.texts import default_pact_text
-from netra.portal.pacts_views import sign_link_token
 
 pytestmark = pytest.mark.django_db
 
