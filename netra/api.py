@@ -19,7 +19,7 @@ from netra.api_errors import CODE_BY_STATUS, error_response, not_found_response
 from netra.cases.intake import IntakeError
 from netra.insights.api import router as statistics_router
 from netra.portal.api import router as public_router
-from netra.portal.ratelimit import RateLimited
+from netra.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
 
 logger = logging.getLogger("netra.api")

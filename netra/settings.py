@@ -165,7 +165,7 @@ AXES_VERBOSE = False
 # by the scheduler's purge job (netra.orgs.signin_records).
 AXES_HANDLER = "netra.orgs.signin_records.LockoutHandler"
 # The address axes records is the one the rate limits use: X-Forwarded-For only from our proxies.
-AXES_CLIENT_IP_CALLABLE = "netra.portal.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "netra.ratelimit.client_address"
 NETRA_SIGN_IN_RECORD_DAYS = env.int("NETRA_SIGN_IN_RECORD_DAYS", default=30)
 # Lock by account: staff have 2FA, and an attacker rotating addresses must not get more guesses.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
@@ -268,7 +268,7 @@ NETRA_STAGING_MAX_AGE_SECONDS = env.int("NETRA_STAGING_MAX_AGE_SECONDS", default
 # answers "too many files" in Indonesian and reads no file past NETRA_EVIDENCE_MAX_FILES.
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
 NETRA_MAX_INCIDENT_AGE_DAYS = env.int("NETRA_MAX_INCIDENT_AGE_DAYS", default=730)
-# "group=count/period,…" merged over the defaults in netra/portal/ratelimit.py; "off" disables them.
+# "group=count/period,…" merged over the defaults in netra/ratelimit.py; "off" disables them.
 NETRA_RATE_LIMITS = env.str("NETRA_RATE_LIMITS", default="")
 # Addresses/networks of our own reverse proxies; only then is X-Forwarded-For believed.
 NETRA_TRUSTED_PROXIES = env.list("NETRA_TRUSTED_PROXIES", default=[])

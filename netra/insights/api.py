@@ -13,11 +13,10 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from netra.api_errors import error_response
+from netra.api_errors import ErrorOut, error_response
 from netra.catalog.models import Election, Region
 from netra.insights import stats
-from netra.portal.ratelimit import enforce_rate
-from netra.portal.schemas import ErrorOut
+from netra.ratelimit import enforce_rate
 
 router = Router(tags=["Statistik publik"])
 

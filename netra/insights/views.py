@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from netra.catalog.models import Election, Region, ViolationGroup
 from netra.insights import charts, dashboard, geo, stats
+from netra.orgs.access import staff_required
 from netra.orgs.selectors import case_scope
-from netra.workspace.access import staff_required
 
 MEASURE_LABELS = {
     "reports": lambda: _("Laporan diterima"),

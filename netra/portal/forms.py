@@ -22,7 +22,7 @@ FORM_MAX_AGE = 60 * 60 * 6
 _SIGNER_SALT = "netra.portal.report-form"
 _WAIT_SALT = "netra.portal.report-wait"
 # How long a reporter behind a busy shared address waits before the same form may pass
-# (netra.portal.ratelimit: between the at-once budget and the ceiling); NETRA_REPORT_WAIT_SECONDS.
+# (netra.ratelimit: between the at-once budget and the ceiling); NETRA_REPORT_WAIT_SECONDS.
 REPORT_WAIT_SECONDS = 30
 
 

@@ -91,13 +91,3 @@ class ReportStatus(Schema):
     submitted_at: datetime.datetime
     timeline: list[TimelineStep]
     messages: list[MessageOut]
-
-
-class ErrorBody(Schema):
-    code: str = Field(..., examples=["validation_error"])
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody

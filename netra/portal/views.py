@@ -23,7 +23,7 @@ from netra.portal.forms import (
     new_submission_token,
     report_wait_seconds,
 )
-from netra.portal.ratelimit import (
+from netra.ratelimit import (
     check_rate,
     count_decoding,
     count_report,

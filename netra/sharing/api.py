@@ -14,14 +14,13 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from netra.api_errors import error_response
+from netra.api_errors import ErrorOut, error_response
 from netra.audit.selectors import events_for
 from netra.cases import intake
 from netra.cases.models import Case
 from netra.catalog.models import Region, ViolationGroup
 from netra.catalog.violations import GROUP_CODES
 from netra.orgs.roles import ACTING_ROLES, CASE_ROLES
-from netra.portal.schemas import ErrorOut
 from netra.sharing import present, webhooks
 from netra.sharing.auth import TokenAuth
 from netra.sharing.models import ApiToken, WebhookSubscription

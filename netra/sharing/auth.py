@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from netra.audit.services import record
-from netra.portal.ratelimit import RateLimited, limits
+from netra.ratelimit import RateLimited, limits
 from netra.sharing.tokens import find_token, touch
 
 # Per token; override with NETRA_RATE_LIMITS="agency_read=…,agency_write=…".

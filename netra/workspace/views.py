@@ -21,10 +21,10 @@ from netra.cases.models import Case, Evidence
 from netra.cases.services import SATGAS_ROLES
 from netra.cases.workflow import EARLY, MOVES
 from netra.notify.selectors import unread_count, unread_for
+from netra.orgs.access import staff_required
 from netra.orgs.models import Membership
 from netra.orgs.roles import ROLES, effective_roles
 from netra.workspace import presenters
-from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
 
 # Where a refused bulk action leaves its selection for the next queue page (ids only).

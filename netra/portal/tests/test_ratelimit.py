@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.test import RequestFactory
 
 from netra.cases.tests.fixtures import private_media, report_data  # noqa: F401 (private_media: autouse)
-from netra.portal.ratelimit import check_rate, client_address, limits, rate_limit
+from netra.ratelimit import check_rate, client_address, limits, rate_limit
 
 pytestmark = pytest.mark.django_db
 
