@@ -87,7 +87,11 @@ def page_routes() -> list[str]:
             elif isinstance(pattern, URLPattern) and pattern.name and namespace:
                 yield f"{namespace}{pattern.name}"
 
-    return [name for name in walk(localized.url_patterns) if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}]
+    return [
+        name
+        for name in walk(localized.url_patterns)
+        if name.split(":")[0] in {"portal", "workspace", "sharing", "insights", "insights_staff"}
+    ]
 
 
 def all_pages() -> list[Page]:
@@ -159,4 +163,5 @@ def load_demo_world(cases: int = 30) -> None:
     from netra.orgs.tests.factories import UserFactory
 
     call_command("load_demo", cases=cases, verbosity=0)
+    call_command("rebuild_insights", verbosity=0)  # the public statistics' aggregate table
     UserFactory(username="outsider")

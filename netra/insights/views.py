@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from netra.catalog.models import Election, Region, ViolationGroup
 from netra.insights import charts, dashboard, geo, stats
+from netra.insights.aggregates import generation
 from netra.orgs.access import staff_required
 from netra.orgs.selectors import case_scope
 
@@ -45,7 +46,9 @@ def public(request):
     province = request.GET.get("provinsi") or ""
     if not (len(province) == 2 and province.isdigit()):
         province = ""
-    key = f"netra.insights.page:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    key = (
+        f"netra.insights.page:{generation()}:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    )
     if (content := cache.get(key)) is None:
         content = render_to_string(
             "insights/_public_content.html", _public_context(election, measure, province), request
