@@ -144,8 +144,15 @@ def staff_dashboard(request):
     user = request.user
     scope = case_scope(user)
     scoped = dashboard.cases(user, dashboard.Filters())
-    region_codes = set(scoped.values_list("region_id", flat=True).distinct())
-    agency_ids = set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct())
+    region_codes, agency_ids = dashboard.cached(
+        user,
+        dashboard.Filters(),
+        "choices",
+        lambda: (
+            set(scoped.values_list("region_id", flat=True).distinct()),
+            set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct()),
+        ),
+    )
     election_codes = set(Election.objects.values_list("code", flat=True))
     period = request.GET.get("periode") or None
     try:
@@ -166,8 +173,8 @@ def staff_dashboard(request):
     )
     if scope.is_empty:
         raise Http404
-    data = dashboard.figures(user, filters)
-    data["timing"] = dashboard.step_times(user, filters)
+    data = dict(dashboard.cached(user, filters, "figures", lambda: dashboard.figures(user, filters)))
+    data["timing"] = dashboard.cached(user, filters, "timing", lambda: dashboard.step_times(user, filters))
     queue = reverse("workspace:home")
 
     def queue_link(**params):
