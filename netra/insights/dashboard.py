@@ -23,7 +23,7 @@ from netra.cases.selectors import ACTIVE_STATES, scoped_cases
 from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
 from netra.insights.stats import UNCLASSIFIED, parse_period
 from netra.orgs.models import Agency
-from netra.orgs.selectors import case_scope
+from netra.orgs.selectors import Scope
 
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
 WEEKS = 26
@@ -37,8 +37,14 @@ class Filters:
     agency: int | None = None
 
 
-def cases(user, filters: Filters) -> QuerySet[Case]:
-    qs = scoped_cases(user).exclude(status=Case.Status.MERGED).order_by()
+def cases(user, filters: Filters, scope: Scope | None = None) -> QuerySet[Case]:
+    """The scoped cases under the filters; ``scope``: the user's case scope when already computed."""
+    scoped = (
+        scoped_cases(user)
+        if scope is None
+        else Case.objects.filter(scope.q(agency_field="agency", region_field="region"))
+    )
+    qs = scoped.exclude(status=Case.Status.MERGED).order_by()
     if filters.election:
         qs = qs.filter(election_id=filters.election)
     if bounds := parse_period(filters.period):
@@ -50,19 +56,18 @@ def cases(user, filters: Filters) -> QuerySet[Case]:
     return qs
 
 
-def _scope_key(user) -> str:
-    scope = case_scope(user)
+def _scope_key(scope: Scope) -> str:
     signature = f"{scope.everything}|{sorted(scope.agency_ids)}|{sorted(scope.region_prefixes)}"
     return hashlib.sha256(signature.encode()).hexdigest()[:24]
 
 
-def cached(user, filters: Filters, what: str, compute):
+def cached(scope: Scope, filters: Filters, what: str, compute):
     """``compute()`` cached per (case scope, filters, day) for ``NETRA_DASHBOARD_CACHE_SECONDS``
     (default 60): users with the same scope share it; a user never reads another scope's figures."""
     seconds = int(getattr(settings, "NETRA_DASHBOARD_CACHE_SECONDS", 60))
     if seconds <= 0:
         return compute()
-    raw = f"{_scope_key(user)}|{timezone.localdate()}|{filters}"
+    raw = f"{_scope_key(scope)}|{timezone.localdate()}|{filters}"
     key = f"netra.insights.dash:{what}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
     if (value := cache.get(key)) is None:
         value = compute()
@@ -70,9 +75,9 @@ def cached(user, filters: Filters, what: str, compute):
     return value
 
 
-def figures(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+def figures(user, filters: Filters, *, today: datetime.date | None = None, scope: Scope | None = None) -> dict:
     today = today or timezone.localdate()
-    qs = cases(user, filters)
+    qs = cases(user, filters, scope)
     labels = dict(Case.Status.choices)
     # One pass for states, overdue and ageing (conditional counts per state).
     buckets = {}
@@ -213,7 +218,7 @@ def _quantile(values: list[float], q: float) -> float | None:
     return ordered[index]
 
 
-def step_times(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+def step_times(user, filters: Filters, *, today: datetime.date | None = None, scope: Scope | None = None) -> dict:
     """Median and 90th percentile of the days spent in each workflow step (one step = the time from
     entering a state to the next move), and the PPK's decisions within the 14 working days.
 
@@ -228,7 +233,7 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None) ->
     from netra.catalog.calendar import WorkingCalendar
 
     today = today or timezone.localdate()
-    transitions = Transition.objects.filter(case__in=cases(user, filters).values("pk"))
+    transitions = Transition.objects.filter(case__in=cases(user, filters, scope).values("pk"))
     if not filters.period:
         transitions = transitions.filter(at__date__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
     rows = (

@@ -143,9 +143,9 @@ def _int_or_none(value):
 def staff_dashboard(request):
     user = request.user
     scope = case_scope(user)
-    scoped = dashboard.cases(user, dashboard.Filters())
+    scoped = dashboard.cases(user, dashboard.Filters(), scope)
     region_codes, agency_ids = dashboard.cached(
-        user,
+        scope,
         dashboard.Filters(),
         "choices",
         lambda: (
@@ -173,8 +173,10 @@ def staff_dashboard(request):
     )
     if scope.is_empty:
         raise Http404
-    data = dict(dashboard.cached(user, filters, "figures", lambda: dashboard.figures(user, filters)))
-    data["timing"] = dashboard.cached(user, filters, "timing", lambda: dashboard.step_times(user, filters))
+    data = dict(dashboard.cached(scope, filters, "figures", lambda: dashboard.figures(user, filters, scope=scope)))
+    data["timing"] = dashboard.cached(
+        scope, filters, "timing", lambda: dashboard.step_times(user, filters, scope=scope)
+    )
     queue = reverse("workspace:home")
 
     def queue_link(**params):

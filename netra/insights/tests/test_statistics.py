@@ -325,3 +325,17 @@ def test_the_scheduler_rebuilds_the_aggregates_and_the_page_follows(client, agen
     aggregates.rebuild()
     assert aggregates.generation() != before
     assert stats.public_table().get("reports", stats.NATION) == 6  # a new generation: the cache is bypassed
+
+
+def test_the_cached_dashboard_runs_few_queries_and_keeps_scopes_apart(
+    client, two_regencies, satgas_katingan, satgas_barsel
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert _dashboard(client, satgas_katingan)["total"] == 7
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staf/dasbor/")  # the figures from the per-scope cache
+    assert response.context["data"]["total"] == 7
+    assert len(queries) <= 15, [q["sql"][:120] for q in queries.captured_queries]  # the case scope once
+    assert _dashboard(client, satgas_barsel)["total"] == 2  # another scope: its own figures
