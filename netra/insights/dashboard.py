@@ -11,6 +11,7 @@ import datetime
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -86,7 +87,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None, scope
         if high is not None:
             condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
         buckets[f"b{i}"] = Count("pk", filter=condition)
-    state_rows = list(
+    state_rows: list[Any] = list(
         qs.values("status").annotate(
             n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)), **buckets
         )
@@ -129,7 +130,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None, scope
     by_region = [{"code": code, "label": region_names.get(code, code), "n": n} for code, n in top_regions]
     agency_rows = sorted(agency_counts.items(), key=lambda item: (-item[1], item[0] or 0))[:20]
     agency_names = dict(Agency.objects.filter(pk__in=[a for a, _ in agency_rows if a]).values_list("pk", "name"))
-    by_agency = [{"id": a, "label": agency_names.get(a), "n": n} for a, n in agency_rows]
+    by_agency = [{"id": a, "label": agency_names.get(a) if a else None, "n": n} for a, n in agency_rows]
     subjects = Subject.objects.filter(case__in=qs.values("pk"))
     by_unit = list(
         subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
