@@ -6,7 +6,6 @@ Below the faces, so that netra.api, the agency router and the health probes shar
 from django.http import JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
 
 STATUS_CODES = {
     "validation_error": 422,
@@ -36,14 +35,3 @@ def error_response(
 def not_found_response() -> JsonResponse:
     # One body for every kind of "not there": unknown path, unknown code, wrong or missing key.
     return error_response("not_found", _("Tidak ditemukan."))
-
-
-# The same shape for the OpenAPI document of every router.
-class ErrorBody(Schema):
-    code: str = Field(..., examples=["validation_error"])
-    message: str
-    fields: dict[str, list[str]] = {}
-
-
-class ErrorOut(Schema):
-    error: ErrorBody

@@ -13,7 +13,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from netra.api_errors import ErrorOut, error_response
+from netra.api_errors import error_response
+from netra.api_schemas import ErrorOut
 from netra.catalog.models import Election, Region
 from netra.insights import stats
 from netra.ratelimit import enforce_rate

@@ -14,7 +14,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from netra.api_errors import ErrorOut, error_response
+from netra.api_errors import error_response
+from netra.api_schemas import ErrorOut
 from netra.audit.selectors import events_for
 from netra.cases import intake
 from netra.cases.models import Case

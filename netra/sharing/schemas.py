@@ -10,7 +10,7 @@ import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from netra.portal.schemas import ReportIn
+from netra.api_schemas import ReportIn
 
 SOURCES = ["bawaslu_finding", "agency_referral", "public_report"]
 EVENTS = ["case.created", "case.transitioned", "case.deadline_missed"]
