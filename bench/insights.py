@@ -9,7 +9,11 @@ the 514 kabupaten/kota and two elections, every state, one in seven sent to the 
 Then, in-process (Django test client, no socket), p50/p95 of:
 - the staff dashboard ``/staf/dasbor/`` for a pemda (Satgas Katingan), a province (Bawaslu
   Kalteng) and BKN pusat — cold (first request after ``ANALYZE``) and warm;
-- the public page ``/statistik/`` from the cache and with the table rebuilt each time;
+- the dashboard's figures without cache, before (the insights branch's module, loaded from git
+  commit BEFORE) and after (fewer grouped passes), and the page with its per-scope cache;
+- the aggregate table's full rebuild (``rebuild_insights``);
+- the public page ``/statistik/`` from the cache and with the table rebuilt each time (from the
+  aggregate table), against the live GROUP BY over cases that the rebuild ran before;
 - the open data ``/api/v1/public/statistics`` from the cache;
 - the same aggregates as hand-written SQL (the dashboard's per-state count, the public GROUP BY),
   with the ratio page / SQL.
@@ -29,6 +33,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "netra_bench_insights"
+BEFORE = "62606ba"  # the insights branch's last commit: the dashboard before insights-2
 
 
 def _bench_url() -> str:
@@ -168,16 +173,43 @@ def main() -> None:
         "province (Bawaslu Kalteng)": _persona(agencies, "bawaslu.kalteng"),
         "BKN pusat": _persona(agencies, "bkn.pusat"),
     }
-    print("\nstaff dashboard /staf/dasbor/")
+    # "Before" in the same run: the dashboard module as the insights branch left it (one GROUP BY
+    # per figure, no cache), loaded from git next to the current one.
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    old_source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BEFORE}:netra/insights/dashboard.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    old_path = Path(tempfile.mkdtemp()) / "dashboard_before.py"
+    old_path.write_text(old_source)
+    spec = importlib.util.spec_from_file_location("dashboard_before", old_path)
+    before = importlib.util.module_from_spec(spec)
+    sys.modules["dashboard_before"] = before  # dataclasses look their module up
+    spec.loader.exec_module(before)
+
+    print("\nstaff dashboard /staf/dasbor/ (whole page; figures cached per scope for 60 s)")
     for label, user in users.items():
         client = verified_login(Client(), user)
+        cache.clear()
         cold = _time(lambda c=client: c.get("/staf/dasbor/"), 1)[0]
         warm = _time(lambda c=client: c.get("/staf/dasbor/"), args.repeat)
         response = client.get("/staf/dasbor/")
         assert response.status_code == 200, response.status_code
         print(
-            f"  {label:<28} cold {cold:8.1f} ms   warm {_p(warm)}   ({dashboard.cases(user, dashboard.Filters()).count():,} cases)"
+            f"  {label:<28} uncached {cold:8.1f} ms   cached {_p(warm)}   ({dashboard.cases(user, dashboard.Filters()).count():,} cases)"
         )
+    print("\ndashboard figures + step times, no cache: before (insights branch) / after (fewer passes)")
+    reps = max(3, args.repeat // 4)
+    for label, user in users.items():
+        f = dashboard.Filters()
+        old = _time(lambda u=user: (before.figures(u, before.Filters()), before.step_times(u, before.Filters())), reps)
+        new = _time(lambda u=user, f=f: (dashboard.figures(u, f), dashboard.step_times(u, f)), reps)
+        print(f"  {label:<28} before {_p(old)}   after {_p(new)}   ratio p95 {_p95(new) / _p95(old):.2f}")
 
     print("\nhand-written SQL: the per-state count of each scope")
     katingan = agencies["pemkab-katingan"].pk
@@ -202,7 +234,14 @@ def main() -> None:
 
         print(f"  {label:<28} {_p(_time(run, args.repeat))}")
 
+    from netra.insights import aggregates
+
     print("\npublic statistics")
+    began = time.perf_counter()
+    rows = aggregates.rebuild()
+    print(
+        f"  aggregate table rebuilt (full, rebuild_insights): {(time.perf_counter() - began) * 1000:,.0f} ms, {rows:,} rows"
+    )
     client = Client()
     cache.clear()
     rebuilt = []
@@ -211,7 +250,7 @@ def main() -> None:
         began = time.perf_counter()
         assert client.get("/statistik/").status_code == 200
         rebuilt.append((time.perf_counter() - began) * 1000)
-    print(f"  /statistik/ table rebuilt        {_p(rebuilt)}")
+    print(f"  /statistik/ table rebuilt from the aggregates {_p(rebuilt)}")
     cached = _time(lambda: client.get("/statistik/"), args.repeat)
     print(f"  /statistik/ from the cache       {_p(cached)}")
     province = _time(lambda: client.get("/statistik/?provinsi=62"), args.repeat)
@@ -222,6 +261,7 @@ def main() -> None:
     print(f"  build_table() alone              {_p(build)}")
 
     def public_sql():
+        # What the insights branch's build_table ran each rebuild: the live GROUP BY over cases.
         with connection.cursor() as cursor:
             cursor.execute(
                 """SELECT c.region_id, r.violations->>0, count(*),
@@ -235,9 +275,9 @@ def main() -> None:
             cursor.fetchall()
 
     hand = _time(public_sql, max(3, args.repeat // 4))
-    print(f"  the same GROUP BY, hand SQL      {_p(hand)}")
+    print(f"  before: the live GROUP BY over cases, hand SQL {_p(hand)}")
     print(
-        f"\nratios (p95): rebuilt page / hand SQL {_p95(rebuilt) / _p95(hand):.2f}; "
+        f"\nratios (p95): rebuilt page / live GROUP BY {_p95(rebuilt) / _p95(hand):.2f}; "
         f"cached page / rebuilt page {_p95(cached) / _p95(rebuilt):.3f}"
     )
 

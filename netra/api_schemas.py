@@ -1,9 +1,8 @@
-"""Schemas two API faces share (the public API in ``netra.portal`` and the agency API in
-``netra.sharing``; ``netra.insights`` answers errors with them too): the report a client files and the
-error shape of api.md. Below every face, beside ``netra/api_errors.py``, so no face imports another.
+"""Schemas that more than one API router uses (below the faces, like ``netra.api_errors``): the
+error shape of every JSON answer and the report fields the public and the agency API both take.
 
 Input fields are deliberately loose (all optional text): the rules live in ``netra.cases.intake``
-so the form and the APIs share them and a client gets every problem at once, in Indonesian. The
+so the form and both APIs share them and a client gets every problem at once, in Indonesian. The
 OpenAPI document still shows the contract (required fields, formats, lengths).
 """
 

@@ -454,3 +454,4 @@ if PRODUCTION:
 # Public statistics (netra.insights): counts below this are suppressed everywhere they are published.
 NETRA_STATS_MIN_COUNT = env.int("NETRA_STATS_MIN_COUNT", default=5)
 NETRA_STATS_CACHE_SECONDS = env.int("NETRA_STATS_CACHE_SECONDS", default=600)
+NETRA_DASHBOARD_CACHE_SECONDS = env.int("NETRA_DASHBOARD_CACHE_SECONDS", default=60)

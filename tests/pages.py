@@ -290,4 +290,5 @@ def load_demo_world(cases: int = 30) -> None:
     from netra.orgs.tests.factories import UserFactory
 
     call_command("load_demo", cases=cases, verbosity=0)
+    call_command("rebuild_insights", verbosity=0)  # the public statistics' aggregate table
     UserFactory(username="outsider")

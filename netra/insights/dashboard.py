@@ -1,15 +1,20 @@
 """The staff dashboard's figures, in the user's case scope only (``cases.selectors.scoped_cases``).
 
-Every figure is one GROUP BY over the scoped cases, so another agency's numbers never reach a
-user who may not read its cases; staff figures are not suppressed (the user may open each case).
+Every figure is a GROUP BY over the scoped cases (a few passes, each giving several figures), so
+another agency's numbers never reach a user who may not read its cases; staff figures are not
+suppressed (the user may open each case). Cached per case scope for a short time (:func:`cached`).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -19,6 +24,7 @@ from netra.cases.selectors import ACTIVE_STATES, scoped_cases
 from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
 from netra.insights.stats import UNCLASSIFIED, parse_period
 from netra.orgs.models import Agency
+from netra.orgs.selectors import Scope
 
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
 WEEKS = 26
@@ -32,8 +38,14 @@ class Filters:
     agency: int | None = None
 
 
-def cases(user, filters: Filters) -> QuerySet[Case]:
-    qs = scoped_cases(user).exclude(status=Case.Status.MERGED).order_by()
+def cases(user, filters: Filters, scope: Scope | None = None) -> QuerySet[Case]:
+    """The scoped cases under the filters; ``scope``: the user's case scope when already computed."""
+    scoped = (
+        scoped_cases(user)
+        if scope is None
+        else Case.objects.filter(scope.q(agency_field="agency", region_field="region"))
+    )
+    qs = scoped.exclude(status=Case.Status.MERGED).order_by()
     if filters.election:
         qs = qs.filter(election_id=filters.election)
     if bounds := parse_period(filters.period):
@@ -45,56 +57,80 @@ def cases(user, filters: Filters) -> QuerySet[Case]:
     return qs
 
 
-def figures(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+def _scope_key(scope: Scope) -> str:
+    signature = f"{scope.everything}|{sorted(scope.agency_ids)}|{sorted(scope.region_prefixes)}"
+    return hashlib.sha256(signature.encode()).hexdigest()[:24]
+
+
+def cached(scope: Scope, filters: Filters, what: str, compute):
+    """``compute()`` cached per (case scope, filters, day) for ``NETRA_DASHBOARD_CACHE_SECONDS``
+    (default 60): users with the same scope share it; a user never reads another scope's figures."""
+    seconds = int(getattr(settings, "NETRA_DASHBOARD_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return compute()
+    raw = f"{_scope_key(scope)}|{timezone.localdate()}|{filters}"
+    key = f"netra.insights.dash:{what}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+    if (value := cache.get(key)) is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def figures(user, filters: Filters, *, today: datetime.date | None = None, scope: Scope | None = None) -> dict:
     today = today or timezone.localdate()
-    qs = cases(user, filters)
+    qs = cases(user, filters, scope)
     labels = dict(Case.Status.choices)
-    state_rows = (
-        qs.values("status")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)))
-        .values_list("status", "n", "late")
+    # One pass for states, overdue and ageing (conditional counts per state).
+    buckets = {}
+    for i, (low, high) in enumerate(AGE_BUCKETS):
+        condition = Q(status__in=ACTIVE_STATES, created_at__date__lte=today - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
+        buckets[f"b{i}"] = Count("pk", filter=condition)
+    state_rows: list[Any] = list(
+        qs.values("status").annotate(
+            n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)), **buckets
+        )
     )
-    by_state_raw = {status: n for status, n, _late in state_rows}
-    overdue_raw = {status: late for status, _n, late in state_rows}
+    by_state_raw = {row["status"]: row["n"] for row in state_rows}
+    overdue_raw = {row["status"]: row["late"] for row in state_rows}
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
         for code in Case.Status.values
         if code != Case.Status.MERGED
     ]
     total = sum(by_state_raw.get(code, 0) for code in Case.Status.values if code != Case.Status.MERGED)
-    active = qs.filter(status__in=ACTIVE_STATES)
     overdue = [
         {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
         for code in ACTIVE_STATES
     ]
-    buckets = {}
-    for i, (low, high) in enumerate(AGE_BUCKETS):
-        condition = Q(created_at__date__lte=today - datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
-        buckets[f"b{i}"] = Count("pk", filter=condition)
-    aged = active.aggregate(**buckets)
-    ageing = [{"low": low, "high": high, "n": aged[f"b{i}"]} for i, (low, high) in enumerate(AGE_BUCKETS)]
+    ageing = [
+        {"low": low, "high": high, "n": sum(row[f"b{i}"] for row in state_rows)}
+        for i, (low, high) in enumerate(AGE_BUCKETS)
+    ]
+    # One pass for violation group, region and agency (summed apart in Python).
     groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
     violation_counts: Counter[str] = Counter()
-    for violations, n in (
-        qs.values_list("recommendation__violations")
+    region_counts: Counter[str] = Counter()
+    agency_counts: Counter[int | None] = Counter()
+    for violations, region_id, agency_id, n in (
+        qs.values_list("recommendation__violations", "region_id", "agency_id")
         .annotate(n=Count("pk"))
-        .values_list("recommendation__violations", "n")
+        .values_list("recommendation__violations", "region_id", "agency_id", "n")
     ):
         first = (violations or [None])[0]
         violation_counts[first if first in groups else UNCLASSIFIED] += n
+        region_counts[region_id] += n
+        agency_counts[agency_id] += n
     by_violation = [
         {"code": code, "label": name, "n": violation_counts.get(code, 0)} for code, name in groups.items()
     ] + [{"code": UNCLASSIFIED, "label": None, "n": violation_counts.get(UNCLASSIFIED, 0)}]
-    region_names = dict(Region.objects.values_list("code", "name"))
-    by_region = [
-        {"code": code, "label": region_names.get(code, code), "n": n}
-        for code, n in qs.values_list("region_id").annotate(n=Count("pk")).order_by("-n", "region_id")[:20]
-    ]
-    agency_rows = list(qs.values_list("agency_id").annotate(n=Count("pk")).order_by("-n", "agency_id")[:20])
+    top_regions = sorted(region_counts.items(), key=lambda item: (-item[1], item[0]))[:20]
+    region_names = dict(Region.objects.filter(code__in=[code for code, _ in top_regions]).values_list("code", "name"))
+    by_region = [{"code": code, "label": region_names.get(code, code), "n": n} for code, n in top_regions]
+    agency_rows = sorted(agency_counts.items(), key=lambda item: (-item[1], item[0] or 0))[:20]
     agency_names = dict(Agency.objects.filter(pk__in=[a for a, _ in agency_rows if a]).values_list("pk", "name"))
-    by_agency = [{"id": a, "label": agency_names.get(a), "n": n} for a, n in agency_rows]
+    by_agency = [{"id": a, "label": agency_names.get(a) if a else None, "n": n} for a, n in agency_rows]
     subjects = Subject.objects.filter(case__in=qs.values("pk"))
     by_unit = list(
         subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
@@ -183,7 +219,7 @@ def _quantile(values: list[float], q: float) -> float | None:
     return ordered[index]
 
 
-def step_times(user, filters: Filters, *, today: datetime.date | None = None) -> dict:
+def step_times(user, filters: Filters, *, today: datetime.date | None = None, scope: Scope | None = None) -> dict:
     """Median and 90th percentile of the days spent in each workflow step (one step = the time from
     entering a state to the next move), and the PPK's decisions within the 14 working days.
 
@@ -198,7 +234,7 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None) ->
     from netra.catalog.calendar import WorkingCalendar
 
     today = today or timezone.localdate()
-    transitions = Transition.objects.filter(case__in=cases(user, filters).values("pk"))
+    transitions = Transition.objects.filter(case__in=cases(user, filters, scope).values("pk"))
     if not filters.period:
         transitions = transitions.filter(at__date__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
     rows = (

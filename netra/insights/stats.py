@@ -1,6 +1,7 @@
 """Public statistics: reports, proven cases and sanctions per region and violation group.
 
-Straight from the ``cases`` tables with one indexed GROUP BY per (election, period), suppressed
+Summed from the aggregate table ``insights.Aggregate`` (rebuilt from the ``cases`` tables by
+``netra.insights.aggregates.rebuild``, scheduled), suppressed
 (``netra.insights.suppression``) and cached (``NETRA_STATS_CACHE_SECONDS``); the public page, the
 map and the open data all read :func:`public_table`, so they publish the same suppressed figures.
 
@@ -23,13 +24,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Sum
 
-from netra.cases.models import Case, Decision, Transition
 from netra.catalog.models import Election, Region, ViolationGroup
+from netra.insights.aggregates import UNCLASSIFIED, generation
+from netra.insights.models import Aggregate
 from netra.insights.suppression import Line, suppress
 
-UNCLASSIFIED = "unclassified"
 ALL = "*"
 NATION = "ID"
 MEASURES = ("reports", "proven", "sanctioned")
@@ -62,30 +63,22 @@ def violation_codes() -> list[str]:
 
 
 def raw_cells(election: str | None = None, period: str | None = None) -> dict[tuple[str, str], dict[str, int]]:
-    """Exact counts per (case region code, violation code), before suppression."""
-    qs = Case.objects.exclude(status=Case.Status.MERGED)
+    """Exact counts per (case region code, violation code), before suppression, summed from the
+    aggregate table (``netra.insights.aggregates``: as of its last rebuild)."""
+    qs = Aggregate.objects.all()
     if election:
         qs = qs.filter(election_id=election)
     if bounds := parse_period(period):
-        qs = qs.filter(created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+        qs = qs.filter(bucket__gte=bounds[0], bucket__lt=bounds[1])
     rows = (
         qs.order_by()
-        .alias(
-            _proven=Exists(Transition.objects.filter(case=OuterRef("pk"), to_state=Case.Status.AWAITING_DECISION)),
-            _sanctioned=Exists(Decision.objects.filter(case=OuterRef("pk"), annulled_at__isnull=True)),
-        )
-        .values("region_id", "recommendation__violations")
-        .annotate(
-            n_reports=Count("pk"),
-            n_proven=Count("pk", filter=Q(_proven=True)),
-            n_sanctioned=Count("pk", filter=Q(_sanctioned=True)),
-        )
+        .values("region_id", "violation")
+        .annotate(n_reports=Sum("reports"), n_proven=Sum("proven"), n_sanctioned=Sum("sanctioned"))
     )
     known = set(violation_codes())
     cells: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
     for row in rows:
-        groups = row["recommendation__violations"] or []
-        violation = groups[0] if groups and groups[0] in known else UNCLASSIFIED
+        violation = row["violation"] if row["violation"] in known else UNCLASSIFIED
         cell = cells[(row["region_id"], violation)]
         cell["reports"] += row["n_reports"]
         cell["proven"] += row["n_proven"]
@@ -173,7 +166,7 @@ def build_table(election: str | None = None, period: str | None = None) -> Table
 
 
 def _cache_key(election: str | None, period: str | None) -> str:
-    return f"netra.insights.table:{threshold()}:{election or ''}:{period or ''}"
+    return f"netra.insights.table:{generation()}:{threshold()}:{election or ''}:{period or ''}"
 
 
 def public_table(election: str | None = None, period: str | None = None, *, rebuild: bool = False) -> Table:

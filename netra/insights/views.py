@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET
 
 from netra.catalog.models import Election, Region, ViolationGroup
 from netra.insights import charts, dashboard, geo, stats
+from netra.insights.aggregates import generation
+from netra.orgs.access import staff_required
 from netra.orgs.selectors import case_scope
-from netra.workspace.access import staff_required
 
 MEASURE_LABELS = {
     "reports": lambda: _("Laporan diterima"),
@@ -45,7 +46,9 @@ def public(request):
     province = request.GET.get("provinsi") or ""
     if not (len(province) == 2 and province.isdigit()):
         province = ""
-    key = f"netra.insights.page:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    key = (
+        f"netra.insights.page:{generation()}:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
+    )
     if (content := cache.get(key)) is None:
         content = render_to_string(
             "insights/_public_content.html", _public_context(election, measure, province), request
@@ -140,9 +143,16 @@ def _int_or_none(value):
 def staff_dashboard(request):
     user = request.user
     scope = case_scope(user)
-    scoped = dashboard.cases(user, dashboard.Filters())
-    region_codes = set(scoped.values_list("region_id", flat=True).distinct())
-    agency_ids = set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct())
+    scoped = dashboard.cases(user, dashboard.Filters(), scope)
+    region_codes, agency_ids = dashboard.cached(
+        scope,
+        dashboard.Filters(),
+        "choices",
+        lambda: (
+            set(scoped.values_list("region_id", flat=True).distinct()),
+            set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct()),
+        ),
+    )
     election_codes = set(Election.objects.values_list("code", flat=True))
     period = request.GET.get("periode") or None
     try:
@@ -163,8 +173,10 @@ def staff_dashboard(request):
     )
     if scope.is_empty:
         raise Http404
-    data = dashboard.figures(user, filters)
-    data["timing"] = dashboard.step_times(user, filters)
+    data = dict(dashboard.cached(scope, filters, "figures", lambda: dashboard.figures(user, filters, scope=scope)))
+    data["timing"] = dashboard.cached(
+        scope, filters, "timing", lambda: dashboard.step_times(user, filters, scope=scope)
+    )
     queue = reverse("workspace:home")
 
     def queue_link(**params):

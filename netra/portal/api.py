@@ -15,9 +15,10 @@ from ninja import File, Header, Router
 from ninja.files import UploadedFile
 
 from netra.api_errors import error_response
+from netra.api_schemas import ErrorOut, ReportIn
 from netra.cases import intake
 from netra.cases.models import Case
-from netra.portal.schemas import ErrorOut, EvidenceOut, MessageIn, MessageOut, ReportCreated, ReportIn, ReportStatus
+from netra.portal.schemas import EvidenceOut, MessageIn, MessageOut, ReportCreated, ReportStatus
 from netra.ratelimit import RateLimited, count_report, enforce_rate, report_allowance
 
 router = Router(tags=["public"])

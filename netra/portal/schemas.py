@@ -1,16 +1,13 @@
 """Schemas of the public API v1 (api.md, "Public").
 
-Input fields are deliberately loose (all optional text): the rules live in ``netra.cases.intake``
-so the form and the API share them and a client gets every problem at once, in Indonesian. The
-OpenAPI document still shows the contract (required fields, formats, lengths).
+The report's input (``ReportIn``) and the error shape live in ``netra.api_schemas``: the agency
+API takes the same fields.
 """
 
 import datetime
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
-
-from netra.api_schemas import ErrorBody, ErrorOut, ReportIn  # noqa: F401 -- shared with the agency API
 
 
 class ReportCreated(Schema):

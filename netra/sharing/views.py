@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from netra.orgs.access import staff_required
 from netra.orgs.models import Agency, Membership
 from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_kind_error, roles_for_kind
 from netra.orgs.selectors import admin_scope
@@ -32,7 +33,6 @@ from netra.sharing.tokens import (
     request_token,
     revoke_token,
 )
-from netra.workspace.access import staff_required
 
 LOG_LENGTH = 100
 

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from netra.cases import selectors, services
 from netra.cases.models import Case, ControlAction, Recommendation
 from netra.cases.workflow import TransitionError, available_moves, find_move
+from netra.orgs.access import staff_required
 from netra.workspace import control, move_forms, presenters
-from netra.workspace.access import staff_required
 from netra.workspace.forms import FollowUpForm, InternalNoteForm, MessageForm
 from netra.workspace.views import case_context
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from netra.workspace.access import second_factor_done
+from netra.orgs.access import second_factor_done
 
 
 def _has_permission(request) -> bool:

@@ -25,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from netra.orgs import enrolment
-from netra.workspace.access import may_skip_second_factor, second_factor_done
+from netra.orgs.access import may_skip_second_factor, second_factor_done
 
 ENROL_SESSION_KEY = "netra_enrol_link"
 

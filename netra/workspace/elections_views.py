@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from netra.catalog.models import Election, ElectionPhase
+from netra.orgs.access import staff_required
 from netra.orgs.elections import ElectionError, election_save, may_manage_elections
-from netra.workspace.access import staff_required
 
 PHASE_KINDS = ElectionPhase.Kind
 

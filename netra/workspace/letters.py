@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from netra.cases import letters, selectors
 from netra.cases.models import Decision, Recommendation
-from netra.workspace.access import staff_required
+from netra.orgs.access import staff_required
 
 
 def _pdf(content: bytes, filename: str) -> HttpResponse:

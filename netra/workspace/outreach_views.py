@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from netra.cases import evidence
 from netra.catalog.models import Election
+from netra.orgs.access import staff_required
 from netra.orgs.models import Agency, Unit
 from netra.pacts import circulars, coverage, events
 from netra.pacts.circulars import OutreachError
@@ -33,7 +34,6 @@ from netra.pacts.outreach_access import (
     outreach_reach,
 )
 from netra.pacts.outreach_models import CircularDelivery, EventFile, SocialisationEvent
-from netra.workspace.access import staff_required
 from netra.workspace.people import site_url
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"

@@ -22,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from netra.cases import evidence
 from netra.catalog.models import Election
+from netra.orgs.access import staff_required
 from netra.orgs.models import Unit
 from netra.pacts import documents, roster, selectors, services
 from netra.pacts.links import sign_link_token
 from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
 from netra.pacts.texts import default_pact_text
-from netra.workspace.access import staff_required
 from netra.workspace.people import site_url
 
 

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from netra.orgs import enrolment
+from netra.orgs.access import staff_required
 from netra.orgs.models import Agency, EnrolmentLink, Membership, User
 from netra.orgs.selectors import admin_scope
-from netra.workspace.access import staff_required
 
 
 def _agencies(user):

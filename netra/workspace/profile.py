@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from netra.orgs.access import staff_required
 from netra.orgs.models import User
 from netra.orgs.signers import PROFILE_FIELDS, ProfileError, may_edit_profile, profile_update, signer_missing
-from netra.workspace.access import staff_required
 
 
 class ProfileForm(forms.ModelForm):

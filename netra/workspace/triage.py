@@ -25,8 +25,8 @@ from netra.cases import selectors, triage_flow
 from netra.cases.models import Case, TriageResult
 from netra.catalog.models import ViolationGroup
 from netra.catalog.violations import DATA_DIR
+from netra.orgs.access import staff_required
 from netra.workspace import presenters
-from netra.workspace.access import staff_required
 
 CHECKING = (Case.Status.RECEIVED, Case.Status.CHECKING)
 

@@ -19,10 +19,10 @@ from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
 from netra.cases.models import Case, Evidence, LinkArchive
 from netra.notify.selectors import unread_count, unread_for
+from netra.orgs.access import staff_required
 from netra.orgs.models import Membership
 from netra.pacts.coverage import prevention_for_subject
 from netra.workspace import control, presenters, triage
-from netra.workspace.access import staff_required
 from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, region_choices
 
 # Where a refused bulk action leaves its selection for the next queue page (ids only).

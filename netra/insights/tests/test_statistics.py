@@ -2,6 +2,7 @@
 the staff dashboard's scope."""
 
 import csv
+import datetime
 import io
 import random
 
@@ -13,7 +14,8 @@ from netra.cases.models import Case, Decision, Recommendation, Transition
 from netra.cases.tests.factories import case_in
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401
 from netra.catalog.models import SanctionCategory, SanctionType
-from netra.insights import stats
+from netra.insights import aggregates, stats
+from netra.insights.models import Aggregate
 from netra.insights.suppression import Line, suppress
 
 URL = "/api/v1/public/statistics"
@@ -82,6 +84,7 @@ def two_regencies(agencies, catalogue):  # noqa: F811
     for i, case in enumerate(made[:4]):
         _proven(case, sanctioned=i < 2)
     made += [case_in(Case.Status.CHECKING, agency=barsel) for _ in range(2)]
+    aggregates.rebuild()
     return made
 
 
@@ -130,31 +133,55 @@ def test_every_line_of_the_published_table_resists_subtraction(client, two_regen
 
 
 def test_counts_equal_straight_count_queries_after_random_transitions(settings, agencies, catalogue):  # noqa: F811
+    """Random cases, proofs, sanctions, annulments and dates over rounds; after each rebuild every
+    figure (region, group and measure, per period) equals a straight COUNT over ``cases``."""
     settings.NETRA_STATS_MIN_COUNT = 1  # nothing suppressed: compare the raw figures
     rng = random.Random(7)
     owners = [agencies["pemkab-katingan"], agencies["pemkab-barito-selatan"]]
     states = [Case.Status.RECEIVED, Case.Status.CHECKING, Case.Status.DISMISSED, Case.Status.DECIDED]
-    for _ in range(30):
-        case = case_in(rng.choice(states), agency=rng.choice(owners))
-        if rng.random() < 0.5:
-            _proven(case, rng.choice(["social_media", "gifts_money"]), sanctioned=rng.random() < 0.5)
-    case_in(Case.Status.MERGED, agency=owners[0])
-    table = stats.build_table()
-    live = Case.objects.exclude(status=Case.Status.MERGED)
-    for region in ("62.06", "62.04"):
-        in_region = live.filter(region_id=region)
-        assert table.get("reports", region) == in_region.count()
-        assert (
-            table.get("proven", region)
-            == in_region.filter(transitions__to_state="awaiting_decision").distinct().count()
+    days = [
+        datetime.datetime(2024, m, d, h, tzinfo=datetime.UTC)
+        for m, d, h in [(1, 31, 20), (2, 1, 3), (2, 29, 18), (3, 4, 1), (12, 31, 19)]
+    ]
+    for round_ in range(3):
+        for _ in range(12):
+            case = case_in(rng.choice(states), agency=rng.choice(owners))
+            Case.objects.filter(pk=case.pk).update(created_at=rng.choice(days))
+            if rng.random() < 0.5:
+                _proven(case, rng.choice(["social_media", "gifts_money"]), sanctioned=rng.random() < 0.5)
+        Decision.objects.filter(pk__in=Decision.objects.order_by("?").values("pk")[:1]).update(
+            annulled_at=datetime.datetime(2024, 12, 2, tzinfo=datetime.UTC)
         )
-        assert (
-            table.get("sanctioned", region)
-            == in_region.filter(decisions__isnull=False, decisions__annulled_at__isnull=True).distinct().count()
-        )
-        for group in ("social_media", "gifts_money"):
-            assert table.get("proven", region, group) == in_region.filter(recommendation__violations=[group]).count()
-    assert table.get("reports", stats.NATION) == live.count()
+        case_in(Case.Status.MERGED, agency=owners[0])
+        aggregates.rebuild()
+        live = Case.objects.exclude(status=Case.Status.MERGED)
+        for period in (None, "2024", "2024-01", "2024-02", "2024-03", "2024-12", "2023"):
+            table = stats.public_table(period=period)
+            in_period = live
+            if bounds := stats.parse_period(period):
+                in_period = live.filter(created_at__date__gte=bounds[0], created_at__date__lt=bounds[1])
+            assert table.get("reports", stats.NATION) == in_period.count(), (round_, period)
+            for region in ("62.06", "62.04"):
+                in_region = in_period.filter(region_id=region)
+                proven = in_region.filter(transitions__to_state="awaiting_decision").distinct()
+                sanctioned = in_region.filter(decisions__isnull=False, decisions__annulled_at__isnull=True).distinct()
+                assert table.get("reports", region) == in_region.count()
+                assert table.get("proven", region) == proven.count()
+                assert table.get("sanctioned", region) == sanctioned.count()
+                for group in ("social_media", "gifts_money"):
+                    of_group = in_region.filter(recommendation__violations=[group])
+                    assert table.get("reports", region, group) == of_group.count()
+                    assert (
+                        table.get("proven", region, group) == proven.filter(recommendation__violations=[group]).count()
+                    )
+                    assert (
+                        table.get("sanctioned", region, group)
+                        == sanctioned.filter(recommendation__violations=[group]).count()
+                    )
+    # Buckets never straddle a month: 2024-01-31 (Wed) and 2024-02-01 (Thu, WIB) land apart.
+    assert aggregates.bucket_of(datetime.date(2024, 2, 1)) == datetime.date(2024, 2, 1)
+    assert aggregates.bucket_of(datetime.date(2024, 1, 31)) == datetime.date(2024, 1, 29)
+    assert Aggregate.objects.filter(bucket__day=1).exists()
 
 
 def test_csv_has_the_same_figures_and_blank_for_suppressed(client, two_regencies):
@@ -281,3 +308,34 @@ def test_step_times_and_ppk_within_14_working_days(client, agencies, catalogue, 
     assert waiting["n"] == 3 and waiting["sla_days"] == 14
     verified_login(client, satgas_katingan)
     assert "PPK: 2 dari 3" in client.get("/staf/dasbor/").content.decode()
+
+
+def test_the_scheduler_rebuilds_the_aggregates_and_the_page_follows(client, agencies, catalogue):  # noqa: F811
+    import io as _io
+
+    from django.core.management import call_command
+
+    case_in(Case.Status.CHECKING, agency=agencies["pemkab-katingan"])
+    call_command("scheduler", "--once", stdout=_io.StringIO())
+    assert Aggregate.objects.filter(region_id="62.06").values_list("reports", flat=True).get() == 1
+    before = aggregates.generation()
+    for _ in range(5):
+        case_in(Case.Status.CHECKING, agency=agencies["pemkab-katingan"])
+    assert stats.public_table().get("reports", stats.NATION) is None  # 1 < 5, still the old rows
+    aggregates.rebuild()
+    assert aggregates.generation() != before
+    assert stats.public_table().get("reports", stats.NATION) == 6  # a new generation: the cache is bypassed
+
+
+def test_the_cached_dashboard_runs_few_queries_and_keeps_scopes_apart(
+    client, two_regencies, satgas_katingan, satgas_barsel
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert _dashboard(client, satgas_katingan)["total"] == 7
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/staf/dasbor/")  # the figures from the per-scope cache
+    assert response.context["data"]["total"] == 7
+    assert len(queries) <= 15, [q["sql"][:120] for q in queries.captured_queries]  # the case scope once
+    assert _dashboard(client, satgas_barsel)["total"] == 2  # another scope: its own figures

@@ -15,6 +15,8 @@ files a report form kept across an error are deleted once their tokens expired. 
 command name, so this domain app does not import the portal.
 Every NETRA_AUDIT_HEAD_MINUTES it also publishes the signed audit chain head when it moved
 (netra.audit.head: a log line and a line appended to NETRA_AUDIT_HEAD_FILE), for agencies to keep.
+At start and with every deadline run it rebuilds the public statistics' aggregate table
+(``rebuild_insights``, by command name as well).
 """
 
 import logging
@@ -67,6 +69,14 @@ def apply_retention(stdout) -> None:
         call_command("apply_retention", stdout=stdout)
     except (DatabaseError, OSError):
         logger.exception("scheduler: applying the retention policy failed; retrying")
+
+
+def rebuild_insights(stdout) -> None:
+    # The public statistics' aggregate table (netra.insights), by command name: no upward import.
+    try:
+        call_command("rebuild_insights", stdout=stdout)
+    except DatabaseError:
+        logger.exception("scheduler: rebuilding the statistics aggregates failed; retrying")
         connection.close()
 
 
@@ -130,6 +140,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"run_deadlines enqueued: {result.id}")
                 purge_sign_in_records.enqueue()  # staff sign-in records past their retention
                 apply_retention(self.stdout)  # reporter contacts, dismissed cases' evidence
+                rebuild_insights(self.stdout)
                 next_deadlines = time.monotonic() + interval
             open_reports()  # before sealing: opening writes the cases' audit events
             triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)

@@ -1,4 +1,4 @@
-"""Who may enter the staff workspace: signed in, second factor verified, a live membership."""
+"""Who may enter the staff pages (workspace, sharing, insights): signed in, second factor verified, a live membership."""
 
 from functools import wraps
 
