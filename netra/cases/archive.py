@@ -40,6 +40,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from netra import outbound
 from netra.audit.services import record
@@ -101,11 +102,15 @@ def on_case_opened(case_id: int) -> None:
         enqueue(pk)
 
 
-def enqueue(archive_id: int, run_after=None) -> None:
-    from netra.cases.tasks import archive_link  # tasks imports this module
+@task()
+def archive_link(archive_id: int) -> str:
+    """Fetch one link of a report (the worker's job); a failure schedules its own retry."""
+    return run(archive_id)
 
-    task = archive_link.using(run_after=run_after) if run_after is not None else archive_link
-    task.enqueue(archive_id)
+
+def enqueue(archive_id: int, run_after=None) -> None:
+    job = archive_link.using(run_after=run_after) if run_after is not None else archive_link
+    job.enqueue(archive_id)
 
 
 def backoff(attempts: int) -> timedelta:

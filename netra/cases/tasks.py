@@ -12,11 +12,3 @@ from netra.cases.jobs import process_deadlines
 @task()
 def run_deadlines() -> str:
     return str(process_deadlines())
-
-
-@task()
-def archive_link(archive_id: int) -> str:
-    """Fetch one link of a report (netra.cases.archive); a failure schedules its own retry."""
-    from netra.cases import archive
-
-    return archive.run(archive_id)

@@ -133,7 +133,7 @@ def test_page_archived_then_removed_keeps_snapshot_screenshot_and_hashes(
     assert (row.status, row.url, row.attempts) == (LinkArchive.Status.PENDING, url, 0)
     # Queued for the worker, not fetched in the intake request.
     assert site.hits == []
-    queued = DBTaskResult.objects.get(task_path="netra.cases.tasks.archive_link")
+    queued = DBTaskResult.objects.get(task_path="netra.cases.archive.archive_link")
     assert queued.args_kwargs["args"] == [row.pk]
 
     before = timezone.now()
@@ -211,7 +211,7 @@ def test_failure_is_retried_with_backoff_and_never_blocks_intake(
     row.refresh_from_db()
     assert row.failure == "connect_failed" and row.attempts == 1
     assert row.next_attempt_at - timezone.now() == pytest.approx(timedelta(minutes=1), abs=timedelta(seconds=10))
-    retry = DBTaskResult.objects.filter(task_path="netra.cases.tasks.archive_link").order_by("-enqueued_at").first()
+    retry = DBTaskResult.objects.filter(task_path="netra.cases.archive.archive_link").order_by("-enqueued_at").first()
     assert retry.run_after == row.next_attempt_at
 
     # The server is back (on a new port: the kernel may not give the old one back).
@@ -242,4 +242,4 @@ def test_off_by_default_nothing_queued(settings, django_capture_on_commit_callba
     assert settings.NETRA_LINK_ARCHIVE_ENABLED is False
     submit(["https://www.facebook.com/contoh/posts/1"], django_capture_on_commit_callbacks)
     assert not LinkArchive.objects.exists()
-    assert not DBTaskResult.objects.filter(task_path="netra.cases.tasks.archive_link").exists()
+    assert not DBTaskResult.objects.filter(task_path="netra.cases.archive.archive_link").exists()
