@@ -279,6 +279,7 @@ WEB: dict[str, Web] = {
     "portal:report_new": Web(expect=_public),
     "portal:receipt_pdf": Web(expect=_public),
     "portal:status": Web(expect=_public),
+    "portal:privacy": Web(expect=_public),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(
         obj="receipt",

@@ -10,4 +10,5 @@ urlpatterns = [
     path(_("lapor/tanda-terima.pdf"), views.receipt_pdf, name="receipt_pdf"),
     path(_("lapor/terkirim/<slug:view_id>/"), views.receipt, name="receipt"),
     path(_("status/"), views.status, name="status"),
+    path(_("privasi/"), views.privacy, name="privacy"),
 ]
