@@ -9,6 +9,7 @@ import functools
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -20,6 +21,7 @@ from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
+from netra.unavailable import api_unavailable
 
 logger = logging.getLogger("netra.api")
 
@@ -101,6 +103,13 @@ def _request_refused(request, exc: SuspiciousOperation):
     if isinstance(exc, RequestDataTooBig):
         return error_response("payload_too_large", _("Permintaan terlalu besar."))
     return error_response("bad_request", _("Permintaan ditolak: terlalu banyak berkas atau isian."), status=400)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _unavailable(request, exc: Exception):
+    # The database is down or restarting: 503 "unavailable", not a 500 (netra/unavailable.py).
+    return api_unavailable(request, exc)
 
 
 @api.exception_handler(Exception)
