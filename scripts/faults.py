@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,7 +104,10 @@ class Stack:
         # Static files: the same cache as prod-check (collectstatic takes minutes on a loaded machine).
         cache = ROOT / "var" / "prod-check-static"
         cache.mkdir(parents=True, exist_ok=True)
-        (self.work / "var" / "static").symlink_to(cache)
+        static = self.work / "var" / "static"
+        if static.is_dir() and not static.is_symlink():
+            shutil.rmtree(static)  # made empty by the settings at start-up
+        static.symlink_to(cache)
         manifest = cache / "staticfiles.json"
         sources = [p for p in (ROOT / "netra").rglob("static/**/*") if p.is_file()]
         if not manifest.exists() or any(p.stat().st_mtime > manifest.stat().st_mtime for p in sources):
