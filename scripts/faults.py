@@ -10,6 +10,8 @@ after a connection error or a 503 (what the API contract tells clients to do).
 Faults:
 1. kill -9 of one gunicorn worker under load (the master forks a new one);
 2. kill -9 of the scheduler under load, restarted 2 s later;
+4. this stack's Redis killed under load (intake must still accept; rate limits fail open and the
+   app log says so);
 3. PostgreSQL stopped for ~3 s under load (pg_ctlcluster 15 main stop/start — the machine's shared
    server: the outage is kept short and the server is started again in a ``finally`` no matter
    what). Probes record what the public page, the API and /readyz answer during the outage and
@@ -346,6 +348,16 @@ def stop_postgres(stack: Stack):
     return fault
 
 
+def stop_redis(stack: Stack):
+    def fault():
+        proc = stack.procs["redis"]
+        proc.kill()
+        proc.wait()
+        return {"stopped": f"redis-server :{stack.redis_port} (this stack's own, not the machine's)"}
+
+    return fault
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="netra-faults."))
     stack = Stack(work)
@@ -361,6 +373,9 @@ def main() -> int:
         results.append(phase(stack, "kill -9 gunicorn worker", kill_app_worker(stack)))
         results.append(phase(stack, "kill -9 scheduler", kill_scheduler(stack)))
         results.append(phase(stack, "PostgreSQL stopped", stop_postgres(stack)))
+        results.append(phase(stack, "Redis stopped", stop_redis(stack)))
+        log = (work / "gunicorn.log").read_text(errors="replace")
+        print(f"fail-open warnings in the app log while Redis was down: {log.count('(fail open)')}")
         verify = subprocess.run(
             [PY, "manage.py", "verify_audit"], cwd=ROOT, env=stack.env, capture_output=True, text=True
         )
