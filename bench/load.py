@@ -54,7 +54,9 @@ def run_target(target: str, env: dict, bodies: list[bytes]) -> list[dict]:
                 bench.RATE = 0.0  # far past the knee: skip the higher steps, go to the closed loop
                 row = bench.load(port, path, bodies, server.pid) | {"target": target, "offered": 0.0}
                 rows.append(row)
-                print(f"  {target:<9} closed loop       {row['rps']:>6.1f} req/s  p95 {row['p95']:>7.1f} ms", flush=True)
+                print(
+                    f"  {target:<9} closed loop       {row['rps']:>6.1f} req/s  p95 {row['p95']:>7.1f} ms", flush=True
+                )
                 break
     finally:
         bench.stop_server(server)
