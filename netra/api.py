@@ -21,7 +21,7 @@ from netra.cases.intake import IntakeError
 from netra.portal.api import router as public_router
 from netra.portal.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
-from netra.unavailable import api_unavailable
+from netra.unavailable import api_unavailable, is_outage
 
 logger = logging.getLogger("netra.api")
 
@@ -114,6 +114,8 @@ def _unavailable(request, exc: Exception):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
+    if is_outage(exc):  # the evidence storage full (ENOSPC): unavailable, not a bug
+        return api_unavailable(request, exc)
     # The traceback only: no request (address, headers) is attached to the record.
     logger.exception(
         "Unhandled error in API operation %s",

@@ -16,6 +16,7 @@ one (Django also drops unusable connections at the end of every request).
 """
 
 import contextlib
+import errno
 import logging
 import sys
 
@@ -34,7 +35,8 @@ RETRY_AFTER_SECONDS = 5
 
 
 def is_outage(exc: BaseException | None) -> bool:
-    return isinstance(exc, OUTAGES)
+    # The database unreachable, or the evidence storage full (ENOSPC, EDQUOT): both pass.
+    return isinstance(exc, OUTAGES) or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT))
 
 
 def drop_connections() -> None:
@@ -54,7 +56,7 @@ def _mark(response: HttpResponse) -> HttpResponse:
 
 def api_unavailable(request, exc: BaseException | None = None) -> HttpResponse:
     drop_connections()
-    logger.warning("Database unavailable (%s); answered 503", type(exc).__name__ if exc else "?")
+    logger.warning("Unavailable (%s: %s); answered 503", type(exc).__name__ if exc else "?", exc)
     message = _("Layanan sedang tidak tersedia sementara. Silakan coba lagi beberapa saat lagi.")
     return _mark(error_response("unavailable", message))
 
@@ -63,7 +65,7 @@ def unavailable_response(request, exc: BaseException | None = None) -> HttpRespo
     if request.path.startswith("/api/"):
         return api_unavailable(request, exc)
     drop_connections()
-    logger.warning("Database unavailable (%s); answered 503", type(exc).__name__ if exc else "?")
+    logger.warning("Unavailable (%s: %s); answered 503", type(exc).__name__ if exc else "?", exc)
     # Rendered without the request: context processors might query the database that is down.
     html = render_to_string("unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
     return _mark(HttpResponse(html, status=503))
