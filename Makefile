@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := netra.settings
 
-.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker prod-check
+.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker prod-check faults
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Netra needs $(PYTHON)"; exit 1; }
@@ -67,3 +67,6 @@ clean:
 
 prod-check: setup  ## the production stack on this machine (PostgreSQL, Redis, S3, gunicorn, nginx, worker, scheduler) + a smoke test through the proxy
 	PY=$(PY) scripts/prod_check.sh
+
+faults: setup  ## kill -9 app worker and scheduler, stop PostgreSQL under load; prints sent/acknowledged/found/lost
+	PY=$(PY) $(PY) scripts/faults.py

@@ -9,6 +9,7 @@ import functools
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -24,6 +25,7 @@ from netra.ratelimit import RateLimited
 from netra.sharing.api import install as install_agency_api
 from netra.sharing.outreach_api import router as outreach_router
 from netra.sharing.pacts_api import install as install_pacts_api
+from netra.unavailable import api_unavailable, is_outage
 
 logger = logging.getLogger("netra.api")
 
@@ -111,8 +113,17 @@ def _request_refused(request, exc: SuspiciousOperation):
     return error_response("bad_request", _("Permintaan ditolak: terlalu banyak berkas atau isian."), status=400)
 
 
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _unavailable(request, exc: Exception):
+    # The database is down or restarting: 503 "unavailable", not a 500 (netra/unavailable.py).
+    return api_unavailable(request, exc)
+
+
 @api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
+    if is_outage(exc):  # the evidence storage full (ENOSPC): unavailable, not a bug
+        return api_unavailable(request, exc)
     # The traceback only: no request (address, headers) is attached to the record.
     logger.exception(
         "Unhandled error in API operation %s",

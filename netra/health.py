@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from netra.api_errors import error_response
+from netra.unavailable import drop_connections
 
 
 @require_GET
@@ -25,7 +26,7 @@ def readyz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        connection.close()  # drop the broken connection so the next probe reconnects
+        drop_connections()  # drop the broken connection so the next probe reconnects
         return error_response("unavailable", _("Basis data tidak dapat dihubungi."), {"database": [type(exc).__name__]})
     try:
         cache.set("netra:readyz", 1, timeout=5)

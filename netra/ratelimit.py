@@ -33,12 +33,13 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import get_usage as _ratelimit_usage
 
 DEFAULT_LIMITS = {
     # Per address and window. Many Indonesian mobile users share an address behind carrier NAT,
@@ -59,6 +60,26 @@ DEFAULT_LIMITS = {
 DECODE_UNIT_PIXELS = 10_000_000
 # One IPv6 user gets a whole /64: limiting single addresses there would limit nothing.
 IPV6_PREFIX = 64
+
+
+logger = logging.getLogger("netra.ratelimit")
+
+
+def get_usage(request, **kwargs):
+    """django-ratelimit's count, failing open when the shared cache cannot be reached (issue #14).
+
+    A reporter must never be turned away because Redis is down: the request is not counted, and the
+    log says so (once per request and group), so the operator knows limits are not being enforced.
+    """
+    try:
+        return _ratelimit_usage(request, **kwargs)
+    except Exception as exc:  # redis.ConnectionError, TimeoutError, …: whatever the backend raises
+        logger.warning(
+            "rate limit cache unreachable (%s): %s not counted or enforced (fail open)",
+            type(exc).__name__,
+            kwargs.get("group"),
+        )
+        return None
 
 
 class RateLimited(Exception):

@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "netra.orgs.middleware.ViewerTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: a database outage raised by a view becomes a 503 (netra/unavailable.py).
+    "netra.unavailable.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "netra.urls"

@@ -26,5 +26,7 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler500 = "netra.unavailable.server_error"
+
 admin.site.site_header = _("Netra — Administrasi")
 admin.site.site_title = "Netra"

@@ -61,6 +61,7 @@ VISITORS = {
     "portal:home": None,
     "portal:report_new": None,
     "portal:status": None,
+    "portal:privacy": None,
     "workspace:login": None,
     "workspace:two_factor": "ketua.katingan",
     "workspace:no_membership": "outsider",

@@ -91,7 +91,14 @@ class CleanFile:
         """Write to the default storage (MEDIA_ROOT, no public URL) under an unguessable name."""
         # A random name: original file names often carry the reporter's name or the date.
         name = f"{STORAGE_PREFIX}{secrets.token_hex(16)}.{EXTENSIONS[self.content_type]}"
-        return default_storage.save(name, ContentFile(self.data))
+        try:
+            return default_storage.save(name, ContentFile(self.data))
+        except OSError:
+            # Disk full (or gone) mid-write: FileSystemStorage leaves the partial file behind.
+            # The name is ours alone (random), so removing it removes nothing else.
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
+            raise
 
 
 class CleanedUpload(File):

@@ -364,7 +364,14 @@ def route(region: Region) -> Agency | None:
 
 def _store(clean_files: list) -> list[tuple]:
     """Write the files before the transaction: a crash then leaves only unreferenced files."""
-    return [(clean, clean.store()) for clean in clean_files]
+    stored: list[tuple] = []
+    try:
+        for clean in clean_files:
+            stored.append((clean, clean.store()))
+    except Exception:
+        _discard(stored)  # e.g. the disk filled up at the second file: the first goes too
+        raise
+    return stored
 
 
 def _discard(stored: list[tuple]) -> None:

@@ -24,6 +24,11 @@ from netra.cases.models import Case, Evidence, Report
 
 ACTOR = "system:retention"
 
+# The defaults for an agency without its own policy (netra.ops.RetentionPolicy). They live here, in
+# the domain, so that the public privacy page (portal) can state them without importing a face.
+DEFAULT_CONTACT_MONTHS = 6
+DEFAULT_DISMISSED_EVIDENCE_MONTHS = 12
+
 
 def months_ago(now: datetime.datetime, months: int) -> datetime.datetime:
     return now - datetime.timedelta(days=30 * months)

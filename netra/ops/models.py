@@ -4,8 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_CONTACT_MONTHS = 6
-DEFAULT_DISMISSED_EVIDENCE_MONTHS = 12
+from netra.cases.retention import DEFAULT_CONTACT_MONTHS, DEFAULT_DISMISSED_EVIDENCE_MONTHS
 
 
 class RetentionPolicy(models.Model):

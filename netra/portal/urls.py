@@ -16,4 +16,5 @@ urlpatterns = [
     path("pakta/tanda-tangan/<slug:token>/", pacts_views.sign, name="pact_sign"),
     path("pakta/<slug:code>/", pacts_views.verify, name="pact_verify"),
     path("pakta/<slug:code>/pakta.pdf", pacts_views.signed_pdf, name="pact_pdf"),
+    path(_("privasi/"), views.privacy, name="privacy"),
 ]

@@ -6,6 +6,7 @@ a cookie or the session) and pages that show it are not cached.
 
 import json
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from netra.cases import intake
+from netra.cases.retention import DEFAULT_CONTACT_MONTHS, DEFAULT_DISMISSED_EVIDENCE_MONTHS
 from netra.catalog.violations import violation_groups
 from netra.portal import onetime, receipts, staging
 from netra.portal.forms import (
@@ -45,6 +47,20 @@ def _too_many(request, retry_after: int):
 @require_GET
 def home(request):
     return render(request, "portal/home.html", {"groups": violation_groups()})
+
+
+@require_GET
+def privacy(request):
+    # The defaults only: an agency may set its own periods (netra.ops), which the page says.
+    return render(
+        request,
+        "portal/privacy.html",
+        {
+            "contact_months": DEFAULT_CONTACT_MONTHS,
+            "evidence_months": DEFAULT_DISMISSED_EVIDENCE_MONTHS,
+            "staging_hours": max(1, settings.NETRA_STAGING_MAX_AGE_SECONDS // 3600),
+        },
+    )
 
 
 def _decode_refused(seconds: int) -> str:
