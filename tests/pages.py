@@ -145,7 +145,6 @@ def all_pages() -> list[Page]:
 
     from netra.cases.models import Case, Report
     from netra.cases.workflow import available_moves
-    from netra.catalog.models import Election
     from netra.orgs.enrolment import issue_link
     from netra.portal import onetime
     from netra.sharing.models import WebhookSubscription
@@ -173,9 +172,7 @@ def all_pages() -> list[Page]:
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
         "workspace:enrol": [issue_link(user=get_user_model().objects.get(username="satgas.katingan"), issued_by=None)],
-        "workspace:election_edit": [code]
-        if (code := Election.objects.values_list("code", flat=True).first())
-        else None,
+        "workspace:election_edit": [_an_election_code()],
         "workspace:people_profile": [get_user_model().objects.get(username="satgas.katingan").pk],
         "workspace:triage_cluster": [cluster] if (cluster := _demo_cluster()) else None,
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
@@ -293,3 +290,14 @@ def load_demo_world(cases: int = 30) -> None:
     call_command("load_demo", cases=cases, verbosity=0)
     call_command("rebuild_insights", verbosity=0)  # the public statistics' aggregate table
     UserFactory(username="outsider")
+
+
+def _an_election_code() -> str:
+    """An election to edit: the reference data's first, else one made here (a flushed browser-test
+    database keeps no reference elections)."""
+    from netra.catalog.models import Election
+
+    code = Election.objects.values_list("code", flat=True).order_by("code").first()
+    if code is None:
+        code = Election.objects.create(code="pages-pemilu", name="Pemilu", kind="pemilu", voting_date="2029-02-14").code
+    return code
