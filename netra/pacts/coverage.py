@@ -1,6 +1,6 @@
 """Coverage of the prevention work (issue #11 item 6): per agency and OPD, in a constant number of
-queries whatever the roster size — the counting happens in SQL (GROUP BY unit with conditional
-counts over EXISTS), never row by row in Python.
+queries whatever the roster size — the counting happens in SQL (one pass over the roster, GROUP BY
+unit, with conditional counts over uncorrelated ``IN (subquery)``), never row by row in Python.
 
 Per unit: ``employees`` (active, in the current campaign's target), ``signed`` (a live signature
 of the current campaign), ``reached_by_events`` (attended at least one event), ``circulars`` and
@@ -153,32 +153,28 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
     agency_ids = {unit.agency_id for unit in units}
     campaigns = current_campaigns(agency_ids, election=election)
 
-    # Three GROUP BY queries over joins (hash joins at 100 000 rows), not an EXISTS per employee:
-    # PostgreSQL cannot turn an EXISTS inside an aggregate's FILTER into a semi-join.
-    counted = in_target(agency_ids, campaigns, "employee__") & Q(employee__active=True, employee__unit_id__in=unit_ids)
-    employees = dict(
-        Employee.objects.filter(in_target(agency_ids, campaigns), active=True, unit_id__in=unit_ids)
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("unit_id", "n")
-    )
-    signed = dict(
-        PactSignature.objects.filter(counted, campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None)
-        .values("employee__unit_id")
-        .annotate(n=Count("employee_id", distinct=True))
-        .order_by()
-        .values_list("employee__unit_id", "n")
-    )
-    attended = EventAttendance.objects.filter(counted)
+    # One pass over the roster, grouped by unit: ``signed`` and ``reached`` are conditional counts
+    # over an *uncorrelated* ``id IN (SELECT employee_id ...)``, which PostgreSQL runs once as a
+    # hashed SubPlan (SQLite: one ephemeral index) and probes per employee; an employee counts once
+    # however many signatures or attendances they have. (An EXISTS per employee inside FILTER runs
+    # a subplan per row; joins plus COUNT(DISTINCT) sort every joined row.) bench/pacts_coverage.py.
+    live_signatures = PactSignature.objects.filter(
+        campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None
+    ).values("employee_id")
+    attended = EventAttendance.objects.all()
     if election is not None:
         attended = attended.filter(event__election=election)
-    reached = dict(
-        attended.values("employee__unit_id")
-        .annotate(n=Count("employee_id", distinct=True))
+    counts = {
+        row["unit_id"]: (row["employees"], row["signed"], row["reached"])
+        for row in Employee.objects.filter(in_target(agency_ids, campaigns), active=True, unit_id__in=unit_ids)
+        .values("unit_id")
+        .annotate(
+            employees=Count("pk"),
+            signed=Count("pk", filter=Q(pk__in=live_signatures)),
+            reached=Count("pk", filter=Q(pk__in=attended.values("employee_id"))),
+        )
         .order_by()
-        .values_list("employee__unit_id", "n")
-    )
+    }
     circulars: dict[int, tuple[int, int]] = {
         row["unit_id"]: (row["total"], row["acknowledged"])
         for row in CircularDelivery.objects.filter(unit_id__in=unit_ids)
@@ -190,6 +186,7 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
     for unit in units:
         delivered, acknowledged = circulars.get(unit.pk, (0, 0))
         campaign = campaigns.get(unit.agency_id)
+        employees, signed, reached = counts.get(unit.pk, (0, 0, 0))
         rows.append(
             UnitCoverage(
                 agency_id=unit.agency_id,
@@ -198,9 +195,9 @@ def coverage_units(reach: OutreachReach, *, agency: Agency | None = None, electi
                 unit_id=unit.pk,
                 unit_name=unit.name,
                 campaign_id=campaign.pk if campaign else None,
-                employees=employees.get(unit.pk, 0),
-                signed=signed.get(unit.pk, 0),
-                reached_by_events=reached.get(unit.pk, 0),
+                employees=employees,
+                signed=signed,
+                reached_by_events=reached,
                 circulars=delivered,
                 circulars_acknowledged=acknowledged,
             )
