@@ -84,6 +84,7 @@ class QueueFilterForm(forms.Form):
         self.is_valid()
         cleaned = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
         status = cleaned.get("status") or "active"
+        agency = cleaned.get("agency")
         return {
             "status": None if status == "all" else status,
             "region": cleaned.get("region") or None,
@@ -93,7 +94,7 @@ class QueueFilterForm(forms.Form):
             "search": cleaned.get("q") or None,
             "election": cleaned.get("election") or None,
             # Outside the scope: no case at all rather than the filter silently dropped.
-            "agency": 0 if "agency" in self.errors else (int(cleaned["agency"]) if cleaned.get("agency") else None),
+            "agency": 0 if "agency" in self.errors else (int(agency) if agency else None),
             "received_from": cleaned.get("received_from"),
             "received_to": cleaned.get("received_to"),
         }
