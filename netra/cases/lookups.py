@@ -109,6 +109,22 @@ def election(code: str) -> Election | None:
     return _instance(Election, cached)
 
 
+_ALL_ELECTIONS = "\x00all"  # the key of the list in ``_elections`` (no election code has a NUL byte)
+
+
+def election_choices() -> list[tuple[str, str]]:
+    """Every election as (code, name), newest voting day first (the queue's election filter).
+
+    Cached with the single elections and cleared with them: an election saved in this process
+    (the elections page) shows at once; one saved by another process within ``TTL``.
+    """
+    cached = _elections.get(_ALL_ELECTIONS)
+    if cached is _MISSING:
+        cached = list(Election.objects.order_by("-voting_date", "code").values_list("code", "name"))
+        _elections.set(_ALL_ELECTIONS, cached)
+    return list(cached)
+
+
 def owning_agency(region: Region) -> Agency | None:
     """The agency that owns a new case in ``region``: its pemda, else the BKN regional office, else None."""
     entry = _routing_table().get(region.code)

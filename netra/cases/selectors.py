@@ -80,6 +80,10 @@ def cases_for(
     due: str | None = None,
     assigned_to=None,
     search: str | None = None,
+    election: str | None = None,
+    agency: int | None = None,
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
 ) -> QuerySet[Case]:
     """The queue: the user's cases, filtered, what needs attention first (``attention`` annotated,
     and ``preview``: the start of the first report's text).
@@ -90,6 +94,9 @@ def cases_for(
     ``due``: ``"overdue"``, ``"due_soon"`` (not yet overdue) or ``"due"`` (either).
     ``assigned_to``: a user; only their cases.
     ``search``: a case number, or part of a subject's name or NIP.
+    ``election``: an election code. ``agency``: an agency id (within the scope only: another
+    agency's id matches nothing). ``received_from`` / ``received_to``: the case's received
+    (created) day, both ends included, in the local time zone.
     """
     today, soon = attention_dates()
     return (
@@ -101,6 +108,10 @@ def cases_for(
             due=due,
             assigned_to=assigned_to,
             search=search,
+            election=election,
+            agency=agency,
+            received_from=received_from,
+            received_to=received_to,
         )
         .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
         .select_related("agency", "region", "assigned_to", "referred_to")
@@ -118,7 +129,20 @@ def _has_control_action():
     return Exists(ControlAction.objects.filter(case=OuterRef("pk")))
 
 
-def _filtered(user, *, status, region, violation, due, assigned_to, search) -> QuerySet[Case]:
+def _filtered(
+    user,
+    *,
+    status,
+    region,
+    violation,
+    due,
+    assigned_to,
+    search,
+    election=None,
+    agency=None,
+    received_from=None,
+    received_to=None,
+) -> QuerySet[Case]:
     qs = scoped_cases(user)
     if status == "active":
         qs = qs.filter(status__in=ACTIVE_STATES)
@@ -143,6 +167,14 @@ def _filtered(user, *, status, region, violation, due, assigned_to, search) -> Q
     if search := (search or "").strip():
         matches = Subject.objects.filter(Q(name__icontains=search) | Q(nip=search)).values("case_id")
         qs = qs.filter(number_q(search) | Q(pk__in=matches))
+    if election:
+        qs = qs.filter(election_id=election)
+    if agency is not None:
+        qs = qs.filter(agency_id=agency)
+    if received_from:
+        qs = qs.filter(created_at__date__gte=received_from)
+    if received_to:
+        qs = qs.filter(created_at__date__lte=received_to)
     return qs
 
 
@@ -213,7 +245,7 @@ def queue_counts(user, **filters) -> dict[str, int]:
     Keys: every state code, ``active``, ``all``, and among active cases ``overdue``,
     ``due_soon`` and ``mine`` (assigned to ``user``).
     """
-    filters = {"status": None, "region": None, "violation": None, "due": None, "assigned_to": None, "search": None} | {
+    filters = dict.fromkeys(("status", "region", "violation", "due", "assigned_to", "search"), None) | {
         k: v for k, v in filters.items() if k != "status"
     }
     base = _filtered(user, **filters).order_by()

@@ -3,6 +3,8 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
@@ -179,8 +181,13 @@ def staff_dashboard(request):
     )
     queue = reverse("workspace:home")
 
+    # The queue under the dashboard's own filters: its election, agency and received period too.
+    carried = {"region": filters.region, "election": filters.election, "agency": filters.agency}
+    if bounds := stats.parse_period(filters.period):
+        carried |= {"received_from": bounds[0].isoformat(), "received_to": (bounds[1] - timedelta(days=1)).isoformat()}
+
     def queue_link(**params):
-        params = {"status": "all"} | ({"region": filters.region} if filters.region else {}) | params
+        params = {"status": "all"} | {k: v for k, v in carried.items() if v} | params
         return queue + "?" + urlencode({k: v for k, v in params.items() if v})
 
     for row in data["by_state"]:
