@@ -27,13 +27,12 @@ import dataclasses
 import datetime
 import functools
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,33 +229,31 @@ REACH_SCAN_MAX = 3000
 TEXT_MIN = 0.2
 
 
-def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:
+def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
+    """The similar-text candidates as a query (``cid``, at most ``POOL``) to fold into the candidate
+    statement; ``None`` when the text finds nothing. PostgreSQL: one COUNT decides between scoring
+    the reach itself and the trigram index; SQLite: the vocabulary count and the FTS5 MATCH."""
     if not text.strip():
-        return []
-    reach = list(others.order_by().values_list("pk", flat=True)[: REACH_SCAN_MAX + 1])
-    if not reach:
-        return []
-    small = len(reach) <= REACH_SCAN_MAX
+        return None
     if connection.vendor == "postgresql":
-        rows = (
-            TriageResult.objects.filter(case_id__in=reach)
-            if small
-            else TriageResult.objects.filter(case__in=others.values("pk")).extra(
-                where=["cases_triageresult.search_text %% %s"], params=[text]
-            )
-        )
-        return list(
+        size = others.order_by().values("pk")[: REACH_SCAN_MAX + 1].count()
+        if not size:
+            return None
+        rows = TriageResult.objects.filter(case__in=others.values("pk"))
+        if size > REACH_SCAN_MAX:
+            rows = rows.extra(where=["cases_triageresult.search_text %% %s"], params=[text])
+        return (
             rows.extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
             .extra(where=["similarity(cases_triageresult.search_text, %s) >= %s"], params=[text, TEXT_MIN])
             .order_by("-sim")
-            .values_list("case_id", flat=True)[:POOL]
+            .values(cid=F("case_id"))[:POOL]
         )
     if connection.vendor == "sqlite":
         # The text's rarest words (names of places and people; fts5vocab counts the rows of each):
         # a MATCH on every word would rank half the table.
         words = sorted(set(_WORD.findall(text.lower())))[:40]
         if not words:
-            return []
+            return None
         with connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(words))
             cursor.execute(f"SELECT term, doc FROM cases_triage_fts_vocab WHERE term IN ({marks})", words)  # noqa: S608
@@ -264,27 +261,50 @@ def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:
             # A word only this report holds (its own row) finds nothing: from 2 rows up.
             rare = sorted((w for w in words if counts.get(w, 0) >= 2), key=lambda w: (counts[w], -len(w), w))[:4]
             if not rare:
-                return []
+                return None
             query = " OR ".join(f'"{w}"' for w in rare)
             cursor.execute(
                 "SELECT rowid FROM cases_triage_fts WHERE cases_triage_fts MATCH %s ORDER BY rank LIMIT %s",
                 [query, POOL * 8],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        return list(others.filter(pk__in=ids).values_list("pk", flat=True)[:POOL])
-    return []
+        return others.filter(pk__in=ids).values(cid=F("pk"))[:POOL] if ids else None
+    return None
 
 
 def _own(case: Case) -> dict:
-    result = TriageResult.objects.filter(case=case, computed_at__isnull=False).first()
+    """The case's own stored text and facts, and its NIPs, keys and evidence hashes (two statements)."""
+    result = (
+        TriageResult.objects.filter(case=case, computed_at__isnull=False).values_list("search_text", "facts").first()
+    )
     if result is not None:
-        text = result.search_text
-        facts = result.facts
+        text, facts = result[0], result[1] or {}
     else:
-        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").first()
-        text = (report.description if report else "").lower()[:SEARCH_CHARS]
+        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").values_list("description").first()
+        text = (report[0] if report else "").lower()[:SEARCH_CHARS]
         facts = {}
-    return {"text": text, "facts": facts}
+    tag = functools.partial(Value, output_field=CharField())
+    rows = (
+        Subject.objects.filter(case=case)
+        .order_by()
+        .values_list(tag("nip"), tag(""), "nip")
+        .union(
+            TriageKey.objects.filter(case=case).order_by().values_list(tag("key"), "kind", "value"),
+            Evidence.objects.filter(case=case).order_by().values_list(tag("hash"), tag(""), "sha256_received"),
+            all=True,
+        )
+    )
+    nips, keys, hashes = set(), [], []
+    for source, kind, value in rows:
+        if source == "nip":
+            if value:
+                nips.add(value)
+        elif source == "key":
+            keys.append((kind, value))
+        else:
+            hashes.append(value)
+    nips |= set(facts.get("nips") or [])
+    return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes}
 
 
 def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
@@ -360,52 +380,69 @@ def _entered_features(
     )
 
 
-def _features_for(case_ids: Iterable[int]) -> dict[int, Any]:
-    """The engine's features of each case, from its stored triage (or its report, when it has none)."""
-    ids = list(case_ids)
-    cases = {
-        pk: (region, day)
-        for pk, region, day in Case.objects.filter(pk__in=ids).values_list("pk", "region_id", "incident_date")
-    }
-    stored = {
-        case_id: (text, facts, top_code)
-        for case_id, text, facts, top_code in TriageResult.objects.filter(
-            case_id__in=ids, computed_at__isnull=False
-        ).values_list("case_id", "search_text", "facts", "top_code")
-    }
-    texts: dict[int, str] = {}
-    missing = [pk for pk in ids if pk not in stored]
-    if missing:
-        for report in Report.objects.filter(case_id__in=missing).order_by("-submitted_at", "-pk"):
-            texts[int(report.case_id or 0)] = report.description.lower()[:SEARCH_CHARS]
-    subjects: dict[int, Subject] = {}
-    for row in Subject.objects.filter(case_id__in=ids).order_by("pk"):
-        subjects.setdefault(row.case_id, row)
+def _first_subject(field: str) -> Subquery:
+    return Subquery(Subject.objects.filter(case=OuterRef("pk")).order_by("pk").values(field)[:1])
+
+
+def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, Any]:
+    """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
+    with the columns scoring reads (region, date, stored text, facts and group, the first subject);
+    then one for their links and evidence hashes (and one for the report text of a case triage
+    never read, if any). The number of statements does not grow with the candidates."""
+    selects, params = ["SELECT %s"], [case.pk]
+    for i, part in enumerate(parts):
+        sql, part_params = part.query.sql_with_params()
+        selects.append(f"SELECT u{i}.cid FROM ({sql}) u{i}")  # noqa: S608  (Django's own compiled SQL)
+        params.extend(part_params)
+    rows = list(
+        Case.objects.extra(where=[f"cases_case.id IN ({' UNION '.join(selects)})"], params=params)  # noqa: S610
+        .order_by()
+        .values_list(
+            "pk",
+            "region_id",
+            "incident_date",
+            "triage__computed_at",
+            "triage__search_text",
+            "triage__facts",
+            "triage__top_code",
+        )
+        .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
+    )
+    ids = [row[0] for row in rows]
+    tag = functools.partial(Value, output_field=CharField())
     links: dict[int, list[str]] = {}
-    for case_id, value in TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK).values_list(
-        "case_id", "value"
-    ):
-        links.setdefault(case_id, []).append(value)
     hashes: dict[int, list[str]] = {}
-    for case_id, sha in Evidence.objects.filter(case_id__in=ids).values_list("case_id", "sha256_received"):
-        hashes.setdefault(case_id, []).append(sha)
+    for case_id, source, value in (
+        TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK)
+        .order_by()
+        .values_list("case_id", tag("link"), "value")
+        .union(
+            Evidence.objects.filter(case_id__in=ids).order_by().values_list("case_id", tag("hash"), "sha256_received"),
+            all=True,
+        )
+    ):
+        (links if source == "link" else hashes).setdefault(case_id, []).append(value)
+    texts: dict[int, str] = {}
+    missing = [row[0] for row in rows if row[3] is None]
+    if missing:
+        for case_id, description in (
+            Report.objects.filter(case_id__in=missing)
+            .order_by("-submitted_at", "-pk")
+            .values_list("case_id", "description")
+        ):
+            texts[int(case_id or 0)] = description.lower()[:SEARCH_CHARS]
     out = {}
-    for pk in ids:
-        if pk not in cases:
-            continue
-        region_code, incident_date = cases[pk]
-        subject = subjects.get(pk)
+    for pk, region_code, incident_date, computed_at, text, facts, group, name, nip, position in rows:
         fields: dict[str, Any] = {
-            "subject_name": subject.name if subject else "",
-            "subject_nip": (subject.nip or "") if subject else "",
-            "subject_position": subject.position if subject else "",
+            "subject_name": name or "",
+            "subject_nip": nip or "",
+            "subject_position": position or "",
             "region_code": region_code,
             "incident_date": incident_date,
             "links": tuple(links.get(pk, ())),
             "evidence_hashes": tuple(hashes.get(pk, ())),
         }
-        if pk in stored:
-            text, facts, group = stored[pk]
+        if computed_at is not None:
             out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group)
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = triage.features(text=texts.get(pk, ""), **fields)
@@ -418,46 +455,43 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     Candidates come from indexes only (similar text, the same NIP / link / evidence hash, the same
     region within ``WINDOW_DAYS``), in the same agency's reach and, with ``user``, their scope;
     ``triage.similarity`` scores them. Cases scoring under ``SHOW_MIN`` are left out.
+
+    A fixed number of statements, whatever the number of candidates: the case's own (2), the text
+    search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
+    what scoring needs, one for their links and hashes, and the shown cases (2).
     """
     others = _reach(case, user)
     own = _own(case)
-    found: set[int] = set(_text_candidates(own["text"], others))
-    nips = {s.nip for s in case.subjects.all() if s.nip} | set(own["facts"].get("nips") or [])
-    if nips:
-        found |= set(others.filter(subjects__nip__in=nips).values_list("pk", flat=True)[:POOL])
-    keys = list(TriageKey.objects.filter(case=case).values_list("kind", "value"))
-    if keys:
+    parts: list[QuerySet] = []
+    text = _text_search(own["text"], others)
+    if text is not None:
+        parts.append(text)
+    if own["nips"]:
+        parts.append(others.filter(subjects__nip__in=own["nips"]).values(cid=F("pk"))[:POOL])
+    if own["keys"]:
         key_q = Q()
-        for kind, value in keys:
+        for kind, value in own["keys"]:
             key_q |= Q(kind=kind, value=value)
-        found |= set(
-            TriageKey.objects.filter(key_q, case__in=others.values("pk")).values_list("case_id", flat=True)[:POOL]
-        )
-    hashes = list(Evidence.objects.filter(case=case).values_list("sha256_received", flat=True))
-    if hashes:
-        found |= set(others.filter(evidence__sha256_received__in=hashes).values_list("pk", flat=True)[:POOL])
+        parts.append(TriageKey.objects.filter(key_q, case__in=others.values("pk")).values(cid=F("case_id"))[:POOL])
+    if own["hashes"]:
+        parts.append(others.filter(evidence__sha256_received__in=own["hashes"]).values(cid=F("pk"))[:POOL])
     window = datetime.timedelta(days=WINDOW_DAYS)
-    found |= set(
+    parts.append(
         others.filter(
             region=case.region_id,
             incident_date__gte=case.incident_date - window,
             incident_date__lte=case.incident_date + window,
         )
         .order_by("-created_at")
-        .values_list("pk", flat=True)[:POOL]
+        .values(cid=F("pk"))[:POOL]
     )
-    found.discard(case.pk)
-    if not found:
-        return []
-    features = _features_for([case.pk, *found])
-    mine = features.get(case.pk)
-    if mine is None:
+    features = _candidates_with_features(case, parts)
+    mine = features.pop(case.pk, None)
+    if mine is None or not features:
         return []
     scored = []
-    for pk in found:
-        if pk not in features:
-            continue
-        match = triage.similarity(mine, features[pk])
+    for pk, theirs in features.items():
+        match = triage.similarity(mine, theirs)
         if match.score >= SHOW_MIN:
             scored.append((match.score, pk, list(match.reasons)))
     scored.sort(key=lambda item: (-item[0], item[1]))

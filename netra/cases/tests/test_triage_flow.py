@@ -183,6 +183,40 @@ def test_at_most_five_candidates(agencies):
     assert len(duplicate_candidates(case)) == 5
 
 
+def _lookup_statements(case, **kwargs) -> tuple[int, list]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        found = duplicate_candidates(case, **kwargs)
+    return len(queries.captured_queries), found
+
+
+def test_the_lookup_costs_the_same_few_statements_for_two_or_twelve_candidates(agencies, satgas_katingan):
+    nip = "198503122010011003"
+    link = "https://www.facebook.com/share/p/viral-camat-kasongan"
+    for _n in range(2):
+        submit(description=VIRAL, subject_nip=nip, links=[link])
+    triage_pending()
+    case = submit(description=VIRAL, subject_nip=nip, links=[link])
+    triage_pending()
+    few, found = _lookup_statements(case, user=satgas_katingan)
+    assert len(found) == 2
+    for _n in range(10):
+        submit(description=VIRAL, subject_nip=nip, links=[link])
+    triage_pending()
+    many, found = _lookup_statements(case, user=satgas_katingan)
+    assert len(found) == 5
+    assert many == few
+    # without a user (no scope to read): the case's own (2), the text search (PostgreSQL: the reach
+    # count; SQLite: vocabulary + MATCH), the candidates with their columns, their links and
+    # hashes, the five shown and their subjects
+    bare, found = _lookup_statements(case)
+    assert len(found) == 5
+    assert bare <= 8
+    assert few - bare <= 3  # the user's scope: memberships, covered regions, child agencies
+
+
 # --- triage_eval --from-corrections --------------------------------------------------------------
 
 
