@@ -68,6 +68,26 @@ TEXTS = (
     ),
     gettext_noop("Wilayah (provinsi, kab/kota)"),
     gettext_noop("next_cursor dari halaman sebelumnya (menggantikan page)."),
+    gettext_noop("Cakupan pencegahan per OPD (pakta, surat edaran, sosialisasi)"),
+    gettext_noop("Kegiatan sosialisasi dengan jumlah kehadiran"),
+    gettext_noop("Kode instansi penyelenggara atau instansi yang OPD-nya diundang."),
+    gettext_noop("Kode instansi tujuan rujukan (BKN pusat atau Satgas provinsi)."),
+    gettext_noop("Kode instansi, mis. pemkab-katingan."),
+    gettext_noop("Kode instansi."),
+    gettext_noop("Kode pemilihan."),
+    gettext_noop("Kode pemilihan: kampanye dan kegiatan pemilihan itu."),
+    gettext_noop(
+        "Laporan, kasus terbukti dan sanksi per provinsi (atau per kabupaten/kota dari `region_code` provinsi) dan per kelompok pelanggaran. Angka di bawah `min_count` disembunyikan (`null`), termasuk selisih yang dapat mengungkapkannya. `format=csv` untuk CSV."
+    ),
+    gettext_noop("Nama OPD."),
+    gettext_noop("Nomor surat BKN."),
+    gettext_noop("Pegawai aktif dalam sasaran kampanye berjalan."),
+    gettext_noop("Rujukan ke tingkat atas yang sedang berjalan."),
+    gettext_noop("Statistik publik (data terbuka)"),
+    gettext_noop("Tambahan: surat edaran yang dikirim ke OPD ini."),
+    gettext_noop("Tanda tangan pakta integritas menurut kode verifikasinya"),
+    gettext_noop("Tindakan pengendalian BKN."),
+    gettext_noop("all, promotion, transfer, pension (pemblokiran) atau kosong."),
 )
 
 # Texts the document already carries in English (HTTP reason phrases and a few headers' docs).
@@ -88,4 +108,6 @@ ALREADY_ENGLISH = (
     "Unauthorized",
     "Unprocessable Entity",
     "Unsupported Media Type",
+    "BKN's control action (issue #16): warning, reprimand, SIASN blocking/unblocking, SK annulment.",
+    "warning, reprimand, blocking, unblocking, annulment",
 )

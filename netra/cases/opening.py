@@ -49,7 +49,16 @@ OPEN_BATCH = 500
 # The turn an after-commit opener claims (cache.add: one caller per interval gets True).
 OPEN_TURN_KEY = "netra:cases:open"
 SUBJECT_FIELDS = ("name", "nip", "position", "agency")
-OPENED_FROM = ("id", "case_id", "region_id", "election_id", "incident_date", "subject", "submitted_at")
+OPENED_FROM = (
+    "id",
+    "case_id",
+    "region_id",
+    "election_id",
+    "incident_date",
+    "incident_date_reason",
+    "subject",
+    "submitted_at",
+)
 # "Route by the report's region": the default owner of a new case.
 ROUTE = object()
 

@@ -27,11 +27,16 @@ def request_metadata() -> dict:
     }
 
 
+FTS_SHADOW_TABLES = ("_fts_data", "_fts_idx", "_fts_docsize", "_fts_config")
+
+
 def every_text_in_the_database() -> list[tuple[str, str, str]]:
     """(table, column, value) for every non-null value of every column of every table, as text."""
     found = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
+            if table.endswith(FTS_SHADOW_TABLES):
+                continue  # SQLite FTS5's own index blocks; the text it indexes is in *_content
             for column in connection.introspection.get_table_description(cursor, table):
                 name = connection.ops.quote_name(column.name)
                 cursor.execute(
