@@ -13,7 +13,7 @@ the path: no address, no body, no answer.
 Channel intake data (netra.channels: provider message ids, the keyed sender hashes, unfinished
 chat conversations, the reply outbox) goes through ``manage.py purge_channel_data --days N`` — by
 command name, faces never import each other — with N the strictest contact period of all
-policies (in days, 30 per month): those rows are contact data and not tied to one agency. A
+agencies (their policy or the default) (in days, 30 per month): those rows are contact data and not tied to one agency. A
 report whose contact was removed in this run loses its sender hash in the same call.
 """
 
@@ -42,18 +42,19 @@ def apply_all(now: datetime.datetime | None = None) -> RetentionRun:
     now = now or timezone.now()
     policies = {p.agency_id: p for p in RetentionPolicy.objects.all()}
     run = RetentionRun()
+    periods = []  # every agency's contact period: the channels' purge takes the strictest
     for agency in Agency.objects.order_by("pk").only("pk", "code"):
         policy = policies.get(agency.pk)
         contact_months = policy.contact_months if policy else DEFAULT_CONTACT_MONTHS
         evidence_months = policy.dismissed_evidence_months if policy else DEFAULT_DISMISSED_EVIDENCE_MONTHS
+        periods.append(contact_months)
         contacts = remove_reporter_contacts(agency_id=agency.pk, months=contact_months, now=now)
         evidence = delete_dismissed_evidence(agency_id=agency.pk, months=evidence_months, now=now)
         if contacts or evidence:
             run.agencies.append(agency.code)
         run.contacts_removed += contacts
         run.evidence_deleted += evidence
-    contact_months = [p.contact_months for p in policies.values()] + [DEFAULT_CONTACT_MONTHS]
-    run.channel_rows_removed = purge_channel_data(days=30 * min(contact_months), now=now)
+    run.channel_rows_removed = purge_channel_data(days=30 * min(periods, default=DEFAULT_CONTACT_MONTHS), now=now)
     return run
 
 
