@@ -78,6 +78,7 @@ class Answer:
     status: int
     address: str  # the checked address the request went to
     body: bytes
+    location: str = ""  # a redirect's Location (never followed here: the caller checks and decides)
 
 
 def system_resolver(hostname: str, port: int) -> list[str]:
@@ -215,7 +216,12 @@ def fetch(
                 data = response.read(max_body)
             finally:
                 response.release_conn()
-            return Answer(status=response.status, address=address, body=data or b"")
+            return Answer(
+                status=response.status,
+                address=address,
+                body=data or b"",
+                location=response.headers.get("Location", "") if 300 <= response.status < 400 else "",
+            )
         except NewConnectionError:  # (a subclass of ConnectTimeoutError: first)
             failure = CONNECT_FAILED
             continue

@@ -345,6 +345,15 @@ NETRA_WHATSAPP_GRAPH_URL = env.str("NETRA_WHATSAPP_GRAPH_URL", default="https://
 # Generic JSON SMS gateway: the shared HMAC secret (both ways) and where replies are posted.
 NETRA_SMS_SECRET = env.str("NETRA_SMS_SECRET", default="")
 NETRA_SMS_SEND_URL = env.str("NETRA_SMS_SEND_URL", default="")
+# Twilio-format SMS webhook (/kanal/twilio/): the auth token signs X-Twilio-Signature (empty = refuse
+# all), the webhook URL exactly as set in the Twilio console (a proxy may rewrite the host), the REST
+# base for replies and media (basic auth with the account SID and the token).
+NETRA_TWILIO_ACCOUNT_SID = env.str("NETRA_TWILIO_ACCOUNT_SID", default="")
+NETRA_TWILIO_AUTH_TOKEN = env.str("NETRA_TWILIO_AUTH_TOKEN", default="")
+NETRA_TWILIO_WEBHOOK_URL = env.str("NETRA_TWILIO_WEBHOOK_URL", default="")
+NETRA_TWILIO_API_URL = env.str("NETRA_TWILIO_API_URL", default="https://api.twilio.com")
+# The scheduler runs one ``run_channels --once`` tick (mailboxes + reply outbox) this often.
+NETRA_CHANNELS_POLL_SECONDS = env.float("NETRA_CHANNELS_POLL_SECONDS", default=30.0)
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {

@@ -365,6 +365,7 @@ WEB: dict[str, Web] = {
     # Provider webhooks (netra.channels): anyone may POST; without the provider's signature, 403.
     "channels:whatsapp": Web(method="POST", expect=_fixed(FORBIDDEN)),
     "channels:sms": Web(method="POST", expect=_fixed(FORBIDDEN)),
+    "channels:twilio": Web(method="POST", expect=_fixed(FORBIDDEN)),
     "portal:privacy": Web(expect=_public),
     # The one-time receipt after the report form: anyone holding its id, once; an unknown id is 404.
     "portal:receipt": Web(

@@ -34,6 +34,7 @@ class Incoming:
     external_id: str
     text: str = ""
     media: list[str] | None = None  # provider media ids (WhatsApp); fetched through ``fetch_media``
+    reply_from: str = ""  # Twilio: our number the reporter wrote to (the reply's From)
 
 
 class MediaUnavailable(Exception):
@@ -90,7 +91,7 @@ def process(message: Incoming, fetch_media: FetchMedia) -> bool:
         return False
     try:
         answer = handle(message, fetch_media)
-        services.reply(message.channel, message.sender, answer)
+        services.reply(message.channel, message.sender, answer, reply_from=message.reply_from)
     except BaseException:
         inbound.delete()
         raise

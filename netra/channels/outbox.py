@@ -39,6 +39,8 @@ def _send(message: OutboundMessage) -> None:
         ).send()
     elif message.channel == Channel.WHATSAPP:
         adapters.whatsapp_send(message.address, message.body)
+    elif message.reply_from:  # an SMS that came by Twilio: answered from the number it was sent to
+        adapters.twilio_send(message.address, message.body, message.reply_from)
     else:
         adapters.sms_send(message.address, message.body)
 

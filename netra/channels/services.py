@@ -228,20 +228,36 @@ def continue_thread(*, report: Report, text: str, files: list) -> Outcome:
     return Outcome(reply=answer, report=report)
 
 
-def purge(*, older_than_days: int) -> dict[str, int]:
-    """Retention hook: forget channel data older than the given age (a retention job calls this).
+RETENTION_ACTOR = "system:retention"
+
+
+def purge(*, older_than_days: int, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Retention hook: forget channel data older than the given age (``apply_retention`` calls this).
 
     Inbound ids, sender hashes and stale conversations go; replies already sent or given up lose
-    their address and text (they normally have already). ``Report.contact`` goes with the report
-    under the report retention rule.
+    their address and text (they normally have already). A report whose contact the retention run
+    already removed (``Report.contact`` blank) also loses its sender hash at once: nothing links the
+    number to the report any more. Audited like the other retention deletions: one event per case
+    (the report ids) and one summary (the counts), never an address.
     """
-    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
     from netra.channels.models import Conversation
 
-    counts = {
-        "inbound": InboundMessage.objects.filter(received_at__lt=cutoff).delete()[0],
-        "origins": ChannelReport.objects.filter(created_at__lt=cutoff).delete()[0],
-        "conversations": Conversation.objects.filter(updated_at__lt=cutoff).delete()[0],
-        "outbound": OutboundMessage.objects.filter(created_at__lt=cutoff).delete()[0],
-    }
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=older_than_days)
+    with transaction.atomic():
+        origins = ChannelReport.objects.filter(created_at__lt=cutoff) | ChannelReport.objects.filter(report__contact="")
+        by_case: dict[int | None, list[int]] = {}
+        for report_id, case_id in origins.values_list("report_id", "report__case_id"):
+            by_case.setdefault(case_id, []).append(report_id)
+        counts = {
+            "inbound": InboundMessage.objects.filter(received_at__lt=cutoff).delete()[0],
+            "origins": ChannelReport.objects.filter(pk__in=origins.values("pk")).delete()[0],
+            "conversations": Conversation.objects.filter(updated_at__lt=cutoff).delete()[0],
+            "outbound": OutboundMessage.objects.filter(created_at__lt=cutoff).delete()[0],
+        }
+        from netra.cases.models import Case
+
+        for case in Case.objects.filter(pk__in=[pk for pk in by_case if pk is not None]).order_by("pk"):
+            record(RETENTION_ACTOR, "retention.channel_origin_removed", case, reports=sorted(by_case[case.pk]))
+        if any(counts.values()):
+            record(RETENTION_ACTOR, "retention.channel_data_removed", None, agency=None, days=older_than_days, **counts)
     return counts

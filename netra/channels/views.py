@@ -52,3 +52,20 @@ def sms(request):
     for message in messages:
         chat.process(message, adapters.no_media)
     return JsonResponse({"ok": True})
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def twilio(request):
+    """Twilio's SMS webhook: form-encoded, signed; answered with an empty TwiML document."""
+    if _body(request) is None:
+        return HttpResponseForbidden()
+    try:
+        messages = adapters.twilio_messages(
+            request.META.get("QUERY_STRING", ""), request.POST, request.headers.get("X-Twilio-Signature", "")
+        )
+    except adapters.Refused:
+        return HttpResponseForbidden()
+    for message in messages:
+        chat.process(message, adapters.twilio_media)
+    return HttpResponse(adapters.TWIML_EMPTY, content_type="text/xml")

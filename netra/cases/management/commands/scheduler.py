@@ -17,6 +17,9 @@ Every NETRA_AUDIT_HEAD_MINUTES it also publishes the signed audit chain head whe
 (netra.audit.head: a log line and a line appended to NETRA_AUDIT_HEAD_FILE), for agencies to keep.
 At start and with every deadline run it rebuilds the public statistics' aggregate table
 (``rebuild_insights``, by command name as well).
+Every NETRA_CHANNELS_POLL_SECONDS (default 30) it runs one ``run_channels --once`` tick (the
+netra.channels face, by command name): the intake mailboxes are polled and the queued replies
+sent, so no separate channel worker is needed (``run_channels`` alone still works).
 """
 
 import logging
@@ -80,6 +83,19 @@ def rebuild_insights(stdout) -> None:
         connection.close()
 
 
+def run_channels(stdout) -> bool:
+    """One channel tick (mailboxes + reply outbox), by command name; False when it failed."""
+    try:
+        call_command("run_channels", "--once", stdout=stdout)
+        return True
+    except DatabaseError:
+        logger.exception("scheduler: the channel tick failed; retrying")
+        connection.close()
+    except Exception:  # a broken mailbox setting or provider must not stop the scheduler
+        logger.exception("scheduler: the channel tick failed; retrying")
+    return False
+
+
 def seal_audit_log() -> int:
     return _tick(seal, "sealing the audit log")
 
@@ -131,6 +147,7 @@ class Command(BaseCommand):
         next_deadlines = next_head = time.monotonic()
         published = None
         staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
+        channels_interval, next_channels = max(1.0, float(settings.NETRA_CHANNELS_POLL_SECONDS)), time.monotonic()
         while True:
             if time.monotonic() >= next_staging:
                 clean_staging(self.stdout)
@@ -142,6 +159,9 @@ class Command(BaseCommand):
                 apply_retention(self.stdout)  # reporter contacts, dismissed cases' evidence
                 rebuild_insights(self.stdout)
                 next_deadlines = time.monotonic() + interval
+            if time.monotonic() >= next_channels:
+                run_channels(self.stdout)  # a failed tick is simply retried at the next interval
+                next_channels = time.monotonic() + channels_interval
             open_reports()  # before sealing: opening writes the cases' audit events
             triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)
             seal_audit_log()

@@ -12,5 +12,6 @@ class Command(BaseCommand):
         run = apply_all()
         self.stdout.write(
             f"retention: {run.contacts_removed} reporter contact(s) removed, "
-            f"{run.evidence_deleted} evidence file(s) deleted ({', '.join(run.agencies) or 'no agency'})"
+            f"{run.evidence_deleted} evidence file(s) deleted ({', '.join(run.agencies) or 'no agency'}); "
+            f"{run.channel_rows_removed} channel row(s) removed"
         )
