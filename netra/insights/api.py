@@ -54,6 +54,11 @@ class StatisticsOut(Schema):
     items: list[StatisticsItem]
 
 
+def _plain(value: str) -> bool:
+    """A code worth looking up: short, no NUL (PostgreSQL refuses NUL in text, SQLite would not)."""
+    return len(value) <= 64 and "\x00" not in value
+
+
 @router.get(
     "",
     response={200: StatisticsOut, 422: ErrorOut, 429: ErrorOut},
@@ -75,9 +80,9 @@ def statistics(
 ):
     enforce_rate(request, "statistics")
     fields: dict[str, list[str]] = {}
-    if election and not Election.objects.filter(code=election).exists():
+    if election and not (_plain(election) and Election.objects.filter(code=election).exists()):
         fields["election"] = [_("Pemilihan tidak dikenal.")]
-    if region_code and not Region.objects.filter(code=region_code).exists():
+    if region_code and not (_plain(region_code) and Region.objects.filter(code=region_code).exists()):
         fields["region_code"] = [_("Kode wilayah tidak dikenal.")]
     if violation and violation not in stats.violation_codes():
         fields["violation"] = [_("Kelompok pelanggaran tidak dikenal.")]

@@ -200,6 +200,13 @@ def test_bad_filters_answer_machine_readable_codes(client, db):
     assert set(body["fields"]) == {"period", "region_code", "format"}
 
 
+def test_a_nul_byte_in_a_filter_is_a_clear_422_not_a_500(client, db):
+    # Found by schemathesis on PostgreSQL, which refuses NUL in text parameters.
+    response = client.get(URL, {"election": "\x00", "region_code": "62\x00"})
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"election", "region_code"}
+
+
 def test_public_page_and_map_publish_only_suppressed_figures(client, two_regencies):
     page = client.get("/statistik/", {"provinsi": "62"})
     assert page.status_code == 200
