@@ -38,6 +38,7 @@ from netra.sharing.schemas import (
     WebhookCreated,
     WebhookIn,
     WebhookPage,
+    page_of,
 )
 
 router = Router(tags=["agency"], auth=TokenAuth())
@@ -85,11 +86,6 @@ def _case(request, case_id: int) -> Case:
 def _clean(value: str | None) -> str:
     # PostgreSQL text cannot hold NUL; a query parameter never needs it.
     return (value or "").replace("\x00", "").strip()
-
-
-def _page(qs, page: int, page_size: int):
-    offset = (page - 1) * page_size
-    return qs[offset : offset + page_size]
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -151,7 +147,7 @@ def case_list(
 
     count = present.count(qs)
     ordered = qs.select_related("agency").order_by("-updated_at", "-id")
-    rows = list(present.after_cursor(ordered, decoded)[:page_size] if decoded else _page(ordered, page, page_size))
+    rows = list(present.after_cursor(ordered, decoded)[:page_size] if decoded else page_of(ordered, page, page_size))
     next_cursor = present.encode_cursor(rows[-1]) if len(rows) == page_size else None
     return {
         "items": [present.case_item(case, token) for case in rows],
@@ -255,7 +251,7 @@ def case_events(
 ):
     case = _case(request, case_id)
     qs = events_for(case)
-    rows = _page(qs, page, page_size)
+    rows = page_of(qs, page, page_size)
     # "case.received" is the submission itself: its time leaves the owning Satgas only coarse.
     exact = present.is_owning_satgas(_token(request), case)
     return {
@@ -296,7 +292,7 @@ def violations(
                 "sanction_category": g.sanction_category_id,
                 "items": [{"code": i.code, "name": i.name_id, "legal_basis": i.legal_basis} for i in g.items.all()],
             }
-            for g in _page(qs, page, page_size)
+            for g in page_of(qs, page, page_size)
         ],
         "count": qs.count(),
         "page": page,
@@ -323,7 +319,7 @@ def regions(
     return {
         "items": [
             {"code": r.code, "name": r.name, "kind": r.kind, "parent": r.parent_id, "timezone": r.timezone}
-            for r in _page(qs, page, page_size)
+            for r in page_of(qs, page, page_size)
         ],
         "count": qs.count(),
         "page": page,
@@ -370,7 +366,7 @@ def webhook_list(
     # admin sees all of the agency's in the workspace.
     qs = webhooks.live_subscriptions(token.agency_id).filter(token=token).order_by("-created_at", "-id")
     return {
-        "items": [_webhook_out(sub) for sub in _page(qs, page, page_size)],
+        "items": [_webhook_out(sub) for sub in page_of(qs, page, page_size)],
         "count": qs.count(),
         "page": page,
         "page_size": page_size,

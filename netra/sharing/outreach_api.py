@@ -25,7 +25,7 @@ from netra.pacts.outreach_access import OutreachReach
 from netra.pacts.outreach_models import SocialisationEvent
 from netra.sharing import present
 from netra.sharing.auth import TokenAuth
-from netra.sharing.schemas import Page
+from netra.sharing.schemas import Page, page_of
 
 router = Router(tags=["agency"], auth=TokenAuth())
 
@@ -111,7 +111,6 @@ def coverage_list(
     reach = _reach(request.auth)
     chosen_agency, chosen_election = _filters(reach, agency, election)
     rows = coverage.coverage_units(reach, agency=chosen_agency, election=chosen_election) if not reach.is_empty else []
-    start = (page - 1) * page_size
     return {
         "items": [
             {
@@ -123,7 +122,7 @@ def coverage_list(
                 "reached_by_events": row.reached_by_events,
                 "circulars": row.circulars,
             }
-            for row in rows[start : start + page_size]
+            for row in page_of(rows, page, page_size)
         ],
         "count": len(rows),
         "page": page,
@@ -169,7 +168,6 @@ def event_list(
         .prefetch_related("audience_units")
         .order_by("-held_on", "-pk")
     )
-    start = (page - 1) * page_size
     return {
         "items": [
             {
@@ -185,9 +183,9 @@ def event_list(
                 "audience_units": [u.name for u in e.audience_units.all()],
                 "audience_roles": e.audience_roles,
                 "summary": e.summary,
-                "attendance": e.attendance_count,  # type: ignore[attr-defined]
+                "attendance": e.attendance_count,
             }
-            for e in qs[start : start + page_size]
+            for e in page_of(qs, page, page_size)
         ],
         "count": qs.count(),
         "page": page,

@@ -16,6 +16,12 @@ SOURCES = ["bawaslu_finding", "agency_referral", "public_report"]
 EVENTS = ["case.created", "case.transitioned", "case.deadline_missed"]
 
 
+def page_of(items, page: int, page_size: int):
+    """One page (1-based) of a queryset or a list: what every paged list of the agency API answers."""
+    offset = (page - 1) * page_size
+    return items[offset : offset + page_size]
+
+
 class Page(Schema):
     count: int = Field(..., description="Jumlah seluruh hasil yang cocok dengan filter.")
     page: int
