@@ -150,3 +150,13 @@ def test_reapers_racing_put_a_task_back_once():
     assert sorted(requeued) == sorted(str(row.pk) for row in rows)  # each once, by whichever got it
     assert AuditEvent.objects.filter(action="ops.task_requeued").count() == 5
     assert {status(row) for row in rows} == {TaskResultStatus.READY}
+
+
+def test_the_system_checks_refuse_timeouts_that_would_reap_living_workers(settings):
+    from netra.ops.checks import worker_timeouts
+
+    assert worker_timeouts() == []  # 1 s heartbeats, dead after 10 s
+    settings.NETRA_WORKER_DEAD_SECONDS = 2
+    assert [problem.id for problem in worker_timeouts()] == ["netra.ops.W001"]
+    settings.NETRA_WORKER_HEARTBEAT_SECONDS = 0
+    assert [problem.id for problem in worker_timeouts()] == ["netra.ops.E001"]
