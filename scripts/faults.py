@@ -8,7 +8,7 @@ opens the cases of accepted reports, seals the audit log and reaps the tasks of 
 local webhook receiver. Load in every phase: reporters posting to the public API (each with an
 Idempotency-Key, retried once with the same key after a connection error or a 503, as the API
 contract tells clients), movers moving each new case twice through the agency API (retried
-once the same way), canary tasks of 0.5 s for the workers (``netra.ops.tasks.canary``).
+once the same way), canary tasks of 0.5 s (2 s in the worker phase) for the workers (``netra.ops.tasks.canary``).
 
 Faults (``--only app,scheduler,worker,postgres,redis``; default all, in that order):
 - ``app``: kill -9 of one gunicorn worker (the master forks a new one);
@@ -57,11 +57,12 @@ CANARIES = int(os.environ.get("FAULTS_CANARIES", "20"))
 FAULTS = ("app", "scheduler", "worker", "postgres", "redis")
 
 
-def phase(stack: st.Stack, name: str, fault) -> dict:
-    keys = [f"{name.split()[0]}-{n}" for n in range(CANARIES)]
+def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
+    keys = [f"{fault_id}-{n}" for n in range(CANARIES)]
     load = st.Load(stack)
     load.run()
-    stack.enqueue_canaries(keys, 0.5)
+    # Long enough canaries for the worker fault to find one running.
+    stack.enqueue_canaries(keys, 2.0 if fault_id == "worker" else 0.5)
     time.sleep(PHASE_SECONDS / 2)
     extra = fault() or {}
     time.sleep(PHASE_SECONDS / 2)
@@ -259,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack up after {time.monotonic() - t0:.0f} s: gunicorn {stack.base}, faults: {','.join(chosen)}")
         for name in chosen:
             title, make = PHASES[name]
-            results.append(phase(stack, title, make(stack)))
+            results.append(phase(stack, name, title, make(stack)))
         if "redis" in chosen:
             log = (work / "app1.log").read_text(errors="replace")
             print(f"fail-open warnings in the app log while Redis was down: {log.count('(fail open)')}")
