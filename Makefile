@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := netra.settings
 
-.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker prod-check faults
+.PHONY: run test lint format e2e bench setup sysdeps lock clean demo worker prod-check faults scale-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Netra needs $(PYTHON)"; exit 1; }
@@ -68,5 +68,8 @@ clean:
 prod-check: setup  ## the production stack on this machine (PostgreSQL, Redis, S3, gunicorn, nginx, worker, scheduler) + a smoke test through the proxy
 	PY=$(PY) scripts/prod_check.sh
 
-faults: setup  ## kill -9 app worker and scheduler, stop PostgreSQL under load; prints sent/acknowledged/found/lost
-	PY=$(PY) $(PY) scripts/faults.py
+faults: setup  ## kill -9 app worker, scheduler, task worker; stop PostgreSQL, Redis under load; per kind sent/acknowledged/found/lost (FAULTS=worker,app,redis: only those)
+	PY=$(PY) $(PY) scripts/faults.py $(if $(FAULTS),--only $(FAULTS))
+
+scale-check: setup  ## two gunicorns, two task workers, two webhook deliverers on one PostgreSQL and Redis under load: nothing twice, webhooks in order, audit chain, shared rate limits
+	PY=$(PY) $(PY) scripts/scale_check.py

@@ -354,6 +354,11 @@ NETRA_TWILIO_WEBHOOK_URL = env.str("NETRA_TWILIO_WEBHOOK_URL", default="")
 NETRA_TWILIO_API_URL = env.str("NETRA_TWILIO_API_URL", default="https://api.twilio.com")
 # The scheduler runs one ``run_channels --once`` tick (mailboxes + reply outbox) this often.
 NETRA_CHANNELS_POLL_SECONDS = env.float("NETRA_CHANNELS_POLL_SECONDS", default=30.0)
+# Task workers (netra.ops.workers): heartbeat period, when a silent worker counts as dead, and the
+# lease of a task RUNNING on a worker without heartbeats (a plain db_worker).
+NETRA_WORKER_HEARTBEAT_SECONDS = env.float("NETRA_WORKER_HEARTBEAT_SECONDS", default=5.0)
+NETRA_WORKER_DEAD_SECONDS = env.float("NETRA_WORKER_DEAD_SECONDS", default=30.0)
+NETRA_TASK_LEASE_SECONDS = env.float("NETRA_TASK_LEASE_SECONDS", default=3600.0)
 
 # --- logging: no request metadata from public endpoints ---------------------------------------
 LOGGING = {

@@ -1,263 +1,84 @@
-# ruff: noqa: S310, S311, S608 -- local http URLs we build, random client addresses, receipt codes we received
+# ruff: noqa: S310, S608 -- local http URLs we build, SQL of values we made
 """`make faults`: kill and cut parts of the production stack under load, then count what was lost.
 
-Stack (on this machine): its own PostgreSQL database on the shared server, its own redis-server
-on a free port, gunicorn (deploy/gunicorn.conf.py, NETRA_ENV=production) and the scheduler (which
-opens the cases of accepted reports and seals the audit log). Load: open-loop-ish client threads
-posting reports to the public API, each with an Idempotency-Key and retried once with the same key
-after a connection error or a 503 (what the API contract tells clients to do).
+Stack (scripts/stack.py, shared with ``make scale-check``): its own PostgreSQL database on the
+shared server, its own redis-server on a free port, gunicorn (deploy/gunicorn.conf.py,
+NETRA_ENV=production), two task workers (``run_worker``), webhook delivery, the scheduler (which
+opens the cases of accepted reports, seals the audit log and reaps the tasks of dead workers), a
+local webhook receiver. Load in every phase: reporters posting to the public API (each with an
+Idempotency-Key, retried once with the same key after a connection error or a 503, as the API
+contract tells clients), movers moving each new case twice through the agency API (retried
+once the same way), canary tasks of 0.5 s (2 s in the worker phase) for the workers (``netra.ops.tasks.canary``).
 
-Faults:
-1. kill -9 of one gunicorn worker under load (the master forks a new one);
-2. kill -9 of the scheduler under load, restarted 2 s later;
-4. this stack's Redis killed under load (intake must still accept; rate limits fail open and the
-   app log says so);
-3. PostgreSQL stopped for ~3 s under load (pg_ctlcluster 15 main stop/start — the machine's shared
-   server: the outage is kept short and the server is started again in a ``finally`` no matter
-   what). Probes record what the public page, the API and /readyz answer during the outage and
-   how long after the server is back they answer normally again.
+Faults (``--only app,scheduler,worker,postgres,redis``; default all, in that order):
+- ``app``: kill -9 of one gunicorn worker (the master forks a new one);
+- ``scheduler``: kill -9 of the scheduler, restarted 2 s later (systemd's ``RestartSec``);
+- ``worker``: kill -9 of a task worker while it runs a canary, restarted 2 s later; the
+  interrupted task must be retried once (by the reaper, ``netra.ops.workers``) and run once;
+- ``postgres``: PostgreSQL stopped for ~3 s (pg_ctlcluster 15 main stop/start — the machine's
+  SHARED server: only when nobody else needs it; started again in a ``finally`` no matter what).
+  Probes record what the public page, the API and /readyz answer during the outage and how long
+  after the server is back they answer normally again (goal ≤ 5 s);
+- ``redis``: this stack's Redis killed (intake must still accept; rate limits fail open).
 
-Figures: sent, acknowledged (201), found afterwards (rows in the database, each with its case),
-lost (acknowledged but not found; goal 0); 5xx other than 503 (goal 0); the audit chain verified.
-Exit status 1 when anything was lost or the chain is broken.
+Per fault a table, per kind (reports, moves, notifications, webhooks, tasks): sent,
+acknowledged (reports 201, moves 200, notifications and webhook events expected from the moves
+found, tasks enqueued), found afterwards, lost (goal 0), duplicated. Exactly once: reports,
+moves, notifications, tasks. Webhooks: at least once (a deliverer killed between the POST and
+its bookkeeping sends that event again, same event id) and in order per case.
+Exit status 1 when anything was lost, a promise broken, a 5xx other than 503 answered, or the
+audit chain does not verify.
 """
 
+import argparse
 import json
 import os
-import random
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = os.environ.get("PY", str(ROOT / ".venv" / "bin" / "python"))
-BIN = Path(PY).parent
-PG = os.environ.get("FAULTS_PG", "postgres://postgres@127.0.0.1:5432")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import stack as st
+
 DB = os.environ.get("FAULTS_DB", "netra_faults")
 PG_CLUSTER = os.environ.get("FAULTS_PG_CLUSTER", "15 main").split()
-CLIENTS = int(os.environ.get("FAULTS_CLIENTS", "4"))
 PHASE_SECONDS = float(os.environ.get("FAULTS_PHASE_SECONDS", "8"))
 OUTAGE_SECONDS = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "3"))
+CANARIES = int(os.environ.get("FAULTS_CANARIES", "20"))
+FAULTS = ("app", "scheduler", "worker", "postgres", "redis")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def psql(url: str, sql: str) -> str:
-    return subprocess.run(["psql", url, "-tAc", sql], check=True, capture_output=True, text=True).stdout.strip()
-
-
-class Stack:
-    def __init__(self, work: Path):
-        self.work = work
-        self.redis_port, self.app_port = free_port(), free_port()
-        self.base = f"http://127.0.0.1:{self.app_port}"
-        self.procs: dict[str, subprocess.Popen] = {}
-        self.env = os.environ | {
-            "NETRA_ENV": "production",
-            "DEBUG": "0",
-            "NETRA_DEMO": "0",
-            "SECRET_KEY": "faults-" + uuid.uuid4().hex * 2,
-            "NETRA_AUDIT_KEY": "audit-" + uuid.uuid4().hex * 2,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "NETRA_TRUSTED_PROXIES": "127.0.0.1",
-            "NETRA_VAR_DIR": str(work / "var"),
-            "MEDIA_ROOT": str(work / "var" / "media"),
-            "DATABASE_URL": f"{PG}/{DB}",
-            "CACHE_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "GUNICORN_BIND": f"127.0.0.1:{self.app_port}",
-            "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "3"),
-            "NETRA_SCHEDULE_MINUTES": "15",
-            "SECURE_SSL_REDIRECT": "0",
-        }
-        (work / "var" / "media").mkdir(parents=True)
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = open(self.work / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the process)
-        proc = subprocess.Popen(argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        self.procs[name] = proc
-        return proc
-
-    def up(self) -> None:
-        self.start(
-            "redis",
-            ["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        )
-        psql(f"{PG}/postgres", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)")
-        psql(f"{PG}/postgres", f"CREATE DATABASE {DB}")
-        manage = [PY, "manage.py"]
-        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True)
-        subprocess.run([*manage, "load_reference"], cwd=ROOT, env=self.env, check=True, capture_output=True)
-        # Static files: the same cache as prod-check (collectstatic takes minutes on a loaded machine).
-        cache = ROOT / "var" / "prod-check-static"
-        cache.mkdir(parents=True, exist_ok=True)
-        static = self.work / "var" / "static"
-        if static.is_dir() and not static.is_symlink():
-            shutil.rmtree(static)  # made empty by the settings at start-up
-        static.symlink_to(cache)
-        manifest = cache / "staticfiles.json"
-        sources = [p for p in (ROOT / "netra").rglob("static/**/*") if p.is_file()]
-        if not manifest.exists() or any(p.stat().st_mtime > manifest.stat().st_mtime for p in sources):
-            subprocess.run(
-                [*manage, "collectstatic", "--noinput", "--clear", "-v0"], cwd=ROOT, env=self.env, check=True
-            )
-        self.start("gunicorn", [str(BIN / "gunicorn"), "-c", "deploy/gunicorn.conf.py", "netra.wsgi"])
-        self.start("scheduler", [*manage, "scheduler"])
-        for _ in range(300):
-            if get(f"{self.base}/healthz")[0] == 200:
-                return
-            time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer /healthz")
-
-    def down(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        subprocess.run(
-            ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)"], capture_output=True
-        )
-
-    def gunicorn_workers(self) -> list[int]:
-        out = subprocess.run(
-            ["pgrep", "-P", str(self.procs["gunicorn"].pid)], capture_output=True, text=True
-        ).stdout.split()
-        return [int(pid) for pid in out]
-
-
-def request(url: str, body: dict | None = None, headers: dict | None = None, timeout: float = 30) -> tuple[int, bytes]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as answer:
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read()
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0, b""  # no answer: connection refused or reset (a killed worker)
-
-
-def get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
-    return request(url, None, headers, timeout=10)
-
-
-def report_body(n: int) -> dict:
-    return {
-        "description": f"Laporan uji gangguan nomor {n}: ASN hadir di kampanye memakai seragam dinas.",
-        "incident_date": time.strftime("%Y-%m-%d"),
-        "region_code": "62.06",
-    }
-
-
-class Load:
-    """Client threads posting reports; a connection error or 503 is retried once with the same key."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.sent = 0
-        self.acked: list[str] = []
-        self.codes: Counter = Counter()
-        self.retried = 0
-
-    def one(self, n: int) -> None:
-        key = str(uuid.uuid4())
-        headers = {
-            "Idempotency-Key": key,
-            "X-Forwarded-For": f"10.{n % 250}.{random.randint(0, 250)}.{random.randint(1, 250)}",
-        }
-        url = f"{self.base}/api/v1/public/reports"
-        status, body = request(url, report_body(n), headers)
-        with self.lock:
-            self.sent += 1
-            self.codes[status] += 1
-        if status in (0, 503):
-            time.sleep(1.0)
-            status, body = request(url, report_body(n), headers)
-            with self.lock:
-                self.retried += 1
-                self.codes[f"retry {status}"] += 1
-        if status == 201:
-            with self.lock:
-                self.acked.append(json.loads(body)["receipt_code"])
-
-    def run(self, clients: int) -> list[threading.Thread]:
-        counter = iter(range(10**9))
-
-        def loop():
-            while not self.stop.is_set():
-                self.one(next(counter))
-                time.sleep(0.05)
-
-        threads = [threading.Thread(target=loop, daemon=True) for _ in range(clients)]
-        for thread in threads:
-            thread.start()
-        return threads
-
-
-def phase(stack: Stack, name: str, fault) -> dict:
-    load = Load(stack.base)
-    threads = load.run(CLIENTS)
+def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
+    keys = [f"{fault_id}-{n}" for n in range(CANARIES)]
+    load = st.Load(stack)
+    load.run()
+    # Long enough canaries for the worker fault to find one running.
+    stack.enqueue_canaries(keys, 2.0 if fault_id == "worker" else 0.5)
     time.sleep(PHASE_SECONDS / 2)
     extra = fault() or {}
     time.sleep(PHASE_SECONDS / 2)
-    load.stop.set()
-    for thread in threads:
-        thread.join(60)
-    # Found afterwards: the acknowledged receipts in the database, each with its case opened.
-    deadline = time.monotonic() + 30
-    codes = load.acked
-    found = opened = 0
-    while time.monotonic() < deadline:
-        in_list = ",".join(f"'{c}'" for c in codes) or "''"
-        row = psql(
-            f"{PG}/{DB}",
-            f"SELECT count(*), count(case_id) FROM cases_report WHERE receipt_code IN ({in_list})",
-        ).split("|")
-        found, opened = int(row[0]), int(row[1])
-        if opened == len(codes):
-            break
-        time.sleep(0.5)
-    server_errors = sum(n for code, n in load.codes.items() if str(code).split()[-1] in {"500", "502", "504"})
-    result = {
-        "fault": name,
-        "sent": load.sent,
-        "acknowledged": len(codes),
-        "found": found,
-        "cases opened": opened,
-        "lost": len(codes) - found,
-        "unopened": len(codes) - opened,
-        "5xx other than 503": server_errors,
-        "answers": dict(sorted((str(k), v) for k, v in load.codes.items())),
-        **extra,
-    }
-    print(json.dumps(result, ensure_ascii=False), flush=True)
-    return result
+    load.finish()
+    counts = load.counts(keys, wait=60)
+    server_errors = sum(n for code, n in load.answers.items() if code.split()[-1] in {"500", "502", "504"})
+    print(st.table(name, counts), flush=True)
+    print(f"    answers: {dict(sorted(load.answers.items()))}", flush=True)
+    if extra:
+        print(f"    {json.dumps(extra, ensure_ascii=False)}", flush=True)
+    return {"fault": name, "counts": counts, "5xx other than 503": server_errors, **extra}
 
 
-def kill_app_worker(stack: Stack):
+def kill_app_worker(stack: st.Stack):
     def fault():
-        workers = stack.gunicorn_workers()
+        workers = stack.children("app1")
         victim = workers[0]
         os.kill(victim, signal.SIGKILL)
         return {"killed": f"gunicorn worker {victim} of {len(workers)}"}
@@ -265,24 +86,73 @@ def kill_app_worker(stack: Stack):
     return fault
 
 
-def kill_scheduler(stack: Stack):
+def kill_scheduler(stack: st.Stack):
     def fault():
         proc = stack.procs["scheduler"]
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         time.sleep(2)
-        stack.start("scheduler", [PY, "manage.py", "scheduler"])
+        stack.start_scheduler()
         return {"killed": f"scheduler {proc.pid}, restarted after 2 s"}
 
     return fault
 
 
-def stop_postgres(stack: Stack):
-    def probe(url: str, method: str = "GET") -> tuple[int, str]:
-        if method == "POST":
-            status, body = request(url, {"receipt_code": "x"}, {"X-Forwarded-For": "10.9.9.9"}, timeout=5)
-        else:
-            status, body = get(url, {"X-Forwarded-For": "10.9.9.9"})
+def kill_task_worker(stack: st.Stack):
+    """kill -9 of the worker running a canary; the task must come back (reaper) and run once."""
+
+    def fault():
+        names = {stack.procs[f"worker{n + 1}"].pid: f"worker{n + 1}" for n in range(stack.n_workers)}
+        victim = task = None
+        deadline = time.monotonic() + 20
+        while victim is None and time.monotonic() < deadline:
+            for task_id, workers in stack.rows(
+                "SELECT id, worker_ids->>-1 FROM django_tasks_database_dbtaskresult "
+                "WHERE status = 'RUNNING' AND task_path = 'netra.ops.tasks.canary'"
+            ):
+                pid = int(workers.split(":")[1]) if workers.count(":") == 2 else 0
+                if pid in names:
+                    victim, task = names[pid], task_id
+                    break
+            time.sleep(0.05)
+        if victim is None:
+            return {"killed": "nothing: no canary was running", "interrupted task retried once": False}
+        proc = stack.procs[victim]
+        os.kill(proc.pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        proc.wait()
+        time.sleep(2)
+        n = int(victim.removeprefix("worker")) - 1
+        stack.start_worker(n)
+        # Recovery: the interrupted task claimed again (a second worker id) and finished.
+        recovered = None
+        while time.monotonic() - killed_at < 30:
+            row = stack.rows(
+                f"SELECT status, jsonb_array_length(worker_ids) FROM django_tasks_database_dbtaskresult WHERE id = '{task}'"
+            )
+            if row and row[0][0] == "SUCCESSFUL" and row[0][1] == "2":
+                recovered = round(time.monotonic() - killed_at, 1)
+                break
+            time.sleep(0.2)
+        key = stack.sql(f"SELECT args_kwargs->'args'->>0 FROM django_tasks_database_dbtaskresult WHERE id = '{task}'")
+        runs = stack.sql(f"SELECT count(*) FROM ops_canaryrun WHERE key = '{key}'")
+        audited = stack.sql(
+            f"SELECT count(*) FROM audit_auditevent WHERE action = 'ops.task_requeued' AND object_id = '{task}'"
+        )
+        return {
+            "killed": f"{victim} (pid {proc.pid}) during task {task}, restarted after 2 s",
+            "interrupted task retried once": recovered is not None and runs == "1" and audited == "1",
+            "retry finished (s after the kill)": recovered,
+            "runs of the interrupted task": runs,
+            "ops.task_requeued events": audited,
+        }
+
+    return fault
+
+
+def stop_postgres(stack: st.Stack):
+    def probe(url: str) -> tuple[int, str]:
+        status, body = st.get(url, {"X-Forwarded-For": "10.9.9.9"})
         return status, body.decode(errors="replace")
 
     # The public status form reads the database: take its CSRF cookie and token while all is well.
@@ -323,7 +193,6 @@ def stop_postgres(stack: Stack):
                 status, body = probe(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH")
                 code = json.loads(body).get("error", {}).get("code") if body.startswith("{") else "-"
                 seen.setdefault("api", Counter())[f"{status} {code}"] += 1
-                # A public page that reads the database (the status form, posted).
                 page_status, html = page()
                 friendly = "Layanan sedang tidak tersedia" in html
                 seen.setdefault("page", Counter())[f"{page_status} {'friendly' if friendly else 'other'}"] += 1
@@ -333,9 +202,9 @@ def stop_postgres(stack: Stack):
             started = time.monotonic()
         recovered = {}
         while len(recovered) < 3 and time.monotonic() - started < 30:
-            if "readyz" not in recovered and get(f"{stack.base}/readyz")[0] == 200:
+            if "readyz" not in recovered and st.get(f"{stack.base}/readyz")[0] == 200:
                 recovered["readyz"] = round(time.monotonic() - started, 2)
-            if "api" not in recovered and get(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH")[0] == 404:
+            if "api" not in recovered and st.get(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH")[0] == 404:
                 recovered["api"] = round(time.monotonic() - started, 2)
             if "page" not in recovered and page()[0] == 404:
                 recovered["page"] = round(time.monotonic() - started, 2)
@@ -343,12 +212,13 @@ def stop_postgres(stack: Stack):
         return {
             "during outage": {k: dict(v) for k, v in seen.items()},
             "recovered (s after start)": recovered,
+            "recovered within 5 s": len(recovered) == 3 and max(recovered.values()) <= 5,
         }
 
     return fault
 
 
-def stop_redis(stack: Stack):
+def stop_redis(stack: st.Stack):
     def fault():
         proc = stack.procs["redis"]
         proc.kill()
@@ -358,34 +228,60 @@ def stop_redis(stack: Stack):
     return fault
 
 
-def main() -> int:
+PHASES = {
+    "app": ("kill -9 gunicorn worker", kill_app_worker),
+    "scheduler": ("kill -9 scheduler", kill_scheduler),
+    "worker": ("kill -9 task worker mid-task", kill_task_worker),
+    "postgres": ("PostgreSQL stopped", stop_postgres),
+    "redis": ("Redis stopped", stop_redis),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(FAULTS),
+        help="comma list of faults to run, in this order: " + ",".join(FAULTS),
+    )
+    args = parser.parse_args(argv)
+    chosen = [f.strip() for f in args.only.split(",") if f.strip()]
+    unknown = set(chosen) - set(FAULTS)
+    if unknown or not chosen:
+        parser.error(f"unknown fault(s) {sorted(unknown)}; choose from {','.join(FAULTS)}")
+    chosen = [f for f in FAULTS if f in chosen]
     work = Path(tempfile.mkdtemp(prefix="netra-faults."))
-    stack = Stack(work)
+    stack = st.Stack(work, DB, apps=1, workers=2, deliverers=1, env={"GUNICORN_WORKERS": "3"})
     results = []
     status = 0
     t0 = time.monotonic()
     try:
         stack.up()
-        print(
-            f"stack up after {time.monotonic() - t0:.0f} s: gunicorn {stack.base}, redis :{stack.redis_port}",
-            flush=True,
-        )
-        results.append(phase(stack, "kill -9 gunicorn worker", kill_app_worker(stack)))
-        results.append(phase(stack, "kill -9 scheduler", kill_scheduler(stack)))
-        results.append(phase(stack, "PostgreSQL stopped", stop_postgres(stack)))
-        results.append(phase(stack, "Redis stopped", stop_redis(stack)))
-        log = (work / "gunicorn.log").read_text(errors="replace")
-        print(f"fail-open warnings in the app log while Redis was down: {log.count('(fail open)')}")
-        verify = subprocess.run(
-            [PY, "manage.py", "verify_audit"], cwd=ROOT, env=stack.env, capture_output=True, text=True
-        )
-        print(f"verify_audit: {'ok' if verify.returncode == 0 else 'FAILED'} {verify.stdout.strip()[-200:]}")
-        if verify.returncode != 0 or any(r["lost"] or r["unopened"] or r["5xx other than 503"] for r in results):
+        print(f"stack up after {time.monotonic() - t0:.0f} s: gunicorn {stack.base}, faults: {','.join(chosen)}")
+        for name in chosen:
+            title, make = PHASES[name]
+            results.append(phase(stack, name, title, make(stack)))
+        if "redis" in chosen:
+            log = (work / "app1.log").read_text(errors="replace")
+            print(f"fail-open warnings in the app log while Redis was down: {log.count('(fail open)')}")
+        ok, text = stack.verify_audit()
+        print(f"verify_audit: {'ok' if ok else 'FAILED'} {text[-200:]}")
+        broken = [
+            r["fault"]
+            for r in results
+            if st.losses(r["counts"])
+            or r["5xx other than 503"]
+            or r.get("interrupted task retried once") is False
+            or r.get("recovered within 5 s") is False
+        ]
+        if broken:
+            print(f"FAILED in: {', '.join(broken)}")
+        if not ok or broken:
             status = 1
     finally:
-        # Whatever happened above: the shared PostgreSQL runs again before we leave.
-        subprocess.run(["pg_ctlcluster", *PG_CLUSTER, "start"], check=False, capture_output=True)
-        stack.down()
+        if "postgres" in chosen:  # whatever happened above: the shared PostgreSQL runs again
+            subprocess.run(["pg_ctlcluster", *PG_CLUSTER, "start"], check=False, capture_output=True)
+        stack.down(drop=os.environ.get("KEEP") != "1")
     print(f"faults: {'passed' if status == 0 else 'FAILED'} in {time.monotonic() - t0:.0f} s (logs in {work})")
     return status
 

@@ -4,6 +4,7 @@
 # (deploy/gunicorn.conf.py) + nginx (deploy/nginx/netra.conf, TLS with a throwaway certificate)
 # + the task worker + the scheduler + webhook delivery, all with NETRA_ENV=production. Then a
 # smoke test through the proxy (scripts/prod_smoke.py), then everything is stopped again.
+# Its Python twin for the checks under load (make faults, make scale-check) is scripts/stack.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -73,7 +74,7 @@ fi
 echo "stack: migrated and static files collected after $(since)"
 
 "$BIN/gunicorn" -c deploy/gunicorn.conf.py netra.wsgi >"$WORK/gunicorn.log" 2>&1 & pids+=($!)
-"$PY" manage.py db_worker --queue-name "*" >"$WORK/worker.log" 2>&1 & pids+=($!)
+"$PY" manage.py run_worker --queue-name "*" >"$WORK/worker.log" 2>&1 & pids+=($!)
 "$PY" manage.py scheduler >"$WORK/scheduler.log" 2>&1 & pids+=($!)
 "$PY" manage.py deliver_webhooks >"$WORK/webhooks.log" 2>&1 & pids+=($!)
 

@@ -7,3 +7,6 @@ class OpsConfig(AppConfig):
 
     name = "netra.ops"
     verbose_name = _("Operasi")
+
+    def ready(self):
+        from netra.ops import checks  # noqa: F401 (registers the task workers' timeout checks)

@@ -7,12 +7,11 @@ missing, malformed, unknown or revoked token — one answer for all), the per-to
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from netra.audit.services import record
-from netra.ratelimit import RateLimited, limits
+from netra.ratelimit import RateLimited, get_usage, limits  # get_usage fails open when Redis is down
 from netra.sharing.tokens import find_token, touch
 
 # Per token; override with NETRA_RATE_LIMITS="agency_read=…,agency_write=…".

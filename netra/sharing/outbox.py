@@ -7,7 +7,9 @@ the change rolls back, so does the event; if it commits, the worker will deliver
 ``on_commit`` hook would lose the event when the process dies between commit and hook.
 
 ``emit()`` is the entry point for other events (``case.deadline_missed`` from the deadline job):
-call it inside the transaction that records the fact.
+call it inside the transaction that records the fact. It locks the case row (PostgreSQL) before
+the event takes its id, so a case's event ids follow their commit order: with the per-case rule
+of ``netra.sharing.delivery.due`` that is what keeps deliveries in order with several deliverers.
 """
 
 import datetime
@@ -138,9 +140,15 @@ def emit(
     subscriptions = _interested(event_type, case)
     if not subscriptions:
         return None
-    now = timezone.now()
-    release = _release_at(event_type, now)
     with transaction.atomic():
+        if case is not None:
+            # One case's events are numbered in the order they commit: a move already holds this
+            # lock (netra.cases.services), the deadline job and others wait here for it. Otherwise
+            # an event could take its id before a concurrent one and commit after it, and a
+            # deliverer would send the later id first (delivery.due() sees committed rows only).
+            Case.objects.select_for_update().filter(pk=case.pk).values_list("pk").first()
+        now = timezone.now()
+        release = _release_at(event_type, now)
         event = WebhookEvent(type=event_type, case=case, created_at=now, payload={})
         event.payload = {
             "id": str(event.event_id),

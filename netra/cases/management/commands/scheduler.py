@@ -17,6 +17,8 @@ Every NETRA_AUDIT_HEAD_MINUTES it also publishes the signed audit chain head whe
 (netra.audit.head: a log line and a line appended to NETRA_AUDIT_HEAD_FILE), for agencies to keep.
 At start and with every deadline run it rebuilds the public statistics' aggregate table
 (``rebuild_insights``, by command name as well).
+Every NETRA_WORKER_HEARTBEAT_SECONDS it runs ``reap_tasks`` (netra.ops, by command name): a task left
+RUNNING by a dead worker is retried once, or failed with an alert.
 Every NETRA_CHANNELS_POLL_SECONDS (default 30) it runs one ``run_channels --once`` tick (the
 netra.channels face, by command name): the intake mailboxes are polled and the queued replies
 sent, so no separate channel worker is needed (``run_channels`` alone still works).
@@ -113,6 +115,15 @@ def publish_audit_head(last: tuple[int, str] | None) -> tuple[int, str] | None:
         return last
 
 
+def reap_tasks(stdout) -> None:
+    """Tasks left RUNNING by a dead worker: retried once or failed (the netra.ops face, by command name)."""
+    try:
+        call_command("reap_tasks", stdout=stdout)
+    except DatabaseError:
+        logger.exception("scheduler: reaping the tasks of dead workers failed; retrying")
+        connection.close()
+
+
 def open_reports() -> int:
     return _tick(open_pending, "opening the cases of accepted reports")
 
@@ -146,6 +157,7 @@ class Command(BaseCommand):
         interval = schedule_minutes() * 60
         next_deadlines = next_head = time.monotonic()
         published = None
+        reap_interval, next_reap = settings.NETRA_WORKER_HEARTBEAT_SECONDS, time.monotonic()
         staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
         channels_interval, next_channels = max(1.0, float(settings.NETRA_CHANNELS_POLL_SECONDS)), time.monotonic()
         while True:
@@ -162,6 +174,9 @@ class Command(BaseCommand):
             if time.monotonic() >= next_channels:
                 run_channels(self.stdout)  # a failed tick is simply retried at the next interval
                 next_channels = time.monotonic() + channels_interval
+            if time.monotonic() >= next_reap:
+                reap_tasks(self.stdout)
+                next_reap = time.monotonic() + reap_interval
             open_reports()  # before sealing: opening writes the cases' audit events
             triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)
             seal_audit_log()
