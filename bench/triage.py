@@ -219,7 +219,10 @@ def run_child(rows: int) -> None:
         with connection.cursor() as cursor:  # what --reuse reads back: the viral groups
             cursor.execute("CREATE TABLE IF NOT EXISTS bench_viral_groups (grp int, case_id int)")
             cursor.execute("DELETE FROM bench_viral_groups")
-        with connection.cursor() as cursor, cursor.cursor.copy("COPY bench_viral_groups (grp, case_id) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY bench_viral_groups (grp, case_id) FROM STDIN") as copy,
+        ):
             copy.write("".join(f"{g}\t{c}\n" for g, group in enumerate(groups) for c in group))
     run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, reused=False)
 

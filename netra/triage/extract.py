@@ -543,7 +543,10 @@ class _Regions:
                 self.prefixed[f"{prefix} {bare}"] = code
                 if prefix == "kabupaten":
                     self.prefixed[f"kab {bare}"] = code
-                if bare not in _AMBIGUOUS_NAMES:
+                # A name that normalising turns into a common word ("Karo" is Javanese for "dengan")
+                # is only recognised with its prefix: bare, every "dengan" would name Kabupaten Karo.
+                respelled = set(re.findall(r"[a-z]+", row["name"].lower())) != set(name.split())
+                if bare not in _AMBIGUOUS_NAMES and not respelled:
                     self.by_name.setdefault(bare, []).append(code)
         for alias, code in _PROVINCE_ALIASES.items():
             self.by_name.setdefault(alias, [code])
