@@ -44,6 +44,7 @@ from netra.turns import after_response, my_turn, writer_turn
 
 S = Case.Status
 ACTIVE_STATES = tuple(s for s in S.values if s not in Case.TERMINAL_STATES)
+TERMINAL_SORTED = tuple(sorted(str(s) for s in Case.TERMINAL_STATES))
 GROUPS = TRIAGE_CODES  # the catalogue's groups plus not_violation
 TRIAGE_BATCH = 20
 TRIAGE_TURN_KEY = "netra:cases:triage"
@@ -51,6 +52,9 @@ SEARCH_CHARS = 2000
 TOP = 5
 POOL = 25  # candidates per retrieval signal, before scoring
 WINDOW_DAYS = 14  # a viral post brings its reports within days
+# Similar text is looked for among the open cases whose incident date is this close: witnesses of
+# one incident write within days or weeks; the same NIP, link or file is found at any distance.
+TEXT_WINDOW_DAYS = 31
 # A candidate is shown from this score; a new case joins the cluster of its best one from CLUSTER_MIN.
 SHOW_MIN = 0.25
 CLUSTER_MIN = triage.DEFAULT_THRESHOLD
@@ -210,7 +214,7 @@ def _join_cluster(case: Case) -> None:
         elif match.similarity >= BRIDGE_MIN:
             joined.add(theirs)
             ids.add(match.case.pk)
-    roots = {int(r) for r in joined}
+    roots = {int(r) for r in joined if r is not None}
     root = min(roots | ids)
     TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
 
@@ -229,7 +233,8 @@ def _reach(case: Case, user) -> QuerySet[Case]:
     """Open cases that could be the same matter: the same owning agency, and the user's scope."""
     from netra.orgs.selectors import case_scope
 
-    others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
+    # "not finished", written as the partial index case_duplicate_open_idx (migration 0016) reads it
+    others = Case.objects.exclude(pk=case.pk).exclude(status__in=TERMINAL_SORTED)
     others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
     if user is not None:
         others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
@@ -480,7 +485,11 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     others = _reach(case, user)
     own = _own(case)
     parts: list[QuerySet] = []
-    text = _text_search(own["text"], others)
+    near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
+    text = _text_search(
+        own["text"],
+        others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near),
+    )
     if text is not None:
         parts.append(text)
     if own["nips"]:
@@ -506,13 +515,11 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     mine = features.pop(case.pk, None)
     if mine is None or not features:
         return []
-    scored = []
-    for pk, theirs in features.items():
-        match = triage.similarity(mine, theirs)
-        if match.score >= SHOW_MIN:
-            scored.append((match.score, pk, list(match.reasons)))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    scored = scored[:limit]
+    ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
+    # the reasons in words only for the few shown
+    scored = [
+        (-s, pk, list(triage.similarity(mine, features[pk]).reasons)) for s, pk in ranked[:limit] if -s >= SHOW_MIN
+    ]
     loaded = (
         Case.objects.select_related("agency", "region")
         .prefetch_related("subjects")

@@ -595,7 +595,11 @@ _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|id|net|org|co\.id|go\.id|ly|be|me|gg)/[^\s<>\"')\]]*",
     re.IGNORECASE,
 )
-_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|igshid|igsh|si|mibextid|ref|s|t|feature|share_id|rdid|__\w+)$")
+# share-sheet parameters (Facebook, Instagram, YouTube, TikTok's is_from_webapp/sender_device/lang …)
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|igshid|igsh|si|mibextid|ref|s|t|feature|share_id|rdid|__\w+"
+    r"|is_from_webapp|sender_device|share_app_id|share_link_id|_r|_t|lang|web_id|is_copy_url|u_code|preview_pb)$"
+)
 _HOSTS = {"fb.com": "facebook.com", "m.facebook.com": "facebook.com", "web.facebook.com": "facebook.com",
           "mobile.facebook.com": "facebook.com", "vt.tiktok.com": "tiktok.com", "vm.tiktok.com": "tiktok.com",
           "mobile.twitter.com": "x.com", "twitter.com": "x.com", "m.youtube.com": "youtube.com"}  # fmt: skip

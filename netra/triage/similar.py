@@ -5,6 +5,7 @@ index) and asks :func:`similarity` about each; :func:`cluster` groups a list for
 """
 
 import datetime
+import functools
 import json
 import math
 import re
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as _noop
+from django.utils.translation import gettext_noop
 
 from netra.catalog.nip import normalize_nip
 from netra.triage.extract import extract, find_positions, normalize_link
@@ -156,8 +157,18 @@ def word_idf(words: Iterable[str]) -> dict[str, float]:
 
 def _weighted_grams(words: list[str]) -> Counter[str]:
     """Character 4-grams weighted by rarity: words every report uses ("calon", "kampanye") count little."""
+    out: dict[str, float] = {}
+    for w in words:
+        for g, weight in _word_grams(w):
+            out[g] = out.get(g, 0.0) + weight
+    return Counter(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_grams(word: str) -> tuple[tuple[str, float], ...]:
+    """One word's weighted grams (cached: a lookup scores dozens of reports made of the same words)."""
     idf, default = get_model().gram_idf()
-    return Counter({g: n * idf.get(g, default) for g, n in char_grams(words).items()})
+    return tuple((g, n * idf.get(g, default)) for g, n in char_grams([word]).items())
 
 
 def features(
@@ -263,15 +274,41 @@ def _days_apart(
 
 
 REASONS = {
-    "name_same": _noop("nama terlapor sama"),
-    "position_same": _noop("jabatan sama"),
-    "agency_same": _noop("instansi sama"),
-    "candidate_same": _noop("calon yang sama"),
-    "rare_words": _noop("nama tempat/orang sama"),
-    "group_same": _noop("jenis pelanggaran sama"),
-    "region_same": _noop("wilayah sama"),
-    "date_close": _noop("tanggal berdekatan"),
+    "name_same": gettext_noop("nama terlapor sama"),
+    "position_same": gettext_noop("jabatan sama"),
+    "agency_same": gettext_noop("instansi sama"),
+    "candidate_same": gettext_noop("calon yang sama"),
+    "rare_words": gettext_noop("nama tempat/orang sama"),
+    "group_same": gettext_noop("jenis pelanggaran sama"),
+    "region_same": gettext_noop("wilayah sama"),
+    "date_close": gettext_noop("tanggal berdekatan"),
 }
+
+
+def _strong_miss(a: Features, b: Features) -> float:
+    miss = 1.0
+    if a.evidence_hashes & b.evidence_hashes:
+        miss *= 1.0 - STRONG["evidence_hash"]
+    if a.links & b.links:
+        miss *= 1.0 - STRONG["link"]
+    if a.nips & b.nips:
+        miss *= 1.0 - STRONG["nip"]
+    return miss
+
+
+def _score(v: dict[str, float], miss: float, model: dict) -> float:
+    weights = model["weights"]
+    z = model["intercept"] + sum(weights.get(k, 0.0) * x for k, x in v.items())
+    score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    if miss < 1.0:
+        # the same file, post or person: a different wording or reading does not undo that
+        score = max(score, 1.0 - miss * (1.0 - score), STRONG_FLOOR)
+    return round(score, 4)
+
+
+def score(a: Features, b: Features, model: dict | None = None) -> float:
+    """:func:`similarity`'s score alone (no reasons: what a lookup computes for every candidate)."""
+    return _score(pair_vector(a, b), _strong_miss(a, b), model or DUPLICATE_MODEL)
 
 
 def similarity(a: Features, b: Features, model: dict | None = None) -> Match:
@@ -282,33 +319,25 @@ def similarity(a: Features, b: Features, model: dict | None = None) -> Match:
     what that key alone says (``STRONG``).
     """
     model = model or DUPLICATE_MODEL
-    weights = model["weights"]
     v = pair_vector(a, b)
-    z = model["intercept"] + sum(weights.get(k, 0.0) * x for k, x in v.items())
-    score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
     reasons: list[str] = []
-    miss = 1.0
     if a.evidence_hashes & b.evidence_hashes:
-        miss *= 1.0 - STRONG["evidence_hash"]
         reasons.append(_("bukti sama"))
     if a.links & b.links:
-        miss *= 1.0 - STRONG["link"]
         reasons.append(_("tautan sama"))
     if a.nips & b.nips:
-        miss *= 1.0 - STRONG["nip"]
         reasons.append(_("NIP sama"))
-    if miss < 1.0:
-        # the same file, post or person: a different wording or reading does not undo that
-        score = max(score, 1.0 - miss * (1.0 - score), STRONG_FLOOR)
     if v["text"] > 0.1:
         reasons.append(_("teks mirip %(percent)d %%") % {"percent": round(100 * v["text"])})
+    weights = model["weights"]
     for key, reason in REASONS.items():
         if v[key] > 0 and weights.get(key, 0.0) > 0:
             reasons.append(_(reason))
-    return Match(score=round(score, 4), reasons=reasons)
+    return Match(score=_score(v, _strong_miss(a, b), model), reasons=reasons)
 
 
-CHAIN_MIN = 0.5  # two groups merge only if their pairs score, on average, at least this share of the threshold
+# Two groups merge only if at least half of their cross pairs score CHAIN_MIN * threshold or more.
+CHAIN_MIN = 0.5
 
 
 def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
@@ -316,8 +345,8 @@ def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list
     every index appears exactly once).
 
     Pairs scoring ``>= threshold`` link their groups, strongest pair first — but two groups merge
-    only when the average score over all their cross pairs is at least ``CHAIN_MIN * threshold``:
-    a report that resembles two incidents does not chain them into one.
+    only when at least half of their cross pairs score ``CHAIN_MIN * threshold`` or more: a report
+    that resembles two incidents does not chain them into one.
     """
     n = len(items)
     scores = [[0.0] * n for _ in range(n)]
@@ -334,7 +363,7 @@ def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list
         if a == b:
             continue
         cross = [scores[x][y] for x in members[a] for y in members[b]]
-        if sum(cross) / len(cross) < CHAIN_MIN * threshold:
+        if 2 * sum(1 for x in cross if x >= CHAIN_MIN * threshold) < len(cross):
             continue
         keep, gone = min(a, b), max(a, b)
         for x in members[gone]:
