@@ -18,6 +18,10 @@ the top 5. Goal (issue #13): p95 < 50 ms on PostgreSQL with 1 000 000 reports.
 
     .venv/bin/python bench/triage.py                                            # SQLite only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/triage.py
+    # keep the 1 000 000-report PostgreSQL dataset (netra_bench_triage) and reuse it on the next run
+    # (migrations are applied to it, so a new index is built on the kept data):
+    BENCH_DATABASES=postgresql DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/triage.py --reuse
 
 Knobs: BENCH_PG_ROWS (1000000), BENCH_SQLITE_ROWS (100000), BENCH_QUERIES (200),
 BENCH_DATABASES (sqlite,postgresql), BENCH_PG_DB (netra_bench_triage).
@@ -42,6 +46,7 @@ PG_ROWS = int(os.environ.get("BENCH_PG_ROWS", "1000000"))
 SQLITE_ROWS = int(os.environ.get("BENCH_SQLITE_ROWS", "100000"))
 QUERIES = int(os.environ.get("BENCH_QUERIES", "200"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+REUSE = os.environ.get("BENCH_REUSE") == "1"  # set by --reuse: keep netra_bench_triage between runs
 AGENCIES = 500
 OPEN_SHARE = 0.2
 VIRAL_SIZE = 5
@@ -113,18 +118,20 @@ def run_child(rows: int) -> None:
     from django.db import connection
 
     from netra.cases.models import Case, Subject, TriageResult
-    from netra.cases.triage_flow import duplicate_candidates
     from netra.catalog.models import Region
     from netra.orgs.models import Agency
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    from triage_v1 import duplicate_candidates as first_version  # the "before", frozen
-
     began = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    reused = REUSE and Case.objects.filter(number__startswith="NTR-B-").exists()
+    if not reused:
+        call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
     migrate_s = time.perf_counter() - began
     rng = random.Random(13)
+    if reused:  # the dataset of an earlier run: rebuild the viral groups from its (deterministic) layout
+        groups = _load_groups(connection, rows, rng)
+        run_queries(connection, rows, groups, rng, migrate_s, 0.0, 0.0, reused=True)
+        return
     regions = list(Region.objects.filter(parent__isnull=False).values_list("code", flat=True))
     Agency.objects.bulk_create(
         [
@@ -212,7 +219,35 @@ def run_child(rows: int) -> None:
             )
             cursor.execute("ANALYZE")
     index_s = time.perf_counter() - index_began
+    if pg:
+        with connection.cursor() as cursor:  # what --reuse reads back: the viral groups
+            cursor.execute("CREATE TABLE IF NOT EXISTS bench_viral_groups (grp int, case_id int)")
+            cursor.execute("DELETE FROM bench_viral_groups")
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy("COPY bench_viral_groups (grp, case_id) FROM STDIN") as copy,
+        ):
+            copy.write("".join(f"{g}\t{c}\n" for g, group in enumerate(groups) for c in group))
+    run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, reused=False)
 
+
+def _load_groups(connection, rows: int, rng: random.Random) -> list[list[int]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT grp, case_id FROM bench_viral_groups ORDER BY grp, case_id")
+        found: dict[int, list[int]] = {}
+        for grp, case_id in cursor.fetchall():
+            found.setdefault(grp, []).append(case_id)
+    return [found[g] for g in sorted(found)]
+
+
+def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, reused: bool) -> None:
+    from netra.cases.models import Case, Subject
+    from netra.cases.triage_flow import duplicate_candidates
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from triage_v1 import duplicate_candidates as first_version  # the "before", frozen
+
+    rng = random.Random(1313)  # the same queries whether the data was just built or reused
     picks = rng.sample(groups, min(QUERIES, len(groups)))
     queries = [(group[rng.randrange(len(group))], group) for group in picks]
     nips = list(Subject.objects.filter(nip__isnull=False).values_list("nip", flat=True)[: len(queries)])
@@ -248,6 +283,7 @@ def run_child(rows: int) -> None:
             {
                 "vendor": connection.vendor,
                 "rows": rows,
+                "reused": reused,
                 "viral_groups": len(groups),
                 "migrate_s": round(migrate_s, 1),
                 "load_s": round(load_s, 1),
@@ -342,15 +378,18 @@ def main() -> None:
         parts = urlsplit(url)
         admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone()
+            if not (REUSE and exists):
+                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+                conn.execute(f"CREATE DATABASE {BENCH_DB}")
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 env = {**base, "DATABASE_URL": urlunsplit(parts._replace(path=f"/{BENCH_DB}")), "NETRA_VAR_DIR": tmp}
                 results.append(child(PG_ROWS, env))
         finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            if not KEEP:
+                with psycopg.connect(admin, autocommit=True) as conn:
+                    conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     print(
         f"{'database':<11}{'reports':>10}{'load s':>8}{'index s':>8}   {'lookup':<8}{'top-5 p50/p95/max ms':<24}"
         f"{'NIP p50/p95 ms':<17}{'p95 ratio':>9}{'recall':>8}"
@@ -377,8 +416,16 @@ def main() -> None:
     print(json.dumps(results))
 
 
+KEEP = False
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         run_child(int(sys.argv[2]))
     else:
+        if "--reuse" in sys.argv[1:]:
+            # keep the PostgreSQL dataset after the run, and use the one kept by an earlier run
+            os.environ["BENCH_REUSE"] = "1"
+            REUSE = KEEP = True
+        if "--keep" in sys.argv[1:]:
+            KEEP = True
         main()

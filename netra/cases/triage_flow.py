@@ -44,6 +44,7 @@ from netra.turns import after_response, my_turn, writer_turn
 
 S = Case.Status
 ACTIVE_STATES = tuple(s for s in S.values if s not in Case.TERMINAL_STATES)
+TERMINAL_SORTED = tuple(sorted(str(s) for s in Case.TERMINAL_STATES))
 GROUPS = TRIAGE_CODES  # the catalogue's groups plus not_violation
 TRIAGE_BATCH = 20
 TRIAGE_TURN_KEY = "netra:cases:triage"
@@ -51,9 +52,13 @@ SEARCH_CHARS = 2000
 TOP = 5
 POOL = 25  # candidates per retrieval signal, before scoring
 WINDOW_DAYS = 14  # a viral post brings its reports within days
+# Similar text is looked for among the open cases whose incident date is this close: witnesses of
+# one incident write within days or weeks; the same NIP, link or file is found at any distance.
+TEXT_WINDOW_DAYS = 31
 # A candidate is shown from this score; a new case joins the cluster of its best one from CLUSTER_MIN.
 SHOW_MIN = 0.25
 CLUSTER_MIN = triage.DEFAULT_THRESHOLD
+BRIDGE_MIN = 0.8  # a case merges a second cluster into its first only when it resembles it this much
 _WORD = re.compile(r"[0-9a-z\u00c0-\u024f]{4,}")
 
 
@@ -186,19 +191,31 @@ def _store(pk: int, case_id: int, computed: dict) -> None:
 
 
 def _join_cluster(case: Case) -> None:
-    """Put the case in the cluster of its best look-alike (merging two clusters it bridges)."""
+    """Put the case in the cluster of its best look-alike.
+
+    Another cluster among its look-alikes is merged in only when the case resembles it at least
+    ``BRIDGE_MIN``: one report that half-resembles two incidents does not chain them into one.
+    """
     matches = [c for c in duplicate_candidates(case, limit=TOP) if c.similarity >= CLUSTER_MIN]
     if not matches:
         return
-    ids = [case.pk] + [c.case.pk for c in matches]
-    roots = {
-        int(root)
-        for root in TriageResult.objects.filter(case_id__in=ids, cluster__isnull=False).values_list(
-            "cluster", flat=True
+    clusters = dict(
+        TriageResult.objects.filter(case_id__in=[c.case.pk for c in matches], cluster__isnull=False).values_list(
+            "case_id", "cluster"
         )
-        if root is not None
-    }
-    root = min(roots | set(ids))
+    )
+    best = matches[0]
+    joined = {clusters.get(best.case.pk, best.case.pk)}
+    ids = {case.pk, best.case.pk}
+    for match in matches[1:]:
+        theirs = clusters.get(match.case.pk)
+        if theirs is None or theirs in joined:
+            ids.add(match.case.pk)  # alone, or already in the cluster joined
+        elif match.similarity >= BRIDGE_MIN:
+            joined.add(theirs)
+            ids.add(match.case.pk)
+    roots = {int(r) for r in joined if r is not None}
+    root = min(roots | ids)
     TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
 
 
@@ -216,7 +233,8 @@ def _reach(case: Case, user) -> QuerySet[Case]:
     """Open cases that could be the same matter: the same owning agency, and the user's scope."""
     from netra.orgs.selectors import case_scope
 
-    others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
+    # "not finished", written as the partial index case_duplicate_open_idx (migration 0016) reads it
+    others = Case.objects.exclude(pk=case.pk).exclude(status__in=TERMINAL_SORTED)
     others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
     if user is not None:
         others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
@@ -307,7 +325,7 @@ def _own(case: Case) -> dict:
     return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes}
 
 
-def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
+def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggestions: list | None = None) -> Any:
     """``triage.features`` of a case from what triage stored when it arrived (its text and the
     facts extracted then), without reading the text again: the extraction is the costly part
     (about 3 ms a report), and a lookup scores dozens of candidates.
@@ -318,11 +336,12 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
     import math
 
     from netra.triage.model import STOPWORDS
-    from netra.triage.similar import _weighted_grams
+    from netra.triage.similar import _weighted_grams, word_idf
     from netra.triage.text import tokens
 
     content = [t for t in tokens(text) if t not in STOPWORDS]
     grams = _weighted_grams(content)
+    probs = {str(s["code"]): float(s["confidence"]) for s in suggestions or [] if isinstance(s, dict) and "code" in s}
 
     def union(name: str, key: str) -> frozenset:
         return frozenset(getattr(base, name)) | frozenset(str(v) for v in facts.get(key) or [])
@@ -337,7 +356,8 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
         text=text,
         grams=grams,
         norm=math.sqrt(sum(v * v for v in grams.values())),
-        words=frozenset(w for w in content if len(w) > 2),
+        words=(words := frozenset(w for w in content if len(w) > 2)),
+        word_idf=word_idf(words),
         nips=union("nips", "nips"),
         positions=union("positions", "positions"),
         agencies=union("agencies", "agencies"),
@@ -345,7 +365,8 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "") -> Any:
         region_codes=union("region_codes", "region_codes"),
         dates=dates,
         links=union("links", "links"),
-        group=group,  # the stored top suggestion: what ``similar._first_group`` reads from the text
+        group=group,  # the stored top suggestion: what ``similar._groups`` reads from the text
+        group_probs=probs,
     )
 
 
@@ -405,6 +426,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "triage__search_text",
             "triage__facts",
             "triage__top_code",
+            "triage__suggestions",
         )
         .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
     )
@@ -432,7 +454,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         ):
             texts[int(case_id or 0)] = description.lower()[:SEARCH_CHARS]
     out = {}
-    for pk, region_code, incident_date, computed_at, text, facts, group, name, nip, position in rows:
+    for pk, region_code, incident_date, computed_at, text, facts, group, suggestions, name, nip, position in rows:
         fields: dict[str, Any] = {
             "subject_name": name or "",
             "subject_nip": nip or "",
@@ -443,7 +465,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "evidence_hashes": tuple(hashes.get(pk, ())),
         }
         if computed_at is not None:
-            out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group)
+            out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group, suggestions)
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = triage.features(text=texts.get(pk, ""), **fields)
     return out
@@ -463,7 +485,11 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     others = _reach(case, user)
     own = _own(case)
     parts: list[QuerySet] = []
-    text = _text_search(own["text"], others)
+    near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
+    text = _text_search(
+        own["text"],
+        others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near),
+    )
     if text is not None:
         parts.append(text)
     if own["nips"]:
@@ -489,13 +515,11 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     mine = features.pop(case.pk, None)
     if mine is None or not features:
         return []
-    scored = []
-    for pk, theirs in features.items():
-        match = triage.similarity(mine, theirs)
-        if match.score >= SHOW_MIN:
-            scored.append((match.score, pk, list(match.reasons)))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    scored = scored[:limit]
+    ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
+    # the reasons in words only for the few shown
+    scored = [
+        (-s, pk, list(triage.similarity(mine, features[pk]).reasons)) for s, pk in ranked[:limit] if -s >= SHOW_MIN
+    ]
     loaded = (
         Case.objects.select_related("agency", "region")
         .prefetch_related("subjects")

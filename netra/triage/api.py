@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from netra.triage.extract import DateMention, Facts, extract
 from netra.triage.model import get_model
 from netra.triage.rules import GROUPS, LABELS, NOT_VIOLATION
-from netra.triage.similar import DEFAULT_THRESHOLD, Features, Match, cluster, features, similarity
+from netra.triage.similar import DEFAULT_THRESHOLD, Features, Match, cluster, features, score, similarity
 
 MAX_WORDS = 5
 
@@ -52,6 +52,7 @@ __all__ = [
     "cluster",
     "extract",
     "features",
+    "score",
     "similarity",
     "suggest",
 ]

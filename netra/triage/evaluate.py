@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netra.triage.api import LABELS, extract, features, similarity, suggest
-from netra.triage.similar import DEFAULT_THRESHOLD
+from netra.triage.similar import DEFAULT_THRESHOLD, cluster
 
 
 class BadRow(ValueError):
@@ -28,6 +28,9 @@ class Report:
     dup_recall: float = 0.0
     dup_f1: float = 0.0
     dup_pairs: int = 0
+    cluster_precision: float = 0.0  # the same-incident pairs the clusters (``cluster``) imply
+    cluster_recall: float = 0.0
+    cluster_f1: float = 0.0
     ms_per_report: float = 0.0
     threshold: float = DEFAULT_THRESHOLD
 
@@ -41,6 +44,9 @@ class Report:
             "dup_recall": round(self.dup_recall, 4),
             "dup_f1": round(self.dup_f1, 4),
             "dup_pairs": self.dup_pairs,
+            "cluster_precision": round(self.cluster_precision, 4),
+            "cluster_recall": round(self.cluster_recall, 4),
+            "cluster_f1": round(self.cluster_f1, 4),
             "ms_per_report": round(self.ms_per_report, 3),
             "threshold": self.threshold,
             "confusion": self.confusion,
@@ -116,7 +122,10 @@ def evaluate(rows: list[dict], *, threshold: float = DEFAULT_THRESHOLD, today: d
 
     feats = [row_features(row) for row in rows]
     groups = [row.get("dup_group") or None for row in rows]
-    tp = fp = fn = 0
+    in_cluster = {}
+    for number, members in enumerate(cluster(feats, threshold)):
+        in_cluster.update(dict.fromkeys(members, number))
+    tp = fp = fn = ctp = cfp = cfn = 0
     for i in range(len(rows)):
         for j in range(i + 1, len(rows)):
             same = groups[i] is not None and groups[i] == groups[j]
@@ -124,12 +133,20 @@ def evaluate(rows: list[dict], *, threshold: float = DEFAULT_THRESHOLD, today: d
             tp += same and predicted
             fp += predicted and not same
             fn += same and not predicted
+            clustered = in_cluster[i] == in_cluster[j]
+            ctp += same and clustered
+            cfp += clustered and not same
+            cfn += same and not clustered
     report.dup_pairs = tp + fn
-    report.dup_precision = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
-    report.dup_recall = tp / (tp + fn) if tp + fn else 1.0
-    p, r = report.dup_precision, report.dup_recall
-    report.dup_f1 = 2 * p * r / (p + r) if p + r else 0.0
+    report.dup_precision, report.dup_recall, report.dup_f1 = _prf(tp, fp, fn)
+    report.cluster_precision, report.cluster_recall, report.cluster_f1 = _prf(ctp, cfp, cfn)
     return report
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else (1.0 if not fn else 0.0)
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def format_report(report: Report) -> str:
@@ -151,6 +168,10 @@ def format_report(report: Report) -> str:
     lines.append(
         f"duplicate pairs (threshold {report.threshold}): {report.dup_pairs} true pairs, "
         f"precision {report.dup_precision:.3f}, recall {report.dup_recall:.3f}, F1 {report.dup_f1:.3f}"
+    )
+    lines.append(
+        f"clusters (pairs in one cluster): precision {report.cluster_precision:.3f}, "
+        f"recall {report.cluster_recall:.3f}, F1 {report.cluster_f1:.3f}"
     )
     lines.append(f"{report.ms_per_report:.2f} ms per report (suggest + extract)")
     return "\n".join(lines)

@@ -543,7 +543,10 @@ class _Regions:
                 self.prefixed[f"{prefix} {bare}"] = code
                 if prefix == "kabupaten":
                     self.prefixed[f"kab {bare}"] = code
-                if bare not in _AMBIGUOUS_NAMES:
+                # A name that normalising turns into a common word ("Karo" is Javanese for "dengan")
+                # is only recognised with its prefix: bare, every "dengan" would name Kabupaten Karo.
+                respelled = set(re.findall(r"[a-z]+", row["name"].lower())) != set(name.split())
+                if bare not in _AMBIGUOUS_NAMES and not respelled:
                     self.by_name.setdefault(bare, []).append(code)
         for alias, code in _PROVINCE_ALIASES.items():
             self.by_name.setdefault(alias, [code])
@@ -592,7 +595,11 @@ _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+|\b(?:[a-z0-9-]+\.)+(?:com|id|net|org|co\.id|go\.id|ly|be|me|gg)/[^\s<>\"')\]]*",
     re.IGNORECASE,
 )
-_TRACKING = re.compile(r"^(?:utm_\w+|fbclid|igshid|igsh|si|mibextid|ref|s|t|feature|share_id|rdid|__\w+)$")
+# share-sheet parameters (Facebook, Instagram, YouTube, TikTok's is_from_webapp/sender_device/lang …)
+_TRACKING = re.compile(
+    r"^(?:utm_\w+|fbclid|igshid|igsh|si|mibextid|ref|s|t|feature|share_id|rdid|__\w+"
+    r"|is_from_webapp|sender_device|share_app_id|share_link_id|_r|_t|lang|web_id|is_copy_url|u_code|preview_pb)$"
+)
 _HOSTS = {"fb.com": "facebook.com", "m.facebook.com": "facebook.com", "web.facebook.com": "facebook.com",
           "mobile.facebook.com": "facebook.com", "vt.tiktok.com": "tiktok.com", "vm.tiktok.com": "tiktok.com",
           "mobile.twitter.com": "x.com", "twitter.com": "x.com", "m.youtube.com": "youtube.com"}  # fmt: skip

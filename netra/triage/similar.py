@@ -5,48 +5,93 @@ index) and asks :func:`similarity` about each; :func:`cluster` groups a list for
 """
 
 import datetime
+import functools
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from netra.catalog.nip import normalize_nip
 from netra.triage.extract import extract, find_positions, normalize_link
 from netra.triage.model import STOPWORDS, get_model
 from netra.triage.text import normalize, tokens
 
-DEFAULT_THRESHOLD = 0.4
+DUPLICATES_FILE = Path(__file__).resolve().parent / "data" / "duplicates.json"
 
-# How much each shared fact says "same incident" (combined as independent evidence, 1 - prod(1 - p)),
-# and how much a conflicting fact takes away (a factor). The first version's values (fitted on the
-# training pairs, text slope a prior); ``python -m netra.triage.fit_duplicates``'s refit was not
-# shipped, see eval/README.md.
-WEIGHTS = {
-    "evidence_hash": 0.95,
-    "link": 0.9,
-    "nip": 0.85,
-    "name": 0.6,
-    "text_floor": 0.2,  # IDF-weighted cosine below this is what unrelated reports share
-    "text_slope": 2.5,  # prior, not fitted: a near-copy text (cosine >= 0.55) alone reaches the threshold
-    "text_max": 0.9,
-    "words": 0.0,
-    "position": 0.3,
-    "agency": 0.2,
-    "candidate": 0.15,
-    "region": 0.4,
-    "date": 0.4,
-    "nip_conflict": 0.3,
-    "name_conflict": 0.6,
-    "region_conflict": 0.35,
-    "date_conflict": 0.4,
-    "position_conflict": 0.3,
-    "candidate_conflict": 0.6,
-    "group": 0.0,
-    "group_conflict": 0.3,
-}
+# What says "same incident" beyond doubt: the same file, post or person. Not fitted (the fitting set
+# has too few of them to learn from); such a pair scores at least this, whatever the rest says.
+STRONG = {"evidence_hash": 0.95, "link": 0.9, "nip": 0.85}
+STRONG_FLOOR = 0.75  # a strong key with conflicting other facts still scores at least this
+GENERIC_POSITIONS = frozenset({"asn", "staf", "honorer"})
+RARE_IDF = 5.0  # a word in at most ~1 % of the training reports: a place, a person, a school
+
+
+def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
+    """What two reports share and where they conflict, as the numbers the fitted weights multiply.
+
+    The names are the keys of ``data/duplicates.json``'s ``weights`` (``fit_duplicates`` fits them).
+    """
+    text = text_similarity(a, b)
+    shared = a.words & b.words
+    rare = [w for w in shared if a.word_idf.get(w, 0.0) >= RARE_IDF]
+    wa = sum(a.word_idf.values())
+    wb = sum(b.word_idf.values())
+    weighted = sum(a.word_idf[w] for w in shared) / min(wa, wb) if wa and wb else 0.0
+    v = {
+        "text": text,
+        "text_high": max(0.0, text - 0.5),
+        "words": weighted,
+        "rare_words": min(3, len(rare)) / 3,
+        "nip_conflict": float(bool(a.nips and b.nips and not a.nips & b.nips)),
+        "name_same": 0.0,
+        "name_conflict": 0.0,
+        "position_same": float(bool(a.positions & b.positions and not a.positions <= GENERIC_POSITIONS)),
+        "position_conflict": float(
+            bool(a.positions - GENERIC_POSITIONS and b.positions - GENERIC_POSITIONS and not a.positions & b.positions)
+        ),
+        "agency_same": float(bool(a.agencies & b.agencies)),
+        "candidate_same": float(bool(a.candidates & b.candidates)),
+        "candidate_conflict": float(bool(a.candidates and b.candidates and not a.candidates & b.candidates)),
+        "group_same": float(bool(a.group and a.group == b.group)),
+        "group_conflict": float(bool(a.group and b.group and a.group != b.group)),
+        # how much the two readings overlap (1: the same confidences; 0: nothing in common)
+        "group_overlap": sum(min(p, b.group_probs.get(g, 0.0)) for g, p in a.group_probs.items()),
+        "region_same": 0.0,
+        "region_conflict": 0.0,
+        "date_close": 0.0,
+        "date_far": 0.0,
+    }
+    if a.name and b.name:
+        if a.name == b.name or (len(a.name) > 4 and (a.name in b.name or b.name in a.name)):
+            v["name_same"] = 1.0
+        else:
+            v["name_conflict"] = 1.0
+    relation = _regions_relation(a.region_codes, b.region_codes)
+    v["region_same"] = float(relation == "same")
+    v["region_conflict"] = float(relation == "different")
+    gap = _days_apart(a.dates, b.dates)
+    if gap is not None:
+        v["date_close"] = float(gap <= 2)
+        v["date_far"] = float(gap > 10)
+    return v
+
+
+def load_duplicate_model(path: Path = DUPLICATES_FILE) -> dict:
+    """The fitted duplicate model (``python -m netra.triage.fit_duplicates`` writes it): an
+    intercept, a weight per ``pair_vector`` entry, the threshold chosen on the fitting set."""
+    if not path.exists():  # only while the fitting command builds the first one
+        return {"intercept": -6.0, "weights": {}, "threshold": 0.5}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+DUPLICATE_MODEL = load_duplicate_model()
+DEFAULT_THRESHOLD = float(DUPLICATE_MODEL["threshold"])
 
 
 @dataclass
@@ -55,6 +100,7 @@ class Features:
     grams: Counter[str] = field(default_factory=Counter)
     norm: float = 0.0
     words: frozenset[str] = frozenset()
+    word_idf: dict[str, float] = field(default_factory=dict)  # each of ``words`` and its rarity
     nips: frozenset[str] = frozenset()
     name: str = ""
     positions: frozenset[str] = frozenset()
@@ -65,6 +111,7 @@ class Features:
     links: frozenset[str] = frozenset()
     evidence_hashes: frozenset[str] = frozenset()
     group: str = ""  # the violation group the text reads as (first suggestion)
+    group_probs: dict[str, float] = field(default_factory=dict)  # every group's confidence (the suggestions)
 
 
 @dataclass(frozen=True)
@@ -102,10 +149,26 @@ def char_grams(words: list[str]) -> Counter[str]:
     return grams
 
 
+def word_idf(words: Iterable[str]) -> dict[str, float]:
+    """Each word's rarity in the training reports (the IDF of its whole-word gram)."""
+    idf, default = get_model().gram_idf()
+    return {w: idf.get("=" + w, default) for w in words}
+
+
 def _weighted_grams(words: list[str]) -> Counter[str]:
     """Character 4-grams weighted by rarity: words every report uses ("calon", "kampanye") count little."""
+    out: dict[str, float] = {}
+    for w in words:
+        for g, weight in _word_grams(w):
+            out[g] = out.get(g, 0.0) + weight
+    return Counter(out)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _word_grams(word: str) -> tuple[tuple[str, float], ...]:
+    """One word's weighted grams (cached: a lookup scores dozens of reports made of the same words)."""
     idf, default = get_model().gram_idf()
-    return Counter({g: n * idf.get(g, default) for g, n in char_grams(words).items()})
+    return tuple((g, n * idf.get(g, default)) for g, n in char_grams([word]).items())
 
 
 def features(
@@ -143,11 +206,13 @@ def features(
     if given:
         dates = [given]  # the date someone entered wins over what the text suggests
     all_links = {normalize_link(u) for u in links if u} | set(facts.links)
+    words = frozenset(w for w in content if len(w) > 2)
     return Features(
         text=text,
         grams=grams,
         norm=math.sqrt(sum(v * v for v in grams.values())),
-        words=frozenset(w for w in content if len(w) > 2),
+        words=words,
+        word_idf=word_idf(words),
         nips=frozenset(nips),
         name=" ".join(w for w in normalize(subject_name).split() if w not in ("pak", "bu", "h", "hj", "dr", "ir")),
         positions=frozenset(positions),
@@ -157,14 +222,19 @@ def features(
         dates=tuple(dates),
         links=frozenset(all_links),
         evidence_hashes=frozenset(h.lower() for h in evidence_hashes if h),
-        group=_first_group(text),
+        **_groups(text),
     )
 
 
-def _first_group(text: str) -> str:
+def _groups(text: str) -> dict:
+    """The violation group the text reads as first, and how sure the model is of each group."""
     model = get_model()
     probs, _why = model.probabilities(text)
-    return model.labels[max(range(len(probs)), key=lambda i: (probs[i], -i))]
+    best = model.labels[max(range(len(probs)), key=lambda i: (probs[i], -i))]
+    return {
+        "group": best,
+        "group_probs": {label: round(float(p), 4) for label, p in zip(model.labels, probs, strict=True)},
+    }
 
 
 def text_similarity(a: Features, b: Features) -> float:
@@ -203,103 +273,100 @@ def _days_apart(
     return best
 
 
-def similarity(a: Features, b: Features) -> Match:
-    """Score 0..1 that ``a`` and ``b`` report the same incident, and the reasons in Indonesian."""
-    evidence: list[float] = []
-    reasons: list[str] = []
-    factor = 1.0
+REASONS = {
+    "name_same": gettext_noop("nama terlapor sama"),
+    "position_same": gettext_noop("jabatan sama"),
+    "agency_same": gettext_noop("instansi sama"),
+    "candidate_same": gettext_noop("calon yang sama"),
+    "rare_words": gettext_noop("nama tempat/orang sama"),
+    "group_same": gettext_noop("jenis pelanggaran sama"),
+    "region_same": gettext_noop("wilayah sama"),
+    "date_close": gettext_noop("tanggal berdekatan"),
+}
 
-    w = WEIGHTS
-    strong = bool(a.evidence_hashes & b.evidence_hashes or a.links & b.links or a.nips & b.nips)
+
+def _strong_miss(a: Features, b: Features) -> float:
+    miss = 1.0
     if a.evidence_hashes & b.evidence_hashes:
-        evidence.append(w["evidence_hash"])
+        miss *= 1.0 - STRONG["evidence_hash"]
+    if a.links & b.links:
+        miss *= 1.0 - STRONG["link"]
+    if a.nips & b.nips:
+        miss *= 1.0 - STRONG["nip"]
+    return miss
+
+
+def _score(v: dict[str, float], miss: float, model: dict) -> float:
+    weights = model["weights"]
+    z = model["intercept"] + sum(weights.get(k, 0.0) * x for k, x in v.items())
+    score = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    if miss < 1.0:
+        # the same file, post or person: a different wording or reading does not undo that
+        score = max(score, 1.0 - miss * (1.0 - score), STRONG_FLOOR)
+    return round(score, 4)
+
+
+def score(a: Features, b: Features, model: dict | None = None) -> float:
+    """:func:`similarity`'s score alone (no reasons: what a lookup computes for every candidate)."""
+    return _score(pair_vector(a, b), _strong_miss(a, b), model or DUPLICATE_MODEL)
+
+
+def similarity(a: Features, b: Features, model: dict | None = None) -> Match:
+    """Score 0..1 that ``a`` and ``b`` report the same incident, and the reasons in Indonesian.
+
+    A logistic combination of ``pair_vector`` (weights fitted on ``eval/dups_train.jsonl``, in
+    ``data/duplicates.json``); the same evidence file, link or NIP lifts the score to at least
+    what that key alone says (``STRONG``).
+    """
+    model = model or DUPLICATE_MODEL
+    v = pair_vector(a, b)
+    reasons: list[str] = []
+    if a.evidence_hashes & b.evidence_hashes:
         reasons.append(_("bukti sama"))
     if a.links & b.links:
-        evidence.append(w["link"])
         reasons.append(_("tautan sama"))
     if a.nips & b.nips:
-        evidence.append(w["nip"])
         reasons.append(_("NIP sama"))
-    elif a.nips and b.nips:
-        factor *= w["nip_conflict"]
-    if a.name and b.name:
-        if a.name == b.name or (len(a.name) > 4 and (a.name in b.name or b.name in a.name)):
-            evidence.append(w["name"])
-            reasons.append(_("nama terlapor sama"))
-        else:
-            factor *= w["name_conflict"]
+    if v["text"] > 0.1:
+        reasons.append(_("teks mirip %(percent)d %%") % {"percent": round(100 * v["text"])})
+    weights = model["weights"]
+    for key, reason in REASONS.items():
+        if v[key] > 0 and weights.get(key, 0.0) > 0:
+            reasons.append(_(reason))
+    return Match(score=_score(v, _strong_miss(a, b), model), reasons=reasons)
 
-    text = text_similarity(a, b)
-    words = len(a.words & b.words) / max(1, min(len(a.words), len(b.words)))
-    p_text = min(w["text_max"], max(0.0, (text - w["text_floor"]) * w["text_slope"]) + w["words"] * words)
-    if p_text > 0.05:
-        evidence.append(p_text)
-        reasons.append(_("teks mirip %(percent)d %%") % {"percent": round(100 * text)})
 
-    generic = {"asn", "staf", "honorer"}
-    if a.positions & b.positions and not a.positions <= generic:
-        evidence.append(w["position"])
-        reasons.append(_("jabatan sama"))
-    elif a.positions - generic and b.positions - generic and not a.positions & b.positions:
-        factor *= w["position_conflict"]
-    if a.agencies & b.agencies:
-        evidence.append(w["agency"])
-        reasons.append(_("instansi sama"))
-    if a.candidates & b.candidates:
-        evidence.append(w["candidate"])
-        reasons.append(_("calon yang sama"))
-    elif a.candidates and b.candidates:
-        factor *= w["candidate_conflict"]
-
-    if a.group and b.group:
-        if a.group != b.group:
-            factor *= w["group_conflict"]
-        elif w["group"]:
-            evidence.append(w["group"])
-            reasons.append(_("jenis pelanggaran sama"))
-
-    relation = _regions_relation(a.region_codes, b.region_codes)
-    if relation == "same":
-        evidence.append(w["region"])
-        reasons.append(_("wilayah sama"))
-    elif relation == "different":
-        factor *= w["region_conflict"]
-
-    gap = _days_apart(a.dates, b.dates)
-    if gap is not None:
-        if gap <= 2:
-            evidence.append(w["date"])
-            reasons.append(_("tanggal berdekatan"))
-        elif gap > 10:
-            factor *= w["date_conflict"]
-
-    if strong:  # the same file, post or person: a different wording or reading does not undo that
-        factor = max(factor, 0.75)
-    miss = 1.0
-    for p in evidence:
-        miss *= 1.0 - p
-    score = (1.0 - miss) * factor
-    return Match(score=round(score, 4), reasons=reasons)
+# Two groups merge only if at least half of their cross pairs score CHAIN_MIN * threshold or more.
+CHAIN_MIN = 0.5
 
 
 def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
-    """Groups of indexes whose pairs score ``>= threshold`` (single link), each sorted, biggest first.
+    """Groups of indexes of the same incident, each sorted, biggest first (singletons included, so
+    every index appears exactly once).
 
-    Singletons are included, so every index appears exactly once.
+    Pairs scoring ``>= threshold`` link their groups, strongest pair first — but two groups merge
+    only when at least half of their cross pairs score ``CHAIN_MIN * threshold`` or more: a report
+    that resembles two incidents does not chain them into one.
     """
-    parent = list(range(len(items)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(items)):
-        for j in range(i + 1, len(items)):
-            if root(i) != root(j) and similarity(items[i], items[j]).score >= threshold:
-                parent[root(j)] = root(i)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(items)):
-        groups.setdefault(root(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
+    n = len(items)
+    scores = [[0.0] * n for _ in range(n)]
+    links = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            scores[i][j] = scores[j][i] = similarity(items[i], items[j]).score
+            if scores[i][j] >= threshold:
+                links.append((-scores[i][j], i, j))
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    for _s, i, j in sorted(links):
+        a, b = group_of[i], group_of[j]
+        if a == b:
+            continue
+        cross = [scores[x][y] for x in members[a] for y in members[b]]
+        if 2 * sum(1 for x in cross if x >= CHAIN_MIN * threshold) < len(cross):
+            continue
+        keep, gone = min(a, b), max(a, b)
+        for x in members[gone]:
+            group_of[x] = keep
+        members[keep] = sorted(members[keep] + members.pop(gone))
+    return sorted(members.values(), key=lambda g: (-len(g), g[0]))

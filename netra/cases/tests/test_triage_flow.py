@@ -265,3 +265,28 @@ def test_stored_features_equal_the_engines_own():
         assert getattr(ours, name) == getattr(theirs, name), name
     assert ours.links == theirs.links and ours.evidence_hashes == theirs.evidence_hashes
     assert triage.similarity(ours, theirs).score == triage.similarity(theirs, theirs).score
+
+
+def test_similar_text_is_looked_for_within_the_window_but_a_shared_nip_at_any_distance(agencies, satgas_katingan):
+    far = (TODAY - datetime.timedelta(days=triage_flow.TEXT_WINDOW_DAYS + 20)).isoformat()
+    old_text = submit(description=VIRAL, subject_name="", subject_nip="", links=[], incident_date=far)
+    nip = "198503122010011003"
+    old_nip = submit(description="Kepala dinas membagikan amplop", subject_nip=nip, links=[], incident_date=far)
+    case = submit(description=VIRAL, subject_name="", subject_nip=nip, links=[])
+    triage_pending()
+    found = [c.case for c in duplicate_candidates(case, user=satgas_katingan)]
+    assert old_nip in found and old_text not in found
+
+
+def test_the_open_case_index_names_every_terminal_state():
+    # the lookup filters "status NOT IN (terminal states)"; the partial index must read the same
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'case_duplicate_open_idx'")
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'case_duplicate_open_idx'")
+        (sql,) = cursor.fetchone()
+    assert tuple(sorted(Case.TERMINAL_STATES)) == triage_flow.TERMINAL_SORTED
+    assert all(f"'{state}'" in sql for state in triage_flow.TERMINAL_SORTED)

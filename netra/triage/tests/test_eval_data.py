@@ -49,3 +49,24 @@ def test_holdout2_is_fresh_and_apart():
     other_texts = {r["text"] for r in train + holdout}
     assert not any(r["text"] in other_texts for r in holdout2)
     assert len({r["text"] for r in holdout2}) == len(holdout2)
+
+
+def test_duplicate_sets_are_apart_and_hold_hard_negatives():
+    fit, held = _rows("dups_train.jsonl"), _rows("dups_holdout.jsonl")
+    others = _rows("train.jsonl") + _rows("holdout.jsonl") + _rows("holdout2.jsonl")
+    for rows, incidents, negatives in ((fit, 40, 10), (held, 20, 10)):
+        groups = Counter(r["dup_group"] for r in rows if r.get("dup_group"))
+        assert len(groups) >= incidents and all(2 <= n <= 5 for n in groups.values())
+        # a hard negative names the incident it resembles (same place, office, candidate or kind)
+        near = [r for r in rows if r.get("hard_negative_of")]
+        assert len(near) >= negatives
+        assert all(not r.get("dup_group") and r["hard_negative_of"] in groups for r in near)
+        assert all(r["violation"] in LABELS and r.get("source") for r in rows)
+        assert len({r["text"] for r in rows}) == len(rows)
+    # no incident and no text shared between the fitting set, its holdout and the older files
+    fit_groups = {r["dup_group"] for r in fit if r.get("dup_group")}
+    held_groups = {r["dup_group"] for r in held if r.get("dup_group")}
+    old_groups = {r["dup_group"] for r in others if r.get("dup_group")}
+    assert not fit_groups & held_groups and not (fit_groups | held_groups) & old_groups
+    texts = [r["text"] for r in fit + held + others]
+    assert len(set(texts)) == len(texts)

@@ -1,0 +1,111 @@
+"""The duplicate model (issue #13): tricky pairs, the shipped artefact, clusters that do not chain."""
+
+import datetime
+
+from netra.triage import fit_duplicates
+from netra.triage.api import DEFAULT_THRESHOLD, cluster, extract, features, score, similarity
+from netra.triage.similar import DUPLICATES_FILE, pair_vector
+
+D = datetime.date
+
+
+def test_the_shipped_model_is_what_the_fitting_command_rebuilds():
+    # deterministic: the same fitting file gives the same duplicates.json byte for byte
+    assert fit_duplicates.dumps(fit_duplicates.build()) == DUPLICATES_FILE.read_text(encoding="utf-8")
+
+
+def test_the_fitting_command_refuses_a_holdout(tmp_path):
+    import pytest
+
+    path = tmp_path / "dups_holdout.jsonl"
+    path.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        fit_duplicates.build(path)
+
+
+def test_two_witnesses_in_different_words_are_one_incident():
+    a = features(
+        text="Lurah Sukamaju membagikan beras berstiker paslon nomor 3 ke warga miskin di balai kelurahan",
+        region_code="32.11",
+        incident_date=D(2024, 11, 2),
+    )
+    b = features(
+        text="beras bantuan di sukamaju ada stiker paslon 3, yg bagi pak lurah sendiri. tgl 2/11", today=D(2024, 11, 4)
+    )
+    match = similarity(a, b)
+    assert match.score >= DEFAULT_THRESHOLD
+    assert "nama tempat/orang sama" in match.reasons
+
+
+def test_the_same_office_and_kind_on_another_day_for_another_candidate_is_not():
+    # a hard negative: same camat, same kind of act, another candidate and another month
+    a = features(
+        text="Camat Sukamaju hadir di deklarasi paslon nomor 1 di lapangan Sukamaju",
+        region_code="32.11",
+        incident_date=D(2024, 10, 3),
+    )
+    b = features(
+        text="Camat Sukamaju menghadiri kampanye paslon nomor 2 di desa Cibeureum",
+        region_code="32.11",
+        incident_date=D(2024, 11, 20),
+    )
+    v = pair_vector(a, b)
+    assert v["candidate_conflict"] == 1 and v["date_far"] == 1
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+def test_two_regions_apart_with_a_like_story_are_two_incidents():
+    one, two = "guru SDN 3 pakai kaos paslon nomor 2 waktu mengajar", "guru SMPN 1 berfoto pakai kaos paslon nomor 2"
+    a, b = features(text=one, region_code="63.04"), features(text=two, region_code="12.06")
+    assert pair_vector(a, b)["region_conflict"] == 1
+    assert score(a, b) < DEFAULT_THRESHOLD
+    assert score(a, b) < score(features(text=one), features(text=two))  # the conflict is what keeps them apart
+
+
+def test_a_shared_post_or_nip_outweighs_different_words():
+    link = "https://www.tiktok.com/@guru_x/video/7391002211"
+    a = features(text="video joget kampanye seorang guru", links=[link])
+    b = features(text="Mohon dicek konten ini " + link + "?is_from_webapp=1")
+    assert score(a, b) >= 0.9 and "tautan sama" in similarity(a, b).reasons
+    c = features(text="kepala bidang hadir di kampanye", subject_nip="198705122010012003")
+    d = features(text="pns dinas pertanian unggah dukungan, nip 19870512 201001 2 003")
+    assert score(c, d) >= 0.85 and "NIP sama" in similarity(c, d).reasons
+
+
+def test_different_nips_keep_two_people_apart():
+    a = features(text="Staf Bappeda Bengkalis NIP 198705122010012003 hadir di kampanye caleg di Duri")
+    b = features(text="Staf Bappeda Bengkalis NIP 199001152015031002 hadir di kampanye caleg di Duri")
+    assert pair_vector(a, b)["nip_conflict"] == 1
+    assert score(a, b) < score(a, a)
+
+
+def test_score_is_similaritys_score_and_symmetric():
+    a = features(text="camat ikut deklarasi paslon 2 di lapangan kasongan", region_code="62.06")
+    b = features(text="Pak camat hadir di deklarasi nomor 2, Kasongan", incident_date=D(2024, 10, 1))
+    assert score(a, b) == similarity(a, b).score == score(b, a)
+
+
+def test_karo_is_not_read_from_dengan():
+    # "karo" is Javanese for "dengan": normalising turned "Kabupaten Karo" into "kabupaten dengan",
+    # and every "dengan" named it; the prefixed form still does
+    assert extract("camat foto dengan calon bupati").region_codes == []
+    assert extract("camat di Kabupaten Karo foto dengan calon").region_codes == ["12.06"]
+
+
+def test_a_report_resembling_two_incidents_does_not_chain_them():
+    one = [
+        features(text="Camat Sukamaju ikut deklarasi paslon 1 di GOR Sukamaju", region_code="32.11"),
+        features(text="pak camat sukamaju naik panggung deklarasi paslon 01 di gor", region_code="32.11"),
+    ]
+    two = [
+        features(text="Lurah Cibeureum bagi beras stiker paslon 1 di balai Cibeureum", region_code="32.11"),
+        features(text="beras bantuan cibeureum ada stiker paslon satu, yg bagi pak lurah", region_code="32.11"),
+    ]
+    bridge = features(
+        text="camat sukamaju dan lurah cibeureum ikut deklarasi dan bagi beras stiker paslon 1 di gor dan balai",
+        region_code="32.11",
+    )
+    items = [*one, *two, bridge]
+    groups = cluster(items, DEFAULT_THRESHOLD)
+    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
+    assert not any({0, 2} <= set(g) or {1, 3} <= set(g) for g in groups)  # the incidents stay apart
