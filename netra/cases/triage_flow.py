@@ -95,6 +95,7 @@ def triage_pending(*, batch_size: int = TRIAGE_BATCH, max_batches: int | None = 
         # The engine runs outside any transaction: no lock is held while it reads.
         computed = {case_id: _compute(inputs[case_id]) for _pk, case_id in rows if case_id in inputs}
         with writer_turn(), transaction.atomic():
+            _storing_turn()
             for pk, case_id in rows:
                 if case_id in computed:
                     _store(pk, case_id, computed[case_id])
@@ -164,6 +165,19 @@ def _compute(data: dict) -> dict:
         "keys": sorted(keys),
         "data": data,
     }
+
+
+# Storing results re-points the cluster of every look-alike (``_join_cluster``): two processes
+# storing at once would lock each other's rows in opposite orders (a deadlock seen by
+# ``make scale-check``). On PostgreSQL the store phase takes one transaction-scoped advisory lock;
+# it is short (UPDATEs only, the engine ran before). SQLite already has one writer at a time.
+TRIAGE_STORE_LOCK = 0x4E54_5452  # "NTTR"
+
+
+def _storing_turn() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRIAGE_STORE_LOCK])
 
 
 def _store(pk: int, case_id: int, computed: dict) -> None:
