@@ -9,7 +9,7 @@ PORT=${PORT:-8000}
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
-$PY manage.py db_worker --queue-name "*" >var/worker.log 2>&1 & pids+=($!)
+$PY manage.py run_worker --queue-name "*" >var/worker.log 2>&1 & pids+=($!)
 $PY manage.py scheduler >var/scheduler.log 2>&1 & pids+=($!)
 $PY manage.py deliver_webhooks >var/webhooks.log 2>&1 & pids+=($!)
 echo "Background worker, scheduler and webhook delivery running (logs: var/*.log)"
