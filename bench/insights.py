@@ -276,6 +276,13 @@ def main() -> None:
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (2 cores)")
 
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+
+    print(f"the machine: one round trip SELECT 1 {_p(_time(select_one, 200))}")
+
     # --- the cube ---------------------------------------------------------------------------
     state = cube.state()
     if args.rebuild or not reuse or state.refreshed_at is None or state.pending:

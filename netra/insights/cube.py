@@ -12,7 +12,8 @@ everything from scratch (``rebuild_insights --full``).
 When: after every committed move (``cases.signals.case_transitioned``) the first committer of
 each second applies the backlog once its answer is sent (``apps._count_soon``); the dashboard
 applies what is left before reading (at most ``REFRESH_LIMIT``; a larger backlog — a bulk
-import — is the scheduler's ``rebuild_insights``, and the page says so); the page shows when the
+import — is counted after its answer and by the scheduler's ``rebuild_insights``, and the page
+says so); the page shows when the
 figures were last brought up to date. Read with :func:`value_sums`, :func:`place_sums`,
 :func:`cells`.
 """
@@ -36,7 +37,7 @@ from netra.turns import writer_turn
 
 ACTIVE = frozenset(s for s in Case.Status.values if s not in Case.TERMINAL_STATES)
 SEP = "\x1f"
-REFRESH_LIMIT = 1000  # dirty markers one dashboard request applies at most
+REFRESH_LIMIT = 500  # dirty markers one dashboard request applies before reading, at most
 BACKGROUND_LIMIT = 5000  # … and one after-response turn (apps._count_soon)
 BATCH = 2000
 
@@ -62,6 +63,8 @@ def cells_of(fact: Fact) -> Iterable[Key]:
         for unit in units.split(SEP) if units else ():
             yield (period, "u", *base[1:], unit)
     yield ("", "w", election, region, agency, bucket_of(day).isoformat())
+    if status in ACTIVE:
+        yield ("", "a", election, region, agency, day.isoformat())
 
 
 def facts(case_ids: Iterable[int] | None = None) -> dict[int, Fact]:

@@ -86,10 +86,10 @@ def figures(
     scope: Scope | None = None,
     places: list[tuple[str, int, int]] | None = None,
 ) -> dict:
-    """Counts from the cube (``netra.insights.cube``: exact, as of its last refresh); what moves
-    with the clock from two small live queries on indexes of the open cases: the cases not yet
-    due (``case_due_idx``; overdue = active cases with a due date minus those) and the open cases
-    created in the last 90 days (``insights_case_active_created_idx``; older = active minus those).
+    """Counts from the cube (``netra.insights.cube``: exact, as of its last refresh). What moves
+    with the clock: ageing from the open cases per creation day (the cube's ``a`` cells of the
+    last 90 days; older = active minus those) and overdue = active cases with a due date minus
+    those not yet due (one live query, ``case_due_idx``).
     The repeated subjects and the step times are live. ``places``: ``cube.place_sums`` when the
     caller already has it (the page's filter choices, when no filter is set)."""
     today = today or timezone.localdate()
@@ -120,24 +120,19 @@ def figures(
         }
         for code in ACTIVE_STATES
     ]
-    # Ageing: the open cases of the last 90 days live (ages move with the clock), the rest by difference.
+    # Ageing: the open cases by creation day, from the cube (dim "a": only the last 90 days are read).
     oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
-    recent = live.filter(
-        status__in=ACTIVE_STATES,
-        created_at__gte=timezone.make_aware(datetime.datetime.combine(oldest, datetime.time.min)),
+    window = cube.cells(scope, filters, "a", period="").filter(
+        value__gte=oldest.isoformat(), value__lte=today.isoformat()
     )
-    buckets = {"recent": Count("pk")}
-    for i, (low, high) in enumerate(AGE_BUCKETS[:-1]):
-        buckets[f"b{i}"] = Count(
-            "pk",
-            filter=Q(
-                created_at__date__lte=today - datetime.timedelta(days=low),
-                created_at__date__gt=today - datetime.timedelta(days=high + 1),
-            ),
-        )
-    young = recent.aggregate(**buckets)
+    if period_bounds := parse_period(filters.period):
+        window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
+    young: Counter[int] = Counter()
+    for day, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+        age = (today - datetime.date.fromisoformat(day)).days
+        young[next(i for i, (low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)] += n
     ageing = [
-        {"low": low, "high": high, "n": young[f"b{i}"] if high is not None else active - young["recent"]}
+        {"low": low, "high": high, "n": young[i] if high is not None else active - sum(young.values())}
         for i, (low, high) in enumerate(AGE_BUCKETS)
     ]
     groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
@@ -273,13 +268,16 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     )
     spent: dict[str, list[float]] = {}
     calendar = WorkingCalendar()
+    deadlines: dict[datetime.date, datetime.date] = {}
     decided = in_time = waiting = waiting_late = 0
     decision_days = DEFAULT_SLAS["decision"].days or 14
     for state, at, next_at, next_state in rows:
         if next_at is not None:
             spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
         if state == Case.Status.AWAITING_DECISION:
-            deadline = calendar.add_working_days(timezone.localtime(at).date(), decision_days)
+            entered = timezone.localtime(at).date()
+            if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
+                deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
             if next_state == Case.Status.DECIDED and next_at is not None:
                 decided += 1
                 in_time += timezone.localtime(next_at).date() <= deadline

@@ -40,7 +40,8 @@ class DashCell(models.Model):
     dashboard's period filter reads one level. ``dim``: ``s`` state, ``v`` first violation group,
     ``d`` active cases with a due date (value: the state), ``x`` decisions not annulled (value:
     the sanction type), ``u`` cases with a subject of that unit (OPD), ``w`` the creation bucket
-    (period "" only; value: the bucket's ISO date). ``election`` "" and ``agency`` 0 for none (no
+    (period "" only; value: the bucket's ISO date), ``a`` active cases per creation day (period ""
+    only; value: the ISO date; the ageing figure). ``election`` "" and ``agency`` 0 for none (no
     NULL in the unique key). Derived data: ``cube.refresh`` keeps it current from ``CaseFact``.
     """
 

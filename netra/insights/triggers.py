@@ -11,14 +11,11 @@ added, removed or changed in what is counted. Below the ORM, so ``update()``, bu
 Installed by migration ``insights.0002`` and again after every ``migrate`` (``apps.py``,
 idempotent): on SQLite a later migration that rebuilds a ``cases`` table drops its triggers.
 
-Also here, for the dashboard's live queries (``dashboard.py``): the partial index
-``insights_case_active_created_idx`` on the open cases' creation time (ageing moves with the
-clock) and ``insights_transition_at_idx`` on the transitions' time (the step times' window).
+Also here, for the dashboard's live step times (``dashboard.step_times``):
+``insights_transition_at_idx`` on the transitions' time (their 365-day window).
 """
 
 from __future__ import annotations
-
-from netra.cases.models import Case
 
 DIRTY = "insights_dirtycase"
 CASE_COLUMNS = ("status", "region_id", "agency_id", "election_id", "created_at", "due_date")
@@ -27,10 +24,6 @@ CHILDREN = {
     "cases_decision": ("annulled_at", "sanction_type_id"),
     "cases_subject": ("unit",),
 }
-ACTIVE = tuple(s for s in Case.Status.values if s not in Case.TERMINAL_STATES)
-INDEX = "insights_case_active_created_idx"
-_ACTIVE_SQL = ", ".join(f"'{s}'" for s in ACTIVE)
-INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {INDEX} ON cases_case (created_at) WHERE status IN ({_ACTIVE_SQL})"
 # The step times read the transitions of the last 365 days (dashboard.step_times).
 TRANSITION_INDEX = "insights_transition_at_idx"
 TRANSITION_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {TRANSITION_INDEX} ON cases_transition (at)"
@@ -106,7 +99,6 @@ def install(connection) -> None:
     with connection.cursor() as cursor:
         for statement in _postgresql() if connection.vendor == "postgresql" else _sqlite():
             cursor.execute(statement)
-        cursor.execute(INDEX_SQL)
         cursor.execute(TRANSITION_INDEX_SQL)
 
 
@@ -122,5 +114,4 @@ def uninstall(connection) -> None:
             for name in ("case", *(t.removeprefix("cases_") for t in CHILDREN)):
                 for op in ("insert", "delete", "update"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS insights_dirty_{name}_{op}")
-        cursor.execute(f"DROP INDEX IF EXISTS {INDEX}")
         cursor.execute(f"DROP INDEX IF EXISTS {TRANSITION_INDEX}")
