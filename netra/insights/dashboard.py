@@ -109,7 +109,7 @@ def figures(
         for code in Case.Status.values
         if code != Case.Status.MERGED
     ]
-    total = sum(row["n"] for row in by_state)
+    total = sum(by_state_raw.get(code, 0) for code in Case.Status.values if code != Case.Status.MERGED)
     active = sum(by_state_raw.get(code, 0) for code in ACTIVE_STATES)
     overdue = [
         {
@@ -128,8 +128,8 @@ def figures(
     if period_bounds := parse_period(filters.period):
         window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
     young: Counter[int] = Counter()
-    for day, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
-        age = (today - datetime.date.fromisoformat(day)).days
+    for created, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+        age = (today - datetime.date.fromisoformat(created)).days
         young[next(i for i, (low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)] += n
     ageing = [
         {"low": low, "high": high, "n": young[i] if high is not None else active - sum(young.values())}
@@ -185,11 +185,15 @@ def figures(
     end = start + datetime.timedelta(weeks=weeks)
     # Buckets never straddle a week or a month: a bucket in [start, end) (Mondays) or in the
     # period (1st of a month) holds exactly the cases created there.
-    window = cube.cells(scope, filters, "w", period="").filter(value__gte=start.isoformat(), value__lt=end.isoformat())
+    weeks_window = cube.cells(scope, filters, "w", period="").filter(
+        value__gte=start.isoformat(), value__lt=end.isoformat()
+    )
     if period_bounds := parse_period(filters.period):
-        window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
+        weeks_window = weeks_window.filter(
+            value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat()
+        )
     by_monday: Counter[datetime.date] = Counter()
-    for bucket, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for bucket, n in weeks_window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
         day = datetime.date.fromisoformat(bucket)
         by_monday[day - datetime.timedelta(days=day.weekday())] += n
     weekly = []
