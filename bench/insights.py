@@ -1,26 +1,28 @@
-"""Benchmark: the statistics of netra.insights on PostgreSQL — staff dashboard, public page, open data.
+"""Benchmark: the statistics of netra.insights — staff dashboard, public page, open data.
 
-Creates a separate ``netra_bench_insights`` database on the server of DATABASE_URL (dropped and
-recreated; the database named in DATABASE_URL is never touched), migrates it, loads the reference
-data (all 552 regions), and generates N cases with INSERT … SELECT generate_series: spread over
-the 514 kabupaten/kota and two elections, every state, one in seven sent to the PPK (transition
-+ recommendation with a violation group), one in fourteen with a PPK decision.
+PostgreSQL (default): a separate ``netra_bench_insights`` database on the server of DATABASE_URL
+(the database named there is never touched). Without ``--reuse`` it is dropped and recreated,
+migrated, loaded with the reference data (552 regions) and N cases generated with INSERT …
+SELECT generate_series (``_generate``: over the 514 kabupaten/kota and two elections, every
+state, one in seven sent to the PPK with a violation group, one in fourteen with a decision).
+``--reuse`` keeps it when it holds N cases (migrates it, so new tables appear) and skips the
+generation — and the cube's full rebuild when the cube is current.
 
-Then, in-process (Django test client, no socket), p50/p95 of:
-- the staff dashboard ``/staf/dasbor/`` for a pemda (Satgas Katingan), a province (Bawaslu
-  Kalteng) and BKN pusat — cold (first request after ``ANALYZE``) and warm;
-- the dashboard's figures without cache, before (the insights branch's module, loaded from git
-  commit BEFORE) and after (fewer grouped passes), and the page with its per-scope cache;
-- the aggregate table's full rebuild (``rebuild_insights``);
-- the public page ``/statistik/`` from the cache and with the table rebuilt each time (from the
-  aggregate table), against the live GROUP BY over cases that the rebuild ran before;
-- the open data ``/api/v1/public/statistics`` from the cache;
-- the same aggregates as hand-written SQL (the dashboard's per-state count, the public GROUP BY),
-  with the ratio page / SQL.
+``--sqlite`` does the same on a SQLite file (``var/bench-insights.sqlite3``, kept for --reuse).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/insights.py --cases 100000
+Measured in one run (in-process Django test client, no socket), p50/p95:
+- the dashboard cube's full rebuild and an incremental refresh of 1 000 changed cases;
+- ``/staf/dasbor/`` for a pemda (Satgas Katingan), a province (Bawaslu Kalteng) and BKN pusat:
+  cold (the per-scope cache cleared before every request: figures computed from the cube) and
+  warm (cached);
+- the same figures with ``today`` on the data's last day (the live parts — not yet due, open
+  cases of the last 90 days, step times of the last 365 days — then have rows to count);
+- the figures of the dashboard before the cube (``BEFORE``, loaded from git), same run;
+- hand-written SQL in the same run: the per-state count over ``cases_case`` and over the cube;
+- the public page from the cache and rebuilt, the open data.
 
-``--cases`` (default 100000; the goal is 1000000), ``--repeat`` (default 20 requests per figure).
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/insights.py --cases 1000000 --reuse
+    .venv/bin/python bench/insights.py --sqlite --cases 100000 --reuse
 """
 
 import argparse
@@ -33,11 +35,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "netra_bench_insights"
-BEFORE = "62606ba"  # the insights branch's last commit: the dashboard before insights-2
+BEFORE = "2663c0f"  # main before the cube: the dashboard as a GROUP BY over the scoped cases
 
 
 def _bench_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
+    if "--sqlite" in sys.argv:
+        return f"sqlite:///{ROOT / 'var' / 'bench-insights.sqlite3'}"
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("bench/insights.py needs DATABASE_URL pointing at a PostgreSQL server")
     return urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
@@ -114,6 +118,68 @@ def _generate(cursor, n: int, agencies: dict) -> None:
         cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
+def _generate_sqlite(cursor, n: int, agencies: dict) -> None:
+    """``_generate`` for SQLite (no generate_series): the same rows, computed in Python."""
+    import datetime
+    import json
+
+    from netra.cases.models import Case
+    from netra.catalog.violations import GROUP_CODES
+
+    states = [s for s in Case.Status.values if s != "merged"]
+    katingan, barsel = agencies["pemkab-katingan"].pk, agencies["pemkab-barito-selatan"].pk
+    cursor.execute("SELECT code FROM catalog_region WHERE code LIKE '%.%' ORDER BY code")
+    regions = [row[0] for row in cursor.fetchall()]
+    end = datetime.datetime(2024, 11, 20, tzinfo=datetime.UTC)
+    rows = []
+    for g in range(1, n + 1):
+        created = (end - datetime.timedelta(days=g % 300)).isoformat(sep=" ")
+        rows.append(
+            (
+                f"BENCH-{g}",
+                states[g % len(states)],
+                katingan if g % 20 == 0 else barsel if g % 20 == 1 else None,
+                "62.06" if g % 20 == 0 else "62.04" if g % 20 == 1 else regions[(g * 7919) % len(regions)],
+                "pemilu-2024" if g % 2 == 0 else "pilkada-2024",
+                (datetime.date(2024, 11, 1) - datetime.timedelta(days=g % 300)).isoformat(),
+                created,
+                (datetime.date(2024, 11, 20) - datetime.timedelta(days=g % 40)).isoformat(),
+            )
+        )
+    cursor.executemany(
+        """INSERT INTO cases_case (number, source, source_reference, status, agency_id, region_id, election_id,
+            incident_date, created_at, updated_at, deadline_key, due_date, waiting_for_bawaslu,
+            bawaslu_question, dismissal_reason, forwarded_to_external)
+           VALUES (%s, 'public_report', '', %s, %s, %s, %s, %s, %s, %s, '', %s, 0, '', '', '')""",
+        [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[6], r[7]) for r in rows],
+    )
+    cursor.execute("SELECT min(id) FROM cases_case")
+    first = cursor.fetchone()[0]
+    cursor.execute(
+        """INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note)
+           SELECT id, 'recommendation', 'awaiting_decision', created_at, '' FROM cases_case WHERE (id - %s) %% 7 = 0""",
+        [first],
+    )
+    cursor.execute("SELECT id, created_at FROM cases_case WHERE (id - %s) %% 7 = 0", [first])
+    sent = cursor.fetchall()
+    cursor.execute("SELECT code FROM catalog_sanctioncategory ORDER BY severity LIMIT 1")
+    category = cursor.fetchone()[0]
+    cursor.executemany(
+        """INSERT INTO cases_recommendation (case_id, violations, sanction_category_id, override_reason, legal_basis,
+               findings, created_at, letter_number) VALUES (%s, %s, %s, '', 'PP 94/2021', '-', %s, '')""",
+        [(pk, json.dumps([GROUP_CODES[pk % len(GROUP_CODES)]]), category, at) for pk, at in sent],
+    )
+    cursor.execute(
+        """INSERT INTO cases_decision (case_id, sanction_type_id, decree_number, decree_date, signed_file, created_at,
+               annulment_reason)
+           SELECT id, (SELECT code FROM catalog_sanctiontype ORDER BY "order" LIMIT 1), 'SK', '2024-12-01', '',
+               created_at, ''
+           FROM cases_case WHERE (id - %s) %% 14 = 0""",
+        [first],
+    )
+    cursor.execute("ANALYZE")
+
+
 def _p(times: list[float]) -> str:
     times = sorted(times)
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
@@ -134,18 +200,52 @@ def _time(fn, repeat: int) -> list[float]:
     return times
 
 
+def _user(agencies, username):
+    from conftest import _persona
+    from netra.orgs.models import User
+
+    return User.objects.filter(username=username).first() or _persona(agencies, username)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="keep the database when it holds --cases cases")
+    parser.add_argument("--sqlite", action="store_true", help="SQLite file var/bench-insights.sqlite3")
+    parser.add_argument("--before-repeat", type=int, default=3, help="requests per figure of the old dashboard")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cube from scratch even when reused")
+    parser.add_argument("--public-only", action="store_true", help="only the public page and open data")
     args = parser.parse_args()
     url = _bench_url()
-    _recreate_database(url)
+    sqlite_path = ROOT / "var" / "bench-insights.sqlite3"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("NETRA_RATE_LIMITS", "off")
     os.environ.setdefault("NETRA_ENV", "test")
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "netra.settings"
+    have = 0
+    if args.reuse:
+        try:
+            if args.sqlite:
+                import sqlite3
+
+                have = sqlite3.connect(sqlite_path).execute("SELECT count(*) FROM cases_case").fetchone()[0]
+            else:
+                import psycopg
+
+                with psycopg.connect(url) as conn:
+                    have = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+        except Exception:
+            have = 0
+    reuse = args.reuse and have == args.cases
+    if not reuse:
+        if args.sqlite:
+            sqlite_path.parent.mkdir(exist_ok=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
+        else:
+            _recreate_database(url)
     import django
 
     django.setup()
@@ -153,97 +253,48 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
-    from conftest import _persona, verified_login
-    from netra.insights import dashboard, stats
+    from netra.insights import aggregates, stats
     from netra.orgs.demo import create_demo_agencies
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
+    if not reuse:
+        call_command("load_reference", verbosity=0)
     agencies = create_demo_agencies()
-    print(f"database {BENCH_DB} migrated in {time.perf_counter() - started:.0f} s; {args.repeat} requests per figure")
-    began = time.perf_counter()
-    with connection.cursor() as cursor:
-        _generate(cursor, args.cases, agencies)
-    print(f"{args.cases:,} cases generated in {time.perf_counter() - began:.0f} s")
+    where = "SQLite " + str(sqlite_path) if args.sqlite else f"PostgreSQL {BENCH_DB}"
+    print(f"{where}: migrated in {time.perf_counter() - started:.0f} s; {args.repeat} requests per figure")
+    if reuse:
+        print(f"{have:,} cases reused (--reuse)")
+    else:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            (_generate_sqlite if args.sqlite else _generate)(cursor, args.cases, agencies)
+        print(f"{args.cases:,} cases generated in {time.perf_counter() - began:.0f} s")
+    load = os.getloadavg()
+    print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (2 cores)")
 
-    users = {
-        "pemda (Satgas Katingan)": _persona(agencies, "satgas.katingan"),
-        "province (Bawaslu Kalteng)": _persona(agencies, "bawaslu.kalteng"),
-        "BKN pusat": _persona(agencies, "bkn.pusat"),
-    }
-    # "Before" in the same run: the dashboard module as the insights branch left it (one GROUP BY
-    # per figure, no cache), loaded from git next to the current one.
-    import importlib.util
-    import subprocess
-    import tempfile
+    def select_one():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
 
-    old_source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{BEFORE}:netra/insights/dashboard.py"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    old_path = Path(tempfile.mkdtemp()) / "dashboard_before.py"
-    old_path.write_text(old_source)
-    spec = importlib.util.spec_from_file_location("dashboard_before", old_path)
-    before = importlib.util.module_from_spec(spec)
-    sys.modules["dashboard_before"] = before  # dataclasses look their module up
-    spec.loader.exec_module(before)
+    print(f"the machine: one round trip SELECT 1 {_p(_time(select_one, 200))}")
 
-    print("\nstaff dashboard /staf/dasbor/ (whole page; figures cached per scope for 60 s)")
-    for label, user in users.items():
-        client = verified_login(Client(), user)
-        cache.clear()
-        cold = _time(lambda c=client: c.get("/staf/dasbor/"), 1)[0]
-        warm = _time(lambda c=client: c.get("/staf/dasbor/"), args.repeat)
-        response = client.get("/staf/dasbor/")
-        assert response.status_code == 200, response.status_code
-        print(
-            f"  {label:<28} uncached {cold:8.1f} ms   cached {_p(warm)}   ({dashboard.cases(user, dashboard.Filters()).count():,} cases)"
-        )
-    print("\ndashboard figures + step times, no cache: before (insights branch) / after (fewer passes)")
-    reps = max(3, args.repeat // 4)
-    for label, user in users.items():
-        f = dashboard.Filters()
-        old = _time(lambda u=user: (before.figures(u, before.Filters()), before.step_times(u, before.Filters())), reps)
-        new = _time(lambda u=user, f=f: (dashboard.figures(u, f), dashboard.step_times(u, f)), reps)
-        print(f"  {label:<28} before {_p(old)}   after {_p(new)}   ratio p95 {_p95(new) / _p95(old):.2f}")
-
-    print("\nhand-written SQL: the per-state count of each scope")
-    katingan = agencies["pemkab-katingan"].pk
-    sql = {
-        "pemda (Satgas Katingan)": (
-            "SELECT status, count(*) FROM cases_case WHERE agency_id = %s AND status <> 'merged' GROUP BY status",
-            [katingan],
-        ),
-        "province (Bawaslu Kalteng)": (
-            "SELECT status, count(*) FROM cases_case WHERE (region_id = '62' OR region_id LIKE '62.%%') "
-            "AND status <> 'merged' GROUP BY status",
-            [],
-        ),
-        "BKN pusat": ("SELECT status, count(*) FROM cases_case WHERE status <> 'merged' GROUP BY status", []),
-    }
-    for label, (query, params) in sql.items():
-
-        def run(q=query, p=params):
-            with connection.cursor() as cursor:
-                cursor.execute(q, p)
-                cursor.fetchall()
-
-        print(f"  {label:<28} {_p(_time(run, args.repeat))}")
-
-    from netra.insights import aggregates
+    if not args.public_only:
+        _dashboard_part(args, agencies, reuse)
 
     print("\npublic statistics")
-    began = time.perf_counter()
-    rows = aggregates.rebuild()
-    print(
-        f"  aggregate table rebuilt (full, rebuild_insights): {(time.perf_counter() - began) * 1000:,.0f} ms, {rows:,} rows"
-    )
+    from netra.insights.models import Aggregate
+
+    if args.rebuild or not reuse or not Aggregate.objects.exists():
+        began = time.perf_counter()
+        rows = aggregates.rebuild()
+        print(
+            f"  aggregate table rebuilt (full, rebuild_insights): {(time.perf_counter() - began) * 1000:,.0f} ms, {rows:,} rows"
+        )
     client = Client()
-    cache.clear()
     rebuilt = []
     for _ in range(max(3, args.repeat // 4)):
         cache.clear()
@@ -251,35 +302,205 @@ def main() -> None:
         assert client.get("/statistik/").status_code == 200
         rebuilt.append((time.perf_counter() - began) * 1000)
     print(f"  /statistik/ table rebuilt from the aggregates {_p(rebuilt)}")
-    cached = _time(lambda: client.get("/statistik/"), args.repeat)
-    print(f"  /statistik/ from the cache       {_p(cached)}")
-    province = _time(lambda: client.get("/statistik/?provinsi=62"), args.repeat)
+    cached = _time(lambda: client.get("/statistik/"), args.repeat * 5)
+    print(f"  /statistik/ from the cache       {_p(cached)}   (the whole page, CSRF slot filled)")
+    # The same content from the cache with the frame rendered around it (what every hit did
+    # before the whole page was cached): an address that is not the page's own takes that path.
+    framed = _time(lambda: client.get("/statistik/?ukuran=reports&x=1"), args.repeat * 5)
+    print(
+        f"  … frame rendered around it       {_p(framed)}   ratio p95 whole / framed {_p95(cached) / _p95(framed):.2f}"
+    )
+    # And as every hit was before: the generation read from the database each time, the frame rendered.
+    aggregates.GENERATION_SECONDS = 0
+    before = _time(lambda: client.get("/statistik/?ukuran=reports&x=1"), args.repeat * 5)
+    aggregates.GENERATION_SECONDS = 1.0
+    print(
+        f"  … and the generation read each hit (before) {_p(before)}   ratio p95 now / before {_p95(cached) / _p95(before):.2f}"
+    )
+    province = _time(lambda: client.get("/statistik/?provinsi=62"), args.repeat * 5)
     print(f"  /statistik/?provinsi=62 (cache)  {_p(province)}")
     api = _time(lambda: client.get("/api/v1/public/statistics"), args.repeat)
     print(f"  open data JSON (cache)           {_p(api)}")
     build = _time(lambda: stats.build_table(), max(3, args.repeat // 4))
     print(f"  build_table() alone              {_p(build)}")
-
-    def public_sql():
-        # What the insights branch's build_table ran each rebuild: the live GROUP BY over cases.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """SELECT c.region_id, r.violations->>0, count(*),
-                          count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cases_transition t
-                              WHERE t.case_id = c.id AND t.to_state = 'awaiting_decision')),
-                          count(*) FILTER (WHERE EXISTS (SELECT 1 FROM cases_decision d
-                              WHERE d.case_id = c.id AND d.annulled_at IS NULL))
-                   FROM cases_case c LEFT JOIN cases_recommendation r ON r.case_id = c.id
-                   WHERE c.status <> 'merged' GROUP BY 1, 2"""
-            )
-            cursor.fetchall()
-
-    hand = _time(public_sql, max(3, args.repeat // 4))
-    print(f"  before: the live GROUP BY over cases, hand SQL {_p(hand)}")
     print(
-        f"\nratios (p95): rebuilt page / live GROUP BY {_p95(rebuilt) / _p95(hand):.2f}; "
-        f"cached page / rebuilt page {_p95(cached) / _p95(rebuilt):.3f}"
+        f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores); now {timezone.now():%H:%M} UTC"
     )
+
+
+def _dashboard_part(args, agencies, reuse) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from conftest import verified_login
+    from netra.insights import cube, dashboard
+    from netra.orgs.selectors import case_scope
+
+    # --- the cube ---------------------------------------------------------------------------
+    state = cube.state()
+    if args.rebuild or not reuse or state.refreshed_at is None or state.pending:
+        began = time.perf_counter()
+        cells = cube.rebuild()
+        print(f"\ndashboard cube: full rebuild {time.perf_counter() - began:,.1f} s, {cells:,} cells")
+    else:
+        print("\ndashboard cube: current (reused)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM insights_dashcell")
+        print(f"  cells: {cursor.fetchone()[0]:,}")
+        if not args.sqlite:
+            cursor.execute("VACUUM (ANALYZE) insights_dashcell")
+            cursor.execute("VACUUM (ANALYZE) insights_casefact")
+        else:
+            cursor.execute("ANALYZE")
+    # An incremental refresh: 1 000 cases change state (through the triggers), then back.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, status FROM cases_case ORDER BY id LIMIT 1000 OFFSET %s", [min(5000, args.cases // 2)]
+        )
+        picked = cursor.fetchall()
+    from netra.cases.models import Case
+
+    Case.objects.filter(pk__in=[pk for pk, _ in picked]).update(status=Case.Status.CLOSED)
+    began = time.perf_counter()
+    applied = cube.refresh()
+    first = time.perf_counter() - began
+    for pk, status in picked:
+        Case.objects.filter(pk=pk).update(status=status)
+    began = time.perf_counter()
+    cube.refresh()
+    print(
+        f"  incremental refresh: {applied:,} changed cases in {first * 1000:,.0f} ms (one bulk update); "
+        f"the same {len(picked):,} back one by one in {(time.perf_counter() - began) * 1000:,.0f} ms"
+    )
+    began = time.perf_counter()
+    for _ in range(20):
+        cube.state()
+    print(f"  the page's check for pending changes: {(time.perf_counter() - began) * 1000 / 20:.2f} ms")
+
+    users = {
+        "pemda (Satgas Katingan)": _user(agencies, "satgas.katingan"),
+        "province (Bawaslu Kalteng)": _user(agencies, "bawaslu.kalteng"),
+        "BKN pusat": _user(agencies, "bkn.pusat"),
+    }
+    print("\nstaff dashboard /staf/dasbor/ (whole page)")
+    summary = {}
+    for label, user in users.items():
+        client = verified_login(Client(), user)
+        assert client.get("/staf/dasbor/").status_code == 200
+
+        cold = []
+        for _ in range(args.repeat):
+            cache.clear()  # the figures' cache (sessions live in the database)
+            began = time.perf_counter()
+            response = client.get("/staf/dasbor/")
+            cold.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, response.status_code
+        warm = _time(lambda c=client: c.get("/staf/dasbor/"), args.repeat)
+        total = dashboard.figures(user, dashboard.Filters(), scope=case_scope(user))["total"]
+        summary[label] = (cold, warm)
+        print(f"  {label:<28} cold {_p(cold)}   warm {_p(warm)}   ({total:,} cases)")
+
+    busy = datetime_date(2024, 11, 20)
+    print(f"\nfigures + step times without cache, today = {busy} (the data's last day: live parts busy)")
+    for label, user in users.items():
+        scope = case_scope(user)
+        f = dashboard.Filters()
+        t = _time(
+            lambda u=user, s=scope, f=f: (
+                dashboard.figures(u, f, today=busy, scope=s),
+                dashboard.step_times(u, f, today=busy, scope=s),
+            ),
+            args.before_repeat,
+        )
+        print(f"  {label:<28} {_p(t)}")
+
+    before = _load_before()
+    print(f"\nbefore the cube (git {BEFORE}): figures + step times without cache, {args.before_repeat} runs")
+    for label, user in users.items():
+        scope = case_scope(user)
+        old = _time(
+            lambda u=user, s=scope: (
+                before.figures(u, before.Filters(), scope=s),
+                before.step_times(u, before.Filters(), scope=s),
+            ),
+            args.before_repeat,
+        )
+        new = _time(
+            lambda u=user, s=scope: (
+                dashboard.figures(u, dashboard.Filters(), scope=s),
+                dashboard.step_times(u, dashboard.Filters(), scope=s),
+            ),
+            args.before_repeat * 3,
+        )
+        print(f"  {label:<28} before {_p(old)}   cube {_p(new)}   ratio p95 {_p95(new) / _p95(old):.3f}")
+
+    print("\nhand-written SQL, same run: the per-state count of each scope, over cases_case and over the cube")
+    katingan = agencies["pemkab-katingan"].pk
+    like = "LIKE '62.%%'"
+    sql = {
+        "pemda (Satgas Katingan)": (
+            f"agency_id = {katingan}",
+            f"agency = {katingan}",
+        ),
+        "province (Bawaslu Kalteng)": (
+            f"(region_id = '62' OR region_id {like})",
+            f"(region = '62' OR region {like})",
+        ),
+        "BKN pusat": ("TRUE" if not args.sqlite else "1", "TRUE" if not args.sqlite else "1"),
+    }
+    for label, (on_cases, on_cube) in sql.items():
+
+        def run(q):
+            with connection.cursor() as cursor:
+                cursor.execute(q)
+                cursor.fetchall()
+
+        live = _time(
+            lambda w=on_cases: run(
+                f"SELECT status, count(*) FROM cases_case WHERE {w} AND status <> 'merged' GROUP BY status"  # noqa: S608
+            ),
+            max(3, args.repeat // 2),
+        )
+        cubed = _time(
+            lambda w=on_cube: run(
+                "SELECT value, sum(n) FROM insights_dashcell WHERE period = '' AND dim = 's' AND "  # noqa: S608
+                f"{w} GROUP BY value"
+            ),
+            args.repeat,
+        )
+        cold = summary[label][0]
+        print(
+            f"  {label:<28} cases_case {_p(live)}   cube {_p(cubed)}   "
+            f"cold page / SQL on cases p95 {_p95(cold) / _p95(live):.2f}, / SQL on cube {_p95(cold) / _p95(cubed):.1f}"
+        )
+
+
+def datetime_date(*args):
+    import datetime
+
+    return datetime.date(*args)
+
+
+def _load_before():
+    """The dashboard module as it was before the cube (git ``BEFORE``), loaded next to the current one."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{BEFORE}:netra/insights/dashboard.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "dashboard_before.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("dashboard_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["dashboard_before"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 if __name__ == "__main__":

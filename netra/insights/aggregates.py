@@ -9,6 +9,7 @@ with every rebuild, so the cached tables and rendered fragments of the old rows 
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 
 from django.db import transaction
@@ -27,10 +28,23 @@ def bucket_of(day: datetime.date) -> datetime.date:
     return max(day - datetime.timedelta(days=day.weekday()), day.replace(day=1))
 
 
+GENERATION_SECONDS = 1.0  # how long a process reuses the generation it read
+_generation: list = [None, 0.0]  # [value, monotonic time read] in this process
+
+
 def generation() -> str:
     """Moves with every rebuild (ids only grow: PostgreSQL sequences, SQLite AUTOINCREMENT), the
-    same in every process; part of every cache key of the tables and rendered fragments."""
-    return str(Aggregate.objects.aggregate(last=Max("id"))["last"] or 0)
+    same in every process; part of every cache key of the tables and rendered fragments.
+
+    Read from the database at most once a second per process (a rebuild in this process is seen
+    at once, one in another within a second): a cached page is then served without a database
+    round trip, nor the connection's health check that would come with one."""
+    value, read_at = _generation
+    if value is not None and time.monotonic() - read_at < GENERATION_SECONDS:
+        return value
+    value = str(Aggregate.objects.aggregate(last=Max("id"))["last"] or 0)
+    _generation[:] = [value, time.monotonic()]
+    return value
 
 
 def rebuild() -> int:
@@ -74,4 +88,5 @@ def rebuild() -> int:
     with transaction.atomic():
         Aggregate.objects.all().delete()
         Aggregate.objects.bulk_create(objects, batch_size=2000)
+    _generation[:] = [None, 0.0]
     return len(objects)

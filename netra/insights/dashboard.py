@@ -1,8 +1,11 @@
-"""The staff dashboard's figures, in the user's case scope only (``cases.selectors.scoped_cases``).
+"""The staff dashboard's figures, in the user's case scope only (``orgs.selectors.case_scope``).
 
-Every figure is a GROUP BY over the scoped cases (a few passes, each giving several figures), so
-another agency's numbers never reach a user who may not read its cases; staff figures are not
-suppressed (the user may open each case). Cached per case scope for a short time (:func:`cached`).
+The counts are sums over the cube's cells in the scope (``netra.insights.cube``: per election,
+region and agency, so another agency's numbers never reach a user who may not read its cases);
+what moves with the clock (overdue, ageing) adds a small live query on an index of open cases;
+the repeated subjects and the step times are live. Staff figures are not suppressed (the user may
+open each case). Cached per (case scope, filters, day, cube version) (:func:`cached`): a change
+applied to the cube is seen at once.
 """
 
 from __future__ import annotations
@@ -11,20 +14,19 @@ import datetime
 import hashlib
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from netra.cases.models import Case, Decision, Subject
+from netra.cases.models import Case, Subject
 from netra.cases.selectors import ACTIVE_STATES, scoped_cases
 from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
+from netra.insights import cube
 from netra.insights.stats import UNCLASSIFIED, parse_period
 from netra.orgs.models import Agency
-from netra.orgs.selectors import Scope
+from netra.orgs.selectors import Scope, case_scope
 
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 90), (91, None))
 WEEKS = 26
@@ -62,13 +64,13 @@ def _scope_key(scope: Scope) -> str:
     return hashlib.sha256(signature.encode()).hexdigest()[:24]
 
 
-def cached(scope: Scope, filters: Filters, what: str, compute):
-    """``compute()`` cached per (case scope, filters, day) for ``NETRA_DASHBOARD_CACHE_SECONDS``
+def cached(scope: Scope, filters: Filters, what: str, compute, version: int = 0):
+    """``compute()`` cached per (case scope, filters, day, cube version) for ``NETRA_DASHBOARD_CACHE_SECONDS``
     (default 60): users with the same scope share it; a user never reads another scope's figures."""
     seconds = int(getattr(settings, "NETRA_DASHBOARD_CACHE_SECONDS", 60))
     if seconds <= 0:
         return compute()
-    raw = f"{_scope_key(scope)}|{timezone.localdate()}|{filters}"
+    raw = f"{_scope_key(scope)}|{timezone.localdate()}|{filters}|{version}"
     key = f"netra.insights.dash:{what}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
     if (value := cache.get(key)) is None:
         value = compute()
@@ -76,65 +78,85 @@ def cached(scope: Scope, filters: Filters, what: str, compute):
     return value
 
 
-def figures(user, filters: Filters, *, today: datetime.date | None = None, scope: Scope | None = None) -> dict:
+def figures(
+    user,
+    filters: Filters,
+    *,
+    today: datetime.date | None = None,
+    scope: Scope | None = None,
+    places: list[tuple[str, int, int]] | None = None,
+) -> dict:
+    """Counts from the cube (``netra.insights.cube``: exact, as of its last refresh). What moves
+    with the clock: ageing from the open cases per creation day (the cube's ``a`` cells of the
+    last 90 days; older = active minus those) and overdue = active cases with a due date minus
+    those not yet due (one live query, ``case_due_idx``).
+    The repeated subjects and the step times are live. ``places``: ``cube.place_sums`` when the
+    caller already has it (the page's filter choices, when no filter is set)."""
     today = today or timezone.localdate()
-    qs = cases(user, filters, scope)
+    scope = case_scope(user) if scope is None else scope
+    live = cases(user, filters, scope)
     labels = dict(Case.Status.choices)
-    # One pass for states, overdue and ageing (conditional counts per state).
-    buckets = {}
-    for i, (low, high) in enumerate(AGE_BUCKETS):
-        condition = Q(status__in=ACTIVE_STATES, created_at__date__lte=today - datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(created_at__date__gt=today - datetime.timedelta(days=high + 1))
-        buckets[f"b{i}"] = Count("pk", filter=condition)
-    state_rows: list[Any] = list(
-        qs.values("status").annotate(
-            n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today, status__in=ACTIVE_STATES)), **buckets
-        )
+    counted = cube.value_sums(scope, filters)
+    by_state_raw, dated = counted["s"], counted["d"]
+    not_due = dict(
+        live.filter(status__in=ACTIVE_STATES, due_date__gte=today)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
-    by_state_raw = {row["status"]: row["n"] for row in state_rows}
-    overdue_raw = {row["status"]: row["late"] for row in state_rows}
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
         for code in Case.Status.values
         if code != Case.Status.MERGED
     ]
     total = sum(by_state_raw.get(code, 0) for code in Case.Status.values if code != Case.Status.MERGED)
+    active = sum(by_state_raw.get(code, 0) for code in ACTIVE_STATES)
     overdue = [
-        {"code": code, "label": labels[code], "n": overdue_raw.get(code, 0), "active": by_state_raw.get(code, 0)}
+        {
+            "code": code,
+            "label": labels[code],
+            "n": dated.get(code, 0) - not_due.get(code, 0),
+            "active": by_state_raw.get(code, 0),
+        }
         for code in ACTIVE_STATES
     ]
+    # Ageing: the open cases by creation day, from the cube (dim "a": only the last 90 days are read).
+    oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
+    window = cube.cells(scope, filters, "a", period="").filter(
+        value__gte=oldest.isoformat(), value__lte=today.isoformat()
+    )
+    if period_bounds := parse_period(filters.period):
+        window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
+    young: Counter[int] = Counter()
+    for created, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+        age = (today - datetime.date.fromisoformat(created)).days
+        young[next(i for i, (low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)] += n
     ageing = [
-        {"low": low, "high": high, "n": sum(row[f"b{i}"] for row in state_rows)}
+        {"low": low, "high": high, "n": young[i] if high is not None else active - sum(young.values())}
         for i, (low, high) in enumerate(AGE_BUCKETS)
     ]
-    # One pass for violation group, region and agency (summed apart in Python).
     groups = dict(ViolationGroup.objects.values_list("code", "name_id"))
     violation_counts: Counter[str] = Counter()
-    region_counts: Counter[str] = Counter()
-    agency_counts: Counter[int | None] = Counter()
-    for violations, region_id, agency_id, n in (
-        qs.values_list("recommendation__violations", "region_id", "agency_id")
-        .annotate(n=Count("pk"))
-        .values_list("recommendation__violations", "region_id", "agency_id", "n")
-    ):
-        first = (violations or [None])[0]
-        violation_counts[first if first in groups else UNCLASSIFIED] += n
-        region_counts[region_id] += n
-        agency_counts[agency_id] += n
+    for code, n in counted["v"].items():
+        violation_counts[code if code in groups else UNCLASSIFIED] += n
     by_violation = [
         {"code": code, "label": name, "n": violation_counts.get(code, 0)} for code, name in groups.items()
     ] + [{"code": UNCLASSIFIED, "label": None, "n": violation_counts.get(UNCLASSIFIED, 0)}]
+    region_counts: Counter[str] = Counter()
+    agency_counts: Counter[int] = Counter()
+    for region_code, agency_id, n in cube.place_sums(scope, filters) if places is None else places:
+        region_counts[region_code] += n
+        agency_counts[agency_id] += n
     top_regions = sorted(region_counts.items(), key=lambda item: (-item[1], item[0]))[:20]
     region_names = dict(Region.objects.filter(code__in=[code for code, _ in top_regions]).values_list("code", "name"))
     by_region = [{"code": code, "label": region_names.get(code, code), "n": n} for code, n in top_regions]
-    agency_rows = sorted(agency_counts.items(), key=lambda item: (-item[1], item[0] or 0))[:20]
+    agency_rows = sorted(agency_counts.items(), key=lambda item: (-item[1], item[0]))[:20]
     agency_names = dict(Agency.objects.filter(pk__in=[a for a, _ in agency_rows if a]).values_list("pk", "name"))
-    by_agency = [{"id": a, "label": agency_names.get(a) if a else None, "n": n} for a, n in agency_rows]
-    subjects = Subject.objects.filter(case__in=qs.values("pk"))
-    by_unit = list(
-        subjects.exclude(unit="").values("unit").annotate(n=Count("case", distinct=True)).order_by("-n", "unit")[:10]
-    )
+    by_agency = [{"id": a or None, "label": agency_names.get(a) if a else None, "n": n} for a, n in agency_rows]
+    by_unit = [
+        {"unit": unit, "n": n} for unit, n in sorted(counted["u"].items(), key=lambda item: (-item[1], item[0]))[:10]
+    ]
+    subjects = Subject.objects.filter(case__in=live.values("pk"))
     repeat_rows = list(
         subjects.exclude(nip__isnull=True)
         .exclude(nip="")
@@ -148,10 +170,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None, scope
     sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
     sanctions = [
         {"code": code, "label": sanction_names.get(code, code), "n": n}
-        for code, n in Decision.objects.filter(case__in=qs.values("pk"), annulled_at__isnull=True)
-        .values_list("sanction_type_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "sanction_type_id")
+        for code, n in sorted(counted["x"].items(), key=lambda item: (-item[1], item[0]))
     ]
     weeks = WEEKS
     start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
@@ -163,19 +182,24 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None, scope
             first = min(bounds) - datetime.timedelta(weeks=4)
             start = first - datetime.timedelta(days=first.weekday())
             weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
-    week_counts = dict(
-        qs.filter(created_at__date__gte=start, created_at__date__lt=start + datetime.timedelta(weeks=weeks))
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
+    end = start + datetime.timedelta(weeks=weeks)
+    # Buckets never straddle a week or a month: a bucket in [start, end) (Mondays) or in the
+    # period (1st of a month) holds exactly the cases created there.
+    weeks_window = cube.cells(scope, filters, "w", period="").filter(
+        value__gte=start.isoformat(), value__lt=end.isoformat()
     )
+    if period_bounds := parse_period(filters.period):
+        weeks_window = weeks_window.filter(
+            value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat()
+        )
+    by_monday: Counter[datetime.date] = Counter()
+    for bucket, n in weeks_window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+        day = datetime.date.fromisoformat(bucket)
+        by_monday[day - datetime.timedelta(days=day.weekday())] += n
     weekly = []
-    by_monday = {(w.date() if isinstance(w, datetime.datetime) else w): n for w, n in week_counts.items()}
     for i in range(weeks):
         monday = start + datetime.timedelta(weeks=i)
         weekly.append({"week": monday, "n": by_monday.get(monday, 0)})
-    end = start + datetime.timedelta(weeks=weeks)
     phases = list(
         ElectionPhase.objects.filter(
             start__lt=end, end__gte=start, kind__in=["campaign", "quiet", "voting"]
@@ -183,7 +207,7 @@ def figures(user, filters: Filters, *, today: datetime.date | None = None, scope
     )
     return {
         "total": total,
-        "active": sum(by_state_raw.get(code, 0) for code in ACTIVE_STATES),
+        "active": active,
         "overdue_total": sum(row["n"] for row in overdue),
         "by_state": by_state,
         "overdue": overdue,
@@ -236,7 +260,8 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     today = today or timezone.localdate()
     transitions = Transition.objects.filter(case__in=cases(user, filters, scope).values("pk"))
     if not filters.period:
-        transitions = transitions.filter(at__date__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
+        since = datetime.datetime.combine(today - datetime.timedelta(days=STEP_WINDOW_DAYS), datetime.time.min)
+        transitions = transitions.filter(at__gte=timezone.make_aware(since))  # on insights_transition_at_idx
     rows = (
         transitions.annotate(
             next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
@@ -247,13 +272,16 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     )
     spent: dict[str, list[float]] = {}
     calendar = WorkingCalendar()
+    deadlines: dict[datetime.date, datetime.date] = {}
     decided = in_time = waiting = waiting_late = 0
     decision_days = DEFAULT_SLAS["decision"].days or 14
     for state, at, next_at, next_state in rows:
         if next_at is not None:
             spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
         if state == Case.Status.AWAITING_DECISION:
-            deadline = calendar.add_working_days(timezone.localtime(at).date(), decision_days)
+            entered = timezone.localtime(at).date()
+            if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
+                deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
             if next_state == Case.Status.DECIDED and next_at is not None:
                 decided += 1
                 in_time += timezone.localtime(next_at).date() <= deadline

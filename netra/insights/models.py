@@ -28,3 +28,94 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.election_id or '-'} {self.region_id} {self.violation} {self.bucket}"
+
+
+# --- the staff dashboard's cube (netra.insights.cube) ----------------------------------------------
+
+
+class DashCell(models.Model):
+    """Exact case counts of the staff dashboard per (period, dimension, election, region, agency, value).
+
+    ``period``: "" (all time), "2024" or "2024-02" (the case's creation, local time) — the
+    dashboard's period filter reads one level. ``dim``: ``s`` state, ``v`` first violation group,
+    ``d`` active cases with a due date (value: the state), ``x`` decisions not annulled (value:
+    the sanction type), ``u`` cases with a subject of that unit (OPD), ``w`` the creation bucket
+    (period "" only; value: the bucket's ISO date), ``a`` active cases per creation day (period ""
+    only; value: the ISO date; the ageing figure). ``election`` "" and ``agency`` 0 for none (no
+    NULL in the unique key). Derived data: ``cube.refresh`` keeps it current from ``CaseFact``.
+    """
+
+    period = models.CharField(max_length=7)
+    dim = models.CharField(max_length=1)
+    election = models.CharField(max_length=40)
+    region = models.CharField(max_length=20)
+    agency = models.IntegerField()
+    value = models.CharField(max_length=200)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sel dasbor")
+        verbose_name_plural = _("sel dasbor")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "dim", "election", "region", "agency", "value"], name="insights_dashcell_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period", "dim", "agency"], name="insights_dashcell_agency_idx"),
+            models.Index(fields=["period", "dim", "value"], name="insights_dashcell_value_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period}/{self.dim}/{self.election}/{self.region}/{self.agency}/{self.value}={self.n}"
+
+
+class CaseFact(models.Model):
+    """What one case adds to ``DashCell`` as last counted (the snapshot a change is subtracted from)."""
+
+    case_id = models.BigIntegerField(primary_key=True)
+    election = models.CharField(max_length=40)
+    region = models.CharField(max_length=20)
+    agency = models.IntegerField()
+    status = models.CharField(max_length=20)
+    day = models.DateField()  # created, local time
+    dated = models.BooleanField()  # has a due date
+    violation = models.CharField(max_length=40)
+    sanctions = models.TextField(blank=True)  # sanction type codes of decisions not annulled, "\x1f"-joined
+    units = models.TextField(blank=True)  # the distinct units of its subjects, "\x1f"-joined
+
+    class Meta:
+        verbose_name = _("fakta kasus dasbor")
+        verbose_name_plural = _("fakta kasus dasbor")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class DirtyCase(models.Model):
+    """A case whose dashboard figures may have changed: written by database triggers on the cases
+    tables (migration ``insights.0002``), so every write path is seen (ORM, ``update()``, bulk
+    inserts, imports, raw SQL); consumed by ``cube.refresh``."""
+
+    case_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("kasus berubah")
+        verbose_name_plural = _("kasus berubah")
+
+    def __str__(self) -> str:
+        return str(self.case_id)
+
+
+class DashState(models.Model):
+    """One row: the cube's version (moves with every change applied) and when it was last brought up to date."""
+
+    version = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("status dasbor")
+        verbose_name_plural = _("status dasbor")
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,11 +19,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from netra.cases import lookups
 from netra.catalog.models import Election, Region, ViolationGroup
-from netra.insights import charts, dashboard, geo, stats
+from netra.insights import charts, cube, dashboard, geo, stats
 from netra.insights.aggregates import generation
 from netra.orgs.access import staff_required
 from netra.orgs.selectors import case_scope
+from netra.turns import after_response, my_turn
 
 MEASURE_LABELS = {
     "reports": lambda: _("Laporan diterima"),
@@ -38,11 +42,16 @@ def _choice(value, allowed, default=None):
     return value if value in allowed else default
 
 
+CSRF_SLOT = "\x00netra-csrf\x00"  # where the request's own CSRF token goes in a cached page
+
+
 @require_GET
 def public(request):
-    """The page's content is cached as rendered HTML per (election, measure, province, language) for
-    the table's TTL (so at most twice the TTL old); the frame (header, CSRF token) is rendered each time."""
-    election_codes = list(Election.objects.order_by("-voting_date").values_list("code", flat=True))
+    """The page's content is cached as rendered HTML per (generation, threshold, language,
+    election, measure, province) for the table's TTL. The whole page too, with a slot for the
+    request's CSRF token, when the address is the page's own (as its links write it) and no
+    message waits; otherwise the frame is rendered around the cached content."""
+    election_codes = [code for code, _name in lookups.election_choices()]
     election = _choice(request.GET.get("pemilihan"), election_codes)
     measure = _choice(request.GET.get("ukuran"), stats.MEASURES, "reports")
     province = request.GET.get("provinsi") or ""
@@ -51,12 +60,23 @@ def public(request):
     key = (
         f"netra.insights.page:{generation()}:{stats.threshold()}:{get_language()}:{election or ''}:{measure}:{province}"
     )
+    seconds = int(getattr(settings, "NETRA_STATS_CACHE_SECONDS", 600))
+    query = urlencode({k: v for k, v in (("pemilihan", election), ("ukuran", measure), ("provinsi", province)) if v})
+    own = {f"{request.path}?{query}"} | ({request.path} if query == "ukuran=reports" else set())
+    whole = request.get_full_path() in own and not len(messages.get_messages(request))
+    if whole and (page := cache.get(key + ":whole")) is not None:
+        return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
     if (content := cache.get(key)) is None:
         content = render_to_string(
             "insights/_public_content.html", _public_context(election, measure, province), request
         )
-        cache.set(key, content, int(getattr(settings, "NETRA_STATS_CACHE_SECONDS", 600)))
-    return render(request, "insights/public.html", {"content": mark_safe(content)})  # noqa: S308 -- our own template
+        cache.set(key, content, seconds)
+    context = {"content": mark_safe(content)}  # noqa: S308 -- our own template
+    if not whole:
+        return render(request, "insights/public.html", context)
+    page = render_to_string("insights/public.html", context | {"csrf_token": CSRF_SLOT}, request)
+    cache.set(key + ":whole", page, seconds)
+    return HttpResponse(page.replace(CSRF_SLOT, get_token(request)))
 
 
 def _public_context(election, measure, province_code) -> dict:
@@ -145,17 +165,28 @@ def _int_or_none(value):
 def staff_dashboard(request):
     user = request.user
     scope = case_scope(user)
-    scoped = dashboard.cases(user, dashboard.Filters(), scope)
-    region_codes, agency_ids = dashboard.cached(
-        scope,
-        dashboard.Filters(),
-        "choices",
-        lambda: (
-            set(scoped.values_list("region_id", flat=True).distinct()),
-            set(scoped.exclude(agency__isnull=True).values_list("agency_id", flat=True).distinct()),
-        ),
+    if scope.is_empty:
+        raise Http404
+    state = cube.state()
+    behind = False
+    if state.pending:
+        if cube.refresh(limit=cube.REFRESH_LIMIT) >= cube.REFRESH_LIMIT:
+            state = cube.state()
+            behind = state.pending
+            if behind and my_turn("netra.insights.cube", 1.0):
+                # A backlog (a bulk import): counted after this answer, and by rebuild_insights.
+                after_response(lambda: cube.refresh(limit=cube.BACKGROUND_LIMIT))
+        else:
+            state = cube.state()
+    version = state.version
+    # The cases per region and agency, unfiltered: the filters' choices, and the figures' own when unfiltered.
+    places = dashboard.cached(
+        scope, dashboard.Filters(), "places", lambda: cube.place_sums(scope, dashboard.Filters()), version
     )
-    election_codes = set(Election.objects.values_list("code", flat=True))
+    region_codes = {region for region, _agency, _n in places}
+    agency_ids = {agency for _region, agency, _n in places if agency}
+    elections = [{"code": code, "name": name} for code, name in lookups.election_choices()]
+    election_codes = {e["code"] for e in elections}
     period = request.GET.get("periode") or None
     try:
         stats.parse_period(period)
@@ -173,12 +204,21 @@ def staff_dashboard(request):
         region=region,
         agency=agency,
     )
-    if scope.is_empty:
-        raise Http404
-    data = dict(dashboard.cached(scope, filters, "figures", lambda: dashboard.figures(user, filters, scope=scope)))
-    data["timing"] = dashboard.cached(
-        scope, filters, "timing", lambda: dashboard.step_times(user, filters, scope=scope)
+    unfiltered = filters == dashboard.Filters()
+    data = dict(
+        dashboard.cached(
+            scope,
+            filters,
+            "figures",
+            lambda: dashboard.figures(user, filters, scope=scope, places=places if unfiltered else None),
+            version,
+        )
     )
+    data["timing"] = dashboard.cached(
+        scope, filters, "timing", lambda: dashboard.step_times(user, filters, scope=scope), version
+    )
+    data["refreshed_at"] = state.refreshed_at
+    data["behind"] = behind
     queue = reverse("workspace:home")
 
     # The queue under the dashboard's own filters: its election, agency and received period too.
@@ -213,7 +253,7 @@ def staff_dashboard(request):
         "queue_all": queue_link(),
         "queue_active": queue_link(status="active"),
         "queue_overdue": queue_link(status="active", due="overdue"),
-        "elections": Election.objects.order_by("-voting_date"),
+        "elections": elections,
         "regions": Region.objects.filter(code__in=region_codes | {c[:2] for c in region_codes}).order_by("code"),
         "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
         "state_chart": mark_safe(charts.bars([(str(r["label"]), r["n"]) for r in data["by_state"]])),  # noqa: S308
