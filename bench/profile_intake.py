@@ -7,7 +7,7 @@ pyinstrument through Django's test client — the whole request including the af
 Also counts the SQL statements of one request (answer only, and with its after-response work).
 
     PYTHONPATH=/path/to/pyinstrument DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-        .venv/bin/python bench/profile_intake.py [--reuse] [--html out.html]
+        .venv/bin/python bench/profile_intake.py [--reuse] [--html out.html] [--cprofile]
 
 pyinstrument is not a dependency of the project: install it anywhere (pip install --target DIR
 pyinstrument) and put DIR on PYTHONPATH.
@@ -97,6 +97,20 @@ def main() -> None:
     )
     for query in queries.captured_queries:
         print(f"  {query['time']:>6}s  {query['sql'][:150]}")
+    if "--cprofile" in sys.argv:  # CPU by function (deterministic), where the sampler shows wall time
+        import cProfile
+        import pstats
+
+        cpu = cProfile.Profile(time.process_time)  # CPU seconds: waits on PostgreSQL do not count
+        for body in bodies[WARM + 1 : WARM + 1 + COUNT]:
+            cpu.enable()
+            post(body)
+            cpu.disable()
+            time.sleep(GAP)
+        stats = pstats.Stats(cpu).sort_stats("tottime")
+        stats.print_stats(35)
+        stats.sort_stats("cumulative").print_stats(60)
+        return
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
     busy = 0.0
