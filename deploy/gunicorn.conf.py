@@ -9,14 +9,13 @@ import os
 
 # Behind nginx on the same machine: a local address (or a unix socket: unix:/run/netra/gunicorn.sock).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
-# gthread: one process per core, 4 threads each. Measured against sync workers (2 per core plus
-# one) in the same runs of bench/load.py (issue #14 item 4, docs/architecture.md "Intake under
-# load"): never worse, usually better for the one-INSERT baseline and for intake on the shared
-# 2-core box; a turn's after-response batch (opening cases, sealing) then holds one thread, not a
-# whole process. nginx still buffers slow clients. GUNICORN_WORKER_CLASS=sync restores the old.
-workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Sync workers: Netra's requests are short and CPU- or database-bound; 2 per core plus one.
+# gthread (GUNICORN_WORKER_CLASS=gthread GUNICORN_WORKERS=2 GUNICORN_THREADS=4) was measured against
+# it in the same runs of bench/load.py (issue #14 item 4, docs/architecture.md "Intake under load"):
+# neither was consistently faster on the shared 2-core box, so the default stays.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is killed (a PDF being cleaned has its own, shorter limits:
 # NETRA_EVIDENCE_PDF_CPU_SECONDS). nginx's proxy_read_timeout is set a little above it.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
