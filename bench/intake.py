@@ -86,7 +86,10 @@ def run_child(mode: str) -> None:
     from netra.cases.models import Case, Report, Transition
     from netra.catalog.models import Region
 
-    if mode == "prepare":
+    if mode == "regions":  # an already prepared database (bench/load.py --reuse)
+        codes = list(Region.objects.filter(parent__isnull=False).values_list("code", flat=True))
+        print(json.dumps({"regions": codes}))
+    elif mode == "prepare":
         call_command("migrate", verbosity=0)
         call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
         key = "INTEGER PRIMARY KEY AUTOINCREMENT" if connection.vendor == "sqlite" else "BIGSERIAL PRIMARY KEY"
@@ -204,7 +207,12 @@ def start_server(app: str, pythonpath: str, env: dict, port: int) -> subprocess.
     ]
     # Its own process group: stopping it stops the workers too.
     server = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
-    deadline = time.monotonic() + 30
+    wait_until_up(server, app, port)
+    return server
+
+
+def wait_until_up(server: subprocess.Popen, app: str, port: int) -> None:
+    deadline = time.monotonic() + 90  # a loaded shared machine can take long to import Django
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn {app} exited with {server.returncode}")
@@ -213,11 +221,11 @@ def start_server(app: str, pythonpath: str, env: dict, port: int) -> subprocess.
             conn.request("GET", "/healthz")
             conn.getresponse().read()  # any answer: the baseline has no /healthz and says 404
             conn.close()
-            return server
+            return
         except OSError:
             time.sleep(0.2)
     stop_server(server)
-    raise SystemExit(f"gunicorn {app} did not answer within 30 s")
+    raise SystemExit(f"gunicorn {app} did not answer within 90 s")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -414,9 +422,10 @@ def print_table(rows: list[dict]) -> bool:
 
 
 def main() -> None:
-    if "--prepare" in sys.argv or "--count" in sys.argv:
-        run_child("prepare" if "--prepare" in sys.argv else "count")
-        return
+    for mode in ("prepare", "regions", "count"):
+        if f"--{mode}" in sys.argv:
+            run_child(mode)
+            return
     print(
         f"intake benchmark: {CLIENTS} clients, {WARMUP:g} s warm-up + {SECONDS:g} s measured per target; "
         f"gunicorn gthread {WORKERS} workers x {THREADS} threads; keep-alive {'on' if KEEPALIVE else 'off'}; "

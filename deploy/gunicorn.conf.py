@@ -10,6 +10,9 @@ import os
 # Behind nginx on the same machine: a local address (or a unix socket: unix:/run/netra/gunicorn.sock).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 # Sync workers: Netra's requests are short and CPU- or database-bound; 2 per core plus one.
+# gthread (GUNICORN_WORKER_CLASS=gthread GUNICORN_WORKERS=2 GUNICORN_THREADS=4) was measured against
+# it in the same runs of bench/load.py (issue #14 item 4, docs/architecture.md "Intake under load"):
+# neither was consistently faster on the shared 2-core box, so the default stays.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

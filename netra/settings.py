@@ -308,6 +308,12 @@ NETRA_AUDIT_HEAD_FILE = Path(env.str("NETRA_AUDIT_HEAD_FILE", default=str(VAR_DI
 # the first committer of each interval (seconds), for every report pending by then, and by the
 # scheduler every second. Shorter turns keep each batch (and SQLite's write lock) short. 0 opens each case in its report's transaction: the test suite's default.
 NETRA_CASE_OPEN_INTERVAL = env.float("NETRA_CASE_OPEN_INTERVAL", default=0 if NETRA_ENV == "test" else 0.2)
+# Whether a web request that wins the triage turn also triages the new cases after its answer
+# (off: the scheduler's tick alone triages them, within about a second when it keeps up). Off in
+# production: triage costs several times the report itself in CPU, and done in a gunicorn worker it
+# held that worker and the web tier's CPU (bench/load.py: with it on, intake held 10 req/s within the
+# SLO beside the baseline's 160, 0.06, where the round before triage had 0.30).
+NETRA_TRIAGE_AFTER_RESPONSE = env.bool("NETRA_TRIAGE_AFTER_RESPONSE", default=not PRODUCTION)
 
 # --- agency API and webhooks (netra.sharing) ------------------------------------------------
 # Largest JSON body the agency API reads (bigger → 413 payload_too_large).

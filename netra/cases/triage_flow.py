@@ -76,6 +76,8 @@ def on_opened(cases: list[Case]) -> None:
 
 
 def _after_commit() -> None:
+    if not settings.NETRA_TRIAGE_AFTER_RESPONSE:
+        return  # the scheduler's tick triages (production: off the web workers' CPU and threads)
     if my_turn(TRIAGE_TURN_KEY, settings.NETRA_CASE_OPEN_INTERVAL):
         after_response(lambda: triage_pending(max_batches=4))
 
