@@ -209,7 +209,8 @@ def safe_cell(sheet, value: Any) -> Any:
 
 
 def _safe_row(sheet, values: Iterable[Any]) -> list[Any]:
-    return [safe_cell(sheet, value) for value in values]
+    # An empty text is no cell at all (None): openpyxl's cost is per cell written.
+    return [None if value == "" else safe_cell(sheet, value) for value in values]
 
 
 def scope_in_words(user) -> str:
