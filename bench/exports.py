@@ -16,7 +16,7 @@ Each figure comes from a child process of its own, so its peak RSS is its own:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/exports.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/exports.py --reuse
 
-BENCH_ROWS (default 100000), BENCH_REPEAT (default 1: runs of each child). The data lives in the
+BENCH_ROWS (default 100000), BENCH_REPEAT (default 1: pairs of baseline and export runs). The data lives in the
 database ``netra_bench_insights_exports`` on DATABASE_URL's server (the database named in
 DATABASE_URL is never touched); ``--reuse`` keeps it when it already holds BENCH_ROWS cases, so
 re-measuring on a quiet machine takes only the two children.
