@@ -477,3 +477,7 @@ if PRODUCTION:
 NETRA_STATS_MIN_COUNT = env.int("NETRA_STATS_MIN_COUNT", default=5)
 NETRA_STATS_CACHE_SECONDS = env.int("NETRA_STATS_CACHE_SECONDS", default=600)
 NETRA_DASHBOARD_CACHE_SECONDS = env.int("NETRA_DASHBOARD_CACHE_SECONDS", default=60)
+# Staff exports (netra.insights.exports): more rows than this are built by the django-tasks worker
+# (fewer in the request, the same code); a finished file is kept this many hours, then deleted.
+NETRA_EXPORT_INLINE_ROWS = env.int("NETRA_EXPORT_INLINE_ROWS", default=2000)
+NETRA_EXPORT_KEEP_HOURS = env.int("NETRA_EXPORT_KEEP_HOURS", default=24)

@@ -51,6 +51,7 @@ NOT_PAGES = {
     "workspace:triage_fact",
     "workspace:link_archive",  # a file (PNG/MHTML), not a page
     "portal:service_worker",  # JavaScript, not a page
+    "insights_staff:export_download",  # a file (.xlsx/.pdf), not a page
 }
 # Pages opened halfway through signing in: password given, second factor not yet.
 PASSWORD_ONLY = {"workspace:two_factor"}
@@ -97,6 +98,9 @@ VISITORS = {
     "insights:public": None,  # the public statistics page and map
     "insights_staff:dashboard": "ketua.katingan",
     "workspace:triage_cluster": "ketua.katingan",
+    "insights_staff:export_queue": "ketua.katingan",  # staff exports (issue #12 item 3)
+    "insights_staff:export_report": "ketua.katingan",
+    "insights_staff:export_status": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -175,6 +179,7 @@ def all_pages() -> list[Page]:
         "workspace:election_edit": [_an_election_code()],
         "workspace:people_profile": [get_user_model().objects.get(username="satgas.katingan").pk],
         "workspace:triage_cluster": [cluster] if (cluster := _demo_cluster()) else None,
+        "insights_staff:export_status": [_an_export(lead)],
         "portal:receipt": [onetime.stash(receipt_code=report.receipt_code, access_key="K" * 28)]
         if (report := Report.objects.order_by("pk").first())
         else None,
@@ -247,6 +252,26 @@ def _pact_examples() -> dict[str, list]:
         "workspace:pacts_campaign": [campaign.pk],
         "workspace:pacts_campaign_edit": [campaign.pk],
     }
+
+
+def _an_export(user) -> int:
+    """A finished queue export of ``user`` (its status page shows the download link)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from netra.insights.models import Export
+
+    return Export.objects.create(
+        kind=Export.Kind.QUEUE_XLSX,
+        requested_by=user,
+        state=Export.State.DONE,
+        total_rows=3,
+        processed_rows=3,
+        filename="antrean-kasus.xlsx",
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    ).pk
 
 
 def _demo_cluster() -> int | None:

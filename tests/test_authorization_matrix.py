@@ -43,6 +43,8 @@ from netra.cases.models import Case, Evidence, LinkArchive
 from netra.cases.tests.fixtures import image_bytes, private_media, report_data  # noqa: F401
 from netra.cases.tests.journey import take_to
 from netra.cases.tests.workflow_support import catalogue  # noqa: F401 -- the violation catalogue
+from netra.insights import exports
+from netra.insights.models import Export
 from netra.orgs.enrolment import issue_link
 from netra.orgs.models import Agency, Membership, Unit
 from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
@@ -398,6 +400,12 @@ WEB: dict[str, Web] = {
     # netra.insights: the public statistics page; the staff dashboard for any member (their scope only).
     "insights:public": Web(expect=_public),
     "insights_staff:dashboard": Web(expect=lambda p, k: staff(p, lambda p: OK if p.sees_cases else NOT_FOUND)),
+    # Exports (issue #12 item 3): started within the scope; an export is its requester's only. The
+    # matrix's export belongs to an officer who is no principal, so every principal gets 404.
+    "insights_staff:export_queue": Web(expect=lambda p, k: staff(p, lambda p: OK if p.sees_cases else NOT_FOUND)),
+    "insights_staff:export_report": Web(expect=lambda p, k: staff(p, lambda p: OK if p.sees_cases else NOT_FOUND)),
+    "insights_staff:export_status": Web(obj="export", expect=lambda p, k: staff(p, lambda p: NOT_FOUND)),
+    "insights_staff:export_download": Web(obj="export", expect=lambda p, k: staff(p, lambda p: NOT_FOUND)),
     "workspace:no_membership": Web(expect=_fixed(FORBIDDEN)),
     "workspace:home": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:pacts_roster": Web(expect=_pact_page(lambda p, k: _pact_any(p))),
@@ -683,7 +691,11 @@ def world(agencies, catalogue, private_media, django_user_model):  # noqa: F811
     outreach = _outreach_world(member)
     pacts = _pact_world()
     link_archive = {key: _archived_link(case) for key, case in cases.items()}
+    exporter = UserFactory(username="exporter-matrix")
+    Membership.objects.create(user=exporter, agency=cases["K"].agency, role=R.SATGAS_OFFICER)
+    export = exports.export_start(actor=exporter, kind=Export.Kind.QUEUE_XLSX, params={"status": "all"}, total=1)
     return {
+        "export": export,
         "users": users,
         "cases": cases,
         "evidence": evidence,
@@ -840,6 +852,8 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         return [world[f"{rule.obj}s"][key].pk], key
     if rule.obj == "pact_link":
         return [world["pact_link"]], None
+    if rule.obj == "export":
+        return [world["export"].pk], None
     if rule.obj == "receipt":
         if key == "unknown":
             return ["tidak-ada-tanda-terima-ini"], key

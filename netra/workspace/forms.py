@@ -5,108 +5,11 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases import lookups, reporter_data
-from netra.cases.models import Case, FollowUp
-from netra.catalog.models import Region, ViolationGroup
-from netra.orgs.models import Agency
+from netra.cases import reporter_data
+from netra.cases.models import FollowUp
 
-
-def _status_choices():
-    return [
-        ("active", _("Semua yang aktif")),
-        ("all", _("Semua")),
-        *Case.Status.choices,
-    ]
-
-
-class QueueFilterForm(forms.Form):
-    """GET filters of the queue; an invalid value is dropped, never an error page."""
-
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    region = forms.ChoiceField(label=_("Wilayah"), required=False)
-    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False)
-    due = forms.ChoiceField(
-        label=_("Tenggat"),
-        required=False,
-        choices=[
-            ("", _("Semua")),
-            ("overdue", _("Lewat tenggat")),
-            ("due_soon", _("Segera jatuh tempo")),
-            ("due", _("Lewat atau segera")),
-        ],
-    )
-    election = forms.ChoiceField(label=_("Pemilihan"), required=False)
-    agency = forms.ChoiceField(label=_("Instansi"), required=False)
-    received_from = forms.DateField(
-        label=_("Diterima dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    received_to = forms.DateField(
-        label=_("sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    mine = forms.BooleanField(label=_("Ditugaskan ke saya"), required=False)
-    q = forms.CharField(
-        label=_("Cari"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Nomor kasus, nama atau NIP terlapor"), "type": "search"}),
-    )
-
-    def __init__(self, data=None, *, user, regions=(), agencies=()):
-        """``regions`` and ``agencies``: (value, label) pairs of the user's case scope only, so an
-        agency outside it is not a choice (``filters`` then matches nothing, ``refused`` says so)."""
-        super().__init__(data)
-        self.user = user
-        # Declared as ChoiceFields above; the stubs type self.fields as plain Fields.
-        cast(forms.ChoiceField, self.fields["status"]).choices = _status_choices()
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("Semua wilayah")), *regions]
-        cast(forms.ChoiceField, self.fields["violation"]).choices = [
-            ("", _("Semua jenis")),
-            *ViolationGroup.objects.order_by("order", "code").values_list("code", "name_id"),
-        ]
-        # Through the per-process reference cache: an election added on the elections page shows at once.
-        cast(forms.ChoiceField, self.fields["election"]).choices = [
-            ("", _("Semua pemilihan")),
-            *lookups.election_choices(),
-        ]
-        cast(forms.ChoiceField, self.fields["agency"]).choices = [
-            ("", _("Semua instansi")),
-            *((str(pk), name) for pk, name in agencies),
-        ]
-
-    @property
-    def agency_refused(self) -> bool:
-        """An agency was asked for that is not in the user's scope (or does not exist: the same answer)."""
-        self.is_valid()
-        return "agency" in self.errors
-
-    def filters(self) -> dict:
-        """Selector keyword arguments from the valid fields only (a bad value is ignored)."""
-        self.is_valid()
-        cleaned = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
-        status = cleaned.get("status") or "active"
-        agency = cleaned.get("agency")
-        return {
-            "status": None if status == "all" else status,
-            "region": cleaned.get("region") or None,
-            "violation": cleaned.get("violation") or None,
-            "due": cleaned.get("due") or None,
-            "assigned_to": self.user if cleaned.get("mine") else None,
-            "search": cleaned.get("q") or None,
-            "election": cleaned.get("election") or None,
-            # Outside the scope: no case at all rather than the filter silently dropped.
-            "agency": 0 if "agency" in self.errors else (int(agency) if agency else None),
-            "received_from": cleaned.get("received_from"),
-            "received_to": cleaned.get("received_to"),
-        }
-
-
-def region_choices(codes) -> list[tuple[str, str]]:
-    return [(r.code, r.name) for r in Region.objects.filter(code__in=codes).order_by("code")]
-
-
-def agency_choices(ids) -> list[tuple[int, str]]:
-    return list(Agency.objects.filter(pk__in=[pk for pk in ids if pk]).order_by("name").values_list("pk", "name"))
-
+# The queue's filters live below the faces: the insights export reads the same GET parameters.
+from netra.cases.queue_filters import QueueFilterForm, agency_choices, region_choices  # noqa: F401
 
 ALL_REPORTERS = "all"
 

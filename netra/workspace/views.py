@@ -18,12 +18,13 @@ from netra.audit.selectors import events_for
 from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
 from netra.cases.models import Case, Evidence, LinkArchive
+from netra.cases.queue_filters import queue_filter_form
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.access import staff_required
 from netra.orgs.models import Membership
 from netra.pacts.coverage import prevention_for_subject
 from netra.workspace import control, presenters, triage
-from netra.workspace.forms import InternalNoteForm, MessageForm, QueueFilterForm, agency_choices, region_choices
+from netra.workspace.forms import InternalNoteForm, MessageForm
 
 # Where a refused bulk action leaves its selection for the next queue page (ids only).
 SELECTION_KEY = "netra_queue_selection"
@@ -74,14 +75,8 @@ def home(request):
     what waits for them, with its due date; the bulk tools show only to roles that may use them.
     """
     user = request.user
-    # The regions and agencies of the user's cases: the only choices of those two filters.
-    pairs = set(selectors.scoped_cases(user).order_by().values_list("region", "agency").distinct())
-    form = QueueFilterForm(
-        request.GET,
-        user=user,
-        regions=region_choices({region for region, _agency in pairs}),
-        agencies=agency_choices({agency for _region, agency in pairs}),
-    )
+    # The regions and agencies of the user's cases are the only choices of those two filters.
+    form = queue_filter_form(request.GET, user)
     filters = form.filters()
     page = Paginator(selectors.cases_for(user, **filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     presenters.mark_attention(page.object_list)

@@ -85,6 +85,15 @@ def rebuild_insights(stdout) -> None:
         connection.close()
 
 
+def purge_exports(stdout) -> None:
+    # Staff exports past NETRA_EXPORT_KEEP_HOURS (netra.insights), by command name: no upward import.
+    try:
+        call_command("purge_exports", stdout=stdout)
+    except (DatabaseError, OSError):
+        logger.exception("scheduler: deleting expired exports failed; retrying")
+        connection.close()
+
+
 def run_channels(stdout) -> bool:
     """One channel tick (mailboxes + reply outbox), by command name; False when it failed."""
     try:
@@ -170,6 +179,7 @@ class Command(BaseCommand):
                 purge_sign_in_records.enqueue()  # staff sign-in records past their retention
                 apply_retention(self.stdout)  # reporter contacts, dismissed cases' evidence
                 rebuild_insights(self.stdout)
+                purge_exports(self.stdout)
                 next_deadlines = time.monotonic() + interval
             if time.monotonic() >= next_channels:
                 run_channels(self.stdout)  # a failed tick is simply retried at the next interval

@@ -1,0 +1,161 @@
+"""The queue's GET filters: one parser for every face that lists cases the way the queue does.
+
+Below the faces because two of them read the same parameters: the workspace queue
+(``netra.workspace.views.home``) and the insights export of that queue
+(``netra.insights.exports``), which must list exactly the queue's rows. ``filters()`` gives the
+keyword arguments of ``netra.cases.selectors.cases_for``; ``describe()`` the same filters in words.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases import lookups
+from netra.cases.models import Case
+from netra.catalog.models import Region, ViolationGroup
+from netra.orgs.models import Agency
+
+
+def _status_choices():
+    return [
+        ("active", _("Semua yang aktif")),
+        ("all", _("Semua")),
+        *Case.Status.choices,
+    ]
+
+
+class QueueFilterForm(forms.Form):
+    """GET filters of the queue; an invalid value is dropped, never an error page."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    region = forms.ChoiceField(label=_("Wilayah"), required=False)
+    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False)
+    due = forms.ChoiceField(
+        label=_("Tenggat"),
+        required=False,
+        choices=[
+            ("", _("Semua")),
+            ("overdue", _("Lewat tenggat")),
+            ("due_soon", _("Segera jatuh tempo")),
+            ("due", _("Lewat atau segera")),
+        ],
+    )
+    election = forms.ChoiceField(label=_("Pemilihan"), required=False)
+    agency = forms.ChoiceField(label=_("Instansi"), required=False)
+    received_from = forms.DateField(
+        label=_("Diterima dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    received_to = forms.DateField(
+        label=_("sampai"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    mine = forms.BooleanField(label=_("Ditugaskan ke saya"), required=False)
+    q = forms.CharField(
+        label=_("Cari"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Nomor kasus, nama atau NIP terlapor"), "type": "search"}),
+    )
+
+    def __init__(self, data=None, *, user, regions=(), agencies=()):
+        """``regions`` and ``agencies``: (value, label) pairs of the user's case scope only, so an
+        agency outside it is not a choice (``filters`` then matches nothing, ``refused`` says so)."""
+        super().__init__(data)
+        self.user = user
+        # Declared as ChoiceFields above; the stubs type self.fields as plain Fields.
+        cast(forms.ChoiceField, self.fields["status"]).choices = _status_choices()
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("Semua wilayah")), *regions]
+        cast(forms.ChoiceField, self.fields["violation"]).choices = [
+            ("", _("Semua jenis")),
+            *ViolationGroup.objects.order_by("order", "code").values_list("code", "name_id"),
+        ]
+        # Through the per-process reference cache: an election added on the elections page shows at once.
+        cast(forms.ChoiceField, self.fields["election"]).choices = [
+            ("", _("Semua pemilihan")),
+            *lookups.election_choices(),
+        ]
+        cast(forms.ChoiceField, self.fields["agency"]).choices = [
+            ("", _("Semua instansi")),
+            *((str(pk), name) for pk, name in agencies),
+        ]
+
+    @property
+    def agency_refused(self) -> bool:
+        """An agency was asked for that is not in the user's scope (or does not exist: the same answer)."""
+        self.is_valid()
+        return "agency" in self.errors
+
+    def filters(self) -> dict:
+        """Selector keyword arguments from the valid fields only (a bad value is ignored)."""
+        self.is_valid()
+        cleaned = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        status = cleaned.get("status") or "active"
+        agency = cleaned.get("agency")
+        return {
+            "status": None if status == "all" else status,
+            "region": cleaned.get("region") or None,
+            "violation": cleaned.get("violation") or None,
+            "due": cleaned.get("due") or None,
+            "assigned_to": self.user if cleaned.get("mine") else None,
+            "search": cleaned.get("q") or None,
+            "election": cleaned.get("election") or None,
+            # Outside the scope: no case at all rather than the filter silently dropped.
+            "agency": 0 if "agency" in self.errors else (int(agency) if agency else None),
+            "received_from": cleaned.get("received_from"),
+            "received_to": cleaned.get("received_to"),
+        }
+
+
+def region_choices(codes) -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in Region.objects.filter(code__in=codes).order_by("code")]
+
+
+def agency_choices(ids) -> list[tuple[int, str]]:
+    return list(Agency.objects.filter(pk__in=[pk for pk in ids if pk]).order_by("name").values_list("pk", "name"))
+
+
+def queue_filter_form(data, user) -> QueueFilterForm:
+    """The queue's filter form bound to ``data`` (a GET QueryDict or a dict), its region and agency
+    choices taken from the user's case scope (``selectors.scoped_cases``)."""
+    from netra.cases.selectors import scoped_cases
+
+    pairs = set(scoped_cases(user).order_by().values_list("region", "agency").distinct())
+    return QueueFilterForm(
+        data,
+        user=user,
+        regions=region_choices({region for region, _agency in pairs}),
+        agencies=agency_choices({agency for _region, agency in pairs}),
+    )
+
+
+def describe(form: QueueFilterForm) -> list[tuple[str, str]]:
+    """The filters that narrow the list, in words: (label, value) pairs, the state always first.
+
+    Only valid values count (an invalid one is ignored by ``filters()`` too); an agency outside the
+    scope is named as such, since it leaves the list empty.
+    """
+    form.is_valid()
+    cleaned = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
+    out: list[tuple[str, str]] = []
+    for name, field in form.fields.items():
+        value = cleaned.get(name)
+        if name == "status":
+            value = value or "active"
+        if name == "agency" and "agency" in form.errors:
+            out.append((str(field.label), gettext("di luar jangkauan Anda (tidak ada kasus)")))
+            continue
+        if value in (None, "", False):
+            continue
+        if isinstance(field, forms.ChoiceField):
+            text = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        elif isinstance(field, forms.BooleanField):
+            text = gettext("ya")
+        elif isinstance(field, forms.DateField):
+            text = value.strftime("%d-%m-%Y")
+        else:
+            text = str(value)
+        out.append((str(field.label), text))
+    return out
