@@ -978,11 +978,6 @@ def write_cases(
             case.number = case_number(case)
         update_by_id(Case, ["number"], [(case.pk, case.number) for case in cases])
         update_by_id(
-            Case,
-            ["updated_at"],
-            [(case.pk, _moment(row.steps[-1][1], len(row.steps))) for case, row in zip(cases, chunk, strict=True)],
-        )
-        update_by_id(
             Report,
             ["case_id", "submitted_at"],
             [(report.pk, case.pk, case.created_at) for report, case in zip(reports, cases, strict=True)],
