@@ -174,6 +174,10 @@ class Catalog:
     types: dict[str, str]
     area: str | None = None  # the agency's region: rows must lie in it (None: anywhere)
     today: datetime.date = field(default_factory=today_easternmost)
+    # The words of "status", "sumber" and "alasan_penghentian" (codes, labels, register words).
+    states: dict[str, str] = field(default_factory=lambda: _state_words())
+    sources: dict[str, str] = field(default_factory=lambda: _source_words())
+    reasons: dict[str, str] = field(default_factory=lambda: _reason_words())
 
 
 _REGION_PREFIX = re.compile(r"^(kabupaten|kab\.?|kota)\s+")
@@ -454,7 +458,7 @@ def _row(number: int, raw: dict, catalog: Catalog, errors: list[RowError]) -> Hi
     source = str(Case.Source.PUBLIC_REPORT)
     if cells["sumber"]:
         source = (
-            _choice(cells["sumber"], _source_words(), "sumber", number, errors, _("Sumber '%(value)s' tidak dikenal."))
+            _choice(cells["sumber"], catalog.sources, "sumber", number, errors, _("Sumber '%(value)s' tidak dikenal."))
             or source
         )
     nip = normalize_nip(cells["nip_terlapor"]) or None
@@ -465,7 +469,7 @@ def _row(number: int, raw: dict, catalog: Catalog, errors: list[RowError]) -> Hi
     if cells["status"]:
         state = _choice(
             cells["status"],
-            _state_words(),
+            catalog.states,
             "status",
             number,
             errors,
@@ -509,7 +513,7 @@ def _row(number: int, raw: dict, catalog: Catalog, errors: list[RowError]) -> Hi
     if cells["alasan_penghentian"]:
         reason = _choice(
             cells["alasan_penghentian"],
-            _reason_words(),
+            catalog.reasons,
             "alasan_penghentian",
             number,
             errors,
