@@ -210,6 +210,20 @@ def _leads(orgs: dict) -> tuple[dict, list[tuple]]:
     return users, rows
 
 
+def _ensure_catalogue() -> None:
+    """The two 2024 elections and the violation/sanction catalogue (``load_reference`` normally
+    loaded them; a bare database, like the test suite's, gets them here)."""
+    from netra.catalog.elections import load_elections
+    from netra.catalog.models import Election, SanctionCategory, ViolationGroup
+    from netra.catalog.violations import load_sanctions, load_violations
+
+    if Election.objects.filter(code__in=list(ELECTIONS)).count() < len(ELECTIONS):
+        load_elections()
+    if not SanctionCategory.objects.exists() or not ViolationGroup.objects.exists():
+        load_sanctions()
+        load_violations()
+
+
 def _importer(users: dict, username: str, agency):
     """The agency's demo lead (Barito Selatan's comes with the demo cases; made here without them)."""
     if (user := users.get(username) or User.objects.filter(username=username).first()) is None:
@@ -231,6 +245,7 @@ def create_demo_history(orgs: dict, users: dict, n: int = DEFAULT_HISTORY) -> De
     if Case.objects.filter(import_reference__startswith=REFERENCE_PREFIX).exists():
         result.skipped = True
         return result
+    _ensure_catalogue()
     rng = random.Random(SEED)  # noqa: S311 -- demo data, not secrets
     for agency_code, lead, share in AGENCIES:
         agency = orgs["agencies"][agency_code]
