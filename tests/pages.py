@@ -43,6 +43,7 @@ NOT_PAGES = {
     # Pacts (#11): files and POST-only actions of the campaign page.
     "portal:pact_pdf",
     "workspace:pacts_import_template",
+    "workspace:history_import_template",  # a file (.xlsx), not a page
     "workspace:pacts_codes",
     "workspace:pacts_sheet",
     "workspace:pacts_ceremony",
@@ -101,6 +102,9 @@ VISITORS = {
     "insights_staff:export_queue": "ketua.katingan",  # staff exports (issue #12 item 3)
     "insights_staff:export_report": "ketua.katingan",
     "insights_staff:export_status": "ketua.katingan",
+    # Past registers (issue #12 item 4)
+    "workspace:history_import": "ketua.katingan",
+    "workspace:history_import_status": "ketua.katingan",
 }
 # The queue as each role's home page (review item 6).
 HOMES = {
@@ -172,6 +176,7 @@ def all_pages() -> list[Page]:
         "workspace:circular": [circular.pk] if circular else None,
         "workspace:event": [event.pk] if event else None,
         **_pact_examples(),
+        "workspace:history_import_status": [_history_import_example()],
         "workspace:case": [case.pk] if case else None,
         "workspace:move": [case.pk, move] if move else None,
         "sharing:webhook_log": [hook.pk] if hook else None,
@@ -274,6 +279,26 @@ def _an_export(user) -> int:
     ).pk
 
 
+def _history_import_example() -> int:
+    """Katingan's past register import (the demo's, else a finished one with a row error)."""
+    from django.utils import timezone
+
+    from netra.cases.models import HistoryImport
+
+    job = HistoryImport.objects.filter(agency__code="pemkab-katingan").order_by("pk").first()
+    if job is None:
+        from netra.orgs.models import Agency
+
+        job = HistoryImport.objects.create(
+            agency=Agency.objects.get(code="pemkab-katingan"),
+            filename="register.xlsx",
+            state=HistoryImport.State.INVALID,
+            errors=[{"row": 2, "column": "wilayah", "message": "Wilayah 'Atlantis' tidak dikenal."}],
+            finished_at=timezone.now(),
+        )
+    return job.pk
+
+
 def _demo_cluster() -> int | None:
     """Triage the demo's cases (the after-commit turn) and make two open ones a cluster."""
     from netra.cases.models import Case, TriageResult
@@ -312,7 +337,7 @@ def load_demo_world(cases: int = 30) -> None:
 
     from netra.orgs.tests.factories import UserFactory
 
-    call_command("load_demo", cases=cases, verbosity=0)
+    call_command("load_demo", cases=cases, history=min(cases, 40), verbosity=0)  # a few past cases too
     call_command("rebuild_insights", verbosity=0)  # the public statistics' aggregate table
     UserFactory(username="outsider")
 

@@ -333,7 +333,26 @@ def _pact_page(rule: Callable[[Principal, str | None], bool]) -> Callable[[Princ
     return lambda p, key: staff(p, lambda p: OK if rule(p, key) else NOT_FOUND)
 
 
+# Past registers (issue #12 item 4): the agency admin and the Satgas lead of an agency that has a
+# Satgas, into their own agency only; everyone else (a superuser too) 404.
+_HISTORY_IMPORTERS = frozenset({R.AGENCY_ADMIN, R.SATGAS_LEAD})
+
+
+def _history_importer(p: Principal) -> bool:
+    return p.role in _HISTORY_IMPORTERS and R.SATGAS_LEAD in HOLDS[p.kind or ""]
+
+
+def _history_page(rule: Callable[[Principal, str | None], bool]) -> Callable[[Principal, str | None], str]:
+    return lambda p, key: staff(p, lambda p: OK if rule(p, key) else NOT_FOUND)
+
+
 WEB: dict[str, Web] = {
+    "workspace:history_import": Web(expect=_history_page(lambda p, k: _history_importer(p))),
+    "workspace:history_import_template": Web(expect=_history_page(lambda p, k: _history_importer(p))),
+    "workspace:history_import_status": Web(
+        obj="history_import",
+        expect=_history_page(lambda p, k: _history_importer(p) and p.agency == _PACT_AGENCY[k or ""]),
+    ),
     "workspace:coverage": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:coverage_export": Web(expect=lambda p, k: staff(p, lambda p: OK)),
     "workspace:coverage_unit": Web(obj="outreach_unit", expect=_outreach_read),
@@ -740,10 +759,11 @@ def _pact_world() -> dict:
 
     from django.utils import timezone
 
+    from netra.cases.models import HistoryImport
     from netra.pacts.links import sign_link_token
     from netra.pacts.models import Employee, PactCampaign, PactSignature, RosterImport
 
-    campaigns, signatures, employees, imports = {}, {}, {}, {}
+    campaigns, signatures, employees, imports, history = {}, {}, {}, {}, {}
     for key, code in [("K", "pemkab-katingan"), ("S", "pemkab-konawe-selatan")]:
         agency = Agency.objects.get(code=code)
         unit = Unit.objects.get_or_create(agency=agency, name="Unit matriks")[0]
@@ -768,7 +788,11 @@ def _pact_world() -> dict:
         imports[key] = RosterImport.objects.create(
             agency=agency, filename="pegawai.xlsx", state=RosterImport.State.DONE, finished_at=timezone.now()
         )
+        history[key] = HistoryImport.objects.create(
+            agency=agency, filename="register.xlsx", state=HistoryImport.State.DONE, finished_at=timezone.now()
+        )
     return {
+        "history_imports": history,
         "roster_imports": imports,
         "pacts": signatures,
         "campaigns": campaigns,
@@ -848,7 +872,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
         if name == "workspace:pacts_revoke":
             return [world["pacts"][key].pk], key
         return [world["pacts"][key].verification_code], key
-    if rule.obj in ("campaign", "roster_import"):
+    if rule.obj in ("campaign", "roster_import", "history_import"):
         return [world[f"{rule.obj}s"][key].pk], key
     if rule.obj == "pact_link":
         return [world["pact_link"]], None
@@ -865,7 +889,7 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj in ("case", "pact", "campaign", "roster_import", "outreach_unit", "circular", "event", "event_file"):
+    if obj in ("case", "pact", "campaign", "roster_import", "history_import", "outreach_unit", "circular", "event", "event_file"):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]

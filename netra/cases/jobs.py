@@ -66,7 +66,9 @@ def process_deadlines(*, on: datetime.date | None = None) -> DeadlineRun:
     calendar = WorkingCalendar()
     run = DeadlineRun()
 
-    for case in Case.objects.filter(status=S.RECEIVED, due_date__isnull=True, deadline_key="").iterator():
+    # A case imported from an earlier register (netra.cases.history_import) never starts a live clock.
+    fresh = Case.objects.filter(status=S.RECEIVED, due_date__isnull=True, deadline_key="", imported_at__isnull=True)
+    for case in fresh.iterator():
         due = due_date_for(case, "intake", start_date_for(case, "intake"), calendar=calendar)
         if due and Case.objects.filter(pk=case.pk, status=S.RECEIVED, due_date__isnull=True).update(
             deadline_key="intake", due_date=due

@@ -122,6 +122,11 @@ class Case(models.Model):
         related_name="referred_cases",
     )
     referred_at = models.DateTimeField(_("dirujuk sejak"), null=True, blank=True)
+    # A case brought from an agency's earlier register (netra.cases.history_import): when it was
+    # imported and the agency's own number there (unique per agency: a re-import skips it).
+    # Imported cases never get a live deadline, notification or webhook for their past steps.
+    imported_at = models.DateTimeField(_("diimpor"), null=True, blank=True)
+    import_reference = models.CharField(_("nomor di register lama"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -141,6 +146,11 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="merged") | models.Q(merged_into__isnull=False),
                 name="case_merged_has_target",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "import_reference"],
+                condition=~models.Q(import_reference=""),
+                name="case_import_reference_uniq",
             ),
         ]
 
@@ -362,6 +372,8 @@ class Transition(models.Model):
         related_name="+",
     )
     public_note = models.TextField(_("catatan untuk pelapor"), blank=True)
+    # Written by the historical import at the date of the register, not made live in Netra.
+    imported = models.BooleanField(_("diimpor"), default=False)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -706,3 +718,36 @@ class LinkArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.url[:60]}"
+
+
+class HistoryImport(models.Model):
+    """One upload of an agency's earlier case register (``netra.cases.history_import``): its file,
+    options, progress and report (row errors, what was imported)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Diproses")
+        INVALID = "invalid", _("Ada kesalahan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    agency = models.ForeignKey("orgs.Agency", on_delete=models.CASCADE, related_name="history_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(max_length=200, blank=True)
+    filename = models.CharField(max_length=200)
+    import_valid_rows = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("impor register kasus lama")
+        verbose_name_plural = _("impor register kasus lama")
+
+    def __str__(self) -> str:
+        return f"{self.agency} — {self.filename}"

@@ -1,6 +1,6 @@
 """Roster files (.xlsx and .csv): the template, and parsing with every bad row reported.
 
-Pure: no database. ``parse_roster`` reads a file (openpyxl read-only, or the csv module) and
+Pure: no database. ``parse_roster`` reads a file (``netra.sheets``: openpyxl read-only, or csv) and
 returns the rows it understood and every problem, each with its row number (as the spreadsheet
 shows it, the header being row 1), its column and the reason, in Indonesian. Which rows exist
 already and which units are known is the service's business (``netra.pacts.services``).
@@ -8,16 +8,19 @@ already and which units are known is the service's business (``netra.pacts.servi
 
 from __future__ import annotations
 
-import csv
 import io
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from netra import sheets
 from netra.catalog.nip import nip_errors, normalize_nip
+from netra.sheets import XLSX_MAGIC, RowError  # noqa: F401 -- re-exported: importers name roster.RowError
+
+_text = sheets.text
+_header_key = sheets.header_key
 
 SHEET = "Pegawai"
 # The columns of the template, in order. Headers are matched case-insensitively, spaces ignored.
@@ -32,21 +35,10 @@ STATUS_WORDS = {
     "non_asn": "non_asn",
     "honorer": "non_asn",
 }
-XLSX_MAGIC = b"PK\x03\x04"
 
 
 def max_bytes() -> int:
     return getattr(settings, "NETRA_ROSTER_MAX_BYTES", 10 * 1024 * 1024)
-
-
-@dataclass(frozen=True, slots=True)
-class RowError:
-    row: int  # 0: the file as a whole; 1: the header row
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +103,6 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def _header_key(value) -> str:
-    return "".join(str(value or "").split()).lower().replace("-", "_")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
 def parse_roster(
     data: bytes,
     filename: str,
@@ -131,79 +111,12 @@ def parse_roster(
 ) -> ParsedRoster:
     """Every row understood and every problem of a roster file (.xlsx or .csv)."""
     result = ParsedRoster()
-    if not data:
-        result.errors.append(RowError(0, "", _("Berkas kosong.")))
-        return result
-    if len(data) > max_bytes():
-        result.errors.append(
-            RowError(
-                0,
-                "",
-                _("Berkas terlalu besar (%(size)s MB); batasnya %(limit)s MB.")
-                % {"size": f"{len(data) / 1048576:.1f}", "limit": f"{max_bytes() / 1048576:.0f}"},
-            )
-        )
-        return result
-    lowered = (filename or "").lower()
-    if lowered.endswith(".csv"):
-        rows = _csv_rows(data, result)
-    elif lowered.endswith(".xlsx"):
-        rows = _xlsx_rows(data, result)
-    else:
-        result.errors.append(RowError(0, "", _("Jenis berkas tidak didukung: unggah .xlsx atau .csv.")))
-        return result
+    rows, problems = sheets.open_rows(data, filename, sheet=SHEET, max_bytes=max_bytes())
+    result.errors.extend(problems)
     if rows is None:
         return result
     _read(rows, result, progress)
     return result
-
-
-def _csv_rows(data: bytes, result: ParsedRoster) -> Iterator[tuple] | None:
-    if data.startswith(XLSX_MAGIC) or b"\x00" in data[:4096]:
-        result.errors.append(RowError(0, "", _("Berkas ini bukan CSV (isinya biner).")))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return (tuple(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter))
-
-
-def _xlsx_rows(data: bytes, result: ParsedRoster) -> Iterator[tuple] | None:
-    from openpyxl import load_workbook
-
-    if not data.startswith(XLSX_MAGIC):
-        result.errors.append(RowError(0, "", _("Berkas ini bukan berkas Excel (.xlsx) yang valid.")))
-        return None
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        result.errors.append(RowError(0, "", _("Berkas ini bukan berkas Excel (.xlsx) yang valid.")))
-        return None
-    except Exception:  # openpyxl raises its own InvalidFileException and worse
-        result.errors.append(RowError(0, "", _("Berkas Excel tidak dapat dibaca.")))
-        return None
-    if SHEET not in book.sheetnames:
-        result.errors.append(
-            RowError(
-                0,
-                "",
-                _("Lembar '%(sheet)s' tidak ditemukan (ada: %(found)s). Pakai templat dari Netra.")
-                % {"sheet": SHEET, "found": ", ".join(book.sheetnames)},
-            )
-        )
-        book.close()
-        return None
-
-    def rows() -> Iterator[tuple]:
-        try:
-            yield from book[SHEET].iter_rows(values_only=True)
-        finally:
-            book.close()
-
-    return rows()
 
 
 def _read(rows: Iterable[tuple], result: ParsedRoster, progress) -> None:
@@ -248,7 +161,7 @@ def _read(rows: Iterable[tuple], result: ParsedRoster, progress) -> None:
         cells = {key: (values[i] if i < len(values) else None) for key, i in index.items()}
         bad = False
         for key, value in cells.items():
-            if isinstance(value, str) and value.startswith("="):
+            if sheets.is_formula(value):
                 errors.append(RowError(row_number, key, _("Sel berisi rumus; isi nilainya saja (tanpa rumus).")))
                 bad = True
         if bad:

@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "report.evidence_added": _("Pelapor menambah bukti"),
     "case.referred": _("Dirujuk ke tingkat atas"),
     "case.referral_returned": _("Rujukan dikembalikan"),
+    "case.imported": _("Diimpor dari register lama"),
 }
 # Events already shown as a state change (a Transition row): listed once, not twice.
 TRANSITION_EVENTS = frozenset({"case.received", "case.transitioned"})
@@ -130,6 +131,8 @@ class TimelineEntry:
     # No staff member did it (the reporter submitting, writing, adding evidence; the system): its
     # minute can name the reporter, so it shows as ``reporter_time_format`` allows.
     by_reporter: bool = False
+    # A step of a case imported from an earlier register: dated by the register's day, no actor.
+    imported: bool = False
 
 
 def timeline(case: Case, events) -> list[TimelineEntry]:
@@ -143,9 +146,16 @@ def timeline(case: Case, events) -> list[TimelineEntry]:
                 kind="transition",
                 title=(f"{labels.get(step.from_state, '')} → " if step.from_state else "")
                 + str(labels.get(step.to_state, step.to_state)),
-                actor=_actor_name(step.actor) if step.actor else str(_("Sistem / pelapor")),
+                actor=(
+                    str(_("Diimpor dari register lama"))
+                    if step.imported
+                    else _actor_name(step.actor)
+                    if step.actor
+                    else str(_("Sistem / pelapor"))
+                ),
                 detail=step.public_note,
-                by_reporter=step.actor is None,
+                by_reporter=step.actor is None and not step.imported,
+                imported=step.imported,
             )
         )
     for event in events:

@@ -5,6 +5,7 @@ from netra.workspace import (
     actions,
     auth,
     elections_views,
+    history_views,
     letters,
     outreach_views,
     pacts_views,
@@ -74,6 +75,10 @@ urlpatterns = [
     path(_("pakta/<int:pk>/lembar/"), pacts_views.campaign_sheet, name="pacts_sheet"),
     path(_("pakta/<int:pk>/upacara/"), pacts_views.campaign_ceremony, name="pacts_ceremony"),
     path(_("pakta/tanda-tangan/<int:pk>/cabut/"), pacts_views.signature_revoke, name="pacts_revoke"),
+    # Past registers (issue #12 item 4): an agency's earlier cases imported with their path.
+    path(_("riwayat/impor/"), history_views.history_import, name="history_import"),
+    path(_("riwayat/impor/templat.xlsx"), history_views.history_template, name="history_import_template"),
+    path(_("riwayat/impor/<int:pk>/"), history_views.history_import_status, name="history_import_status"),
     path(_("kasus/<int:pk>/triase/"), triage.confirm, name="triage_confirm"),
     path(_("kasus/<int:pk>/triase/fakta/"), triage.use_fact, name="triage_fact"),
     path(_("klaster/<int:cluster>/"), triage.cluster, name="triage_cluster"),

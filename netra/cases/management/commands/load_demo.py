@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from netra.cases.demo import DEFAULT_COUNT, create_demo_cases
+from netra.cases.demo_history import DEFAULT_HISTORY, create_demo_history
 from netra.orgs.demo import create_demo_orgs
 from netra.pacts.demo import DEFAULT_EMPLOYEES, create_demo_outreach
 
@@ -20,6 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=DEFAULT_COUNT, help="How many demo cases to create (0: none).")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=None,
+            help=f"How many past cases (Pemilu and Pilkada 2024) to import as registers (default {DEFAULT_HISTORY}; "
+            "0 with --cases 0).",
+        )
         parser.add_argument(
             "--employees", type=int, default=DEFAULT_EMPLOYEES, help="Katingan's demo roster size (prevention data)."
         )
@@ -31,6 +39,14 @@ class Command(BaseCommand):
         started = time.monotonic()
         demo = create_demo_orgs()
         cases = create_demo_cases(demo, n=options["cases"])
+        history_started = time.monotonic()
+        wanted = options["history"] if options["history"] is not None else (DEFAULT_HISTORY if options["cases"] else 0)
+        history = create_demo_history(demo, {**demo["users"]}, n=wanted)
+        if history.created:
+            self.stdout.write(
+                _("demo: %(count)d kasus lama (Pemilu dan Pilkada 2024) diimpor dari register (%(seconds).1f detik)")
+                % {"count": history.created, "seconds": time.monotonic() - history_started}
+            )
         outreach_started = time.monotonic()
         outreach = create_demo_outreach(demo, employees=options["employees"])
         if not outreach["skipped"]:
@@ -40,7 +56,8 @@ class Command(BaseCommand):
                 )
                 % {**outreach, "seconds": time.monotonic() - outreach_started}
             )
-        accounts = [*demo["accounts"][:-1], *cases.accounts, demo["accounts"][-1]]  # superuser stays last
+        accounts = [*demo["accounts"][:-1], *cases.accounts, *(history.accounts or []), demo["accounts"][-1]]
+        # (the superuser stays last)
         self.stdout.write(
             _("demo: %(agencies)d instansi, %(users)d akun, %(regions)d wilayah")
             % {"agencies": len(demo["agencies"]), "users": len(accounts), "regions": len(demo["regions"])}
