@@ -38,6 +38,7 @@ from netra.workspace.people import site_url
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 MAX_ROSTER_ROWS = 300
+MISSING_PAGE = 100  # who has not signed, per page (keyset: ?setelah=<last id>)
 
 
 def _serve(name: str, content_type: str, filename: str) -> FileResponse:
@@ -133,16 +134,20 @@ def coverage_export(request):
 def coverage_unit(request, pk: int):
     reach = outreach_reach(request.user)
     unit = coverage.unit_in_reach(reach, pk)
-    rows = [row for row in coverage.coverage_units(reach, agency=unit.agency) if row.unit_id == unit.pk]
-    missing = coverage.not_signed(unit)
+    row = coverage.unit_coverage(unit)
+    after = request.GET.get("setelah", "")
+    after_id = int(after) if after.isdigit() else None
+    page = coverage.not_signed(unit, after=after_id, limit=MISSING_PAGE + 1)
     return render(
         request,
         "workspace/outreach/coverage_unit.html",
         {
             "unit": unit,
-            "row": rows[0] if rows else None,
-            "missing": missing[:MAX_ROSTER_ROWS],
-            "missing_count": missing.count(),
+            "row": row,
+            "missing": page[:MISSING_PAGE],
+            "missing_count": row.not_signed if row else 0,
+            "next_after": page[MISSING_PAGE - 1].pk if len(page) > MISSING_PAGE else None,
+            "paged": after_id is not None,
             "may_remind": may_manage_circulars(request.user, unit.agency_id),
             "next_reminder": coverage.next_reminder_at(unit),
             "heads": coverage.unit_heads(unit),
