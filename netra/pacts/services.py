@@ -234,6 +234,8 @@ def record_sheet(
         employees = _managed_employees(campaign, employee_ids)
         if not employees:
             raise ValidationError(_("Centang minimal satu pegawai yang menandatangani lembar ini."), code="empty")
+        if unit is not None and any(e.unit_id != unit.pk for e in employees):
+            raise ValidationError(_("Semua yang dicentang harus pegawai OPD lembar ini."), code="other_unit")
         sheet = SignedSheet(
             campaign=campaign, unit=unit, content_type=content_type, size=len(cleaned), uploaded_by=user
         )
