@@ -85,6 +85,7 @@ TEXTS = (
     gettext_noop("Rujukan ke tingkat atas yang sedang berjalan."),
     gettext_noop("Statistik publik (data terbuka)"),
     gettext_noop("Tambahan: surat edaran yang dikirim ke OPD ini."),
+    gettext_noop("Tambahan: waktu pembatalan; kegiatan yang dibatalkan tidak dihitung dalam cakupan."),
     gettext_noop("Tanda tangan pakta integritas menurut kode verifikasinya"),
     gettext_noop("Tindakan pengendalian BKN."),
     gettext_noop("all, promotion, transfer, pension (pemblokiran) atau kosong."),

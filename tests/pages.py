@@ -40,6 +40,8 @@ NOT_PAGES = {
     "workspace:event_upload",
     "workspace:event_update",
     "workspace:event_file",
+    "workspace:circular_remove",  # POST only: the forms are on the circular and event pages
+    "workspace:event_remove",
     # Pacts (#11): files and POST-only actions of the campaign page.
     "portal:pact_pdf",
     "workspace:pacts_import_template",
@@ -85,6 +87,8 @@ VISITORS = {
     "workspace:circular": "kadis.pendidikan",  # the OPD head's view, with the acknowledge button
     "workspace:events": "satgas.katingan",
     "workspace:event": "satgas.katingan",
+    "workspace:circular_edit": "admin.katingan",
+    "workspace:event_edit": "satgas.katingan",
     "portal:checkin": None,
     # Pacts (#11)
     "portal:pact_sign": None,
@@ -175,6 +179,8 @@ def all_pages() -> list[Page]:
         "workspace:coverage_unit": [unit.pk] if unit else None,
         "workspace:circular": [circular.pk] if circular else None,
         "workspace:event": [event.pk] if event else None,
+        "workspace:circular_edit": [circular.pk] if circular else None,
+        "workspace:event_edit": [event.pk] if event else None,
         **_pact_examples(),
         "workspace:history_import_status": [_history_import_example()],
         "workspace:case": [case.pk] if case else None,

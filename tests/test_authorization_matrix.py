@@ -370,6 +370,11 @@ WEB: dict[str, Web] = {
     "workspace:event_upload": Web(method="POST", obj="event", data={}, expect=_outreach_change),
     "workspace:event_update": Web(method="POST", obj="event", data={"checkin_open": "1"}, expect=_outreach_change),
     "workspace:event_file": Web(obj="event_file", expect=_outreach_read),
+    # Editing, deleting, cancelling (without the page's confirm=1 a POST changes nothing).
+    "workspace:circular_edit": Web(obj="circular", expect=_outreach_change),
+    "workspace:circular_remove": Web(method="POST", obj="circular", data={}, expect=_outreach_change),
+    "workspace:event_edit": Web(obj="event", expect=_outreach_change),
+    "workspace:event_remove": Web(method="POST", obj="event", data={}, expect=_outreach_change),
     "portal:checkin": Web(expect=_public),
     "healthz": Web(expect=_public),
     "readyz": Web(expect=_public),

@@ -88,9 +88,9 @@ def circular_acknowledge(*, actor, delivery: CircularDelivery) -> CircularDelive
     if delivery.unit_id not in headed_unit_ids(actor):
         raise Http404
     with transaction.atomic():
-        updated = CircularDelivery.objects.filter(pk=delivery.pk, acknowledged_at=None).update(
-            acknowledged_at=timezone.now(), acknowledged_by=actor
-        )
+        updated = CircularDelivery.objects.filter(
+            pk=delivery.pk, acknowledged_at=None, circular__cancelled_at=None
+        ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)
         if updated:
             record(
                 actor,
@@ -101,6 +101,82 @@ def circular_acknowledge(*, actor, delivery: CircularDelivery) -> CircularDelive
             )
     delivery.refresh_from_db()
     return delivery
+
+
+def circular_update(
+    *, actor, circular: Circular, number: str, issued_on: date, issuer: str, subject: str, units: Iterable[Unit]
+) -> Circular:
+    """Edit a circular (the issuing agency's admin or Satgas). An OPD may be added; one that already
+    acknowledged cannot be taken off. Audited with what changed."""
+    if not may_manage_circulars(actor, circular.agency_id):
+        raise Http404
+    units = list(units)
+    if not units:
+        raise OutreachError(_("Pilih minimal satu OPD tujuan."), "units")
+    if any(unit.agency_id != circular.agency_id for unit in units):
+        raise OutreachError(_("OPD tujuan harus milik instansi penerbit."), "units")
+    number, issuer, subject = number.strip(), issuer.strip(), subject.strip()
+    if not (number and issuer and subject):
+        raise OutreachError(_("Nomor, penerbit dan perihal wajib diisi."), "number")
+    with transaction.atomic():
+        circular = Circular.objects.select_for_update().get(pk=circular.pk)
+        if circular.cancelled_at is not None:
+            raise OutreachError(_("Surat edaran ini sudah dibatalkan dan tidak dapat diubah."), "number")
+        wanted = {unit.pk for unit in units}
+        present = dict(circular.deliveries.values_list("unit_id", "acknowledged_at"))
+        removed = set(present) - wanted
+        if any(present[pk] is not None for pk in removed):
+            raise OutreachError(_("OPD yang sudah mengonfirmasi penerimaan tidak dapat dihapus dari tujuan."), "units")
+        before = {"number": circular.number, "issued_on": circular.issued_on.isoformat(), "issuer": circular.issuer,
+                  "subject": circular.subject, "units": sorted(present)}  # fmt: skip
+        circular.number, circular.issued_on, circular.issuer, circular.subject = number, issued_on, issuer, subject
+        try:
+            with transaction.atomic():
+                circular.save(update_fields=["number", "issued_on", "issuer", "subject"])
+        except IntegrityError:
+            raise OutreachError(_("Surat edaran dengan nomor ini sudah ada."), "number") from None
+        circular.deliveries.filter(unit_id__in=sorted(removed)).delete()
+        CircularDelivery.objects.bulk_create(
+            [CircularDelivery(circular=circular, unit_id=pk) for pk in sorted(wanted - set(present))]
+        )
+        after = {"number": number, "issued_on": issued_on.isoformat(), "issuer": issuer, "subject": subject,
+                 "units": sorted(wanted)}  # fmt: skip
+        changes = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+        if changes:
+            record(actor, "circular.changed", circular, agency=circular.agency_id, changes=changes)
+    return circular
+
+
+def circular_remove(*, actor, circular: Circular, reason: str = "") -> str:
+    """Delete a circular no OPD acknowledged; one with acknowledgements is cancelled instead
+    ("batalkan", reason required): kept, shown as cancelled, left out of the coverage figures.
+    Returns "deleted" or "cancelled". Audited either way."""
+    if not may_manage_circulars(actor, circular.agency_id):
+        raise Http404
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        circular = Circular.objects.select_for_update().get(pk=circular.pk)
+        if circular.cancelled_at is not None:
+            raise OutreachError(_("Surat edaran ini sudah dibatalkan."), "reason")
+        acknowledged = circular.deliveries.filter(acknowledged_at__isnull=False).count()
+        if not acknowledged:
+            name = circular.document.name
+            record(actor, "circular.deleted", None, agency=circular.agency_id, circular=circular.pk,
+                   number=circular.number, reason=reason)  # fmt: skip
+            circular.deliveries.all().delete()
+            circular.delete()
+            if name:
+                transaction.on_commit(lambda: default_storage.delete(name))
+            return "deleted"
+        if not reason:
+            raise OutreachError(
+                _("Surat edaran ini sudah dikonfirmasi diterima oleh OPD; tulis alasan untuk membatalkannya."), "reason"
+            )
+        circular.cancelled_at, circular.cancelled_reason, circular.cancelled_by = timezone.now(), reason, actor
+        circular.save(update_fields=["cancelled_at", "cancelled_reason", "cancelled_by"])
+        record(actor, "circular.cancelled", circular, agency=circular.agency_id, reason=reason,
+               acknowledged=acknowledged)  # fmt: skip
+    return "cancelled"
 
 
 def circulars_for(user) -> QuerySet[Circular]:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from netra.orgs.demo import create_demo_user
 from netra.orgs.models import Agency, Membership, Unit
 from netra.orgs.roles import Role
-from netra.pacts import circulars, events
+from netra.pacts import circulars, events, tally
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 from netra.pacts.outreach_models import Circular, SocialisationEvent
 
@@ -133,6 +133,7 @@ def create_demo_outreach(demo: dict, *, employees: int = DEFAULT_EMPLOYEES) -> d
                 )
             )
     PactSignature.objects.bulk_create(signatures, batch_size=1000)
+    tally.rebuild(katingan.pk)  # rows bulk-created above, outside the services that keep the counters
 
     admin = users.get("admin.katingan") or lead
     se_all = circulars.circular_create(

@@ -17,10 +17,12 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.orgs.models import Agency, Unit
+from netra.pacts import tally
 from netra.pacts.circulars import OutreachError, store_file
 from netra.pacts.models import Employee
 from netra.pacts.outreach_access import may_manage_events, outreach_reach
@@ -95,6 +97,109 @@ def event_summary_update(*, actor, event: SocialisationEvent, summary: str, chec
         record(actor, "event.updated", event, checkin_open=checkin_open)
 
 
+def _changes(before: dict, after: dict) -> dict:
+    return {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+
+
+def _event_values(event: SocialisationEvent) -> dict:
+    return {
+        "kind": event.kind,
+        "title": event.title,
+        "held_on": event.held_on.isoformat(),
+        "place": event.place,
+        "online": event.online,
+        "election": event.election_id,
+        "speakers": event.speakers,
+        "audience_roles": event.audience_roles,
+        "summary": event.summary,
+        "audience_units": sorted(event.audience_units.values_list("pk", flat=True)),
+    }
+
+
+def event_update(
+    *,
+    actor,
+    event: SocialisationEvent,
+    kind: str,
+    title: str,
+    held_on: date,
+    place: str = "",
+    online: bool = False,
+    speakers: Iterable[dict] = (),
+    audience_units: Iterable[Unit] = (),
+    audience_roles: str = "",
+    summary: str = "",
+    election=None,
+) -> SocialisationEvent:
+    """Edit an event (its organiser's admin or Satgas, a Bawaslu officer for Bawaslu's). Audited with
+    what changed. Attendance already recorded stays; a new election moves its reach figures."""
+    if not may_manage_events(actor, event.agency_id):
+        raise Http404
+    if kind not in SocialisationEvent.Kind.values:
+        raise OutreachError(_("Jenis kegiatan tidak dikenal."), "kind")
+    title = title.strip()
+    if not title:
+        raise OutreachError(_("Judul wajib diisi."), "title")
+    if not online and not place.strip():
+        raise OutreachError(_("Isi tempat kegiatan, atau tandai sebagai daring."), "place")
+    units = list(audience_units)
+    with transaction.atomic():
+        event = SocialisationEvent.objects.select_for_update().get(pk=event.pk)
+        if event.cancelled_at is not None:
+            raise OutreachError(_("Kegiatan ini sudah dibatalkan dan tidak dapat diubah."), "title")
+        before = _event_values(event)
+        attendees = list(event.attendances.values_list("employee_id", flat=True))
+        with tally.tracked(employee_ids=attendees):
+            event.kind, event.title, event.held_on = kind, title, held_on
+            event.place, event.online, event.election = place.strip(), online, election
+            event.speakers, event.audience_roles = _speakers(speakers), audience_roles.strip()
+            event.summary = summary.strip()
+            event.save()
+            event.audience_units.set(units)
+        changes = _changes(before, _event_values(event))
+        if changes:
+            record(actor, "event.changed", event, agency=event.agency_id, changes=changes)
+    return event
+
+
+def event_remove(*, actor, event: SocialisationEvent, reason: str = "") -> str:
+    """Delete an event nobody attended; an event with attendance is cancelled instead ("batalkan",
+    reason required): kept with who came, shown as cancelled, left out of the coverage figures.
+    Returns "deleted" or "cancelled". Audited either way."""
+    if not may_manage_events(actor, event.agency_id):
+        raise Http404
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        event = SocialisationEvent.objects.select_for_update().get(pk=event.pk)
+        if event.cancelled_at is not None:
+            raise OutreachError(_("Kegiatan ini sudah dibatalkan."), "reason")
+        attendees = list(event.attendances.values_list("employee_id", flat=True))
+        if not attendees:
+            names = [str(f.file.name) for f in event.files.all()]
+            record(actor, "event.deleted", None, agency=event.agency_id, event=event.pk, title=event.title,
+                   held_on=event.held_on.isoformat(), reason=reason)  # fmt: skip
+            event.delete()
+            transaction.on_commit(lambda: _delete_files(names))
+            return "deleted"
+        if not reason:
+            raise OutreachError(
+                _("Kegiatan ini sudah memiliki daftar hadir; tulis alasan untuk membatalkannya."), "reason"
+            )
+        with tally.tracked(employee_ids=attendees):
+            event.cancelled_at, event.cancelled_reason, event.cancelled_by = timezone.now(), reason, actor
+            event.checkin_open = False
+            event.save(update_fields=["cancelled_at", "cancelled_reason", "cancelled_by", "checkin_open"])
+        record(actor, "event.cancelled", event, agency=event.agency_id, reason=reason, attendances=len(attendees))
+    return "cancelled"
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
 def event_file_add(*, actor, event: SocialisationEvent, kind: str, data: bytes, content_type: str, sha256: str):
     if not may_manage_events(actor, event.agency_id):
         raise Http404
@@ -123,15 +228,21 @@ def eligible_employees(event: SocialisationEvent) -> QuerySet[Employee]:
 
 
 def _add_attendances(event, employee_ids: Iterable[int], method: str, actor) -> int:
+    # The event row first (then the employees, in tally.tracked): a cancel or delete in flight
+    # cannot cross a new attendance.
+    locked = SocialisationEvent.objects.select_for_update().filter(pk=event.pk).values_list("cancelled_at").first()
+    if locked is None or locked[0] is not None:
+        raise OutreachError(_("Kegiatan ini sudah dibatalkan."), "employees")
     ids = set(employee_ids)
     present = set(
         EventAttendance.objects.filter(event=event, employee_id__in=ids).values_list("employee_id", flat=True)
     )
     new = sorted(ids - present)
-    EventAttendance.objects.bulk_create(
-        [EventAttendance(event=event, employee_id=pk, method=method, recorded_by=actor) for pk in new],
-        ignore_conflicts=True,
-    )
+    with tally.tracked(employee_ids=new):
+        EventAttendance.objects.bulk_create(
+            [EventAttendance(event=event, employee_id=pk, method=method, recorded_by=actor) for pk in new],
+            ignore_conflicts=True,
+        )
     return len(new)
 
 
@@ -213,16 +324,19 @@ def event_checkin(*, code: str, identifier: str) -> bool:
     identifier = "".join((identifier or "").split())
     if not code or not identifier or len(identifier) > 40:
         return False
-    event = SocialisationEvent.objects.filter(checkin_code=code, checkin_open=True).first()
+    event = SocialisationEvent.objects.filter(checkin_code=code, checkin_open=True, cancelled_at=None).first()
     if event is None:
         return False
     employee = eligible_employees(event).filter(Q(nip=identifier) | Q(employee_number=identifier)).only("pk").first()
     if employee is None:
         return False
-    with transaction.atomic():
-        added = _add_attendances(event, [employee.pk], EventAttendance.Method.CHECKIN, None)
-        if added:
-            record("pegawai", "event.checked_in", event, agency=event.agency_id, employee=employee.pk)
+    try:
+        with transaction.atomic():
+            added = _add_attendances(event, [employee.pk], EventAttendance.Method.CHECKIN, None)
+            if added:
+                record("pegawai", "event.checked_in", event, agency=event.agency_id, employee=employee.pk)
+    except OutreachError:
+        return False  # cancelled meanwhile
     return True
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.orgs.models import Unit
-from netra.pacts import roster
+from netra.pacts import roster, tally
 from netra.pacts.models import (
     Employee,
     RosterImport,
@@ -76,7 +76,7 @@ def process_roster_import(job_id: int) -> RosterImport:
         job.refresh_from_db()
         return job
     try:
-        with transaction.atomic():
+        with transaction.atomic(), tally.tracked(agency_id=job.agency_id):
             result = _apply(job, rows, units, total)
             result["skipped_rows"] = len({e.row for e in errors})
             RosterImport.objects.filter(pk=job.pk).update(

@@ -63,7 +63,11 @@ class Employee(models.Model):
                 condition=Q(nip__isnull=False) | Q(employee_number__isnull=False), name="employee_has_identifier"
             ),
         ]
-        indexes = [models.Index(fields=["agency", "unit", "active"], name="employee_agency_unit_active")]
+        indexes = [
+            models.Index(fields=["agency", "unit", "active"], name="employee_agency_unit_active"),
+            # An OPD's page of who has not signed, by name, keyset-paged.
+            models.Index(fields=["unit", "name", "id"], name="employee_unit_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

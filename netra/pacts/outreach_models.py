@@ -17,6 +17,7 @@ __all__ = [
     "Circular",
     "CircularDelivery",
     "CoverageReminder",
+    "CoverageTally",
     "EventAttendance",
     "EventFile",
     "SocialisationEvent",
@@ -50,6 +51,13 @@ class Circular(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # Cancelled ("dibatalkan") instead of deleted once an OPD acknowledged it: kept, shown as such,
+    # left out of the coverage figures.
+    cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    cancelled_reason = models.TextField(_("alasan pembatalan"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
@@ -118,6 +126,12 @@ class SocialisationEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # Cancelled instead of deleted once someone attended: kept, shown as such, not counted as reach.
+    cancelled_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    cancelled_reason = models.TextField(_("alasan pembatalan"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -190,3 +204,35 @@ class CoverageReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} @ {self.sent_at:%Y-%m-%d}"
+
+
+class CoverageTally(models.Model):
+    """Derived counts behind the coverage figures (``netra.pacts.tally``), never a source of truth.
+
+    One row per (OPD, employment status, kind, ref): ``employees`` (active employees, ref ""),
+    ``signed`` (their live signatures of campaign ``ref``, its id), ``reached`` (of them, those who
+    attended at least one event that is not cancelled: ref "" any event, else only the events of
+    the election whose code is ``ref``).
+    Kept in the same transaction by every write that changes one of them; rebuilt by
+    ``manage.py reconcile_coverage``."""
+
+    class Kind(models.TextChoices):
+        EMPLOYEES = "employees", "employees"
+        SIGNED = "signed", "signed"
+        REACHED = "reached", "reached"
+
+    unit = models.ForeignKey("orgs.Unit", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    ref = models.CharField(max_length=40, blank=True, default="")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("hitungan cakupan")
+        verbose_name_plural = _("hitungan cakupan")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "status", "kind", "ref"], name="coverage_tally_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.status}/{self.kind}/{self.ref}: {self.n}"

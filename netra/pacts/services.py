@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.orgs.models import Agency, Unit
-from netra.pacts import roster
+from netra.pacts import roster, tally
 from netra.pacts.codes import ALPHABET
 from netra.pacts.imports import process_roster_import
 from netra.pacts.models import (
@@ -234,14 +234,17 @@ def record_sheet(
         employees = _managed_employees(campaign, employee_ids)
         if not employees:
             raise ValidationError(_("Centang minimal satu pegawai yang menandatangani lembar ini."), code="empty")
+        if unit is not None and any(e.unit_id != unit.pk for e in employees):
+            raise ValidationError(_("Semua yang dicentang harus pegawai OPD lembar ini."), code="other_unit")
         sheet = SignedSheet(
             campaign=campaign, unit=unit, content_type=content_type, size=len(cleaned), uploaded_by=user
         )
         sheet.file.save(f"pacts/sheets/{uuid.uuid4().hex}.{extension}", ContentFile(cleaned), save=False)
         sheet.save()
-        signatures = [
-            _create_signature(campaign, e, PactSignature.Method.SHEET, by=user, sheet=sheet) for e in employees
-        ]
+        with tally.tracked(employee_ids=[e.pk for e in employees]):
+            signatures = [
+                _create_signature(campaign, e, PactSignature.Method.SHEET, by=user, sheet=sheet) for e in employees
+            ]
         record(user, "pact_sheet.recorded", obj=sheet, agency=campaign.agency_id, signatures=len(signatures))
         for signature in signatures:
             record(user, "pact_signature.recorded", obj=signature, agency=campaign.agency_id, method="sheet")
@@ -287,9 +290,11 @@ def record_ceremony(
         employees = _managed_employees(campaign, employee_ids) if employee_ids else []
         if employees and campaign.state != PactCampaign.State.OPEN:
             raise ValidationError(_("Kampanye ini tidak sedang dibuka untuk penandatanganan."), code="campaign_closed")
-        signatures = [
-            _create_signature(campaign, e, PactSignature.Method.CEREMONY, by=user, ceremony=ceremony) for e in employees
-        ]
+        with tally.tracked(employee_ids=[e.pk for e in employees]):
+            signatures = [
+                _create_signature(campaign, e, PactSignature.Method.CEREMONY, by=user, ceremony=ceremony)
+                for e in employees
+            ]
         record(
             user,
             "pact_ceremony.recorded",
@@ -316,7 +321,8 @@ def revoke_signature(*, user, signature: PactSignature, reason: str) -> PactSign
         signature.revoked_at = timezone.now()
         signature.revoked_reason = reason
         signature.revoked_by = user
-        signature.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+        with tally.tracked(employee_ids=[signature.employee_id]):
+            signature.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
         record(user, "pact_signature.revoked", obj=signature, agency=signature.campaign.agency_id, reason=reason)
     return signature
 
@@ -384,7 +390,9 @@ def find_signing_code(*, campaign: PactCampaign, nip: str, code: str) -> Signing
         .select_related("employee")
         .first()
     )
-    if found is None or identifier not in {found.employee.nip, found.employee.employee_number}:
+    # A NIP is compared without separators; an employee number ("NA-18") as typed (spaces aside).
+    typed = {identifier, "".join((nip or "").split())}
+    if found is None or not typed & {found.employee.nip, found.employee.employee_number}:
         return None
     if not found.employee.active:
         return None
@@ -402,6 +410,7 @@ def self_sign(*, campaign: PactCampaign, signing_code_id: int) -> PactSignature:
             raise ValidationError(_("Kode ini sudah dipakai atau kedaluwarsa."), code="code_used")
         employee = SigningCode.objects.select_related("employee").get(pk=signing_code_id).employee
         _check_signable(campaign, employee)
-        signature = _create_signature(campaign, employee, PactSignature.Method.SELF, by=None)
+        with tally.tracked(employee_ids=[employee.pk]):
+            signature = _create_signature(campaign, employee, PactSignature.Method.SELF, by=None)
         record("pegawai", "pact_signature.recorded", obj=signature, agency=campaign.agency_id, method="self")
     return signature

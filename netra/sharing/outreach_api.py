@@ -66,6 +66,9 @@ class SocialisationEventOut(Schema):
     audience_roles: str
     summary: str
     attendance: int
+    cancelled_at: datetime.datetime | None = Field(
+        None, description="Tambahan: waktu pembatalan; kegiatan yang dibatalkan tidak dihitung dalam cakupan."
+    )
 
 
 class SocialisationEventPage(Page):
@@ -184,6 +187,7 @@ def event_list(
                 "audience_roles": e.audience_roles,
                 "summary": e.summary,
                 "attendance": e.attendance_count,
+                "cancelled_at": e.cancelled_at,
             }
             for e in page_of(qs, page, page_size)
         ],

@@ -38,6 +38,7 @@ from netra.workspace.people import site_url
 
 FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 MAX_ROSTER_ROWS = 300
+MISSING_PAGE = 100  # who has not signed, per page (keyset: ?setelah=<last id>)
 
 
 def _serve(name: str, content_type: str, filename: str) -> FileResponse:
@@ -133,16 +134,20 @@ def coverage_export(request):
 def coverage_unit(request, pk: int):
     reach = outreach_reach(request.user)
     unit = coverage.unit_in_reach(reach, pk)
-    rows = [row for row in coverage.coverage_units(reach, agency=unit.agency) if row.unit_id == unit.pk]
-    missing = coverage.not_signed(unit)
+    row = coverage.unit_coverage(unit)
+    after = request.GET.get("setelah", "")
+    after_id = int(after) if after.isdigit() else None
+    page = coverage.not_signed(unit, after=after_id, limit=MISSING_PAGE + 1)
     return render(
         request,
         "workspace/outreach/coverage_unit.html",
         {
             "unit": unit,
-            "row": rows[0] if rows else None,
-            "missing": missing[:MAX_ROSTER_ROWS],
-            "missing_count": missing.count(),
+            "row": row,
+            "missing": page[:MISSING_PAGE],
+            "missing_count": row.not_signed if row else 0,
+            "next_after": page[MISSING_PAGE - 1].pk if len(page) > MISSING_PAGE else None,
+            "paged": after_id is not None,
             "may_remind": may_manage_circulars(request.user, unit.agency_id),
             "next_reminder": coverage.next_reminder_at(unit),
             "heads": coverage.unit_heads(unit),
@@ -243,6 +248,7 @@ def circular_detail(request, pk: int):
             "circular": circular,
             "deliveries": circulars.deliveries_of(request.user, circular),
             "headed": headed_unit_ids(request.user),
+            "manages": may_manage_circulars(request.user, circular.agency_id),
         },
     )
 
@@ -467,3 +473,159 @@ def event_file(request, pk: int, file_id: int):
     name = row.file.name or ""
     extension = name.rsplit(".", 1)[-1]
     return _serve(name, row.content_type, f"kegiatan-{event.pk}-{row.pk}.{extension}")
+
+
+# --- editing, deleting and cancelling circulars and events (issue #11) -------------------------
+
+
+class CircularEditForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Nomor"), max_length=120)
+    issued_on = forms.DateField(label=gettext_lazy("Tanggal"), widget=forms.DateInput(attrs={"type": "date"}))
+    issuer = forms.CharField(label=gettext_lazy("Penerbit"), max_length=200)
+    subject = forms.CharField(label=gettext_lazy("Perihal"), max_length=300)
+    units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("OPD tujuan"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, circular, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            agency_id=circular.agency_id
+        ).select_related("agency")
+
+
+def _managed_circular(request, pk: int):
+    circular = circulars.circular_for(request.user, pk)
+    if not may_manage_circulars(request.user, circular.agency_id):
+        raise Http404
+    return circular
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def circular_edit(request, pk: int):
+    circular = _managed_circular(request, pk)
+    if circular.cancelled_at is not None:
+        raise Http404
+    initial = {
+        "number": circular.number,
+        "issued_on": circular.issued_on,
+        "issuer": circular.issuer,
+        "subject": circular.subject,
+        "units": list(circular.deliveries.values_list("unit_id", flat=True)),
+    }
+    form = CircularEditForm(request.POST or None, initial=initial, circular=circular)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            circulars.circular_update(
+                actor=request.user,
+                circular=circular,
+                number=data["number"],
+                issued_on=data["issued_on"],
+                issuer=data["issuer"],
+                subject=data["subject"],
+                units=data["units"],
+            )
+        except OutreachError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Surat edaran diperbarui."))
+            return redirect("workspace:circular", pk=circular.pk)
+    return render(request, "workspace/outreach/circular_edit.html", {"circular": circular, "form": form})
+
+
+@require_POST
+@staff_required
+def circular_remove(request, pk: int):
+    circular = _managed_circular(request, pk)
+    if request.POST.get("confirm") != "1":
+        return redirect("workspace:circular", pk=circular.pk)  # only the page's own button removes
+    try:
+        outcome = circulars.circular_remove(
+            actor=request.user, circular=circular, reason=request.POST.get("reason", "")[:1000]
+        )
+    except OutreachError as error:
+        messages.error(request, error.message)
+        return redirect("workspace:circular", pk=circular.pk)
+    if outcome == "deleted":
+        messages.success(request, _("Surat edaran %(number)s dihapus.") % {"number": circular.number})
+        return redirect("workspace:circulars")
+    messages.success(request, _("Surat edaran %(number)s dibatalkan.") % {"number": circular.number})
+    return redirect("workspace:circular", pk=circular.pk)
+
+
+class EventEditForm(EventForm):
+    election = forms.ModelChoiceField(label=gettext_lazy("Pemilihan"), queryset=Election.objects.none(), required=False)
+    summary = forms.CharField(
+        label=gettext_lazy("Ringkasan"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["agency"]  # the organiser does not change
+        self.fields["election"].queryset = Election.objects.order_by("-voting_date")  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def event_edit(request, pk: int):
+    event = _managed_event(request, pk)
+    if event.cancelled_at is not None:
+        raise Http404
+    initial = {
+        "kind": event.kind,
+        "title": event.title,
+        "held_on": event.held_on,
+        "place": event.place,
+        "online": event.online,
+        "speakers": "\n".join(f"{s['name']}; {s.get('institution', '')}".rstrip("; ") for s in event.speakers),
+        "audience_units": list(event.audience_units.values_list("pk", flat=True)),
+        "audience_roles": event.audience_roles,
+        "election": event.election_id,
+        "summary": event.summary,
+    }
+    form = EventEditForm(request.POST or None, initial=initial, user=request.user, event=event)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            events.event_update(
+                actor=request.user,
+                event=event,
+                kind=data["kind"],
+                title=data["title"],
+                held_on=data["held_on"],
+                place=data["place"],
+                online=data["online"],
+                speakers=form.speaker_rows(),
+                audience_units=data["audience_units"],
+                audience_roles=data["audience_roles"],
+                summary=data["summary"],
+                election=data["election"],
+            )
+        except OutreachError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Kegiatan diperbarui."))
+            return redirect("workspace:event", pk=event.pk)
+    return render(request, "workspace/outreach/event_edit.html", {"event": event, "form": form})
+
+
+@require_POST
+@staff_required
+def event_remove(request, pk: int):
+    event = _managed_event(request, pk)
+    if request.POST.get("confirm") != "1":
+        return redirect("workspace:event", pk=event.pk)  # only the page's own button removes
+    try:
+        outcome = events.event_remove(actor=request.user, event=event, reason=request.POST.get("reason", "")[:1000])
+    except OutreachError as error:
+        messages.error(request, error.message)
+        return redirect("workspace:event", pk=event.pk)
+    if outcome == "deleted":
+        messages.success(request, _("Kegiatan %(title)s dihapus.") % {"title": event.title})
+        return redirect("workspace:events")
+    messages.success(
+        request, _("Kegiatan %(title)s dibatalkan; daftar hadirnya tetap disimpan.") % {"title": event.title}
+    )
+    return redirect("workspace:event", pk=event.pk)

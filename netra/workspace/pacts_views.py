@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -335,12 +336,20 @@ def campaign_detail(request, pk: int):
         .select_related("unit")
         .order_by("unit__name", "name")
     )
+    # A signed sheet belongs to one OPD: choosing it first lists that OPD's employees only.
+    sheet_unit = None
+    if (chosen := request.GET.get("opd", "")).isdigit():
+        sheet_unit = Unit.objects.filter(pk=int(chosen), agency_id=campaign.agency_id).first()
+        if sheet_unit is None:
+            raise Http404
+        unsigned = unsigned.filter(unit=sheet_unit)
     return render(
         request,
         "workspace/pacts/campaign.html",
         {
             "campaign": campaign,
             "manages": manages,
+            "sheet_unit": sheet_unit,
             "units": _unit_progress(request, campaign, access),
             "signatures": signatures[:200],
             "unsigned": unsigned[:500],
@@ -384,6 +393,11 @@ def campaign_sheet(request, pk: int):
     campaign = selectors.campaign_for(request.user, pk, manage=True)
     upload = request.FILES.get("sheet")
     ids = [i for i in request.POST.getlist("employees") if i.isdigit()]
+    unit = None
+    if (chosen := request.POST.get("unit", "")).isdigit():
+        unit = Unit.objects.filter(pk=int(chosen), agency_id=campaign.agency_id).first()
+        if unit is None:
+            raise Http404
     if upload is None:
         messages.error(request, _("Pilih berkas lembar bertanda tangan (PDF atau foto)."))
         return redirect("workspace:pacts_campaign", pk=campaign.pk)
@@ -398,6 +412,7 @@ def campaign_sheet(request, pk: int):
             content_type=cleaned.content_type,
             extension=evidence.EXTENSIONS[cleaned.content_type],
             employee_ids=ids,
+            unit=unit,
         )
     except evidence.FileRejected as rejected:
         messages.error(request, rejected.message)
@@ -406,7 +421,8 @@ def campaign_sheet(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, _("Lembar tersimpan; %(count)d tanda tangan tercatat.") % {"count": len(ids)})
-    return redirect("workspace:pacts_campaign", pk=campaign.pk)
+    back = reverse("workspace:pacts_campaign", args=[campaign.pk])
+    return redirect(f"{back}?opd={unit.pk}#sheet-form" if unit else back)
 
 
 @require_POST

@@ -7,6 +7,7 @@ import datetime
 from netra.orgs.models import Membership, Unit
 from netra.orgs.roles import Role
 from netra.orgs.tests.factories import UserFactory
+from netra.pacts import tally
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 
 
@@ -17,12 +18,15 @@ def nip(i: int) -> str:
 
 
 def roster(agency, unit: Unit, count: int, *, start: int = 0, status: str = "pns") -> list[Employee]:
-    return Employee.objects.bulk_create(
+    """Bulk-created employees; the coverage counters are recounted after (the services keep them)."""
+    rows = Employee.objects.bulk_create(
         [
             Employee(agency=agency, unit=unit, name=f"Pegawai {start + i}", nip=nip(start + i), status=status)
             for i in range(count)
         ]
     )
+    tally.rebuild(agency.pk)
+    return rows
 
 
 def campaign(agency, *, state: str = PactCampaign.State.OPEN, **extra) -> PactCampaign:
@@ -40,7 +44,7 @@ def campaign(agency, *, state: str = PactCampaign.State.OPEN, **extra) -> PactCa
 def sign(campaign_row: PactCampaign, employees, *, method: str = PactSignature.Method.CEREMONY):
     from django.utils import timezone
 
-    return PactSignature.objects.bulk_create(
+    rows = PactSignature.objects.bulk_create(
         [
             PactSignature(
                 campaign=campaign_row, employee=e, method=method, signed_at=timezone.now(), signed_name=e.name
@@ -48,6 +52,8 @@ def sign(campaign_row: PactCampaign, employees, *, method: str = PactSignature.M
             for e in employees
         ]
     )
+    tally.rebuild(campaign_row.agency_id)
+    return rows
 
 
 def opd_head(agency, unit: Unit, username: str):

@@ -236,3 +236,13 @@ def test_signed_pact_pdf_carries_the_verification_address(client, satgas_katinga
     assert "Pakta Integritas Netralitas ASN".upper() in text.upper() and people[0].name in text
     links = [a.get_object()["/A"]["/URI"] for page in reader.pages for a in page.get("/Annots", [])]
     assert url in links
+
+
+def test_a_non_asn_employee_signs_with_the_employee_number_as_written(admin_katingan, katingan, units, campaign):
+    worker = Employee.objects.create(
+        agency=katingan, unit=units["Dinas Kesehatan"], name="Honorer", employee_number="NA-18", status="non_asn"
+    )
+    [(_e, code)] = services.issue_signing_codes(user=admin_katingan, campaign=campaign, employees=[worker])
+    assert services.find_signing_code(campaign=campaign, nip="NA-18", code=code) is not None
+    assert services.find_signing_code(campaign=campaign, nip=" NA-18 ", code=code) is not None
+    assert services.find_signing_code(campaign=campaign, nip="NA-19", code=code) is None

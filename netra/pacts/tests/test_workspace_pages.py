@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from netra.orgs.models import Agency, Unit
 from netra.pacts import services
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 from netra.pacts.tests.conftest import nip, person, xlsx
@@ -105,3 +106,34 @@ def test_national_readers_see_every_agency(bkn_supervisor, roster, campaign, sat
     assert set(employees_for(bkn_supervisor)) == set(roster)
     assert campaign_for(bkn_supervisor, campaign.pk) == campaign
     assert not employees_for(satgas_barsel).exists()
+
+
+def test_a_signed_sheet_is_tied_to_its_opd(staff_client, satgas_katingan, campaign, roster, units, media):
+    from netra.cases.tests.fixtures import image_bytes
+
+    client = staff_client(satgas_katingan)
+    pendidikan, kesehatan = units["Dinas Pendidikan"], units["Dinas Kesehatan"]
+    page = client.get(reverse("workspace:pacts_campaign", args=[campaign.pk]) + f"?opd={kesehatan.pk}").text
+    assert f'id="sign-{roster[2].pk}"' in page and f'id="sign-{roster[0].pk}"' not in page, "only that OPD's ticks"
+    assert f'name="unit" value="{kesehatan.pk}"' in page
+    photo = io.BytesIO(image_bytes())
+    photo.name = "lembar.jpg"
+    # Someone of another OPD on this OPD's sheet: refused, nothing stored.
+    client.post(
+        reverse("workspace:pacts_sheet", args=[campaign.pk]),
+        {"sheet": photo, "employees": [roster[0].pk], "unit": kesehatan.pk},
+    )
+    assert not PactSignature.objects.exists()
+    photo.seek(0)
+    answer = client.post(
+        reverse("workspace:pacts_sheet", args=[campaign.pk]),
+        {"sheet": photo, "employees": [roster[2].pk], "unit": kesehatan.pk},
+    )
+    assert answer.status_code == 302 and f"opd={kesehatan.pk}" in answer["Location"]
+    signature = PactSignature.objects.get()
+    assert signature.sheet.unit == kesehatan and signature.employee == roster[2]
+    other = Unit.objects.filter(agency__code="pemkab-barito-selatan").first() or Unit.objects.create(
+        agency=Agency.objects.get(code="pemkab-barito-selatan"), name="OPD lain"
+    )
+    assert client.get(reverse("workspace:pacts_campaign", args=[campaign.pk]) + f"?opd={other.pk}").status_code == 404
+    assert pendidikan.pk != kesehatan.pk
