@@ -66,7 +66,7 @@ def write_file(path: Path) -> None:
     from netra.cases.demo_history import register_rows
 
     kab_kota = [f"62.{n:02d}" for n in range(1, 14)] + ["62.71"]
-    rows = register_rows("bench", "62", kab_kota, ROWS, random.Random(7))  # noqa: S311
+    rows = register_rows("bench", "62", kab_kota, ROWS, random.Random(7))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(history_import.SHEET)
     sheet.append(list(history_import.COLUMNS))

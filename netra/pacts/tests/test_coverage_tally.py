@@ -390,3 +390,18 @@ def test_figures_without_any_campaign_count_the_whole_roster(world):
         sum(f[0] for f in shown(reach).values())
         == Employee.objects.filter(Q(agency=world["katingan"]), active=True).count()
     )
+
+
+def test_the_scheduler_reconciles_the_counters(world):
+    """The scheduler's daily safety net (``cases`` scheduler → the pacts command, by name)."""
+    import io
+
+    from netra.cases.management.commands.scheduler import reconcile_coverage
+
+    Driver(world, random.Random(6)).roster_import()
+    row = CoverageTally.objects.filter(kind="employees").first()
+    CoverageTally.objects.filter(pk=row.pk).update(n=row.n + 2)
+    out = io.StringIO()
+    reconcile_coverage(out)
+    assert "diperbaiki" in out.getvalue()
+    assert tally.rebuild() == {}
