@@ -214,12 +214,12 @@ class DuplicateCandidate:
 
 def _reach(case: Case, user) -> QuerySet[Case]:
     """Open cases that could be the same matter: the same owning agency, and the user's scope."""
-    from netra.orgs.selectors import case_scope
+    from netra.cases.scope import actor_scope  # once per request on a page
 
     others = Case.objects.exclude(pk=case.pk).filter(status__in=ACTIVE_STATES)
     others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
     if user is not None:
-        others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+        others = others.filter(actor_scope(user).q(agency_field="agency", region_field="region"))
     return others
 
 

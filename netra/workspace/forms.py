@@ -5,7 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases import lookups, reporter_data
+from netra.cases import lookups, reporter_data, search
 from netra.cases.models import Case, FollowUp
 from netra.catalog.models import Region, ViolationGroup
 from netra.orgs.models import Agency
@@ -47,9 +47,22 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Cari"),
         required=False,
-        max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Nomor kasus, nama atau NIP terlapor"), "type": "search"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Nomor kasus, nama, NIP, atau kata dalam laporan"), "type": "search"}
+        ),
     )
+
+    def clean_q(self) -> str:
+        try:
+            return search.clean(self.cleaned_data.get("q"))
+        except search.SearchError as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
+
+    @property
+    def search_refused(self) -> str:
+        """Why the search text was refused ("" when it was not): the queue then lists nothing."""
+        self.is_valid()
+        return " ".join(str(e) for e in self.errors.get("q", []))
 
     def __init__(self, data=None, *, user, regions=(), agencies=()):
         """``regions`` and ``agencies``: (value, label) pairs of the user's case scope only, so an
@@ -93,8 +106,8 @@ class QueueFilterForm(forms.Form):
             "assigned_to": self.user if cleaned.get("mine") else None,
             "search": cleaned.get("q") or None,
             "election": cleaned.get("election") or None,
-            # Outside the scope: no case at all rather than the filter silently dropped.
-            "agency": 0 if "agency" in self.errors else (int(agency) if agency else None),
+            # Outside the scope, or a refused search: no case at all rather than the filter dropped.
+            "agency": 0 if "agency" in self.errors or "q" in self.errors else (int(agency) if agency else None),
             "received_from": cleaned.get("received_from"),
             "received_to": cleaned.get("received_to"),
         }
