@@ -328,15 +328,16 @@ def _big_case(agencies, officer):
 # --- hand-written baselines ---------------------------------------------------------------------------
 
 
-def _baseline_page_sql(vendor: str, agency_id: int | None) -> str:
+def _baseline_page_sql(label: str, agency_id: int) -> str:
     """The queue's first 50 rows as one would write them: scope, active states, order, LIMIT."""
     active = "('received','checking','verification','examination','recommendation','awaiting_decision','escalated','decided')"
-    where = f"status IN {active}" + (f" AND agency_id = {agency_id}" if agency_id else "")
-    return (
-        "SELECT id, number, status, due_date, created_at FROM cases_case WHERE "
-        + where  # noqa: S608
-        + " ORDER BY CASE WHEN status = 'received' THEN 0 ELSE 1 END, due_date, created_at, id LIMIT 50"
-    )
+    where = f"status IN {active}"
+    if "Katingan" in label:
+        where += f" AND agency_id = {agency_id}"
+    elif "province" in label:
+        where += " AND (region_id = '62' OR region_id LIKE '62.%%')"
+    order = " ORDER BY CASE WHEN status = 'received' THEN 0 ELSE 1 END, due_date, created_at, id LIMIT 50"
+    return "SELECT id, number, status, due_date, created_at FROM cases_case WHERE " + where + order  # noqa: S608
 
 
 def _baseline_search_sql(vendor: str) -> str:
@@ -384,6 +385,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client then hands back each page's context (the cursor)
+    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
@@ -397,8 +402,8 @@ def main() -> None:
 
     vendor = connection.vendor
     began = time.perf_counter()
+    call_command("migrate", verbosity=0)  # a reused database gets later migrations (indexes) too
     if fresh:
-        call_command("migrate", verbosity=0)
         call_command("load_reference", verbosity=0)
         agencies = create_demo_agencies()
         with connection.cursor() as cursor:
@@ -461,8 +466,28 @@ def main() -> None:
 
     # The case page.
     client = verified_login(Client(), officer)
-    print("\ncase page /staf/kasus/<id>/ (Satgas Katingan)")
-    case_baseline = raw("SELECT * FROM cases_case WHERE id = %s", [big.pk])
+    print(
+        "\ncase page /staf/kasus/<id>/ (Satgas Katingan; SQL: case, reports, messages, evidence, subjects, transitions)"
+    )
+
+    def case_baseline_for(pk):
+        statements = [
+            "SELECT * FROM cases_case WHERE id = %s",
+            "SELECT r.* FROM cases_report r JOIN cases_case c ON c.id = r.case_id WHERE c.id = %s OR c.merged_into_id = %s",
+            "SELECT m.*, u.username FROM cases_message m LEFT JOIN orgs_user u ON u.id = m.author_id WHERE m.case_id = %s",
+            "SELECT * FROM cases_evidence WHERE case_id = %s",
+            "SELECT * FROM cases_subject WHERE case_id = %s",
+            "SELECT * FROM cases_transition WHERE case_id = %s ORDER BY at, id",
+        ]
+
+        def run():
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, [pk] * sql.count("%s"))
+                    cursor.fetchall()
+
+        return run
+
     for label, pk in [("big checking case (20 reports, 30 evidence)", big.pk)] + [
         (f"ordinary case {pk}", pk) for pk in ordinary[:2]
     ]:
@@ -472,26 +497,41 @@ def main() -> None:
             label,
             _time(lambda u=url: client.get(u), repeat),
             count_queries(lambda u=url: client.get(u)),
-            _time(case_baseline, repeat),
+            _time(case_baseline_for(pk), repeat),
         )
 
     # The queue.
     print("\nqueue /staf/ (active cases, 50 a page; SQL: the same first 50 rows with a LIMIT)")
     for label, user in users.items():
         c = verified_login(Client(), user)
-        scope_agency = katingan if "Katingan" in label else None
         first = c.get("/staf/")
         assert first.status_code == 200
         row(
             f"{label}: first page",
             _time(lambda c=c: c.get("/staf/"), repeat),
             count_queries(lambda c=c: c.get("/staf/")),
-            _time(raw(_baseline_page_sql(vendor, scope_agency)), repeat),
+            _time(raw(_baseline_page_sql(label, katingan), []), repeat),
         )
-        nxt = first.context.get("next_url") if first.context else None
-        if nxt:
-            row(f"{label}: next page (cursor)", _time(lambda c=c, u=nxt: c.get(u), repeat))
-        row(f"{label}: queue_counts", _time(lambda u=user: selectors.queue_counts(u, status="active"), repeat))
+        cursor = first.context["page"].next_cursor
+        if cursor:
+            nxt = f"/staf/?setelah={cursor}"
+            row(
+                f"{label}: next page (cursor)",
+                _time(lambda c=c, u=nxt: c.get(u), repeat),
+                count_queries(lambda c=c, u=nxt: c.get(u)),
+            )
+            deep = cursor
+            for _ in range(20):  # 20 pages further: a cursor costs the same at any depth
+                deep = selectors.queue_page(user, after=deep, status="active").next_cursor or deep
+            row(f"{label}: page 22 (cursor)", _time(lambda c=c, u=f"/staf/?setelah={deep}": c.get(u), repeat))
+
+        def uncached(u=user):
+            cache.clear()
+            selectors.queue_counts(u, status="active")
+
+        row(f"{label}: queue_counts, not cached", _time(uncached, repeat))
+        cached = _time(lambda u=user: selectors.queue_counts(u, status="active"), repeat)
+        row(f"{label}: queue_counts, cached if >= 10 000", cached)
 
     # The search.
     print("\nsearch /staf/?q=… (ranked, in scope; SQL: the index search with its rank, no scope, LIMIT 50)")

@@ -84,13 +84,13 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None)
     found = words(text)
     number = number_q(text)
     subjects = Subject.objects.filter(case=OuterRef("pk")).filter(Q(nip=text) | Q(name__icontains=text))
-    condition = number | Exists(subjects)
+    condition: Q = number | Q(Exists(subjects))
     if also is not None:
-        condition |= also
+        condition = condition | also
     text_rank: Value | RawSQL = Value(0.0)
     if found:
         hits, text_rank = _text_match(text, found)
-        condition |= Q(pk__in=hits)
+        condition = condition | Q(pk__in=hits)
     rank = (
         SqlCase(When(number | Exists(subjects.filter(nip=text)), then=Value(NUMBER_RANK)), default=Value(0.0))
         + SqlCase(When(Exists(subjects), then=Value(SUBJECT_RANK)), default=Value(0.0))

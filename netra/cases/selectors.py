@@ -13,11 +13,12 @@ import datetime
 import json
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Case as SqlCase
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
-from django.db.models.functions import Cast, Substr
+from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
@@ -61,7 +62,10 @@ def public_timeline(case: Case) -> list[dict]:
 
 def reports_of_case(case: Case):
     """The submissions of a case, including those of cases merged into it (one query)."""
-    return Report.objects.filter(Q(case_id=case.pk) | Q(case__merged_into_id=case.pk))
+    # An IN over the case and its merged ones (each an index lookup), not an OR across a join.
+    return Report.objects.filter(
+        case_id__in=Case.objects.filter(Q(pk=case.pk) | Q(merged_into_id=case.pk)).values("pk")
+    )
 
 
 # --- staff: scoped lists ----------------------------------------------------------------------
@@ -73,6 +77,27 @@ def scoped_cases(user) -> QuerySet[Case]:
     from netra.cases.scope import cases_q
 
     return Case.objects.filter(cases_q(user))
+
+
+def scope_regions_and_agencies(user) -> set[tuple[str, int | None]]:
+    """The (region, agency) pairs of the user's cases: the queue's filter choices. A DISTINCT over
+    the whole scope (a million rows for a national one), so kept a minute per scope."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    qs = scoped_cases(user).order_by().values_list("region", "agency").distinct()
+    try:
+        key = "netra.cases.scope_pairs:" + hashlib.sha256(str(qs.query).encode()).hexdigest()
+    except EmptyResultSet:  # an empty scope
+        return set()
+    if (kept := cache.get(key)) is not None:
+        return set(kept)
+    pairs = set(qs)
+    # Kept only for a big scope (a small one is cheap to ask, and changes show at once).
+    if scoped_cases(user).order_by().values("pk")[:COUNT_CACHE_MIN].count() >= COUNT_CACHE_MIN:
+        cache.set(key, sorted(pairs, key=lambda pair: (pair[0] or "", pair[1] or 0)), COUNT_CACHE_SECONDS)
+    return pairs
 
 
 def cases_for(
@@ -240,7 +265,7 @@ def queue_page(
     if not rows:
         return QueuePage([], None, None, base)
 
-    def key(case: Case) -> str:
+    def key(case: Any) -> str:  # annotated: search_rank, attention
         if searched:
             return encode_queue_cursor([case.search_rank, case.pk])
         return encode_queue_cursor(
@@ -255,7 +280,7 @@ def queue_page(
 
 
 def _searched_page(base: QuerySet[Case], cursor, limit: int, *, reverse: bool) -> list[Case]:
-    qs = base.order_by("-search_rank", "-pk") if not reverse else base.order_by("search_rank", "pk")
+    qs = base.order_by(F("search_rank").desc(), "-pk") if not reverse else base.order_by(F("search_rank").asc(), "pk")
     if cursor is not None:
         rank, pk = cursor
         if reverse:
@@ -270,13 +295,24 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
 
     today, soon = attention_dates()
     plain = _filtered(user, **{name: filters.get(name) for name in _FILTER_NAMES}).order_by()
-    due_order = F("due_date").asc(nulls_last=True) if not reverse else F("due_date").desc(nulls_first=True)
+    # A scope of some agencies or regions is found by its own indexes and sorted (a few thousand
+    # rows); walking the due-date index in order would pass over everybody else's cases first.
+    # Only a national scope walks it (COALESCE(x, x) is the same value, but no index's order).
+    from netra.cases.scope import actor_scope
+
+    scope = actor_scope(user) if user is not None else None
+    due: Any = F("due_date") if scope is None or scope.everything else Coalesce("due_date", "due_date")
+    due_order = due.asc(nulls_last=True) if not reverse else due.desc(nulls_first=True)
     order = (due_order, "created_at", "pk") if not reverse else (due_order, "-created_at", "-pk")
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     buckets = _buckets(today, soon)
     if reverse:
         buckets.reverse()
+    status = filters.get("status")
     for bucket, condition in buckets:
+        if not _bucket_may_hold(bucket, status):
+            continue  # the planner does not see that "active" and "done" exclude each other
         qs = plain.filter(condition)
         if cursor is not None:
             at = cursor[0]
@@ -284,12 +320,15 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
                 continue
             if bucket == at:
                 qs = qs.filter(_after_in_bucket(*cursor[1:], reverse=reverse))
-        sql, part = (
-            qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
-            .order_by(*order)
-            .values_list("bucket", "due_date", "created_at", "pk")[:limit]
-            .query.sql_with_params()
-        )
+        try:
+            sql, part = (
+                qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
+                .order_by(*order)
+                .values_list("bucket", "due_date", "created_at", "pk")[:limit]
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:  # an empty scope: nothing to ask
+            continue
         parts.append(f"SELECT * FROM ({sql}) q{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part)
     if not parts:
@@ -305,6 +344,19 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
     ids = [row[3] for row in found[:limit]]
     rows = {case.pk: case for case in cases_for(user, **filters).filter(pk__in=ids)} if ids else {}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def _bucket_may_hold(bucket: int, status: str | None) -> bool:
+    """Whether cases of the ``status`` filter can be in that attention group."""
+    if not status:
+        return True
+    if status == "active":
+        return bucket != ATTENTION_DONE
+    if status == Status.RECEIVED:
+        return bucket == ATTENTION_NEW
+    if status in ACTIVE_STATES:
+        return bucket in (ATTENTION_OVERDUE, ATTENTION_DUE_SOON, ATTENTION_OPEN)
+    return bucket == ATTENTION_DONE
 
 
 def _aware(value) -> datetime.datetime:
@@ -481,8 +533,11 @@ def queue_counts(user, **filters) -> dict[str, int]:
         due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=soon)),
         mine=Count("pk", filter=Q(assigned_to=user.pk)),
     )
-    key = "netra.cases.queue_counts:" + hashlib.sha256(str(grouped.query).encode()).hexdigest()
-    if (kept := cache.get(key)) is not None:
+    try:
+        key = "netra.cases.queue_counts:" + hashlib.sha256(str(grouped.query).encode()).hexdigest()
+    except EmptyResultSet:  # an empty scope: every count is 0
+        key = ""
+    if key and (kept := cache.get(key)) is not None:
         return dict(kept)
     counts = dict.fromkeys(Status.values, 0) | {"overdue": 0, "due_soon": 0, "mine": 0}
     for row in grouped:
@@ -492,7 +547,7 @@ def queue_counts(user, **filters) -> dict[str, int]:
                 counts[name] += row[name]
     counts["active"] = sum(counts[state] for state in ACTIVE_STATES)
     counts["all"] = sum(counts[state] for state in Status.values)
-    if counts["all"] >= COUNT_CACHE_MIN:
+    if key and counts["all"] >= COUNT_CACHE_MIN:
         cache.set(key, counts, COUNT_CACHE_SECONDS)
     return counts
 
@@ -567,16 +622,20 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
     from django.db import connection
 
     found: dict[int, list[Subject]] = {subject.pk: [] for subject in subjects}
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for subject in subjects:
         qs = subject_history(subject, user=user)
         if qs.query.is_empty():
             continue
-        sql, part_params = (
-            qs.annotate(for_subject=Value(subject.pk, output_field=IntegerField()))
-            .values_list("pk", "for_subject")[:limit]
-            .query.sql_with_params()
-        )
+        try:
+            sql, part_params = (
+                qs.annotate(for_subject=Value(subject.pk, output_field=IntegerField()))
+                .values_list("pk", "for_subject")[:limit]
+                .query.sql_with_params()
+            )
+        except EmptyResultSet:  # an empty scope: nothing to ask
+            continue
         parts.append(f"SELECT * FROM ({sql}) h{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part_params)
     if not parts:

@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -533,7 +533,7 @@ def actor_roles(actor, case: Case) -> frozenset[str]:
             continue
         owner = case.agency_id is not None and agency.pk == case.agency_id
         reaches = role in SUPERVISING_ROLES and memo(
-            agency, f"scope:{role}", lambda agency=agency, role=role: scope_for_agency_role(agency, role)
+            agency, f"scope:{role}", partial(scope_for_agency_role, agency, role)
         ).covers(agency_id=case.agency_id, region_code=case.region_id)
         if owner or reaches:
             roles |= effective_roles(role)

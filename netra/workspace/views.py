@@ -77,7 +77,7 @@ def home(request):
     """
     user = request.user
     # The regions and agencies of the user's cases: the only choices of those two filters.
-    pairs = set(selectors.scoped_cases(user).order_by().values_list("region", "agency").distinct())
+    pairs = selectors.scope_regions_and_agencies(user)
     form = QueueFilterForm(
         request.GET,
         user=user,
