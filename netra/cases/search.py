@@ -25,7 +25,7 @@ import unicodedata
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -83,8 +83,10 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None)
         return qs
     found = words(text)
     number = number_q(text)
-    subjects = Subject.objects.filter(case=OuterRef("pk")).filter(Q(nip=text) | Q(name__icontains=text))
-    condition: Q = number | Q(Exists(subjects))
+    # Uncorrelated IN subqueries (hashed once per statement), not EXISTS per row of the scope.
+    subjects = Q(pk__in=Subject.objects.filter(Q(nip=text) | Q(name__icontains=text)).values("case_id"))
+    by_nip = Q(pk__in=Subject.objects.filter(nip=text).values("case_id"))
+    condition: Q = number | subjects
     if also is not None:
         condition = condition | also
     text_rank: Value | RawSQL = Value(0.0)
@@ -92,8 +94,8 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None)
         hits, text_rank = _text_match(text, found)
         condition = condition | Q(pk__in=hits)
     rank = (
-        SqlCase(When(number | Exists(subjects.filter(nip=text)), then=Value(NUMBER_RANK)), default=Value(0.0))
-        + SqlCase(When(Exists(subjects), then=Value(SUBJECT_RANK)), default=Value(0.0))
+        SqlCase(When(number | by_nip, then=Value(NUMBER_RANK)), default=Value(0.0))
+        + SqlCase(When(subjects, then=Value(SUBJECT_RANK)), default=Value(0.0))
         + Coalesce(text_rank, Value(0.0), output_field=FloatField())
     )
     return qs.filter(condition).annotate(search_rank=rank)

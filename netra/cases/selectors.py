@@ -93,7 +93,7 @@ def scope_regions_and_agencies(user) -> set[tuple[str, int | None]]:
         return set()
     if (kept := cache.get(key)) is not None:
         return set(kept)
-    pairs = set(qs)
+    pairs: set[tuple[str, int | None]] = set(qs)
     # Kept only for a big scope (a small one is cheap to ask, and changes show at once).
     if scoped_cases(user).order_by().values("pk")[:COUNT_CACHE_MIN].count() >= COUNT_CACHE_MIN:
         cache.set(key, sorted(pairs, key=lambda pair: (pair[0] or "", pair[1] or 0)), COUNT_CACHE_SECONDS)
