@@ -39,7 +39,7 @@ TEXTS = (
     gettext_noop(
         "Netra API v1: pelaporan publik tanpa akun, dan API instansi (token Bearer per instansi) untuk berbagi kasus, temuan Bawaslu, perpindahan status dan webhook. Panduan: docs/integration.md."
     ),
-    gettext_noop("Nomor kasus, referensi sumber, nama atau NIP terlapor."),
+    gettext_noop("Nomor kasus, referensi sumber, nama atau NIP terlapor, atau kata dalam teks laporan."),
     gettext_noop("Nomor temuan Bawaslu atau nomor surat penerusan."),
     gettext_noop("Opsional; kosongkan agar tetap anonim."),
     gettext_noop("Pindahkan kasus ke status berikutnya"),

@@ -141,6 +141,10 @@ class Case(models.Model):
             models.Index(fields=["-updated_at"], name="case_updated_idx"),
             # The deadline job and the "due soon / overdue" queues.
             models.Index(fields=["due_date", "status"], name="case_due_idx"),
+            # The queue's keyset pages (selectors.queue_page): a state's cases in attention order.
+            models.Index(fields=["status", "due_date", "created_at", "id"], name="case_attention_idx"),
+            # ... and the groups that span several states (overdue, due soon, open).
+            models.Index(fields=["due_date", "created_at", "id"], name="case_due_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -76,9 +76,9 @@ def owning_roles(actor, case) -> frozenset[str]:
         return frozenset()
     if not (actor.is_authenticated and actor.is_active):
         return frozenset()
-    codes = Membership.objects.filter(
-        user=actor, agency_id=case.agency_id, active=True, agency__active=True
-    ).values_list("role", flat=True)
+    from netra.cases.scope import memberships  # the live memberships, once per request
+
+    codes = [m.role for m in memberships(actor) if m.agency_id == case.agency_id]
     roles: set[str] = set()
     for code in codes:
         roles |= effective_roles(code)

@@ -4,11 +4,79 @@ role). Below the workflow table and its forms, which both ask it (``in_scope``).
 A case referred up (``Case.referred_to``, issue #16 item 4) is also reached, while referred, by
 the members of the receiving agency who see cases (and by its tokens); after the return only by
 its scope as before. ``cases_q`` is the one filter every list uses for that.
+
+**Once per request.** A page asks "whose cases, which roles" many times (the list, every
+permission check, the reporter-data rule, the workflow's moves). Inside ``once_per_request()``
+(the ``per_request`` view decorator) the scope, the receiving agencies and the actor's live
+memberships are computed once and kept until the request ends; outside it (services, jobs,
+tests that change memberships between calls) they are computed every time, as before.
 """
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from django.db.models import Q
 
 from netra.cases.models import Case
+
+T = TypeVar("T")
+_memo: ContextVar[dict | None] = ContextVar("netra_cases_scope_memo", default=None)
+
+
+@contextlib.contextmanager
+def once_per_request() -> Iterator[None]:
+    """Keep scopes and memberships computed inside the block until it ends (one request)."""
+    if _memo.get() is not None:  # already inside one: the outer block keeps its results
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def per_request(view):
+    """A view decorator: ``once_per_request`` around the whole view (its template included)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with once_per_request():
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+
+    return wrapper
+
+
+def memo(actor, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept for the request when inside ``once_per_request`` (per actor and key)."""
+    cache = _memo.get()
+    if cache is None or actor is None:
+        return compute()
+    slot = (key, type(actor).__name__, getattr(actor, "pk", None) or id(actor))
+    if slot not in cache:
+        cache[slot] = compute()
+    return cache[slot]
+
+
+def memberships(user) -> list[Any]:
+    """The user's live memberships (active, in an active agency), with the agency; once per request."""
+    from netra.orgs.models import Membership
+
+    if user is None or is_token(user) or not (user.is_authenticated and user.is_active):
+        return []
+    return memo(
+        user,
+        "memberships",
+        lambda: list(Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")),
+    )
 
 
 def actor_scope(actor):
@@ -18,8 +86,8 @@ def actor_scope(actor):
     if actor is None:
         return None
     if is_token(actor):
-        return scope_for_agency_role(actor.agency, actor.role)
-    return case_scope(actor)
+        return memo(actor, "scope", lambda: scope_for_agency_role(actor.agency, actor.role))
+    return memo(actor, "scope", lambda: case_scope(actor))
 
 
 def is_token(actor) -> bool:
@@ -31,7 +99,6 @@ def is_token(actor) -> bool:
 
 def receiving_agency_ids(actor) -> frozenset[int]:
     """The agencies whose referred cases the actor reaches: those where it holds a case role."""
-    from netra.orgs.models import Membership
     from netra.orgs.roles import CASE_ROLES
 
     if actor is None:
@@ -43,11 +110,7 @@ def receiving_agency_ids(actor) -> frozenset[int]:
         return frozenset({agency.pk})
     if not (actor.is_authenticated and actor.is_active):
         return frozenset()
-    return frozenset(
-        Membership.objects.filter(user=actor, active=True, agency__active=True, role__in=sorted(CASE_ROLES))
-        .values_list("agency_id", flat=True)
-        .distinct()
-    )
+    return frozenset(m.agency_id for m in memberships(actor) if m.role in CASE_ROLES)
 
 
 def cases_q(actor, *, prefix: str = "") -> Q:

@@ -247,13 +247,13 @@ class DuplicateCandidate:
 
 def _reach(case: Case, user) -> QuerySet[Case]:
     """Open cases that could be the same matter: the same owning agency, and the user's scope."""
-    from netra.orgs.selectors import case_scope
+    from netra.cases.scope import actor_scope  # once per request on a page
 
     # "not finished", written as the partial index case_duplicate_open_idx (migration 0016) reads it
     others = Case.objects.exclude(pk=case.pk).exclude(status__in=TERMINAL_SORTED)
     others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
     if user is not None:
-        others = others.filter(case_scope(user).q(agency_field="agency", region_field="region"))
+        others = others.filter(actor_scope(user).q(agency_field="agency", region_field="region"))
     return others
 
 

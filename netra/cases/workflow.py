@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -514,7 +514,7 @@ def actor_roles(actor, case: Case) -> frozenset[str]:
     Bawaslu) also count when the case lies within the reach of the agency that role is held in
     (a Kanreg's provinces, Bawaslu's region). A user or an API token alike; None = no roles.
     """
-    from netra.orgs.models import Membership
+    from netra.cases.scope import memberships, memo
     from netra.orgs.selectors import scope_for_agency_role
 
     if actor is None:
@@ -526,18 +526,15 @@ def actor_roles(actor, case: Case) -> frozenset[str]:
     else:
         if not (actor.is_authenticated and actor.is_active):
             return frozenset()
-        pairs = [
-            (m.agency, m.role)
-            for m in Membership.objects.filter(user=actor, active=True, agency__active=True).select_related("agency")
-        ]
+        pairs = [(m.agency, m.role) for m in memberships(actor)]  # once per request (netra.cases.scope)
     roles: set[str] = set()
     for agency, role in pairs:
         if role not in ROLES:
             continue
         owner = case.agency_id is not None and agency.pk == case.agency_id
-        reaches = role in SUPERVISING_ROLES and scope_for_agency_role(agency, role).covers(
-            agency_id=case.agency_id, region_code=case.region_id
-        )
+        reaches = role in SUPERVISING_ROLES and memo(
+            agency, f"scope:{role}", partial(scope_for_agency_role, agency, role)
+        ).covers(agency_id=case.agency_id, region_code=case.region_id)
         if owner or reaches:
             roles |= effective_roles(role)
         if case.referred_to_id is not None and agency.pk == case.referred_to_id and role in RECEIVING_ROLES:

@@ -438,3 +438,54 @@ def prevention_for_subject(*, agency_id: int | None, nip: str | None, name: str 
         )
         for e in employees
     ]
+
+
+def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[PreventionRecord]]:
+    """``prevention_for_subject`` for several ``(nip, name)`` at once, in their order: at most five
+    queries whatever their number (the case page, issue #12 item 6)."""
+    keys = [((nip or "").strip(), " ".join((name or "").split())) for nip, name in subjects]
+    condition = Q(pk__in=[])
+    if nips := sorted({nip for nip, _name in keys if nip}):
+        condition |= Q(nip__in=nips)
+    if agency_id:
+        for name in sorted({name.lower() for nip, name in keys if not nip and name}):
+            condition |= Q(agency_id=agency_id, name__iexact=name)
+    if not any(nip or (name and agency_id) for nip, name in keys):
+        return [[] for _key in keys]
+    employees = list(Employee.objects.filter(condition).select_related("agency", "unit"))
+    if not employees:
+        return [[] for _key in keys]
+    campaigns = current_campaigns({e.agency_id for e in employees})
+    signatures = {
+        s.employee_id: s
+        for s in PactSignature.objects.filter(
+            employee__in=employees, campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None
+        )
+    }
+    attendances: dict[int, list] = {}
+    for attendance in (
+        EventAttendance.objects.filter(employee__in=employees).select_related("event").order_by("-event__held_on")
+    ):
+        attendances.setdefault(attendance.employee_id, []).append(attendance.event)
+    out = []
+    for nip, name in keys:
+        if nip:
+            found, certain = [e for e in employees if e.nip == nip][:3], True
+        elif name and agency_id:
+            found = [e for e in employees if e.agency_id == agency_id and e.name.lower() == name.lower()][:3]
+            certain = False
+        else:
+            found, certain = [], False
+        out.append(
+            [
+                PreventionRecord(
+                    employee=e,
+                    certain=certain,
+                    signature=signatures.get(e.pk),
+                    campaign=campaigns.get(e.agency_id),
+                    events=attendances.get(e.pk, []),
+                )
+                for e in found
+            ]
+        )
+    return out

@@ -17,7 +17,7 @@ from ninja import Query, Router, Status
 from netra.api_errors import error_response
 from netra.api_schemas import ErrorOut
 from netra.audit.selectors import events_for
-from netra.cases import intake
+from netra.cases import intake, search
 from netra.cases.models import Case
 from netra.catalog.models import Region, ViolationGroup
 from netra.catalog.violations import GROUP_CODES
@@ -103,7 +103,9 @@ def case_list(
     region_code: str | None = Query(None, description='Kode wilayah; "62" mencakup semua kab/kota di 62.'),
     violation: str | None = Query(None, description="Kode kelompok pelanggaran pada rekomendasi."),
     updated_since: str | None = Query(None, description="Tanggal atau waktu ISO 8601."),
-    q: str | None = Query(None, description="Nomor kasus, referensi sumber, nama atau NIP terlapor."),
+    q: str | None = Query(
+        None, description="Nomor kasus, referensi sumber, nama atau NIP terlapor, atau kata dalam teks laporan."
+    ),
     page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
     cursor: str | None = Query(None, description="next_cursor dari halaman sebelumnya (menggantikan page)."),
@@ -111,6 +113,10 @@ def case_list(
     token = _reader(request)
     qs = present.cases_in_scope(token)
     fields: dict[str, list[str]] = {}
+    try:  # refused, not cut: a NUL byte, control characters, too long (netra.cases.search)
+        search.clean(q)
+    except search.SearchError as refused:
+        fields["q"], q = [str(refused.message)], None
     status, region_code, violation = _clean(status), _clean(region_code), _clean(violation)
     updated_since, q, cursor = _clean(updated_since), _clean(q), _clean(cursor)
     if status:

@@ -15,12 +15,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from netra.cases import reporter_data
-from netra.cases.models import Case, Subject
+from netra.cases.models import Case
 from netra.orgs.roles import Role, role_includes
 from netra.orgs.selectors import Scope, scope_for_agency_role
 from netra.sharing.models import ApiToken
@@ -98,10 +98,14 @@ def parse_since(value: str) -> datetime.datetime | None:
 
 
 def search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """Case number, source reference, or a subject's name / NIP."""
-    q = q.strip()[:100]
-    subjects = Subject.objects.filter(case=OuterRef("pk")).filter(Q(name__icontains=q) | Q(nip=q))
-    return qs.filter(Q(number__iexact=q) | Q(source_reference__icontains=q) | Q(number__icontains=q) | Exists(subjects))
+    """Case number, source reference, a subject's name / NIP, or words of the report text: the
+    workspace queue's search (``netra.cases.search``), plus the source reference and any part of
+    the number. The list keeps its order (``updated_at``, the cursor's); SearchError for text
+    that cannot be searched (the view answers 422 first)."""
+    from netra.cases.search import search_cases
+
+    q = q.strip()
+    return search_cases(qs, q, also=Q(source_reference__icontains=q) | Q(number__icontains=q))
 
 
 def encode_cursor(case: Case) -> str:

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from netra.cases.deadlines import bawaslu_status, deadline_status
 from netra.cases.models import Case, Evidence, InternalNote, Recommendation
 from netra.cases.reporter_data import ReporterField, visible_fields
-from netra.cases.selectors import ACTIVE_STATES, reports_of_case
+from netra.cases.scope import memberships
+from netra.cases.selectors import ACTIVE_STATES, NOT_LOADED, loaded_relation, reports_of_case
 from netra.cases.services import SATGAS_ROLES
 from netra.cases.workflow import EARLY, MOVES, available_moves
 from netra.catalog.calendar import WorkingCalendar
@@ -116,9 +117,7 @@ def may_act(user) -> bool:
     """Whether the user has any role that acts on cases (an observer only reads)."""
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user=user, active=True, agency__active=True, role__in=sorted(ACTING_ROLES)
-    ).exists()
+    return any(m.role in ACTING_ROLES for m in memberships(user))
 
 
 @dataclass(frozen=True)
@@ -218,13 +217,19 @@ def find_move_states(action: str) -> frozenset[str]:
     return frozenset().union(*(move.from_states for move in MOVES if move.action == action))
 
 
-def case_extras(case: Case, user) -> dict:
-    """The parts of the case page that act: moves from the workflow table, notes, form targets."""
+def case_extras(case: Case, user, *, reports=None, evidence=None) -> dict:
+    """The parts of the case page that act: moves from the workflow table, notes, form targets.
+
+    ``reports`` / ``evidence``: the lists the page already read (else they are read here)."""
+    if reports is None:
+        reports = list(reports_of_case(case).order_by("submitted_at", "pk"))
     acting = may_act(user)
     moves = available_moves(case, user)
-    recommendation = (
-        Recommendation.objects.filter(case=case).select_related("sanction_category", "suggested_category").first()
-    )
+    recommendation = loaded_relation(case, "recommendation")  # read with the case on its page
+    if recommendation is NOT_LOADED:
+        recommendation = (
+            Recommendation.objects.filter(case=case).select_related("sanction_category", "suggested_category").first()
+        )
     return {
         "moves": moves,
         # A duplicate can be merged into this case only from the states the workflow merges from.
@@ -244,8 +249,8 @@ def case_extras(case: Case, user) -> dict:
         else None,
         "followup_form": FollowUpForm(),
         # Reporter messages: on a merged case the officer chooses one reporter or all.
-        "message_form": MessageForm(reports=reports_of_case(case).order_by("submitted_at"), viewer=user, case=case),
-        "evidence_rows": evidence_rows(case),
+        "message_form": MessageForm(reports=reports, viewer=user, case=case),
+        "evidence_rows": evidence_rows(case, evidence),
         "recommendation_violations": violation_names(recommendation.violations) if recommendation else [],
     }
 
@@ -281,11 +286,13 @@ def _dimensions(item: Evidence) -> str:
         return ""
 
 
-def evidence_rows(case: Case) -> list[EvidenceRow]:
+def evidence_rows(case: Case, items=None) -> list[EvidenceRow]:
     """The case's evidence, each with a readable, sanitised name: kind and number, format, pixels."""
     counters: dict[str, int] = {}
     rows = []
-    for item in Evidence.objects.filter(case=case).order_by("uploaded_at", "pk"):
+    if items is None:
+        items = Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")
+    for item in items:
         noun, fmt = KIND_NAMES.get(item.content_type, (_("Berkas"), item.content_type.split("/")[-1].upper()))
         counters[str(noun)] = counters.get(str(noun), 0) + 1
         rows.append(EvidenceRow(item, f"{noun} {counters[str(noun)]}", fmt, _dimensions(item)))
@@ -335,7 +342,7 @@ def bulk_tools(user) -> dict[str, bool]:
     if user.is_superuser:
         return {"assign": True, "merge": True, "dismiss": True, "any": True}
     roles: set[str] = set()
-    for membership in Membership.objects.filter(user=user, active=True, agency__active=True):
+    for membership in memberships(user):
         if membership.role in ROLES:
             roles |= effective_roles(membership.role)
     held = frozenset(roles)

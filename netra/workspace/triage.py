@@ -57,7 +57,9 @@ def _date_text(mention) -> str:
 
 def triage_context(case: Case, user) -> dict[str, Any]:
     """What the case page's triage block shows (``workspace/_triage_case.html``)."""
-    result = TriageResult.objects.filter(case=case).first()
+    result = selectors.loaded_relation(case, "triage")  # read with the case on its page
+    if result is selectors.NOT_LOADED:
+        result = TriageResult.objects.filter(case=case).first()
     labels = group_labels()
     suggestions = []
     if result is not None and result.computed_at is not None:

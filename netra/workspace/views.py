@@ -7,7 +7,7 @@ Actions (forms that change a case) are in ``netra.workspace.actions``. Every cas
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET
 from netra.audit.selectors import events_for
 from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
-from netra.cases.models import Case, Evidence, LinkArchive
+from netra.cases.models import Case, Evidence, LinkArchive, Message
 from netra.cases.queue_filters import queue_filter_form
+from netra.cases.scope import once_per_request, per_request
 from netra.notify.selectors import unread_count, unread_for
 from netra.orgs.access import staff_required
 from netra.orgs.models import Membership
-from netra.pacts.coverage import prevention_for_subject
+from netra.pacts.coverage import prevention_for_subjects
 from netra.workspace import control, presenters, triage
 from netra.workspace.forms import InternalNoteForm, MessageForm
 
@@ -68,6 +69,7 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
 
 @require_GET
 @staff_required
+@per_request  # the scope and the memberships once for the whole page (netra.cases.scope)
 def home(request):
     """The queue: what needs attention first, filtered; htmx swaps only the list.
 
@@ -78,7 +80,8 @@ def home(request):
     # The regions and agencies of the user's cases are the only choices of those two filters.
     form = queue_filter_form(request.GET, user)
     filters = form.filters()
-    page = Paginator(selectors.cases_for(user, **filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    # Keyset pages (no OFFSET): ?setelah=<cursor> the next page, ?sebelum=<cursor> the one before.
+    page = selectors.queue_page(user, after=request.GET.get("setelah"), before=request.GET.get("sebelum"), **filters)
     presenters.mark_attention(page.object_list)
     duplicates = triage_flow.duplicate_counts(page.object_list, user=user)
     rows: list[Any] = list(page.object_list)
@@ -95,8 +98,9 @@ def home(request):
         "counts": counts,
         "tabs": presenters.queue_tabs(counts, current=filters["status"] or "all"),
         "status": filters["status"] or "all",
-        "query": presenters.query_without(request.GET, "page", "status"),
-        "page_query": presenters.query_without(request.GET, "page"),
+        "query": presenters.query_without(request.GET, "page", "status", "setelah", "sebelum"),
+        "page_query": presenters.query_without(request.GET, "page", "setelah", "sebelum"),
+        "total": counts.get(filters["status"] or "all", 0),
         "may_act": presenters.may_act(user),
         "bulk": tools,
         "selected": selected,
@@ -120,32 +124,46 @@ def home(request):
 
 @require_GET
 @staff_required
+@per_request  # the scope and the memberships once for the whole page (netra.cases.scope)
 def case_detail(request, pk: int):
-    case = selectors.case_for(request.user, pk)
+    case = selectors.case_page_for(request.user, pk)
     return render(request, "workspace/case.html", case_context(request, case))
 
 
 def case_context(request, case: Case, **forms) -> dict:
-    """Everything the case page shows; ``forms`` replaces a form (a refused one, bound, keeps its text)."""
+    """Everything the case page shows; ``forms`` replaces a form (a refused one, bound, keeps its text).
+
+    A fixed number of queries whatever the case holds (reports, evidence, messages, subjects,
+    transitions, merged cases): every list is one query (``test_case_page_queries``).
+    """
     user = request.user
-    reports = list(selectors.reports_of_case(case).prefetch_related("messages", "evidence").order_by("submitted_at"))
+    with once_per_request():
+        return _case_context(user, case, forms)
+
+
+def _case_context(user, case: Case, forms: dict) -> dict:
+    reports = list(
+        selectors.reports_of_case(case)
+        .prefetch_related(Prefetch("messages", queryset=Message.objects.select_related("author")))
+        .order_by("submitted_at", "pk")
+    )
     presenters.present_reporters(reports, case, user)  # reporter data: netra.cases.reporter_data
+    subject_rows = list(case.subjects.all())
+    histories = selectors.subject_histories(subject_rows, user=user, limit=10)
+    # Prevention (issue #11): did these people sign the current pact, attend which events.
+    prevention = prevention_for_subjects(agency_id=case.agency_id, subjects=[(s.nip, s.name) for s in subject_rows])
     subjects = [
-        {
-            "subject": subject,
-            "history": list(selectors.subject_history(subject, user=user)[:10]),
-            # Prevention (issue #11): did this person sign the current pact, attend which events.
-            "prevention": prevention_for_subject(agency_id=case.agency_id, nip=subject.nip, name=subject.name),
-        }
-        for subject in case.subjects.all()
+        {"subject": subject, "history": histories[subject.pk], "prevention": records}
+        for subject, records in zip(subject_rows, prevention, strict=True)
     ]
     checking = case.status in (Case.Status.RECEIVED, Case.Status.CHECKING)
     presenters.mark_attention([case])
+    evidence = list(Evidence.objects.filter(case=case).order_by("uploaded_at", "pk"))
     context = {
         "case": case,
         "reports": reports,
         "subjects": subjects,
-        "evidence": list(Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")),
+        "evidence": evidence,
         "link_archives": list(LinkArchive.objects.filter(report__in=[report.pk for report in reports])),
         "timeline": presenters.timeline(case, events_for(case)),
         "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
@@ -154,7 +172,7 @@ def case_context(request, case: Case, **forms) -> dict:
         "message_form": MessageForm(),
         "note_form": InternalNoteForm(),
     }
-    context.update(presenters.case_extras(case, user))
+    context.update(presenters.case_extras(case, user, reports=reports, evidence=evidence))
     context.update(control.panel(case, user))  # BKN's control actions (netra.workspace.control)
     context.update(triage.triage_context(case, user))
     context.update(forms)

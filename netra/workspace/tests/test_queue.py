@@ -95,8 +95,10 @@ def test_the_queue_pages_by_50(staff_client, satgas_katingan, katingan_case):
     for _ in range(55):
         make_case(katingan_case.agency, katingan_case.region)
     client = staff_client(satgas_katingan)
-    assert len(listed(client.get(QUEUE))) == 50
-    assert len(listed(client.get(QUEUE, {"page": 2}))) == 6
+    first = client.get(QUEUE)
+    assert len(listed(first)) == 50
+    second = client.get(QUEUE, {"setelah": first.context["page"].next_cursor})
+    assert len(listed(second)) == 6 and not set(listed(second)) & set(listed(first))
 
 
 def test_an_observer_has_no_selection_checkboxes(staff_client, observer, katingan_case):

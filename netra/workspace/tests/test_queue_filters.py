@@ -61,7 +61,7 @@ def spread(agencies, elections):
 
 
 def listed(response) -> set[int]:
-    return {case.pk for case in response.context["page"].paginator.object_list}
+    return {case.pk for case in response.context["page"].all_rows}
 
 
 def pks(*groups) -> set[int]:

@@ -1,0 +1,558 @@
+"""Benchmark: the case page, the workspace queue and the search at scale (issue #12 item 6).
+
+PostgreSQL (DATABASE_URL names the server; the database used is ``netra_bench_insights`` if it
+exists and holds the data, else ``netra_bench_insights_scale``, dropped and recreated unless
+``--reuse`` finds it filled), or SQLite (``--sqlite``: ``var/bench_insights_scale.sqlite3``).
+The cases come from bench/insights.py's generator (every state, 514 kabupaten/kota, Katingan and
+Barito Selatan one case in twenty each); this script adds to each case one report with a text
+made of Indonesian phrases (an activity, a village, a candidate's name; "mobil dinas" in one
+report in fifty), a subject, and the stored triage text that the search reads (PostgreSQL: its
+``search_vector`` and GIN index; SQLite: the FTS5 rows), then rebuilds the indexes.
+
+Then, in-process over the Django test client (no socket), p50/p95 and the number of queries of:
+- the case page ``/staf/kasus/<id>/`` of a checking case with 20 reports, 30 evidence rows, 40
+  messages, 5 subjects, 4 merged cases (Satgas Katingan), and of ordinary cases;
+- the queue ``/staf/`` first page, and the page after (``?after=`` cursor) for a pemda (Satgas
+  Katingan), a province (Bawaslu Kalteng) and BKN pusat; ``queue_counts`` alone;
+- the search ``/staf/?q=…`` for a village (rare), "mobil dinas" (2 %) and a common word;
+- the same answers as hand-written SQL in the same run (the page's first 50 rows with a LIMIT, a
+  ``@@`` GIN search with ``ts_rank_cd`` / FTS5 ``bm25``), with the ratio page / SQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --cases 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --reuse
+    .venv/bin/python bench/insights_queue.py --sqlite --cases 100000 [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED_DB = "netra_bench_insights"  # bench/insights.py's, reused when it already holds our data
+OWN_DB = "netra_bench_insights_scale"
+SQLITE_PATH = ROOT / "var" / "bench_insights_scale.sqlite3"
+
+VILLAGES = [
+    "Tumbang Samba",
+    "Kereng Pangi",
+    "Tewang Rangkang",
+    "Petak Bahandang",
+    "Hampalit",
+    "Telok",
+    "Tumbang Liting",
+    "Baun Bango",
+    "Jahanjang",
+    "Samba Danum",
+    "Tumbang Kaman",
+    "Pendahara",
+    "Talingke",
+    "Luwuk Kanan",
+    "Mirah Kalanaman",
+    "Buntut Bali",
+    "Tewang Manyangen",
+    "Kasongan Lama",
+]  # a village name with a number appended makes 1 800 distinct places
+CANDIDATES = [
+    "Saiful Anwar",
+    "Ratna Dewi",
+    "Agus Salim",
+    "Bambang Prakoso",
+    "Yuliani Putri",
+    "Hendra Gunawan",
+    "Sri Wahyuni",
+    "Dedi Kurniawan",
+    "Maria Ulfa",
+    "Teguh Santoso",
+    "Nur Aisyah",
+    "Rudi Hartono",
+]
+ACTIVITIES = [
+    "hadir dan berorasi di deklarasi pasangan calon",
+    "membagikan kaos dan stiker calon",
+    "berfoto sambil mengacungkan jari bersama calon",
+    "memasang baliho calon di depan kantor",
+    "mengunggah ajakan memilih calon di media sosial",
+    "ikut konvoi kampanye dengan seragam dinas",
+    "mengumpulkan warga untuk mendengar visi calon",
+]
+POSITIONS = ["Camat", "Lurah", "Kepala Desa", "Guru", "Kepala Dinas", "Sekretaris Camat", "Staf Kecamatan"]
+
+
+def _sql_array(items: list[str]) -> str:
+    return "ARRAY[" + ",".join("'" + item.replace("'", "''") + "'" for item in items) + "]"
+
+
+def _p(times: list[float]) -> tuple[float, float]:
+    times = sorted(times)
+    return statistics.median(times), times[max(0, round(0.95 * len(times)) - 1)]
+
+
+def _time(fn, repeat: int) -> list[float]:
+    fn()  # warm: the first call fills per-process caches
+    times = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+
+
+def _pg_url(name: str) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("bench/insights_queue.py needs DATABASE_URL pointing at a PostgreSQL server (or --sqlite)")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+def _pg_filled(name: str, n: int) -> bool:
+    """Whether database ``name`` exists and holds at least ``n`` cases with their search text."""
+    import psycopg
+
+    try:
+        with psycopg.connect(_pg_url(name), connect_timeout=5) as conn:
+            cases = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+            texts = conn.execute("SELECT count(*) FROM cases_triageresult WHERE search_text <> ''").fetchone()[0]
+            column = conn.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_name = 'cases_triageresult'"
+                " AND column_name = 'search_vector'"
+            ).fetchone()
+            return bool(column) and cases >= n and texts >= n * 0.9
+    except psycopg.Error:
+        return False
+
+
+def _pg_recreate(name: str) -> None:
+    import psycopg
+
+    admin = urlunsplit(urlsplit(_pg_url(name))._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _pg_generate_texts(cursor) -> None:
+    """One report, one subject and the stored triage text per case; indexes rebuilt after."""
+    villages, candidates = _sql_array(VILLAGES), _sql_array(CANDIDATES)
+    activities, positions = _sql_array(ACTIVITIES), _sql_array(POSITIONS)
+    cursor.execute("DROP INDEX IF EXISTS triage_search_fts_idx")
+    cursor.execute("DROP INDEX IF EXISTS triage_search_trgm_idx")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE bench_text AS
+        SELECT id AS case_id, region_id, election_id, incident_date, created_at,
+            'Pegawai ' || ({candidates})[1 + (id * 7) %% 12] AS subject_name,
+            ({positions})[1 + (id %% 7)] AS position,
+            ({positions})[1 + (id %% 7)] || ' ' || ({activities})[1 + (id * 3) %% 7]
+                || CASE WHEN id %% 50 = 0 THEN ' dengan memakai mobil dinas' ELSE '' END
+                || ' di Desa ' || ({villages})[1 + (id * 13) %% 18] || ' ' || (1 + (id * 31) %% 100)
+                || ' bersama calon ' || ({candidates})[1 + (id * 5) %% 12]
+                || '. Kejadian dilaporkan warga ' || (id %% 997) || ' hari setelahnya.' AS description
+        FROM cases_case
+        """,  # noqa: S608 -- our own constants
+        [],  # with parameters, so "%%" is "%"
+    )
+    cursor.execute(
+        """
+        INSERT INTO cases_report (case_id, region_id, election_id, subject, description, incident_date, location,
+            links, contact, receipt_code, access_key_hash, submitted_at, incident_date_reason)
+        SELECT case_id, region_id, election_id, jsonb_build_object('name', subject_name), description, incident_date,
+            '', '[]'::jsonb, '', 'B' || lpad(to_hex(case_id), 12, '0'), repeat('0', 64), created_at, ''
+        FROM bench_text
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO cases_subject (case_id, name, nip, position, agency_name, unit, employment_status)
+        SELECT case_id, subject_name, '19850312' || lpad((case_id %% 10000000000)::text, 10, '0'), position,
+            'Pemkab', '', 'pns'
+        FROM bench_text
+        """,
+        [],
+    )
+    cursor.execute(
+        """
+        INSERT INTO cases_triageresult (case_id, suggestions, facts, top_code, top_confidence, search_text, computed_at)
+        SELECT case_id, '[]'::jsonb, '{}'::jsonb, '', 0, lower(subject_name || ' ' || position || ' ' || description),
+            created_at
+        FROM bench_text
+        """
+    )
+    cursor.execute("CREATE INDEX triage_search_fts_idx ON cases_triageresult USING gin (search_vector)")
+    cursor.execute("CREATE INDEX triage_search_trgm_idx ON cases_triageresult USING gin (search_text gin_trgm_ops)")
+    for table in ("cases_case", "cases_report", "cases_subject", "cases_triageresult"):
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+# --- SQLite -----------------------------------------------------------------------------------------
+
+
+def _sqlite_generate(cursor, n: int, agencies: dict) -> None:
+    """The same data as the PostgreSQL generator, written row by row in batches."""
+    import datetime
+    import random
+
+    from netra.cases.models import Case
+
+    rng = random.Random(12)
+    states = [s for s in Case.Status.values if s != "merged"]
+    cursor.execute("SELECT code FROM catalog_region WHERE code LIKE '%.%' ORDER BY code")
+    regions = [row[0] for row in cursor.fetchall()]
+    katingan, barsel = agencies["pemkab-katingan"].pk, agencies["pemkab-barito-selatan"].pk
+    base = datetime.datetime(2024, 11, 20, tzinfo=datetime.UTC)
+    batch = 5000
+    for start in range(1, n + 1, batch):
+        cases, reports, subjects, triage, fts = [], [], [], [], []
+        for g in range(start, min(n, start + batch - 1) + 1):
+            agency = katingan if g % 20 == 0 else barsel if g % 20 == 1 else None
+            region = "62.06" if g % 20 == 0 else "62.04" if g % 20 == 1 else regions[(g * 7919) % len(regions)]
+            created = (base - datetime.timedelta(days=g % 300)).isoformat()
+            incident = (datetime.date(2024, 11, 1) - datetime.timedelta(days=g % 300)).isoformat()
+            due = (datetime.date(2024, 11, 20) - datetime.timedelta(days=g % 40)).isoformat()
+            cases.append((g, f"BENCH-{g}", states[g % len(states)], agency, region, incident, created, created, due))
+            name = "Pegawai " + CANDIDATES[(g * 7) % 12]
+            position = POSITIONS[g % 7]
+            text = (
+                f"{position} {ACTIVITIES[(g * 3) % 7]}{' dengan memakai mobil dinas' if g % 50 == 0 else ''}"
+                f" di Desa {VILLAGES[(g * 13) % 18]} {1 + (g * 31) % 100} bersama calon {CANDIDATES[(g * 5) % 12]}."
+                f" Kejadian dilaporkan warga {g % 997} hari setelahnya."
+            )
+            reports.append((g, region, text, incident, f"B{g:012x}", "0" * 64, created))
+            subjects.append((g, name, f"19850312{g % 10_000_000_000:010d}", position))
+            search_text = f"{name} {position} {text}".lower()
+            triage.append((g, search_text, created))
+            fts.append((g, search_text))
+        rng.shuffle(fts)  # FTS5 does not care; keeps the insert order unlike the ids
+        cursor.executemany(
+            "INSERT INTO cases_case (id, number, source, source_reference, status, agency_id, region_id, election_id,"
+            " incident_date, created_at, updated_at, deadline_key, due_date, waiting_for_bawaslu, bawaslu_question,"
+            " dismissal_reason, forwarded_to_external)"
+            " VALUES (%s, %s, 'public_report', '', %s, %s, %s, NULL, %s, %s, %s, '', %s, 0, '', '', '')",
+            cases,
+        )
+        cursor.executemany(
+            "INSERT INTO cases_report (case_id, region_id, election_id, subject, description, incident_date, location,"
+            " links, contact, receipt_code, access_key_hash, submitted_at, incident_date_reason)"
+            " VALUES (%s, %s, NULL, '{}', %s, %s, '', '[]', '', %s, %s, %s, '')",
+            reports,
+        )
+        cursor.executemany(
+            "INSERT INTO cases_subject (case_id, name, nip, position, agency_name, unit, employment_status)"
+            " VALUES (%s, %s, %s, %s, 'Pemkab', '', 'pns')",
+            subjects,
+        )
+        cursor.executemany(
+            "INSERT INTO cases_triageresult (case_id, suggestions, facts, top_code, top_confidence, search_text,"
+            " computed_at) VALUES (%s, '[]', '{}', '', 0, %s, %s)",
+            triage,
+        )
+        cursor.executemany("INSERT INTO cases_triage_fts (rowid, search_text) VALUES (%s, %s)", fts)
+    cursor.execute("ANALYZE")
+
+
+# --- the big case -----------------------------------------------------------------------------------
+
+
+def _big_case(agencies, officer):
+    """A checking case of Katingan with 20 reports (4 cases merged into it), 30 evidence rows, 40 messages, 5 subjects."""
+    import datetime
+
+    from netra.cases.models import Case, Evidence, Message, Report, Subject, Transition
+
+    agency = agencies["pemkab-katingan"]
+    existing = Case.objects.filter(number="BENCH-BIG").first()
+    if existing is not None:
+        return existing
+
+    def make(status, merged_into=None, number=""):
+        case = Case.objects.create(
+            agency=agency,
+            region_id="62.06",
+            status=status,
+            incident_date=datetime.date(2024, 11, 1),
+            merged_into=merged_into,
+        )
+        Case.objects.filter(pk=case.pk).update(number=number or f"BENCH-BIG-{case.pk}")
+        return case
+
+    big = make(Case.Status.CHECKING, number="BENCH-BIG")
+    owners = [big] + [make(Case.Status.MERGED, merged_into=big) for _ in range(4)]
+    reports = []
+    for n in range(20):
+        owner = owners[0] if n < 12 else owners[1 + (n - 12) // 2]
+        reports.append(
+            Report.objects.create(
+                case=owner,
+                region_id="62.06",
+                description=f"Camat hadir di kampanye di Desa Tumbang Samba {n} bersama calon Saiful Anwar.",
+                incident_date=datetime.date(2024, 11, 1),
+                receipt_code=f"BIG{n:010d}",
+                access_key_hash="0" * 64,
+            )
+        )
+    for n in range(5):
+        Subject.objects.create(case=big, name=f"Pegawai Besar {n}", nip=f"1985031220100199{n:02d}", position="Camat")
+    for n in range(30):
+        Evidence.objects.create(
+            case=big,
+            report=reports[n % 12],
+            file=f"bench/{n}.pdf",
+            content_type="application/pdf",
+            size=1000,
+            sha256_received=f"{n:064d}",
+            sha256_stored=f"{n:064d}",
+            uploaded_by="reporter",
+        )
+    for n in range(40):
+        Message.objects.create(
+            case=big,
+            report=reports[n % 12],
+            sender="satgas" if n % 2 else "reporter",
+            author=officer if n % 2 else None,
+            body=f"Pesan {n}",
+        )
+    for _ in range(12):
+        Transition.objects.create(case=big, from_state="received", to_state="checking", actor=officer)
+    return big
+
+
+# --- hand-written baselines ---------------------------------------------------------------------------
+
+
+def _baseline_page_sql(label: str, agency_id: int) -> str:
+    """The queue's first 50 rows as one would write them: scope, active states, order, LIMIT."""
+    active = "('received','checking','verification','examination','recommendation','awaiting_decision','escalated','decided')"
+    where = f"status IN {active}"
+    if "Katingan" in label:
+        where += f" AND agency_id = {agency_id}"
+    elif "province" in label:
+        where += " AND (region_id = '62' OR region_id LIKE '62.%%')"
+    order = " ORDER BY CASE WHEN status = 'received' THEN 0 ELSE 1 END, due_date, created_at, id LIMIT 50"
+    return "SELECT id, number, status, due_date, created_at FROM cases_case WHERE " + where + order  # noqa: S608
+
+
+def _baseline_search_sql(vendor: str) -> str:
+    if vendor == "postgresql":
+        return (
+            "SELECT c.id FROM cases_case c JOIN cases_triageresult t ON t.case_id = c.id"
+            " WHERE t.search_vector @@ plainto_tsquery('simple', %s)"
+            " ORDER BY ts_rank_cd(t.search_vector, plainto_tsquery('simple', %s)) DESC LIMIT 50"
+        )
+    return (
+        "SELECT c.id FROM cases_triage_fts f JOIN cases_case c ON c.id = f.rowid"
+        " WHERE cases_triage_fts MATCH %s ORDER BY bm25(cases_triage_fts) LIMIT 50"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=None, help="1 000 000 on PostgreSQL, 100 000 on SQLite")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--reuse", action="store_true", help="keep a database that already holds the data")
+    parser.add_argument("--sqlite", action="store_true")
+    parser.add_argument("--generate-only", action="store_true", help="make the data, measure nothing")
+    args = parser.parse_args()
+    n = args.cases or (100_000 if args.sqlite else 1_000_000)
+
+    if args.sqlite:
+        SQLITE_PATH.parent.mkdir(exist_ok=True)
+        fresh = not (args.reuse and SQLITE_PATH.exists())
+        if fresh and SQLITE_PATH.exists():
+            SQLITE_PATH.unlink()
+        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
+        name = str(SQLITE_PATH)
+    else:
+        if args.reuse and _pg_filled(SHARED_DB, n):
+            name, fresh = SHARED_DB, False
+        elif args.reuse and _pg_filled(OWN_DB, n):
+            name, fresh = OWN_DB, False
+        else:
+            name, fresh = OWN_DB, True
+            _pg_recreate(OWN_DB)
+        os.environ["DATABASE_URL"] = _pg_url(name)
+    os.environ.setdefault("NETRA_RATE_LIMITS", "off")
+    os.environ.setdefault("NETRA_ENV", "test")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "netra.settings"
+    import django
+
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # the test client then hands back each page's context (the cursor)
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import _persona, verified_login
+    from netra.cases import selectors
+    from netra.cases.models import Case
+    from netra.orgs.demo import create_demo_agencies
+    from netra.orgs.models import Agency, User
+
+    vendor = connection.vendor
+    began = time.perf_counter()
+    call_command("migrate", verbosity=0)  # a reused database gets later migrations (indexes) too
+    if fresh:
+        call_command("load_reference", verbosity=0)
+        agencies = create_demo_agencies()
+        with connection.cursor() as cursor:
+            if vendor == "postgresql":
+                sys.path.insert(0, str(ROOT / "bench"))
+                from insights import _generate  # bench/insights.py's cases, transitions, recommendations
+
+                _generate(cursor, n, agencies)
+                _pg_generate_texts(cursor)
+            else:
+                _sqlite_generate(cursor, n, agencies)
+        print(f"{n:,} cases generated into {name} in {time.perf_counter() - began:.0f} s")
+    else:
+        agencies = {a.code: a for a in Agency.objects.all()}
+        print(f"reusing {name} ({Case.objects.count():,} cases)")
+
+    if args.generate_only:
+        return
+
+    def persona(username):
+        return User.objects.filter(username=username).first() or _persona(agencies, username)
+
+    users = {
+        "pemda (Satgas Katingan)": persona("satgas.katingan"),
+        "province (Bawaslu Kalteng)": persona("bawaslu.kalteng"),
+        "BKN pusat": persona("bkn.pusat"),
+    }
+    officer = users["pemda (Satgas Katingan)"]
+    big = _big_case(agencies, officer)
+    katingan = agencies["pemkab-katingan"].pk
+    ordinary = list(
+        Case.objects.filter(agency_id=katingan, status__in=["verification", "examination", "received"])
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:3]
+    )
+    repeat = args.repeat
+    print(f"{vendor}, {Case.objects.count():,} cases; {repeat} requests per figure; load {os.getloadavg()[0]:.1f}")
+
+    def row(label, times, queries=None, baseline=None):
+        p50, p95 = _p(times)
+        extra = f"  {queries:3d} queries" if queries is not None else ""
+        ratio = ""
+        if baseline is not None:
+            b50, b95 = _p(baseline)
+            ratio = f"   SQL p50 {b50:7.1f} p95 {b95:7.1f} ms   ratio p95 {p95 / max(b95, 0.01):5.1f}x"
+        print(f"  {label:46s} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms{extra}{ratio}")
+
+    def count_queries(fn) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        return len(captured)
+
+    def raw(sql, params=()):
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
+        return run
+
+    # The case page.
+    client = verified_login(Client(), officer)
+    print(
+        "\ncase page /staf/kasus/<id>/ (Satgas Katingan; SQL: case, reports, messages, evidence, subjects, transitions)"
+    )
+
+    def case_baseline_for(pk):
+        statements = [
+            "SELECT * FROM cases_case WHERE id = %s",
+            "SELECT r.* FROM cases_report r JOIN cases_case c ON c.id = r.case_id WHERE c.id = %s OR c.merged_into_id = %s",
+            "SELECT m.*, u.username FROM cases_message m LEFT JOIN orgs_user u ON u.id = m.author_id WHERE m.case_id = %s",
+            "SELECT * FROM cases_evidence WHERE case_id = %s",
+            "SELECT * FROM cases_subject WHERE case_id = %s",
+            "SELECT * FROM cases_transition WHERE case_id = %s ORDER BY at, id",
+        ]
+
+        def run():
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql, [pk] * sql.count("%s"))
+                    cursor.fetchall()
+
+        return run
+
+    for label, pk in [("big checking case (20 reports, 30 evidence)", big.pk)] + [
+        (f"ordinary case {pk}", pk) for pk in ordinary[:2]
+    ]:
+        url = f"/staf/kasus/{pk}/"
+        assert client.get(url).status_code == 200, url
+        row(
+            label,
+            _time(lambda u=url: client.get(u), repeat),
+            count_queries(lambda u=url: client.get(u)),
+            _time(case_baseline_for(pk), repeat),
+        )
+
+    # The queue.
+    print("\nqueue /staf/ (active cases, 50 a page; SQL: the same first 50 rows with a LIMIT)")
+    for label, user in users.items():
+        c = verified_login(Client(), user)
+        first = c.get("/staf/")
+        assert first.status_code == 200
+        row(
+            f"{label}: first page",
+            _time(lambda c=c: c.get("/staf/"), repeat),
+            count_queries(lambda c=c: c.get("/staf/")),
+            _time(raw(_baseline_page_sql(label, katingan), []), repeat),
+        )
+        cursor = first.context["page"].next_cursor
+        if cursor:
+            nxt = f"/staf/?setelah={cursor}"
+            row(
+                f"{label}: next page (cursor)",
+                _time(lambda c=c, u=nxt: c.get(u), repeat),
+                count_queries(lambda c=c, u=nxt: c.get(u)),
+            )
+            deep = cursor
+            for _ in range(20):  # 20 pages further: a cursor costs the same at any depth
+                deep = selectors.queue_page(user, after=deep, status="active").next_cursor or deep
+            row(f"{label}: page 22 (cursor)", _time(lambda c=c, u=f"/staf/?setelah={deep}": c.get(u), repeat))
+
+        def uncached(u=user):
+            cache.clear()
+            selectors.queue_counts(u, status="active")
+
+        row(f"{label}: queue_counts, not cached", _time(uncached, repeat))
+        cached = _time(lambda u=user: selectors.queue_counts(u, status="active"), repeat)
+        row(f"{label}: queue_counts, cached if >= 10 000", cached)
+
+    # The search.
+    print("\nsearch /staf/?q=… (ranked, in scope; SQL: the index search with its rank, no scope, LIMIT 50)")
+    for words, note in (
+        ("tumbang samba 42", "a village (rare)"),
+        ("mobil dinas", "2 % of reports"),
+        ("kampanye", "a common word"),
+    ):
+        sql_params = [words, words] if vendor == "postgresql" else [" ".join(f'"{w}"' for w in words.split())]
+        for label, user in users.items():
+            c = verified_login(Client(), user)
+            url = f"/staf/?q={words.replace(' ', '+')}&status=all"
+            assert c.get(url).status_code == 200
+            row(
+                f"{note}, {label}",
+                _time(lambda c=c, u=url: c.get(u), repeat),
+                count_queries(lambda c=c, u=url: c.get(u)),
+                _time(raw(_baseline_search_sql(vendor), sql_params), repeat),
+            )
+    reset_queries()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,142 @@
+"""Searching cases: number, subject name or NIP, and the report text, ranked (issue #12 item 6).
+
+One function for every face that searches (the workspace queue, the agency API):
+``search_cases(qs, text)`` keeps the cases of ``qs`` (already in the caller's scope) that match
+and annotates ``search_rank`` (higher is better). The words are matched with the database's own
+index on the stored triage text (``TriageResult.search_text``: the subject's name and position
+and the first report's text, lower case, written by ``triage_flow`` after a case is opened):
+
+- PostgreSQL: a ``simple``-configuration ``tsvector`` (no stemmer: PostgreSQL has none for
+  Indonesian) of the text without accents (``unaccent``), kept in the generated column
+  ``cases_triageresult.search_vector`` with a GIN index (migration ``cases.0018_case_search``);
+  ranked by ``ts_rank_cd`` (which rewards words close together);
+- SQLite: the FTS5 table the duplicate search already keeps (``cases_triage_fts``, tokenizer
+  ``unicode61``: case and accents folded), ranked by ``bm25``.
+
+Every word must occur (AND); the words as a phrase, in that order, rank first. A case number or a
+NIP typed whole ranks above any text match, then a subject's name. Input with a NUL byte, control
+characters or more than ``MAX_CHARS`` characters is refused (``SearchError``) rather than cut.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import Case as SqlCase
+from django.db.models import F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from netra.cases.models import Case, Subject
+
+MAX_CHARS = 200
+MAX_WORDS = 12
+_WORD = re.compile(r"[0-9a-z]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Rank bonuses above any text rank (ts_rank_cd and -bm25 stay far below 1 for real texts).
+NUMBER_RANK = 100.0
+SUBJECT_RANK = 10.0
+PHRASE_RANK = 1.0
+
+
+class SearchError(ValueError):
+    """Search text that cannot be searched; ``code`` for the API, ``message`` (Indonesian) for people."""
+
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def clean(text: str | None) -> str:
+    """The search text, stripped; SearchError for a NUL byte, control characters or too long."""
+    text = text or ""
+    if _CONTROL.search(text):
+        raise SearchError("search_invalid", _("Teks pencarian memuat karakter yang tidak diizinkan."))
+    text = text.strip()
+    if len(text) > MAX_CHARS:
+        raise SearchError("search_too_long", _("Teks pencarian paling banyak %(n)d karakter.") % {"n": MAX_CHARS})
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The words to look for: lower case, accents removed (as the index stores them), at most
+    ``MAX_WORDS``, each once, in the order typed."""
+    seen: list[str] = []
+    for word in _WORD.findall(_fold(text)):
+        if word not in seen:
+            seen.append(word)
+    return seen[:MAX_WORDS]
+
+
+def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None) -> QuerySet[Case]:
+    """The cases of ``qs`` that ``text`` finds, annotated ``search_rank``; ``qs`` itself for empty
+    text. ``also``: further matches (the API's source reference). SearchError for text that
+    cannot be searched (``clean``)."""
+    from netra.cases.selectors import number_q
+
+    text = clean(text)
+    if not text:
+        return qs
+    found = words(text)
+    number = number_q(text)
+    # Uncorrelated IN subqueries (hashed once per statement), not EXISTS per row of the scope.
+    subjects = Q(pk__in=Subject.objects.filter(Q(nip=text) | Q(name__icontains=text)).values("case_id"))
+    by_nip = Q(pk__in=Subject.objects.filter(nip=text).values("case_id"))
+    condition: Q = number | subjects
+    if also is not None:
+        condition = condition | also
+    text_rank: Value | RawSQL = Value(0.0)
+    if found:
+        hits, text_rank = _text_match(text, found)
+        condition = condition | Q(pk__in=hits)
+    rank = (
+        SqlCase(When(number | by_nip, then=Value(NUMBER_RANK)), default=Value(0.0))
+        + SqlCase(When(subjects, then=Value(SUBJECT_RANK)), default=Value(0.0))
+        + Coalesce(text_rank, Value(0.0), output_field=FloatField())
+    )
+    return qs.filter(condition).annotate(search_rank=rank)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, as the indexes store the text."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch))
+
+
+def _text_match(text: str, found: list[str]) -> tuple[RawSQL, RawSQL]:
+    """The ids of the cases whose stored text holds every word, and each case's text rank."""
+    bonus = PHRASE_RANK if len(found) > 1 else 0.0
+    if connection.vendor == "postgresql":
+        # PostgreSQL's own parser reads the query as it read the text (hyphens, codes like 62.06).
+        plain = _fold(text)
+        hits = RawSQL(
+            "SELECT case_id FROM cases_triageresult WHERE search_vector @@ plainto_tsquery('simple', %s)", [plain]
+        )
+        rank = RawSQL(
+            "SELECT ts_rank_cd(t.search_vector, plainto_tsquery('simple', %s))"
+            " + CASE WHEN t.search_vector @@ phraseto_tsquery('simple', %s) THEN %s ELSE 0 END"
+            " FROM cases_triageresult t WHERE t.case_id = cases_case.id",
+            [plain, plain, bonus],
+            output_field=FloatField(),
+        )
+        return hits, rank
+    every = " ".join(f'"{w}"' for w in found)  # words only ([0-9a-z]+): nothing to escape
+    phrase = '"' + " ".join(found) + '"'
+    hits = RawSQL("SELECT rowid FROM cases_triage_fts WHERE cases_triage_fts MATCH %s", [every])
+    rank = RawSQL(
+        "SELECT -bm25(cases_triage_fts) + CASE WHEN EXISTS (SELECT 1 FROM cases_triage_fts p"
+        " WHERE p.cases_triage_fts MATCH %s AND p.rowid = cases_case.id) THEN %s ELSE 0 END"
+        " FROM cases_triage_fts WHERE cases_triage_fts MATCH %s AND rowid = cases_case.id",
+        [phrase, bonus, every],
+        output_field=FloatField(),
+    )
+    return hits, rank
+
+
+def ranked(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """A searched list, best match first (equal ones: newest first), as the queue pages it."""
+    return qs.order_by(F("search_rank").desc(), "-pk")

@@ -1,0 +1,93 @@
+"""Searching the report text (netra.cases.search) on the database's own index — PostgreSQL
+full-text (``search_vector``, GIN) and SQLite FTS5 (``cases_triage_fts``) — ranked, in scope."""
+
+import pytest
+
+from netra.cases import search
+from netra.cases.intake import report_submit
+from netra.cases.selectors import cases_for
+from netra.cases.tests.fixtures import report_data
+from netra.cases.triage_flow import triage_pending
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def file(regions, agencies):
+    """``file(description, **overrides)`` → a case, its text stored and indexed as after opening."""
+
+    def make(description, **overrides):
+        overrides.setdefault("subject_name", "Rahmat Hidayat")
+        overrides.setdefault("subject_nip", "")
+        overrides.setdefault("links", [])
+        case = report_submit(data=report_data(description=description, **overrides)).case
+        triage_pending()  # after the commit in production (triage_flow); tests never commit
+        return case
+
+    return make
+
+
+def found(user, text):
+    return [case.pk for case in cases_for(user, search=text)]
+
+
+def test_every_word_must_occur(satgas_katingan, file):
+    both = file("Kepala dinas memakai mobil dinas untuk mengangkut spanduk pasangan calon.")
+    file("Camat datang naik mobil pribadi ke deklarasi pasangan calon.")
+    assert found(satgas_katingan, "mobil dinas") == [both.pk]
+
+
+def test_the_phrase_as_typed_ranks_above_the_words_apart(satgas_katingan, file):
+    apart = file("Mobil milik kantor dipakai kampanye, sopirnya pegawai dinas perhubungan yang ikut.")
+    phrase = file("Mobil dinas dipakai ke lokasi kampanye pasangan calon di desa.")
+    assert found(satgas_katingan, "mobil dinas") == [phrase.pk, apart.pk]
+
+
+def test_a_village_and_a_candidates_name_in_the_text(satgas_katingan, file):
+    village = file("Lurah membagikan kaos calon di Desa Tumbang Samba saat kampanye.")
+    candidate = file("ASN berfoto dengan calon bupati Saiful Anwar sambil mengacungkan dua jari.")
+    assert found(satgas_katingan, "tumbang samba") == [village.pk]
+    assert found(satgas_katingan, "Saiful Anwar") == [candidate.pk]
+
+
+def test_case_and_accents_do_not_matter(satgas_katingan, file):
+    accented = file("Guru memasang baliho calon di depan SD Negeri di Désa Kérêng Pangi.")
+    plain = file("Sekdes hadir di kampanye di desa kereng pangi bersama calon.")
+    assert set(found(satgas_katingan, "DESA KERENG PANGI")) == {accented.pk, plain.pk}
+    assert set(found(satgas_katingan, "désa kérêng")) == {accented.pk, plain.pk}
+
+
+def test_a_word_only_in_another_agencys_case_is_never_found(satgas_katingan, satgas_barsel, file):
+    theirs = file("Pegawai memasang stiker calon di angkot trayek Buntok.", region_code="62.04")
+    assert found(satgas_katingan, "angkot buntok") == []
+    assert found(satgas_barsel, "angkot buntok") == [theirs.pk]
+
+
+def test_the_case_number_ranks_above_the_text(satgas_katingan, file):
+    named = file("Kepala seksi ikut kampanye pasangan calon.")
+    mentions = file(f"Laporan lanjutan dari kasus {named.number}: kepala seksi ikut lagi kampanye.")
+    assert found(satgas_katingan, named.number) == [named.pk, mentions.pk]
+
+
+def test_the_subjects_name_and_nip_still_find_the_case(satgas_katingan, file):
+    case = file("Camat berorasi di panggung kampanye.", subject_name="Siti Aminah", subject_nip="198503122010011003")
+    assert found(satgas_katingan, "siti aminah") == [case.pk]
+    assert found(satgas_katingan, "198503122010011003") == [case.pk]
+
+
+def test_words_nobody_wrote_find_nothing(satgas_katingan, file):
+    file("Camat berorasi di panggung kampanye.")
+    assert found(satgas_katingan, "helikopter kapal selam") == []
+
+
+@pytest.mark.parametrize("text", ["mobil\x00dinas", "mobil\x07", "x" * (search.MAX_CHARS + 1)])
+def test_a_nul_byte_control_characters_or_overlong_text_are_refused(satgas_katingan, file, text):
+    file("Mobil dinas dipakai kampanye.")
+    with pytest.raises(search.SearchError):
+        cases_for(satgas_katingan, search=text)
+
+
+def test_punctuation_and_quotes_are_only_separators(satgas_katingan, file):
+    case = file("Mobil dinas dipakai kampanye di desa.")
+    assert found(satgas_katingan, '"mobil" OR dinas* AND (kampanye)') == []  # "or", "and": words too
+    assert found(satgas_katingan, '"mobil dinas"; kampanye!') == [case.pk]

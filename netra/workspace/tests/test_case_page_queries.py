@@ -1,0 +1,126 @@
+"""The case page asks the database a fixed number of times, whatever the case holds (issue #12 item 6).
+
+A small case (one report, one subject) and a big one (20 reports over the case and four cases
+merged into it, 30 evidence files, 40 messages, 5 subjects, 12 transitions, notes and audit
+events) answer with the same number of queries — at most ``MAX_QUERIES`` — for every role that
+may open it.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from netra.audit.services import record
+from netra.cases.models import Case, Evidence, InternalNote, Message, Report, Subject, Transition
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 40
+ROLES = ("satgas_katingan", "lead_katingan", "ppk_katingan", "bawaslu_katingan", "bkn_supervisor", "observer")
+_serial = itertools.count(1)
+S = Case.Status
+
+
+def _case(agency, region, *, status=S.CHECKING, merged_into=None) -> Case:
+    case = Case.objects.create(
+        agency=agency,
+        region=region,
+        status=status,
+        incident_date=datetime.date(2026, 11, 20),
+        merged_into=merged_into,
+    )
+    Case.objects.filter(pk=case.pk).update(number=f"NTR-2026-{case.pk:06d}")
+    case.refresh_from_db()
+    return case
+
+
+def _report(case: Case, text: str) -> Report:
+    return Report.objects.create(
+        case=case,
+        region_id=case.region_id,
+        description=text,
+        incident_date=case.incident_date,
+        receipt_code=f"NTR-Q-{next(_serial):05d}",
+        access_key_hash="0" * 64,
+        contact="pelapor@example.org",
+        links=["https://www.facebook.com/contoh/posts/1"],
+    )
+
+
+def _fill(case: Case, *, reports: int, evidence: int, messages: int, subjects: int, officer) -> None:
+    mine = [_report(case, f"Camat berorasi di kampanye, laporan {n}.") for n in range(reports)]
+    for n in range(subjects):
+        Subject.objects.create(case=case, name=f"Terlapor {n}", nip=f"19850312201001{n:04d}", agency_name="Pemkab")
+    for n in range(evidence):
+        Evidence.objects.create(
+            case=case,
+            report=mine[n % len(mine)],
+            file=f"evidence/q-{case.pk}-{n}.pdf",
+            content_type="application/pdf",
+            size=1000 + n,
+            sha256_received=f"{n:064d}",
+            sha256_stored=f"{n:064d}",
+            uploaded_by="reporter",
+        )
+    for n in range(messages):
+        satgas = n % 2 == 0
+        Message.objects.create(
+            case=case,
+            report=mine[n % len(mine)],
+            sender="satgas" if satgas else "reporter",
+            author=officer if satgas else None,
+            body=f"Pesan {n}",
+        )
+    Transition.objects.create(case=case, from_state="", to_state=S.RECEIVED)
+    Transition.objects.create(case=case, from_state=S.RECEIVED, to_state=S.CHECKING, actor=officer)
+    InternalNote.objects.create(case=case, author=officer, body="Catatan")
+    record(officer, "case.note_added", case)
+
+
+@pytest.fixture
+def small_case(agencies, regions, satgas_katingan):
+    case = _case(agencies["pemkab-katingan"], regions["62.06"])
+    _fill(case, reports=1, evidence=0, messages=0, subjects=1, officer=satgas_katingan)
+    return case
+
+
+@pytest.fixture
+def big_case(agencies, regions, satgas_katingan):
+    agency, region = agencies["pemkab-katingan"], regions["62.06"]
+    case = _case(agency, region)
+    _fill(case, reports=12, evidence=30, messages=40, subjects=5, officer=satgas_katingan)
+    for _n in range(4):  # four cases merged into it: 8 more reports, their transitions
+        merged = _case(agency, region, status=S.MERGED, merged_into=case)
+        _fill(merged, reports=2, evidence=1, messages=2, subjects=1, officer=satgas_katingan)
+        Transition.objects.create(case=merged, from_state=S.CHECKING, to_state=S.MERGED, actor=satgas_katingan)
+    for n in range(10):  # more history on the case itself
+        Transition.objects.create(case=case, from_state=S.CHECKING, to_state=S.CHECKING, actor=satgas_katingan)
+        record(satgas_katingan, "case.assigned", case, step=n)
+    # Other cases of the same people (subject history) and look-alikes (duplicates).
+    for _n in range(6):
+        other = _case(agency, region)
+        _fill(other, reports=1, evidence=0, messages=0, subjects=1, officer=satgas_katingan)
+    return case
+
+
+def _count(client, case) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("workspace:case", args=[case.pk]))
+    assert response.status_code == 200
+    return len(queries), [q["sql"] for q in queries]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_case_page_takes_the_same_few_queries_for_a_small_and_a_big_case(
+    role, request, staff_client, small_case, big_case
+):
+    client = staff_client(request.getfixturevalue(role))
+    client.get(reverse("workspace:case", args=[small_case.pk]))  # per-process caches (elections, calendar)
+    small, _small_sql = _count(client, small_case)
+    big, big_sql = _count(client, big_case)
+    assert big == small, "\n".join(big_sql)
+    assert big <= MAX_QUERIES, "\n".join(big_sql)
