@@ -159,7 +159,9 @@ def main() -> None:
         _django()
         started = time.perf_counter()
         write_file(path)
-        print(f"register file: {ROWS} rows, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - started:.1f} s)")
+        print(
+            f"register file: {ROWS} rows, {path.stat().st_size / 1e6:.1f} MB (written in {time.perf_counter() - started:.1f} s)"
+        )
     else:
         print(f"register file: {ROWS} rows, {path.stat().st_size / 1e6:.1f} MB (reused {path})")
     load = os.getloadavg()

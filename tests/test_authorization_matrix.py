@@ -894,7 +894,17 @@ def _web_args(name: str, rule: Web, world, key: str | None, p: Principal) -> tup
 
 
 def _objects_for(p: Principal, world, obj: str | None) -> list[str | None]:
-    if obj in ("case", "pact", "campaign", "roster_import", "history_import", "outreach_unit", "circular", "event", "event_file"):
+    if obj in (
+        "case",
+        "pact",
+        "campaign",
+        "roster_import",
+        "history_import",
+        "outreach_unit",
+        "circular",
+        "event",
+        "event_file",
+    ):
         return ["K", "S"]
     if obj in ("token", "pending", "hook", "person"):
         return ["own", "other"]
