@@ -180,6 +180,10 @@ def main() -> None:
             "SECRET_KEY": "bench-" + "x" * 50,
             "PYTHONDONTWRITEBYTECODE": "1",
         }
+        if reuse:  # a database kept from a run of older code: bring its schema up to this code first
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=bench.ROOT, check=True
+            )
         prepared = bench.child("regions" if reuse else "prepare", env)
         bodies = bench.payloads(prepared["regions"])
         for name in CHOSEN:
