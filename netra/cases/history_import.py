@@ -25,7 +25,7 @@ A pemda moving to Netra uploads its earlier register (the template's sheet "Kasu
   already is skipped (counted, named in the report), never doubled.
 - **Who**: an agency admin or the Satgas lead of the owning agency, into that agency only
   (:func:`importing_agencies`); anybody else gets a 404. Large files go to the task worker
-  (``netra.cases.tasks.run_history_import``) with progress on the job row.
+  (``run_history_import`` below, a django-tasks task) with progress on the job row.
 - After an import the public statistics' aggregate table is rebuilt (``rebuild_insights`` by
   command name: ``cases`` never imports ``insights``), so the dashboards count the past cases at once.
 """
@@ -49,6 +49,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from netra import sheets
 from netra.audit.services import record, record_each
@@ -803,11 +804,16 @@ def start_history_import(
         record(user, "history.import_started", obj=job, agency=agency.pk, size=len(data), filename=filename[:200])
     if len(data) <= inline_import_bytes():
         return process_history_import(job.pk)
-    from netra.cases.tasks import run_history_import
-
     job_id = job.pk
     transaction.on_commit(lambda: run_history_import.enqueue(job_id))
     return job
+
+
+@task()
+def run_history_import(job_id: int) -> str:
+    """The background run of a large file (here, not in ``cases.tasks``: the start enqueues it and
+    the task runs ``process_history_import``, so either place would make a circle of two modules)."""
+    return process_history_import(job_id).state
 
 
 def _progress(job_id: int, processed: int, total: int | None = None) -> None:

@@ -76,8 +76,6 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None)
     """The cases of ``qs`` that ``text`` finds, annotated ``search_rank``; ``qs`` itself for empty
     text. ``also``: further matches (the API's source reference). SearchError for text that
     cannot be searched (``clean``)."""
-    from netra.cases.selectors import number_q
-
     text = clean(text)
     if not text:
         return qs
@@ -140,3 +138,18 @@ def _text_match(text: str, found: list[str]) -> tuple[RawSQL, RawSQL]:
 def ranked(qs: QuerySet[Case]) -> QuerySet[Case]:
     """A searched list, best match first (equal ones: newest first), as the queue pages it."""
     return qs.order_by(F("search_rank").desc(), "-pk")
+
+
+_NUMBER_RE = re.compile(r"^(?:ntr-?(?P<year>\d{4})-?)?0*(?P<serial>\d{1,9})$", re.IGNORECASE)
+
+
+def number_q(text: str) -> Q:
+    """Cases whose number is ``text`` as people type it: ``NTR-2026-000211``, lower case, or just
+    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number."""
+    found = _NUMBER_RE.match((text or "").strip())
+    if not found:
+        return Q(pk__in=[])
+    serial = f"{int(found['serial']):06d}"
+    if found["year"]:
+        return Q(number__iexact=f"NTR-{found['year']}-{serial}")
+    return Q(number__endswith=f"-{serial}")

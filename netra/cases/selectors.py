@@ -11,7 +11,6 @@ import base64
 import binascii
 import datetime
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,6 +21,7 @@ from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
+from netra.cases.search import number_q, search_cases
 
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
@@ -431,8 +431,6 @@ def _filtered(
         qs = qs.filter(assigned_to=assigned_to)
     if search := (search or "").strip():
         # Number, subject, and the report text, ranked (netra.cases.search; SearchError if unsearchable).
-        from netra.cases.search import search_cases
-
         qs = search_cases(qs, search)
     if election:
         qs = qs.filter(election_id=election)
@@ -443,21 +441,6 @@ def _filtered(
     if received_to:
         qs = qs.filter(created_at__date__lte=received_to)
     return qs
-
-
-_NUMBER_RE = re.compile(r"^(?:ntr-?(?P<year>\d{4})-?)?0*(?P<serial>\d{1,9})$", re.IGNORECASE)
-
-
-def number_q(text: str) -> Q:
-    """Cases whose number is ``text`` as people type it: ``NTR-2026-000211``, lower case, or just
-    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number."""
-    found = _NUMBER_RE.match((text or "").strip())
-    if not found:
-        return Q(pk__in=[])
-    serial = f"{int(found['serial']):06d}"
-    if found["year"]:
-        return Q(number__iexact=f"NTR-{found['year']}-{serial}")
-    return Q(number__endswith=f"-{serial}")
 
 
 def case_by_number(user, text: str) -> Case | None:

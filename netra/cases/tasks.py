@@ -12,11 +12,3 @@ from netra.cases.jobs import process_deadlines
 @task()
 def run_deadlines() -> str:
     return str(process_deadlines())
-
-
-@task()
-def run_history_import(job_id: int) -> str:
-    # netra.cases.history_import.process_history_import does nothing for a finished job.
-    from netra.cases.history_import import process_history_import
-
-    return process_history_import(job_id).state

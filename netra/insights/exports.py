@@ -2,7 +2,7 @@
 
 One code path for both sizes: ``export_start`` stores an ``Export`` (what was asked, never the
 content) and audits it; up to ``NETRA_EXPORT_INLINE_ROWS`` rows it is built at once in the request,
-past that by the django-tasks worker (``netra.insights.tasks.run_export``), which reports its
+past that by the django-tasks worker (``run_export`` below), which reports its
 progress in the row. ``process_export`` is what both run; it does nothing for a finished export.
 
 Scope: the queue export reads ``cases.selectors.cases_for`` with the filters the queue itself parses
@@ -30,14 +30,15 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from netra.audit.services import record
 from netra.cases import queue_filters
 from netra.cases.models import Case, Decision, Subject
 from netra.cases.selectors import cases_for
 from netra.catalog.models import ViolationGroup
+from netra.insights.exports_report import scope_in_words, write_report_pdf
 from netra.insights.models import Export
-from netra.orgs.models import Membership
 
 logger = logging.getLogger(__name__)
 
@@ -94,10 +95,15 @@ def export_start(*, actor, kind: str, params: dict, total: int) -> Export:
         process_export(export.pk)
         export.refresh_from_db()
     else:
-        from netra.insights.tasks import run_export
-
         transaction.on_commit(lambda: run_export.enqueue(export.pk))
     return export
+
+
+@task()
+def run_export(export_id: int) -> str:
+    """The background run of a large export (here, not in a tasks module: the request enqueues it
+    and the task runs ``process_export``, so a separate module would make a circle of two)."""
+    return process_export(export_id).state
 
 
 def export_for(user, pk) -> Export:
@@ -162,8 +168,6 @@ def process_export(export_id: int) -> Export:
                 rows = write_queue_xlsx(export, path, progress)
                 filename = f"antrean-kasus-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.xlsx"
             else:
-                from netra.insights.exports_report import write_report_pdf
-
                 rows = write_report_pdf(export, path, progress)
                 filename = f"laporan-periode-{timezone.localtime(export.created_at):%Y%m%d-%H%M}.pdf"
             with path.open("rb") as handle:
@@ -211,14 +215,6 @@ def safe_cell(sheet, value: Any) -> Any:
 def _safe_row(sheet, values: Iterable[Any]) -> list[Any]:
     # An empty text is no cell at all (None): openpyxl's cost is per cell written.
     return [None if value == "" else safe_cell(sheet, value) for value in values]
-
-
-def scope_in_words(user) -> str:
-    """The user's reach, as the memberships that give it (role — agency)."""
-    if user.is_superuser:
-        return _("Seluruh kasus (superuser)")
-    memberships = Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")
-    return "; ".join(f"{m.get_role_display()} — {m.agency.name}" for m in memberships.order_by("agency__name", "role"))
 
 
 def queue_columns() -> list[str]:

@@ -28,9 +28,9 @@ from netra.cases.models import Case, Decision, Transition
 from netra.cases.selectors import ACTIVE_STATES
 from netra.catalog.models import Election, ElectionPhase, Region
 from netra.insights import charts, dashboard, stats
-from netra.insights.exports import scope_in_words
 from netra.insights.models import Export
 from netra.insights.suppression import Line, suppress
+from netra.orgs.models import Membership
 
 AUDIENCES = ("public", "internal")
 MEASURES = ("reports", "active", "overdue", "proven", "sanctioned")
@@ -215,3 +215,11 @@ def write_report_pdf(export: Export, path: Path, progress: Callable[..., None]) 
     html = render_to_string("insights/export_report_pdf.html", context)
     HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(str(path))
     return total
+
+
+def scope_in_words(user) -> str:
+    """The user's reach, as the memberships that give it (role — agency)."""
+    if user.is_superuser:
+        return _("Seluruh kasus (superuser)")
+    memberships = Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")
+    return "; ".join(f"{m.get_role_display()} — {m.agency.name}" for m in memberships.order_by("agency__name", "role"))

@@ -125,7 +125,7 @@ class DashState(models.Model):
 class Export(models.Model):
     """One export a staff member asked for: the queue as Excel or a period report as PDF.
 
-    Built in the background past ``NETRA_EXPORT_INLINE_ROWS`` (``netra.insights.tasks``), with its
+    Built in the background past ``NETRA_EXPORT_INLINE_ROWS`` (``netra.insights.exports.run_export``), with its
     progress; downloadable by the user who asked only, until ``expires_at``; then the file and the
     row are deleted (``manage.py purge_exports``, run by the scheduler). ``params``: what was asked
     (the queue's GET filters, or the report's election/period/region), never the content.
