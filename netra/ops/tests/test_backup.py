@@ -77,7 +77,7 @@ def facts(env: dict) -> dict:
 
 def round_trip(tmp_path: Path, source: dict, target: dict) -> None:
     manage(source, "migrate", "-v", "0")
-    manage(source, "load_demo", "--cases", "6")
+    manage(source, "load_demo", "--cases", "6", "--history", "0")
     manage(source, "shell", "-v", "0", "-c", ADD_EVIDENCE)
     before = facts(source)
     assert len(before["cases"]) == 6 and len(before["files"]) == 3
@@ -107,7 +107,7 @@ def test_round_trip_sqlite(tmp_path):
 def test_damaged_archive_and_wrong_key_are_refused(tmp_path):
     source = installation(tmp_path, "src", f"sqlite:///{tmp_path}/src.sqlite3")
     manage(source, "migrate", "-v", "0")
-    manage(source, "load_demo", "--cases", "2")
+    manage(source, "load_demo", "--cases", "2", "--history", "0")
     manage(source, "shell", "-v", "0", "-c", ADD_EVIDENCE)
     archive = tmp_path / "netra.tar"
     manage(source, "backup", str(archive))
