@@ -45,6 +45,31 @@ def header_key(value) -> str:
     return "".join(str(value or "").split()).lower().replace("-", "_")
 
 
+def read_header(iterator: Iterator[tuple], *, required, known, errors: list[RowError]) -> list[str] | None:
+    """The header row's column keys (leading blank rows skipped, trailing empty headers dropped), or
+    ``None`` after appending to ``errors`` a row error for the empty file, each missing ``required``
+    column, each column not ``known``, and each column named twice."""
+    header = next(iterator, None)
+    while header is not None and not any(text(v) for v in header):
+        header = next(iterator, None)  # leading blank rows are not the header
+    if header is None:
+        errors.append(RowError(0, "", _("Berkas kosong: tidak ada baris judul kolom.")))
+        return None
+    keys = [header_key(v) for v in header]
+    while keys and not keys[-1]:
+        keys.pop()
+    missing = [c for c in required if c not in keys]
+    extra = [k or _("(kosong)") for k in keys if k not in known]
+    duplicated = sorted({k for k in keys if k and keys.count(k) > 1})
+    for column in missing:
+        errors.append(RowError(1, column, _("Kolom '%(column)s' tidak ada.") % {"column": column}))
+    for column in extra:
+        errors.append(RowError(1, column, _("Kolom '%(column)s' tidak dikenal.") % {"column": column}))
+    for column in duplicated:
+        errors.append(RowError(1, column, _("Kolom '%(column)s' muncul lebih dari sekali.") % {"column": column}))
+    return None if missing or extra or duplicated else keys
+
+
 def is_formula(value) -> bool:
     """An .xlsx cell read with ``data_only=False`` holds its formula as text starting with "="."""
     return isinstance(value, str) and value.startswith("=")

@@ -264,27 +264,8 @@ def parse_register(
 
 def _read(rows: Iterable[tuple], result: ParsedRegister, catalog: Catalog, progress) -> None:
     iterator = iter(rows)
-    header = next(iterator, None)
-    while header is not None and not any(sheets.text(v) for v in header):
-        header = next(iterator, None)  # leading blank rows are not the header
-    if header is None:
-        result.errors.append(RowError(0, "", _("Berkas kosong: tidak ada baris judul kolom.")))
-        return
-    keys = [sheets.header_key(v) for v in header]
-    while keys and not keys[-1]:
-        keys.pop()
-    missing = [c for c in REQUIRED if c not in keys]
-    extra = [k or _("(kosong)") for k in keys if k not in COLUMNS]
-    duplicated = sorted({k for k in keys if k and keys.count(k) > 1})
-    for column in missing:
-        result.errors.append(RowError(1, column, _("Kolom '%(column)s' tidak ada.") % {"column": column}))
-    for column in extra:
-        result.errors.append(RowError(1, column, _("Kolom '%(column)s' tidak dikenal.") % {"column": column}))
-    for column in duplicated:
-        result.errors.append(
-            RowError(1, column, _("Kolom '%(column)s' muncul lebih dari sekali.") % {"column": column})
-        )
-    if missing or extra or duplicated:
+    keys = sheets.read_header(iterator, required=REQUIRED, known=COLUMNS, errors=result.errors)
+    if keys is None:
         return
     index = {key: keys.index(key) for key in COLUMNS if key in keys}
     seen: dict[str, int] = {}

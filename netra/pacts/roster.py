@@ -20,7 +20,6 @@ from netra.catalog.nip import nip_errors, normalize_nip
 from netra.sheets import XLSX_MAGIC, RowError  # noqa: F401 -- re-exported: importers name roster.RowError
 
 _text = sheets.text
-_header_key = sheets.header_key
 
 SHEET = "Pegawai"
 # The columns of the template, in order. Headers are matched case-insensitively, spaces ignored.
@@ -121,27 +120,8 @@ def parse_roster(
 
 def _read(rows: Iterable[tuple], result: ParsedRoster, progress) -> None:
     iterator = iter(rows)
-    header = next(iterator, None)
-    while header is not None and not any(_text(v) for v in header):
-        header = next(iterator, None)  # leading blank rows are not the header
-    if header is None:
-        result.errors.append(RowError(0, "", _("Berkas kosong: tidak ada baris judul kolom.")))
-        return
-    keys = [_header_key(v) for v in header]
-    while keys and not keys[-1]:
-        keys.pop()
-    missing = [c for c in COLUMNS if c not in keys]
-    extra = [k or _("(kosong)") for k in keys if k not in COLUMNS]
-    duplicated = sorted({k for k in keys if k and keys.count(k) > 1})
-    for column in missing:
-        result.errors.append(RowError(1, column, _("Kolom '%(column)s' tidak ada.") % {"column": column}))
-    for column in extra:
-        result.errors.append(RowError(1, column, _("Kolom '%(column)s' tidak dikenal.") % {"column": column}))
-    for column in duplicated:
-        result.errors.append(
-            RowError(1, column, _("Kolom '%(column)s' muncul lebih dari sekali.") % {"column": column})
-        )
-    if missing or extra or duplicated:
+    keys = sheets.read_header(iterator, required=COLUMNS, known=COLUMNS, errors=result.errors)
+    if keys is None:
         return
     index = {key: keys.index(key) for key in COLUMNS}
     seen_nip: dict[str, int] = {}
