@@ -45,6 +45,18 @@ def _speakers(speakers: Iterable[dict]) -> list[dict]:
     return kept
 
 
+def _checked(*, kind: str, title: str, place: str, online: bool) -> str:
+    """The rules an event's form must meet, for creating and editing alike; the stripped title."""
+    if kind not in SocialisationEvent.Kind.values:
+        raise OutreachError(_("Jenis kegiatan tidak dikenal."), "kind")
+    title = title.strip()
+    if not title:
+        raise OutreachError(_("Judul wajib diisi."), "title")
+    if not online and not place.strip():
+        raise OutreachError(_("Isi tempat kegiatan, atau tandai sebagai daring."), "place")
+    return title
+
+
 def event_create(
     *,
     actor,
@@ -62,13 +74,7 @@ def event_create(
 ) -> SocialisationEvent:
     if not may_manage_events(actor, agency):
         raise Http404
-    if kind not in SocialisationEvent.Kind.values:
-        raise OutreachError(_("Jenis kegiatan tidak dikenal."), "kind")
-    title = title.strip()
-    if not title:
-        raise OutreachError(_("Judul wajib diisi."), "title")
-    if not online and not place.strip():
-        raise OutreachError(_("Isi tempat kegiatan, atau tandai sebagai daring."), "place")
+    title = _checked(kind=kind, title=title, place=place, online=online)
     with transaction.atomic():
         event = SocialisationEvent.objects.create(
             agency=agency,
@@ -135,13 +141,7 @@ def event_update(
     what changed. Attendance already recorded stays; a new election moves its reach figures."""
     if not may_manage_events(actor, event.agency_id):
         raise Http404
-    if kind not in SocialisationEvent.Kind.values:
-        raise OutreachError(_("Jenis kegiatan tidak dikenal."), "kind")
-    title = title.strip()
-    if not title:
-        raise OutreachError(_("Judul wajib diisi."), "title")
-    if not online and not place.strip():
-        raise OutreachError(_("Isi tempat kegiatan, atau tandai sebagai daring."), "place")
+    title = _checked(kind=kind, title=title, place=place, online=online)
     units = list(audience_units)
     with transaction.atomic():
         event = SocialisationEvent.objects.select_for_update().get(pk=event.pk)
