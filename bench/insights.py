@@ -75,7 +75,7 @@ def _generate(cursor, n: int, agencies: dict) -> None:
         f"""
         INSERT INTO cases_case (number, source, source_reference, status, agency_id, region_id, election_id,
             incident_date, created_at, updated_at, deadline_key, due_date, waiting_for_bawaslu,
-            bawaslu_question, dismissal_reason, forwarded_to_external)
+            bawaslu_question, dismissal_reason, forwarded_to_external, import_reference)
         SELECT 'BENCH-' || g, 'public_report', '', ({state_array})[1 + (g %% {len(states)})],
             CASE WHEN g %% 20 = 0 THEN {katingan} WHEN g %% 20 = 1 THEN {barsel} ELSE NULL END,
             CASE WHEN g %% 20 = 0 THEN '62.06' WHEN g %% 20 = 1 THEN '62.04'
@@ -84,7 +84,7 @@ def _generate(cursor, n: int, agencies: dict) -> None:
             DATE '2024-11-01' - (g %% 300),
             timestamptz '2024-11-20' - make_interval(days => (g %% 300)),
             timestamptz '2024-11-20' - make_interval(days => (g %% 300)),
-            '', DATE '2024-11-20' - (g %% 40), FALSE, '', '', ''
+            '', DATE '2024-11-20' - (g %% 40), FALSE, '', '', '', ''
         FROM generate_series(1, %s) AS g
         """,  # noqa: S608 -- our own constants only; N is a parameter
         [n],
@@ -92,8 +92,8 @@ def _generate(cursor, n: int, agencies: dict) -> None:
     cursor.execute("SELECT min(id) FROM cases_case")
     first = cursor.fetchone()[0]
     cursor.execute(
-        """INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note)
-           SELECT id, 'recommendation', 'awaiting_decision', created_at, '' FROM cases_case WHERE (id - %s) %% 7 = 0""",
+        """INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note, imported)
+           SELECT id, 'recommendation', 'awaiting_decision', created_at, '', FALSE FROM cases_case WHERE (id - %s) %% 7 = 0""",
         [first],
     )
     cursor.execute(
@@ -149,15 +149,15 @@ def _generate_sqlite(cursor, n: int, agencies: dict) -> None:
     cursor.executemany(
         """INSERT INTO cases_case (number, source, source_reference, status, agency_id, region_id, election_id,
             incident_date, created_at, updated_at, deadline_key, due_date, waiting_for_bawaslu,
-            bawaslu_question, dismissal_reason, forwarded_to_external)
-           VALUES (%s, 'public_report', '', %s, %s, %s, %s, %s, %s, %s, '', %s, 0, '', '', '')""",
+            bawaslu_question, dismissal_reason, forwarded_to_external, import_reference)
+           VALUES (%s, 'public_report', '', %s, %s, %s, %s, %s, %s, %s, '', %s, 0, '', '', '', '')""",
         [(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[6], r[7]) for r in rows],
     )
     cursor.execute("SELECT min(id) FROM cases_case")
     first = cursor.fetchone()[0]
     cursor.execute(
-        """INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note)
-           SELECT id, 'recommendation', 'awaiting_decision', created_at, '' FROM cases_case WHERE (id - %s) %% 7 = 0""",
+        """INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note, imported)
+           SELECT id, 'recommendation', 'awaiting_decision', created_at, '', FALSE FROM cases_case WHERE (id - %s) %% 7 = 0""",
         [first],
     )
     cursor.execute("SELECT id, created_at FROM cases_case WHERE (id - %s) %% 7 = 0", [first])

@@ -235,8 +235,8 @@ def _sqlite_generate(cursor, n: int, agencies: dict) -> None:
         cursor.executemany(
             "INSERT INTO cases_case (id, number, source, source_reference, status, agency_id, region_id, election_id,"
             " incident_date, created_at, updated_at, deadline_key, due_date, waiting_for_bawaslu, bawaslu_question,"
-            " dismissal_reason, forwarded_to_external)"
-            " VALUES (%s, %s, 'public_report', '', %s, %s, %s, NULL, %s, %s, %s, '', %s, 0, '', '', '')",
+            " dismissal_reason, forwarded_to_external, import_reference)"
+            " VALUES (%s, %s, 'public_report', '', %s, %s, %s, NULL, %s, %s, %s, '', %s, 0, '', '', '', '')",
             cases,
         )
         cursor.executemany(
