@@ -70,6 +70,16 @@ def read_header(iterator: Iterator[tuple], *, required, known, errors: list[RowE
     return None if missing or extra or duplicated else keys
 
 
+class Unreadable(Exception):
+    """Raised while iterating the rows of :func:`open_rows` when the rest of the file cannot be read
+    (a damaged or hostile .xlsx part, a NUL byte deep in a .csv); ``error`` (row 0: the file as a
+    whole, so nothing of it is imported) says from which row and why. Importers catch it."""
+
+    def __init__(self, error: RowError):
+        super().__init__(error.message)
+        self.error = error
+
+
 def is_formula(value) -> bool:
     """An .xlsx cell read with ``data_only=False`` holds its formula as text starting with "="."""
     return isinstance(value, str) and value.startswith("=")
@@ -111,7 +121,29 @@ def _csv_rows(data: bytes) -> tuple[Iterator[tuple] | None, list[RowError]]:
         decoded = data.decode("cp1252", errors="replace")
     sample = decoded[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return (tuple(row) for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)), []
+
+    def rows() -> Iterator[tuple]:
+        read = 0
+        try:
+            for row in csv.reader(io.StringIO(decoded), delimiter=delimiter):
+                if any("\x00" in cell for cell in row):
+                    raise csv.Error("NUL")  # Python 3.11's reader lets NUL through; no database stores it
+                read += 1
+                yield tuple(row)
+        except csv.Error:
+            raise Unreadable(
+                RowError(
+                    0,
+                    "",
+                    _(
+                        "Baris %(row)d tidak dapat dibaca (berisi karakter NUL atau tanda kutip yang tidak "
+                        "ditutup); tidak ada yang diimpor."
+                    )
+                    % {"row": read + 1},
+                )
+            ) from None
+
+    return rows(), []
 
 
 def _xlsx_rows(data: bytes, sheet: str) -> tuple[Iterator[tuple] | None, list[RowError]]:
@@ -138,8 +170,24 @@ def _xlsx_rows(data: bytes, sheet: str) -> tuple[Iterator[tuple] | None, list[Ro
         ]
 
     def rows() -> Iterator[tuple]:
+        read = 0
         try:
-            yield from book[sheet].iter_rows(values_only=True)
+            for row in book[sheet].iter_rows(values_only=True):
+                read += 1
+                yield row
+        except Exception:  # XML refused by defusedxml/expat (entities, amplification), a damaged part
+            raise Unreadable(
+                RowError(
+                    0,
+                    "",
+                    _(
+                        "Isi lembar '%(sheet)s' tidak dapat dibaca mulai baris %(row)d (berkas rusak atau "
+                        "berisi XML yang tidak diizinkan); tidak ada yang diimpor. Simpan ulang dari Excel "
+                        "lalu unggah lagi."
+                    )
+                    % {"sheet": sheet, "row": read + 1},
+                )
+            ) from None
         finally:
             book.close()
 

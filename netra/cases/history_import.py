@@ -258,7 +258,10 @@ def parse_register(
     rows, problems = sheets.open_rows(data, filename, sheet=SHEET, max_bytes=max_bytes())
     result.errors.extend(problems)
     if rows is not None:
-        _read(rows, result, catalog, progress)
+        try:
+            _read(rows, result, catalog, progress)
+        except sheets.Unreadable as unreadable:
+            result.errors.append(unreadable.error)
     return result
 
 

@@ -114,7 +114,10 @@ def parse_roster(
     result.errors.extend(problems)
     if rows is None:
         return result
-    _read(rows, result, progress)
+    try:
+        _read(rows, result, progress)
+    except sheets.Unreadable as unreadable:
+        result.errors.append(unreadable.error)
     return result
 
 
