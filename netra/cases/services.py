@@ -373,6 +373,19 @@ def _apply(*, case: Case, move: Move, actor, cleaned: dict, note: str, via: str)
         case.referred_to, case.referred_at = None, None
         recipients += _leads(case)
         notice = _("Kasus %(case)s: rujukan dikembalikan.") % {"case": case}
+    elif move.action == "referral_withdrawn":
+        agency = case.referred_to
+        payload.update(from_agency=agency.code if agency else None, withdraw_reason=cleaned["withdraw_reason"])
+        InternalNote.objects.create(
+            case=case,
+            author=_user(actor),
+            body=_("Rujukan ke %(agency)s ditarik kembali:") % {"agency": agency.name if agency else "—"}
+            + "\n"
+            + cleaned["withdraw_reason"],
+        )
+        case.referred_to, case.referred_at = None, None
+        recipients += [*_members(agency.pk, RECEIVING_ROLES), *_leads(case)] if agency else _leads(case)
+        notice = _("Kasus %(case)s: rujukan ke instansi Anda ditarik kembali oleh pemilik kasus.") % {"case": case}
     elif move.action == "return_for_revision":
         payload["reason"] = cleaned["reason"]
         drafted = Recommendation.objects.filter(case=case).select_related("created_by").first()

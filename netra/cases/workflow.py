@@ -73,6 +73,7 @@ from netra.cases.workflow_forms import (  # noqa: F401 -- re-exported: the forms
     RecommendationForm,
     ReferralForm,
     ReferralReturnForm,
+    ReferralWithdrawForm,
     RevisionForm,
 )
 from netra.orgs.roles import ROLES, Role, effective_roles
@@ -455,6 +456,20 @@ MOVES: tuple[Move, ...] = (
         form=ReferralReturnForm,
         public_note=None,
         audit_action="case.referral_returned",
+        guard=_referred,
+        during_referral=True,
+    ),
+    # The owner takes the referral back (e.g. referred by mistake, or the question answered meanwhile);
+    # only while referred, with a reason the receiving agency is told.
+    Move(
+        REFERRABLE,
+        "referral_withdrawn",
+        SAME,
+        _("Tarik kembali rujukan"),
+        SATGAS,
+        form=ReferralWithdrawForm,
+        public_note=None,
+        audit_action="case.referral_withdrawn",
         guard=_referred,
         during_referral=True,
     ),

@@ -281,3 +281,9 @@ class ReferralReturnForm(MoveForm):
     """The receiving agency gives the case back with a note (its review, advice or decision)."""
 
     return_note = _text(5000)
+
+
+class ReferralWithdrawForm(MoveForm):
+    """The owning Satgas takes its referral back before it is returned: why (both agencies read it)."""
+
+    withdraw_reason = _text(2000)

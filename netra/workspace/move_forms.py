@@ -41,6 +41,7 @@ LABELS = {
     "refer_to": _("Rujuk ke"),
     "referral_note": _("Alasan dan pertanyaan rujukan (hanya petugas)"),
     "return_note": _("Catatan pengembalian (hasil tinjauan, arahan)"),
+    "withdraw_reason": _("Alasan menarik kembali rujukan"),
 }
 # A move's own wording where the generic label would mislead.
 MOVE_LABELS = {
@@ -57,6 +58,7 @@ HELP = {
     "question": _("Dibaca Bawaslu dan Satgas saja; pelapor tidak melihatnya."),
     "refer_to": _("BKN pusat, atau Satgas provinsi untuk pejabat kabupaten/kota di bawah kewenangan gubernur."),
     "return_note": _("Dibaca Satgas pemilik kasus; pelapor tidak melihatnya."),
+    "withdraw_reason": _("Dibaca instansi tujuan rujukan dan Satgas; pelapor tidak melihatnya."),
     "on_behalf_reason": _("Misalnya: jawaban Bawaslu diterima lewat surat (sebutkan nomornya). Dicatat di log audit."),
     "follow_up": _(
         "Tindak lanjut (pelaksanaan sanksi, keberatan, banding) dicatat di bagian Tindak lanjut pada halaman kasus; "
@@ -65,7 +67,7 @@ HELP = {
 }
 LONG_TEXT = frozenset(
     {"explanation", "legal_basis", "findings", "override_reason", "follow_up", "answer", "question", "on_behalf_reason"}
-    | {"referral_note", "return_note"}
+    | {"referral_note", "return_note", "withdraw_reason"}
 )
 # Fields a move's web form does not show (kept in the API for its first clients).
 HIDDEN = {"bawaslu_review": frozenset({"explanation"})}

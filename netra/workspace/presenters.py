@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "report.evidence_added": _("Pelapor menambah bukti"),
     "case.referred": _("Dirujuk ke tingkat atas"),
     "case.referral_returned": _("Rujukan dikembalikan"),
+    "case.referral_withdrawn": _("Rujukan ditarik kembali"),
     "case.imported": _("Diimpor dari register lama"),
 }
 # Events already shown as a state change (a Transition row): listed once, not twice.
@@ -203,6 +204,11 @@ def _event_detail(event) -> str:
         )
     if event.action == "case.referral_returned":
         return str(payload.get("return_note", ""))
+    if event.action == "case.referral_withdrawn":
+        return str(
+            _("Dari %(agency)s: %(reason)s")
+            % {"agency": payload.get("from_agency", ""), "reason": payload.get("withdraw_reason", "")}
+        )
     if payload.get("letter_number"):
         return str(_("Nomor surat rekomendasi: %(number)s") % {"number": payload["letter_number"]})
     return ""

@@ -216,7 +216,7 @@ def test_the_referral_round_trip_keeps_every_event_evidence_and_note(
     # While referred: the receiving Satgas reads it, may note and give it back; every other move waits.
     assert selectors.case_for(satgas_province, case.pk).pk == case.pk
     assert [m.action for m in available_moves(case, satgas_province)] == ["referral_returned"]
-    assert available_moves(case, satgas_katingan) == []
+    assert [m.action for m in available_moves(case, satgas_katingan)] == ["referral_withdrawn"]
     with pytest.raises(TransitionError) as waits:
         case_transition(case=case, action="recommendation", actor=satgas_katingan, data={})
     assert waits.value.code == "conflict"
@@ -252,6 +252,52 @@ def test_the_referral_round_trip_keeps_every_event_evidence_and_note(
     with pytest.raises(Http404):
         selectors.case_for(satgas_barsel, case.pk)
     assert "recommendation" in [m.action for m in available_moves(case, satgas_katingan)]
+
+
+def test_the_owner_withdraws_a_referral_and_the_receiving_agency_is_told_and_loses_access(
+    katingan_case, satgas_katingan, lead_katingan, satgas_province, satgas_barsel
+):
+    case = katingan_case(S.VERIFICATION, assigned_to=satgas_katingan)
+    # Nothing to withdraw before a referral.
+    with pytest.raises(TransitionError) as nothing:
+        case_transition(case=case, action="referral_withdrawn", actor=satgas_katingan, data={"withdraw_reason": "x"})
+    assert nothing.value.code == "conflict"
+    case = case_transition(
+        case=case,
+        action="referred_up",
+        actor=satgas_katingan,
+        data={"refer_to": "pemprov-kalteng", "referral_note": "Mohon arahan."},
+    )
+    # The receiving agency may only give it back; another agency is not even told the case exists.
+    with pytest.raises(TransitionError) as receiver:
+        case_transition(case=case, action="referral_withdrawn", actor=satgas_province, data={"withdraw_reason": "x"})
+    assert receiver.value.code == "forbidden"
+    with pytest.raises(TransitionError) as outsider:
+        case_transition(case=case, action="referral_withdrawn", actor=satgas_barsel, data={"withdraw_reason": "x"})
+    assert outsider.value.code == "not_found"
+    with pytest.raises(TransitionError) as reasonless:
+        case_transition(case=case, action="referral_withdrawn", actor=satgas_katingan, data={})
+    assert "withdraw_reason" in reasonless.value.fields
+
+    case = case_transition(
+        case=case,
+        action="referral_withdrawn",
+        actor=lead_katingan,
+        data={"withdraw_reason": "Dirujuk keliru: terlapor pejabat kabupaten."},
+    )
+    assert case.referred_to is None and case.referred_at is None and case.status == S.VERIFICATION
+    event = AuditEvent.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("-pk").first()
+    assert event.action == "case.referral_withdrawn"
+    assert event.payload["from_agency"] == "pemprov-kalteng"
+    assert event.payload["withdraw_reason"].startswith("Dirujuk keliru")
+    assert Notification.objects.filter(user=satgas_province, kind="case.referral_withdrawn").exists()
+    assert "ditarik kembali" in case.internal_notes.order_by("-pk").first().body
+    # The province's part ends with the referral (it may no longer act or note); the owner goes on.
+    assert available_moves(case, satgas_province) == []
+    with pytest.raises(TransitionError) as gone:
+        internal_note_add(case=case, actor=satgas_province, body="x")
+    assert gone.value.code == "forbidden"
+    assert "referred_up" in [m.action for m in available_moves(case, satgas_katingan)]
 
 
 def test_the_receiving_agency_reaches_a_referred_case_only_while_referred(agencies, katingan_case, satgas_katingan):

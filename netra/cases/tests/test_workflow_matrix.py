@@ -66,6 +66,11 @@ LEGAL: dict[tuple[str, str], set[str]] = {
     ("verification", "referral_returned"): set(),
     ("examination", "referral_returned"): set(),
     ("recommendation", "referral_returned"): set(),
+    # The owner takes a referral back (the matrix refers the case to the province first).
+    ("checking", "referral_withdrawn"): SATGAS,
+    ("verification", "referral_withdrawn"): SATGAS,
+    ("examination", "referral_withdrawn"): SATGAS,
+    ("recommendation", "referral_withdrawn"): SATGAS,
 }
 OUT_OF_SCOPE = {"satgas_barsel", "admin", "outsider"}
 
@@ -114,6 +119,13 @@ def test_table_has_exactly_the_legal_moves():
 @pytest.mark.parametrize("state", S.values)
 def test_matrix(state, action, cast, catalogue, katingan_case):
     def fresh():
+        if action == "referral_withdrawn":  # only a referred case has a referral to take back
+            from django.utils import timezone
+
+            from netra.orgs.models import Agency
+
+            province = Agency.objects.get(code="pemprov-kalteng")
+            return katingan_case(state, referred_to=province, referred_at=timezone.now())
         if action == "bawaslu_skip":  # a kajian whose due date has passed
             return katingan_case(state, waiting_for_bawaslu=True, bawaslu_due_date=datetime.date(2024, 1, 2))
         return katingan_case(state, waiting_for_bawaslu=action.startswith("bawaslu_answer"))

@@ -43,6 +43,7 @@ VALID_DATA = {
     "return_for_revision": {"reason": "Dasar hukum belum menyebut pasal yang dilanggar."},
     "referred_up": {"refer_to": "bkn-pusat", "referral_note": "Terlapor pejabat eselon II; mohon arahan BKN."},
     "referral_returned": {"return_note": "Ditinjau; Satgas kabupaten melanjutkan pemeriksaan."},
+    "referral_withdrawn": {"withdraw_reason": "Dirujuk keliru; pertanyaan sudah terjawab."},
 }
 
 

@@ -98,3 +98,38 @@ def test_a_token_of_the_receiving_agency_reaches_the_case_only_while_referred(ap
 
     Case.objects.filter(pk=case.pk).update(referred_to=None)
     assert api.get(f"/api/v1/cases/{case.pk}", headers=bearer(outsider)).status_code == 404
+
+
+def test_the_owner_withdraws_a_referral_through_the_api(api, agencies):
+    owner = issue(agencies, "pemkab-katingan", "satgas_officer")
+    receiver = issue(agencies, "pemkab-konawe-selatan", "satgas_officer")
+    case = file_case("62.06")
+    Case.objects.filter(pk=case.pk).update(
+        status=S.VERIFICATION, agency=agencies["pemkab-katingan"], referred_to=agencies["pemkab-konawe-selatan"]
+    )
+    url = f"/api/v1/cases/{case.pk}/transitions"
+    assert "referral_withdrawn" in api.get(f"/api/v1/cases/{case.pk}", headers=bearer(owner)).json()["allowed_actions"]
+    refused = api.post(
+        url,
+        {"action": "referral_withdrawn", "data": {"withdraw_reason": "x"}},
+        content_type="application/json",
+        headers=bearer(receiver),
+    )
+    assert refused.status_code == 403
+    missing = api.post(url, {"action": "referral_withdrawn"}, content_type="application/json", headers=bearer(owner))
+    assert missing.status_code == 422 and "withdraw_reason" in str(missing.json())
+    answer = api.post(
+        url,
+        {"action": "referral_withdrawn", "data": {"withdraw_reason": "Dirujuk keliru."}},
+        content_type="application/json",
+        headers=bearer(owner),
+    )
+    assert answer.status_code == 200 and answer.json()["referred_to"] is None
+    assert api.get(f"/api/v1/cases/{case.pk}", headers=bearer(receiver)).status_code == 404
+    again = api.post(
+        url,
+        {"action": "referral_withdrawn", "data": {"withdraw_reason": "x"}},
+        content_type="application/json",
+        headers=bearer(owner),
+    )
+    assert again.status_code == 409

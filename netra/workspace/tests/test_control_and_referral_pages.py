@@ -119,3 +119,28 @@ def test_the_satgas_refers_a_case_and_both_sides_see_where_it_is(
     assert case.referred_to is None
     text = staff_client(satgas_katingan).get(_url(case)).text
     assert "Rujukan dikembalikan" in text and "Silakan dilanjutkan oleh Satgas kabupaten." in text
+
+
+def test_the_owner_takes_a_referral_back_from_the_case_page(staff_client, satgas_katingan, agencies, katingan_case):
+    case = _in(katingan_case, S.VERIFICATION)
+    province = UserFactory(username="ketua.kalteng")
+    MembershipFactory(user=province, agency=agencies["pemprov-kalteng"], role="satgas_lead")
+    officer = staff_client(satgas_katingan)
+    officer.post(
+        reverse("workspace:move", args=[case.pk, "referred_up"]),
+        {"move-refer_to": "pemprov-kalteng", "move-referral_note": "Mohon arahan."},
+    )
+    withdraw = reverse("workspace:move", args=[case.pk, "referral_withdrawn"])
+    assert withdraw not in staff_client(province).get(_url(case)).text  # the receiver only gives it back
+    officer = staff_client(satgas_katingan)  # one test client: signed in as the owner's officer again
+    assert withdraw in officer.get(_url(case)).text
+    empty = officer.post(withdraw, {"move-withdraw_reason": ""})
+    assert empty.status_code == 422 and "wajib" in empty.text.lower()
+    case.refresh_from_db()
+    assert case.referred_to is not None  # nothing changed on a refused form
+    answer = officer.post(withdraw, {"move-withdraw_reason": "Dirujuk keliru."})
+    assert answer.status_code == 302
+    case.refresh_from_db()
+    assert case.referred_to is None
+    text = officer.get(_url(case)).text
+    assert "Rujukan ditarik kembali" in text and "Dirujuk keliru." in text
