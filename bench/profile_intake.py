@@ -56,6 +56,8 @@ def main() -> None:
         NETRA_RATE_LIMITS="off",
         SECRET_KEY="bench-" + "x" * 50,
         LOG_LEVEL="WARNING",
+        # As in production (settings' default there): the scheduler triages, not the web request.
+        NETRA_TRIAGE_AFTER_RESPONSE=os.environ.get("NETRA_TRIAGE_AFTER_RESPONSE", "0"),
     )
     os.environ.setdefault("NETRA_VAR_DIR", str(ROOT / "var" / "bench-ops-load-profile"))
     Path(os.environ["NETRA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -67,7 +69,6 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from intake import payloads
-    from pyinstrument import Profiler
 
     from netra.catalog.models import Region
 
@@ -111,6 +112,8 @@ def main() -> None:
         stats.print_stats(35)
         stats.sort_stats("cumulative").print_stats(60)
         return
+    from pyinstrument import Profiler  # only for the sampling tree (not a dependency)
+
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
     busy = 0.0
