@@ -7,7 +7,14 @@ pyinstrument through Django's test client — the whole request including the af
 Also counts the SQL statements of one request (answer only, and with its after-response work).
 
     PYTHONPATH=/path/to/pyinstrument DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-        .venv/bin/python bench/profile_intake.py [--reuse] [--html out.html] [--cprofile]
+        .venv/bin/python bench/profile_intake.py [--reuse] [--html out.html] [--cprofile] [--phases]
+
+--phases (no pyinstrument needed): CPU milliseconds per request (``time.process_time()``, no
+profiler overhead) of the parts of a public report — the middleware floor, the API answer with
+and without rate limits, the service, validation, the accepting INSERT — and of the opening
+and sealing batches that requests take turns at, per batch size; SQL statements of each; the
+portal form's POST too. Printed with the load average (the CPU figures hold under load; wall
+times do not).
 
 pyinstrument is not a dependency of the project: install it anywhere (pip install --target DIR
 pyinstrument) and put DIR on PYTHONPATH.
@@ -56,6 +63,10 @@ def main() -> None:
         NETRA_RATE_LIMITS="off",
         SECRET_KEY="bench-" + "x" * 50,
         LOG_LEVEL="WARNING",
+        # Shared Redis as in production (rate limits, turns); PROFILE_CACHE_URL= (empty) for locmem.
+        CACHE_URL=os.environ.get("PROFILE_CACHE_URL", "redis://127.0.0.1:6379/9"),
+        # As in production (settings' default there): the scheduler triages, not the web request.
+        NETRA_TRIAGE_AFTER_RESPONSE=os.environ.get("NETRA_TRIAGE_AFTER_RESPONSE", "0"),
     )
     os.environ.setdefault("NETRA_VAR_DIR", str(ROOT / "var" / "bench-ops-load-profile"))
     Path(os.environ["NETRA_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -67,7 +78,6 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from intake import payloads
-    from pyinstrument import Profiler
 
     from netra.catalog.models import Region
 
@@ -77,6 +87,9 @@ def main() -> None:
     regions = list(Region.objects.filter(parent__isnull=False).values_list("code", flat=True))
     bodies = payloads(regions, count=COUNT + WARM + 10, seed=random.randrange(1 << 30))
     client = Client()
+    if "--phases" in sys.argv:
+        phases(client, regions)
+        return
 
     def post(body: bytes):
         answer = client.post("/api/v1/public/reports", body, content_type="application/json")
@@ -111,6 +124,8 @@ def main() -> None:
         stats.print_stats(35)
         stats.sort_stats("cumulative").print_stats(60)
         return
+    from pyinstrument import Profiler  # only for the sampling tree (not a dependency)
+
     profiler = Profiler(interval=0.0005)
     began = time.perf_counter()
     busy = 0.0
@@ -126,6 +141,107 @@ def main() -> None:
     if "--html" in sys.argv:
         Path(sys.argv[sys.argv.index("--html") + 1]).write_text(profiler.output_html())
     print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+def phases(client, regions: list[str]) -> None:
+    """CPU per request of each part of intake (see the module's docstring)."""
+    from django.conf import settings
+    from django.core import signing
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from intake import payloads
+
+    from netra.api_schemas import ReportIn
+    from netra.audit import chain
+    from netra.cases import intake, opening
+    from netra.turns import my_turn
+
+    count = int(os.environ.get("PROFILE_PHASE_COUNT", "300"))
+    bodies = payloads(regions, count=10 * count + 600, seed=random.randrange(1 << 30))
+    datas = [json.loads(body) for body in bodies]
+    opening.open_pending()
+    chain.seal()
+    # No turn is won while the answers are measured: the batches are measured on their own below.
+    settings.NETRA_CASE_OPEN_INTERVAL = settings.NETRA_AUDIT_SEAL_INTERVAL = 3600
+    my_turn(opening.OPEN_TURN_KEY, 3600)
+    my_turn(chain.SEAL_TURN_KEY, 3600)
+    print(f"CPU per call, {count} calls each; load average {os.getloadavg()[0]:.1f}")
+    taken = iter(range(len(bodies)))
+
+    def measure(label: str, call, *, n: int = count) -> None:
+        items = [next(taken) for _ in range(n + 20)]
+        for i in items[:20]:  # warm
+            call(i)
+        queries: list[str] = []
+
+        def counted(execute, sql, params, many, context):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):  # CaptureQueriesContext loses what a request's start resets
+            call(items[20])
+        cpu, wall = time.process_time(), time.perf_counter()
+        for i in items[20:]:
+            call(i)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        print(f"  {label:<58} {cpu / n * 1000:6.2f} ms CPU {wall / n * 1000:6.2f} ms wall  {len(queries)} SQL")
+
+    def api(i: int) -> None:
+        answer = client.post("/api/v1/public/reports", bodies[i], content_type="application/json")
+        assert answer.status_code == 201, answer.content[:300]
+
+    measure("GET /healthz (the middleware floor)", lambda i: client.get("/healthz"))
+    measure("POST /api/v1/public/nothing (404: middleware, ninja routing)", lambda i: client.post(
+        "/api/v1/public/nothing", bodies[i], content_type="application/json"))  # fmt: skip
+    measure("POST /api/v1/public/reports, rate limits off", api)
+    settings.NETRA_RATE_LIMITS = "report=1000000/h,report_ceiling=1000000/h"  # counted, never refused
+    measure("POST /api/v1/public/reports, rate limits on (never refused)", api)
+    settings.NETRA_RATE_LIMITS = "off"
+    measure("  ninja's ReportIn validation + model_dump", lambda i: ReportIn(**datas[i]).model_dump())
+    measure("  intake._clean_report (validation)", lambda i: intake._clean_report(datas[i], {}))
+    measure("  access key + its hash + receipt code", lambda i: (
+        intake.hash_access_key(intake.new_access_key()), intake.new_receipt_code()))  # fmt: skip
+    measure("  intake.report_submit (service: validation + INSERT)", lambda i: intake.report_submit(data=datas[i]))
+    measure("  the accepting INSERT alone (Report.objects.create)", lambda i: intake._accept(
+        intake._clean_report(datas[i], {}), receipt_code=intake.new_receipt_code(), access_key="x"))  # fmt: skip
+
+    def form(i: int) -> None:
+        data = json.loads(bodies[i])
+        data["links"] = "\n".join(data.get("links") or [])
+        province = data["region_code"].split(".")[0]
+        started = signing.dumps(time.time() - 30, salt="netra.portal.report-form")
+        answer = client.post("/lapor/", {**data, "province": province, "started": started, "contact": ""})
+        assert answer.status_code == 303, (answer.status_code, answer.content[:300])
+
+    measure("POST /lapor/ (the portal form, answered by a 303)", form, n=count // 3)
+    opening.open_pending()
+    chain.seal()
+    from netra.insights import cube
+
+    cube.refresh()
+    print("the batches requests take turns at (opening cases, sealing the audit log, counting the dashboard):")
+    for size in (1, 20, 100):
+        opened_cpu = sealed_cpu = counted_cpu = 0.0
+        for _ in range(3):
+            for _ in range(size):
+                intake.report_submit(data=datas[next(taken)])
+            cpu = time.process_time()
+            with CaptureQueriesContext(connection) as opened:
+                opening.open_pending()
+            opened_cpu += time.process_time() - cpu
+            cpu = time.process_time()
+            with CaptureQueriesContext(connection) as sealed:
+                chain.seal()
+            sealed_cpu += time.process_time() - cpu
+            cpu = time.process_time()
+            cube.refresh(limit=cube.BACKGROUND_LIMIT, wait=False)  # the opened cases are marked dirty
+            counted_cpu += time.process_time() - cpu
+        print(
+            f"  batch of {size:>3}: opening {opened_cpu / 3 * 1000:6.1f} ms ({opened_cpu / 3 / size * 1000:.2f} per report,"
+            f" {len(opened)} SQL), sealing {sealed_cpu / 3 * 1000:5.1f} ms ({sealed_cpu / 3 / size * 1000:.2f} per event,"
+            f" {len(sealed)} SQL), dashboard {counted_cpu / 3 * 1000:5.1f} ms ({counted_cpu / 3 / size * 1000:.2f} per case)"
+        )
+    print(f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -27,13 +27,29 @@ logger = logging.getLogger(__name__)
 
 
 def my_turn(key: str, interval: float) -> bool:
-    """True for the first caller of each ``interval`` seconds (always when ``interval`` ≤ 0)."""
+    """True for the first caller of each ``interval`` seconds (always when ``interval`` ≤ 0).
+
+    A process asks the cache once per slot: once it has asked, every later ask in that slot is
+    False (its own add took the slot, or another's had), so it answers that itself. Every public
+    report asked after its commit, and one Redis round trip through django's cache (a new client
+    object per call) was a fifth of the report's CPU (bench/profile_intake.py, issue #14).
+    """
     if interval <= 0:
         return True
+    slot_key = _slot_key(key, interval)
+    if _asked.get(key) == slot_key:
+        return False
     try:
-        return cache.add(_slot_key(key, interval), 1, timeout=math.ceil(interval) + 1)
+        won = cache.add(slot_key, 1, timeout=math.ceil(interval) + 1)
     except Exception:  # a cache outage must not stop the work: do it as if every turn were ours
         return True
+    _asked[key] = slot_key
+    return bool(won)
+
+
+# The last slot this process asked the cache for, per turn key (a dict's item assignment is
+# atomic: threads of one process at worst both ask, and the cache still gives the slot once).
+_asked: dict[str, str] = {}
 
 
 def after_response(work) -> None:
@@ -82,6 +98,7 @@ _request = threading.local()
 
 def pass_turn(key: str, interval: float) -> None:
     """Forget the current slot's turn: the next caller gets it (as when the interval has passed)."""
+    _asked.pop(key, None)
     cache.delete(_slot_key(key, interval))
 
 

@@ -25,7 +25,7 @@ def _count_soon(sender, **kwargs):
     from netra.turns import after_response, my_turn
 
     if my_turn("netra.insights.cube", 1.0):
-        after_response(lambda: cube.refresh(limit=cube.BACKGROUND_LIMIT))
+        after_response(lambda: cube.refresh(limit=cube.BACKGROUND_LIMIT, wait=False))
 
 
 class InsightsConfig(AppConfig):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Exists, Q, QuerySet, Sum
@@ -105,10 +105,11 @@ def facts(case_ids: Iterable[int] | None = None) -> dict[int, Fact]:
     return out
 
 
-def _lock() -> DashState:
-    """The state row, locked: refreshers and rebuilds take turns on it."""
+def _lock(*, wait: bool = True) -> DashState | None:
+    """The state row, locked: refreshers and rebuilds take turns on it. ``wait=False``: None at
+    once when another holds it (PostgreSQL; SQLite's writers already take turns)."""
     DashState.objects.get_or_create(pk=1)
-    return DashState.objects.select_for_update().get(pk=1)
+    return DashState.objects.select_for_update(skip_locked=not wait).filter(pk=1).first()
 
 
 def _bump(state: DashState) -> None:
@@ -149,13 +150,21 @@ def _insert_facts(rows: Iterable[tuple]) -> None:
     _insert(CaseFact._meta.db_table, f"case_id, {', '.join(FIELDS)}", list(rows))
 
 
-def refresh(limit: int | None = None) -> int:
-    """Apply the dirty markers (at most ``limit``; all when None); returns how many were applied."""
+def refresh(limit: int | None = None, *, wait: bool = True) -> int:
+    """Apply the dirty markers (at most ``limit``; all when None); returns how many were applied.
+
+    ``wait=False`` (the after-response turns of web requests): leave at once when a rebuild or
+    another refresher holds the state row; they, the next turn or the scheduler count the rest.
+    Waiting there held a web worker for as long as the scheduler's rebuild ran: on a loaded box
+    all of them, and intake answered nothing for seconds (issue #14, bench/load.py).
+    """
     applied = 0
     while limit is None or applied < limit:
         size = BATCH if limit is None else min(BATCH, limit - applied)
         with writer_turn(), transaction.atomic():
-            state = _lock()
+            state = _lock(wait=wait)
+            if state is None:
+                return applied
             marks = list(DirtyCase.objects.order_by("pk").values_list("pk", "case_id")[:size])
             if not marks:
                 if state.refreshed_at is None:
@@ -186,7 +195,7 @@ def refresh(limit: int | None = None) -> int:
 def rebuild() -> int:
     """Count every case from scratch (one transaction); returns the number of cells."""
     with writer_turn(), transaction.atomic():
-        state = _lock()
+        state = cast(DashState, _lock())  # waits for it
         last = DirtyCase.objects.order_by("-pk").values_list("pk", flat=True).first()
         everything = facts()
         cells: Counter[Key] = Counter()

@@ -175,7 +175,7 @@ def staff_dashboard(request):
             behind = state.pending
             if behind and my_turn("netra.insights.cube", 1.0):
                 # A backlog (a bulk import): counted after this answer, and by rebuild_insights.
-                after_response(lambda: cube.refresh(limit=cube.BACKGROUND_LIMIT))
+                after_response(lambda: cube.refresh(limit=cube.BACKGROUND_LIMIT, wait=False))
         else:
             state = cube.state()
     version = state.version

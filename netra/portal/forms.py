@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases import intake
+from netra.cases import intake, lookups
 from netra.cases.nip import nip_errors, normalize_nip
 from netra.catalog.models import Region
 
@@ -68,11 +68,14 @@ def region_choices() -> tuple[list[tuple[str, str | Promise]], list[tuple[str, s
         (UNKNOWN_REGENCY, _("Saya tidak tahu kabupaten/kotanya")),
     ]
     by_province: dict[str | None, list[tuple[str, str]]] = {}
-    for region in Region.objects.exclude(kind=Region.Kind.PROVINCE).only("code", "name", "parent_id"):
-        by_province.setdefault(region.parent_id, []).append((region.code, region.name))
-    for province in Region.objects.filter(kind=Region.Kind.PROVINCE).only("code", "name"):
-        provinces.append((province.code, province.name))
-        regencies.append((province.name, by_province.get(province.code, [])))
+    rows = lookups.region_rows()  # per process, no query within a minute (netra.cases.lookups)
+    for code, name, parent, kind in rows:
+        if kind != Region.Kind.PROVINCE:
+            by_province.setdefault(parent, []).append((code, name))
+    for code, name, _parent, kind in rows:
+        if kind == Region.Kind.PROVINCE:
+            provinces.append((code, name))
+            regencies.append((name, by_province.get(code, [])))
     return provinces, regencies
 
 
