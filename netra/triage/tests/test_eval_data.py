@@ -70,3 +70,28 @@ def test_duplicate_sets_are_apart_and_hold_hard_negatives():
     assert not fit_groups & held_groups and not (fit_groups | held_groups) & old_groups
     texts = [r["text"] for r in fit + held + others]
     assert len(set(texts)) == len(texts)
+
+
+def test_dups_holdout2_is_fresh_and_apart():
+    """The fourth-round holdout (written before any tuning) shares no incident, text or place-story with the rest."""
+    held2 = _rows("dups_holdout2.jsonl")
+    others = (
+        _rows("train.jsonl")
+        + _rows("holdout.jsonl")
+        + _rows("holdout2.jsonl")
+        + _rows("dups_train.jsonl")
+        + _rows("dups_holdout.jsonl")
+    )
+    assert len(held2) >= 60
+    groups = Counter(r["dup_group"] for r in held2 if r.get("dup_group"))
+    assert len(groups) >= 18 and all(2 <= n <= 4 for n in groups.values())
+    near = [r for r in held2 if r.get("hard_negative_of")]
+    assert len(near) >= 10 and all(not r.get("dup_group") and r["hard_negative_of"] in groups for r in near)
+    singles = [r for r in held2 if not r.get("dup_group") and not r.get("hard_negative_of")]
+    assert len(singles) >= 10
+    assert all(r["violation"] in LABELS and r.get("source") for r in held2)
+    # many witnesses leave the optional fields empty, as in the field
+    assert sum(1 for r in held2 if not r.get("region_code")) >= len(held2) // 3
+    assert not set(groups) & {r["dup_group"] for r in others if r.get("dup_group")}
+    texts = [r["text"] for r in held2 + others]
+    assert len(set(texts)) == len(texts)
