@@ -98,11 +98,18 @@ def triage_pending(*, batch_size: int = TRIAGE_BATCH, max_batches: int | None = 
         computed = {case_id: _compute(inputs[case_id]) for _pk, case_id in rows if case_id in inputs}
         with writer_turn(), transaction.atomic():
             _storing_turn()
+            stored = []
             for pk, case_id in rows:
                 if case_id in computed:
-                    _store(pk, case_id, computed[case_id])
+                    if _store(pk, case_id, computed[case_id]):
+                        stored.append(case_id)
                 else:  # no report (a hand-made case): nothing to read, never looked at again
                     TriageResult.objects.filter(pk=pk).update(computed_at=timezone.now())
+            # Clusters after the whole batch is stored: a look-alike of the same batch is then read
+            # from its stored text and facts, not analysed again from its report for every case
+            # (a burst of one viral post arrives in one batch).
+            for case in Case.objects.filter(pk__in=stored).order_by("pk"):
+                _join_cluster(case)
         total, batches = total + len(rows), batches + 1
     return total
 
@@ -182,7 +189,9 @@ def _storing_turn() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TRIAGE_STORE_LOCK])
 
 
-def _store(pk: int, case_id: int, computed: dict) -> None:
+def _store(pk: int, case_id: int, computed: dict) -> bool:
+    """Write one computed result (its keys and, on SQLite, its text index row); False when another
+    process stored it first. The cluster is joined by the caller once the batch is stored."""
     top = computed["suggestions"][0] if computed["suggestions"] else {"code": "", "confidence": 0.0}
     updated = TriageResult.objects.filter(pk=pk, computed_at__isnull=True).update(
         suggestions=computed["suggestions"],
@@ -193,7 +202,7 @@ def _store(pk: int, case_id: int, computed: dict) -> None:
         computed_at=timezone.now(),
     )
     if not updated:  # another process computed it meanwhile
-        return
+        return False
     TriageKey.objects.bulk_create(
         [TriageKey(case_id=case_id, kind=kind, value=value) for kind, value in computed["keys"]]
     )
@@ -203,7 +212,7 @@ def _store(pk: int, case_id: int, computed: dict) -> None:
                 "INSERT OR REPLACE INTO cases_triage_fts(rowid, search_text) VALUES (%s, %s)",
                 [case_id, computed["search_text"]],
             )
-    _join_cluster(Case.objects.get(pk=case_id))
+    return True
 
 
 def _join_cluster(case: Case) -> None:
@@ -212,24 +221,25 @@ def _join_cluster(case: Case) -> None:
     Another cluster among its look-alikes is merged in only when the case resembles it at least
     ``BRIDGE_MIN``: one report that half-resembles two incidents does not chain them into one.
     """
-    matches = [c for c in duplicate_candidates(case, limit=TOP) if c.similarity >= CLUSTER_MIN]
+    # the ranking of duplicate_candidates without loading the cases or wording the reasons
+    matches = [(score, pk) for score, pk in _ranked(case, None, TOP) if score >= CLUSTER_MIN]
     if not matches:
         return
     clusters = dict(
-        TriageResult.objects.filter(case_id__in=[c.case.pk for c in matches], cluster__isnull=False).values_list(
+        TriageResult.objects.filter(case_id__in=[pk for _s, pk in matches], cluster__isnull=False).values_list(
             "case_id", "cluster"
         )
     )
-    best = matches[0]
-    joined = {clusters.get(best.case.pk, best.case.pk)}
-    ids = {case.pk, best.case.pk}
-    for match in matches[1:]:
-        theirs = clusters.get(match.case.pk)
+    best = matches[0][1]
+    joined = {clusters.get(best, best)}
+    ids = {case.pk, best}
+    for similarity, pk in matches[1:]:
+        theirs = clusters.get(pk)
         if theirs is None or theirs in joined:
-            ids.add(match.case.pk)  # alone, or already in the cluster joined
-        elif match.similarity >= BRIDGE_MIN:
+            ids.add(pk)  # alone, or already in the cluster joined
+        elif similarity >= BRIDGE_MIN:
             joined.add(theirs)
-            ids.add(match.case.pk)
+            ids.add(pk)
     roots = {int(r) for r in joined if r is not None}
     root = min(roots | ids)
     TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
@@ -481,10 +491,29 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "evidence_hashes": tuple(hashes.get(pk, ())),
         }
         if computed_at is not None:
+            text = _report_text(text or "", name or "", position or "")
             out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group, suggestions)
         else:  # a case triage never read (made before it, or by hand): read its report now
-            out[pk] = triage.features(text=texts.get(pk, ""), **fields)
+            out[pk] = _text_features(texts.get(pk, ""), tuple(sorted(fields.items())))
     return out
+
+
+def _report_text(search_text: str, name: str, position: str) -> str:
+    """The report's own text in a stored ``search_text``: ``_compute`` puts the subject's name and
+    position in front of it for the search index; scored with them, a case's name counted twice
+    and its pair scores drifted up to 0.24 from what the duplicate model was fitted on."""
+    prefix = " ".join(part for part in (name, position) if part).lower()
+    if prefix and search_text.startswith(prefix + " "):
+        return search_text[len(prefix) + 1 :]
+    return search_text
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_features(text: str, fields: tuple) -> Any:
+    """``triage.features`` of a case triage has not read yet (a pure function of its text and
+    entered fields): a burst's cases are each other's candidates, so the same not-yet-triaged
+    report would otherwise be analysed again for every case that finds it."""
+    return triage.features(text=text, **dict(fields))
 
 
 def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[DuplicateCandidate]:
@@ -498,6 +527,29 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
     what scoring needs, one for their links and hashes, and the shown cases (2).
     """
+    mine, features, ranked = _scores(case, user)
+    if mine is None:
+        return []
+    # the reasons in words only for the few shown
+    scored = [
+        (-s, pk, list(triage.similarity(mine, features[pk]).reasons)) for s, pk in ranked[:limit] if -s >= SHOW_MIN
+    ]
+    loaded = (
+        Case.objects.select_related("agency", "region")
+        .prefetch_related("subjects")
+        .in_bulk([pk for _s, pk, _r in scored])
+    )
+    return [DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score) for score, pk, reasons in scored]
+
+
+def _ranked(case: Case, user, limit: int) -> list[tuple[float, int]]:
+    """(similarity, case id) of what :func:`duplicate_candidates` shows, strongest first."""
+    _mine, _features, ranked = _scores(case, user)
+    return [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN]
+
+
+def _scores(case: Case, user) -> tuple[Any, dict[int, Any], list[tuple[float, int]]]:
+    """The case's features, its candidates' and their (-score, id) ranking."""
     others = _reach(case, user)
     own = _own(case)
     parts: list[QuerySet] = []
@@ -530,18 +582,8 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     features = _candidates_with_features(case, parts)
     mine = features.pop(case.pk, None)
     if mine is None or not features:
-        return []
-    ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
-    # the reasons in words only for the few shown
-    scored = [
-        (-s, pk, list(triage.similarity(mine, features[pk]).reasons)) for s, pk in ranked[:limit] if -s >= SHOW_MIN
-    ]
-    loaded = (
-        Case.objects.select_related("agency", "region")
-        .prefetch_related("subjects")
-        .in_bulk([pk for _s, pk, _r in scored])
-    )
-    return [DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score) for score, pk, reasons in scored]
+        return None, {}, []
+    return mine, features, sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
 
 
 def cluster_sizes(cases, *, user) -> dict[int, tuple[int, int]]:

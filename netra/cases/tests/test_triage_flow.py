@@ -267,6 +267,52 @@ def test_stored_features_equal_the_engines_own():
     assert triage.similarity(ours, theirs).score == triage.similarity(theirs, theirs).score
 
 
+def test_a_triaged_cases_features_from_the_database_equal_the_engines_own_on_its_report(agencies):
+    # What _compute stores as search_text starts with the subject's name and position (for the
+    # search index); the lookup must score the report's text alone, as the model was fitted on.
+    from netra.triage import api as triage
+
+    case = submit(description=VIRAL, subject_name="Budi Santoso", subject_nip="", subject_position="Camat", links=[])
+    triage_pending()
+    assert fresh(case).search_text.startswith("budi santoso camat ")
+    ours = triage_flow._candidates_with_features(case, [])[case.pk]
+    report, subject = case.reports.get(), case.subjects.get()
+    theirs = triage.features(
+        text=report.description.lower(),
+        subject_name=subject.name,
+        subject_nip=subject.nip or "",
+        subject_position=subject.position,
+        region_code=case.region_id,
+        incident_date=case.incident_date,
+    )
+    assert ours.text == theirs.text and ours.grams == theirs.grams and ours.words == theirs.words
+    assert triage.score(ours, theirs) == triage.score(theirs, theirs)
+
+
+def test_a_burst_triaged_in_one_batch_clusters_as_one_by_one(agencies):
+    texts = [
+        VIRAL,
+        "camat ikut deklarasi paslon no 2 di lapangan desa kasongan, fotonya ada di facebook",
+        "pak camat kasongan hadir deklarasi pasangan nomor 2 di lapangan desa, foto beredar di fb",
+        "Kepala dinas pendidikan membagikan amplop ke guru honorer di aula",
+        "kadisdik bagi amplop ke guru honorer di aula dinas, ada videonya",
+    ]
+    cases = [submit(description=t, subject_name="", subject_nip="", links=[]) for t in texts]
+
+    def clusters():
+        return [fresh(c).cluster for c in cases]
+
+    triage_pending(batch_size=1)
+    one_by_one = clusters()
+    assert one_by_one[0] == one_by_one[1] == one_by_one[2] is not None
+    TriageResult.objects.filter(case__in=cases).update(computed_at=None, cluster=None)
+    from netra.cases.models import TriageKey
+
+    TriageKey.objects.filter(case__in=cases).delete()
+    triage_pending(batch_size=20)
+    assert clusters() == one_by_one
+
+
 def test_similar_text_is_looked_for_within_the_window_but_a_shared_nip_at_any_distance(agencies, satgas_katingan):
     far = (TODAY - datetime.timedelta(days=triage_flow.TEXT_WINDOW_DAYS + 20)).isoformat()
     old_text = submit(description=VIRAL, subject_name="", subject_nip="", links=[], incident_date=far)
