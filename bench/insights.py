@@ -415,6 +415,8 @@ def _dashboard_part(args, agencies, reuse) -> None:
         )
         print(f"  {label:<28} {_p(t)}")
 
+    _breakdown(users, args, busy)
+
     before = _load_before()
     print(f"\nbefore the cube (git {BEFORE}): figures + step times without cache, {args.before_repeat} runs")
     for label, user in users.items():
@@ -474,6 +476,67 @@ def _dashboard_part(args, agencies, reuse) -> None:
             f"  {label:<28} cases_case {_p(live)}   cube {_p(cubed)}   "
             f"cold page / SQL on cases p95 {_p95(cold) / _p95(live):.2f}, / SQL on cube {_p95(cold) / _p95(cubed):.1f}"
         )
+
+
+def _breakdown(users, args, busy) -> None:
+    """The cold dashboard per figure: wall and CPU time (best of --before-repeat) and queries each,
+    for today and for the data's last day (the live parts then have rows)."""
+
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from netra.cases.models import Subject
+    from netra.cases.selectors import ACTIVE_STATES
+    from netra.insights import cube, dashboard
+    from netra.orgs.selectors import case_scope
+
+    def measure(fn):
+        best = None
+        for _ in range(max(1, args.before_repeat)):
+            with CaptureQueriesContext(connection) as captured:
+                wall, cpu = time.perf_counter(), time.process_time()
+                fn()
+                wall, cpu = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+            if best is None or wall < best[0]:
+                best = (wall, cpu, len(captured.captured_queries))
+        return best
+
+    f = dashboard.Filters()
+    for today in (None, busy):
+        day = today or timezone.localdate()
+        print(
+            f"\ncold dashboard per figure, today = {day} (best of {max(1, args.before_repeat)}; wall / CPU / queries)"
+        )
+        for label, user in users.items():
+            scope = case_scope(user)
+            live = dashboard.cases(user, f, scope)
+            parts = {
+                "cube value_sums (s v d u x)": lambda s=scope: cube.value_sums(s, f),
+                "cube place_sums": lambda s=scope: cube.place_sums(s, f),
+                "not yet due (live)": lambda q=live, d=day: list(
+                    q.filter(status__in=ACTIVE_STATES, due_date__gte=d).values_list("status").annotate(n=Count("pk"))
+                ),
+                "repeat subjects (live)": lambda q=live: list(
+                    Subject.objects.filter(case__in=q.values("pk"))
+                    .exclude(nip__isnull=True)
+                    .exclude(nip="")
+                    .values("nip")
+                    .annotate(n=Count("case", distinct=True))
+                    .filter(n__gt=1)
+                    .order_by("-n", "nip")[:10]
+                ),
+                "figures() whole": lambda u=user, s=scope, t=today: dashboard.figures(u, f, today=t, scope=s),
+                "step_times() whole (live)": lambda u=user, s=scope, t=today: dashboard.step_times(
+                    u, f, today=t, scope=s
+                ),
+            }
+            print(f"  {label}")
+            for name, fn in parts.items():
+                wall, cpu, queries = measure(fn)
+                print(f"    {name:<30} {wall:8.1f} ms  cpu {cpu:7.1f} ms  {queries:3d} queries")
+    print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
 
 
 def datetime_date(*args):
