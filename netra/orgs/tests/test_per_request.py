@@ -10,11 +10,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_inside_a_request_the_memberships_are_read_once(satgas_katingan, django_assert_num_queries):
-    with once_per_request():
-        with django_assert_num_queries(1):
-            live_memberships(satgas_katingan)
-            live_memberships(satgas_katingan)
-            active_roles(satgas_katingan)
+    with once_per_request(), django_assert_num_queries(1):
+        live_memberships(satgas_katingan)
+        live_memberships(satgas_katingan)
+        active_roles(satgas_katingan)
     with django_assert_num_queries(2):  # outside a request: every time
         live_memberships(satgas_katingan)
         live_memberships(satgas_katingan)
