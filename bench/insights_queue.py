@@ -21,6 +21,10 @@ Then, in-process over the Django test client (no socket), p50/p95 and the number
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --cases 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --reuse
     .venv/bin/python bench/insights_queue.py --sqlite --cases 100000 [--reuse]
+
+``BENCH_PG_DB`` names the PostgreSQL database to fill or reuse (default netra_bench_insights_scale;
+when set, bench/insights.py's shared database is not looked at), ``BENCH_SQLITE_PATH`` the SQLite
+file; ``--only case`` measures the case page alone.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED_DB = "netra_bench_insights"  # bench/insights.py's, reused when it already holds our data
-OWN_DB = "netra_bench_insights_scale"
-SQLITE_PATH = ROOT / "var" / "bench_insights_scale.sqlite3"
+OWN_DB = os.environ.get("BENCH_PG_DB") or "netra_bench_insights_scale"
+SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE_PATH") or ROOT / "var" / "bench_insights_scale.sqlite3")
 
 VILLAGES = [
     "Tumbang Samba",
@@ -360,6 +364,7 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a database that already holds the data")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="make the data, measure nothing")
+    parser.add_argument("--only", choices=["case"], help="measure only this part (case: the case page)")
     args = parser.parse_args()
     n = args.cases or (100_000 if args.sqlite else 1_000_000)
 
@@ -371,7 +376,7 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
         name = str(SQLITE_PATH)
     else:
-        if args.reuse and _pg_filled(SHARED_DB, n):
+        if args.reuse and not os.environ.get("BENCH_PG_DB") and _pg_filled(SHARED_DB, n):
             name, fresh = SHARED_DB, False
         elif args.reuse and _pg_filled(OWN_DB, n):
             name, fresh = OWN_DB, False
@@ -488,9 +493,16 @@ def main() -> None:
 
         return run
 
-    for label, pk in [("big checking case (20 reports, 30 evidence)", big.pk)] + [
+    from netra.cases import triage_flow
+
+    measured = [("big checking case (20 reports, 30 evidence)", big.pk)] + [
         (f"ordinary case {pk}", pk) for pk in ordinary[:2]
-    ]:
+    ]
+    if hasattr(triage_flow, "search_duplicates"):  # the page reads the look-alikes kept by the lookup
+        for label, pk in measured:
+            case = Case.objects.get(pk=pk)
+            row(f"lookup kept ('Cari ulang'): {label}", _time(lambda c=case: triage_flow.search_duplicates(c), 5))
+    for label, pk in measured:
         url = f"/staf/kasus/{pk}/"
         assert client.get(url).status_code == 200, url
         row(
@@ -499,6 +511,10 @@ def main() -> None:
             count_queries(lambda u=url: client.get(u)),
             _time(case_baseline_for(pk), repeat),
         )
+
+    print(f"  load after the case page: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.only == "case":
+        return
 
     # The queue.
     print("\nqueue /staf/ (active cases, 50 a page; SQL: the same first 50 rows with a LIMIT)")

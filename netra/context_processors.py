@@ -6,14 +6,15 @@ def netra(request):
 
 
 def _staff_links(request) -> dict[str, bool]:
-    """Which workspace pages beyond the queue a signed-in staff member's roles use (one query)."""
+    """Which workspace pages beyond the queue a signed-in staff member's roles use (no query of its own)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     from netra.orgs.models import Membership
+    from netra.orgs.per_request import active_roles
     from netra.orgs.roles import ADMIN_ROLES
 
-    roles = set(Membership.objects.filter(user=user, active=True).values_list("role", flat=True))
+    roles = active_roles(user)  # the memberships the request already read (netra.orgs.per_request)
     admin = bool(roles & ADMIN_ROLES) or user.is_superuser
     # Tokens are requested by the agency admin and approved by the Satgas lead (netra.sharing.tokens).
     # Pacts (#11): agency admin, Satgas and Kepala OPD manage or read rosters; Bawaslu and BKN read.

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Memberships and scopes once for the whole request, shared below (netra.orgs.per_request).
+    "netra.middleware.OncePerRequestMiddleware",
     "netra.orgs.middleware.ViewerTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
     # Innermost: a database outage raised by a view becomes a 503 (netra/unavailable.py).

@@ -47,7 +47,15 @@ from netra.insights import exports
 from netra.insights.models import Export
 from netra.orgs.enrolment import issue_link
 from netra.orgs.models import Agency, Membership, Unit
-from netra.orgs.roles import ROLES, UNIT_ROLES, may_vouch_for, role_allowed_in, role_kind_error, roles_for_kind
+from netra.orgs.roles import (
+    ACTING_ROLES,
+    ROLES,
+    UNIT_ROLES,
+    may_vouch_for,
+    role_allowed_in,
+    role_kind_error,
+    roles_for_kind,
+)
 from netra.orgs.tests.factories import AgencyFactory, UserFactory
 from netra.portal import onetime
 from netra.sharing import outbox
@@ -205,6 +213,11 @@ class Web:
 
 def _case_rule(p: Principal, key: str | None) -> str:
     return staff(p, lambda p: OK if p.reaches(key or "") else NOT_FOUND)
+
+
+def _case_act_rule(p: Principal, key: str | None) -> str:
+    """A case in reach, for a role that acts on cases ("Cari ulang"); an observer gets 404 too."""
+    return staff(p, lambda p: OK if p.reaches(key or "") and (p.superuser or p.role in ACTING_ROLES) else NOT_FOUND)
 
 
 def _case_form_rule(p: Principal, key: str | None) -> str:
@@ -455,6 +468,7 @@ WEB: dict[str, Web] = {
     "workspace:assign": Web(method="POST", obj="case", data={"assignee": "x"}, expect=_case_rule),
     "workspace:merge": Web(method="POST", obj="case", data={"other": ""}, expect=_case_rule),
     "workspace:followup": Web(method="POST", obj="case", data={}, expect=_case_rule),
+    "workspace:duplicates": Web(method="POST", obj="case", expect=_case_act_rule),
     # Issue #16: BKN's control action; an empty form is refused (422) inside scope, 404 outside.
     "workspace:control_action": Web(method="POST", obj="case", action="warning", data={}, expect=_case_form_rule),
     "workspace:recommendation_letter": Web(obj="case", expect=_case_rule),

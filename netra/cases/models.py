@@ -629,6 +629,13 @@ class TriageResult(models.Model):
     # The first case (id) of the cluster of reports of one incident; empty: no look-alike yet.
     cluster = models.BigIntegerField(_("klaster"), null=True, blank=True)
     computed_at = models.DateTimeField(_("dihitung"), null=True, blank=True)
+    # The case's look-alikes found by the duplicate lookup in its agency's reach (no reader's
+    # scope), strongest first: [{"case": id, "similarity": 0..1, "reasons": {"id": [...], "en": [...]}}].
+    # Written when the triage is stored, when a later look-alike arrives, and by "Cari ulang";
+    # the case page re-checks them against its reader's scope (``triage_flow.stored_duplicates``).
+    # Empty (null): never searched.
+    duplicates = models.JSONField(_("kemungkinan duplikat"), null=True, blank=True)
+    duplicates_at = models.DateTimeField(_("duplikat dicari"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("hasil triase")

@@ -7,76 +7,29 @@ its scope as before. ``cases_q`` is the one filter every list uses for that.
 
 **Once per request.** A page asks "whose cases, which roles" many times (the list, every
 permission check, the reporter-data rule, the workflow's moves). Inside ``once_per_request()``
-(the ``per_request`` view decorator) the scope, the receiving agencies and the actor's live
-memberships are computed once and kept until the request ends; outside it (services, jobs,
-tests that change memberships between calls) they are computed every time, as before.
+(``netra.orgs.per_request``: the whole request, through ``OncePerRequestMiddleware``) the scope,
+the receiving agencies and the actor's live memberships are computed once and kept until the
+request ends; outside it (services, jobs, tests that change memberships between calls) they are
+computed every time, as before.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable, Iterator
-from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import Q
 
 from netra.cases.models import Case
+from netra.orgs.per_request import live_memberships, memo, once_per_request, per_request
 
-T = TypeVar("T")
-_memo: ContextVar[dict | None] = ContextVar("netra_cases_scope_memo", default=None)
-
-
-@contextlib.contextmanager
-def once_per_request() -> Iterator[None]:
-    """Keep scopes and memberships computed inside the block until it ends (one request)."""
-    if _memo.get() is not None:  # already inside one: the outer block keeps its results
-        yield
-        return
-    token = _memo.set({})
-    try:
-        yield
-    finally:
-        _memo.reset(token)
-
-
-def per_request(view):
-    """A view decorator: ``once_per_request`` around the whole view (its template included)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with once_per_request():
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-                response.render()
-            return response
-
-    return wrapper
-
-
-def memo(actor, key: str, compute: Callable[[], T]) -> T:
-    """``compute()``, kept for the request when inside ``once_per_request`` (per actor and key)."""
-    cache = _memo.get()
-    if cache is None or actor is None:
-        return compute()
-    slot = (key, type(actor).__name__, getattr(actor, "pk", None) or id(actor))
-    if slot not in cache:
-        cache[slot] = compute()
-    return cache[slot]
+__all__ = ["memo", "once_per_request", "per_request"]  # re-exported: the machinery lives in netra.orgs
 
 
 def memberships(user) -> list[Any]:
     """The user's live memberships (active, in an active agency), with the agency; once per request."""
-    from netra.orgs.models import Membership
-
-    if user is None or is_token(user) or not (user.is_authenticated and user.is_active):
+    if user is None or is_token(user):
         return []
-    return memo(
-        user,
-        "memberships",
-        lambda: list(Membership.objects.filter(user=user, active=True, agency__active=True).select_related("agency")),
-    )
+    return live_memberships(user)
 
 
 def actor_scope(actor):

@@ -545,7 +545,7 @@ def case_for(user, pk) -> Case:
 
 def case_page_for(user, pk) -> Case:
     """``case_for`` with what the case page reads beside it in the same statement (its triage
-    result and recommendation, ``loaded_relation``)."""
+    result and recommendation, ``loaded_relation``; the latest triage choice, ``latest_choice_*``)."""
     try:
         return (
             scoped_cases(user)
@@ -558,10 +558,24 @@ def case_page_for(user, pk) -> Case:
                 "recommendation__sanction_category",
                 "recommendation__suggested_category",
             )
+            .annotate(**_latest_triage_choice())
             .get(pk=pk)
         )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("case not found") from None
+
+
+def _latest_triage_choice() -> dict:
+    """The officer's latest triage choice (``triage_flow.latest_choice``) as two columns of the case."""
+    from django.db.models import OuterRef, Subquery
+
+    from netra.cases.models import TriageCorrection
+
+    latest = TriageCorrection.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk")
+    return {
+        "latest_choice_chosen": Subquery(latest.values("chosen")[:1]),
+        "latest_choice_at": Subquery(latest.values("at")[:1]),
+    }
 
 
 _NOT_LOADED = object()

@@ -33,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from netra.audit.services import record
@@ -109,7 +109,7 @@ def triage_pending(*, batch_size: int = TRIAGE_BATCH, max_batches: int | None = 
             # from its stored text and facts, not analysed again from its report for every case
             # (a burst of one viral post arrives in one batch).
             for case in Case.objects.filter(pk__in=stored).order_by("pk"):
-                _join_cluster(case)
+                _join_cluster(case, search_duplicates(case))  # kept for the case page, then the cluster
         total, batches = total + len(rows), batches + 1
     return total
 
@@ -215,25 +215,24 @@ def _store(pk: int, case_id: int, computed: dict) -> bool:
     return True
 
 
-def _join_cluster(case: Case) -> None:
-    """Put the case in the cluster of its best look-alike.
+def _join_cluster(case: Case, found: list[dict]) -> None:
+    """Put the case in the cluster of its best look-alike (``found``: ``search_duplicates``).
 
     Another cluster among its look-alikes is merged in only when the case resembles it at least
     ``BRIDGE_MIN``: one report that half-resembles two incidents does not chain them into one.
     """
-    # the ranking of duplicate_candidates without loading the cases or wording the reasons
-    matches = [(score, pk) for score, pk in _ranked(case, None, TOP) if score >= CLUSTER_MIN]
+    matches = [(int(e["case"]), float(e["similarity"])) for e in found if e["similarity"] >= CLUSTER_MIN]
     if not matches:
         return
     clusters = dict(
-        TriageResult.objects.filter(case_id__in=[pk for _s, pk in matches], cluster__isnull=False).values_list(
+        TriageResult.objects.filter(case_id__in=[pk for pk, _s in matches], cluster__isnull=False).values_list(
             "case_id", "cluster"
         )
     )
-    best = matches[0][1]
+    best, _best_similarity = matches[0]
     joined = {clusters.get(best, best)}
     ids = {case.pk, best}
-    for similarity, pk in matches[1:]:
+    for pk, similarity in matches[1:]:
         theirs = clusters.get(pk)
         if theirs is None or theirs in joined:
             ids.add(pk)  # alone, or already in the cluster joined
@@ -253,6 +252,7 @@ class DuplicateCandidate:
     case: Case
     reasons: list[str] = dataclasses.field(default_factory=list)
     similarity: float = 0.0
+    subjects: list[Subject] = dataclasses.field(default_factory=list)  # the case's reported people
 
 
 def _reach(case: Case, user) -> QuerySet[Case]:
@@ -527,29 +527,25 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
     what scoring needs, one for their links and hashes, and the shown cases (2).
     """
-    mine, features, ranked = _scores(case, user)
-    if mine is None:
+    found = _ranked(case, user, limit)
+    if found is None:
         return []
+    mine, features, top = found
     # the reasons in words only for the few shown
-    scored = [
-        (-s, pk, list(triage.similarity(mine, features[pk]).reasons)) for s, pk in ranked[:limit] if -s >= SHOW_MIN
-    ]
+    scored = [(score, pk, list(triage.similarity(mine, features[pk]).reasons)) for score, pk in top]
     loaded = (
         Case.objects.select_related("agency", "region")
         .prefetch_related("subjects")
         .in_bulk([pk for _s, pk, _r in scored])
     )
-    return [DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score) for score, pk, reasons in scored]
+    return [
+        DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score, subjects=list(loaded[pk].subjects.all()))
+        for score, pk, reasons in scored
+    ]
 
 
-def _ranked(case: Case, user, limit: int) -> list[tuple[float, int]]:
-    """(similarity, case id) of what :func:`duplicate_candidates` shows, strongest first."""
-    _mine, _features, ranked = _scores(case, user)
-    return [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN]
-
-
-def _scores(case: Case, user) -> tuple[Any, dict[int, Any], list[tuple[float, int]]]:
-    """The case's features, its candidates' and their (-score, id) ranking."""
+def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]]] | None:
+    """The lookup itself: the case's features, its candidates' and the ``limit`` best (score, id)."""
     others = _reach(case, user)
     own = _own(case)
     parts: list[QuerySet] = []
@@ -582,8 +578,86 @@ def _scores(case: Case, user) -> tuple[Any, dict[int, Any], list[tuple[float, in
     features = _candidates_with_features(case, parts)
     mine = features.pop(case.pk, None)
     if mine is None or not features:
-        return None, {}, []
-    return mine, features, sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
+        return None
+    ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
+    return mine, features, [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN]
+
+
+# --- duplicates kept with the triage result (the case page reads them, issue #12 item 6) ---------
+
+
+def _reasons(mine, theirs) -> dict[str, list[str]]:
+    """The reasons in words in every language of the site (the page picks its reader's)."""
+    out = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            out[code] = [str(reason) for reason in triage.similarity(mine, theirs).reasons]
+    return out
+
+
+def _entry(pk: int, similarity: float, reasons: dict) -> dict:
+    return {"case": pk, "similarity": round(float(similarity), 4), "reasons": reasons}
+
+
+def search_duplicates(case: Case) -> list[dict]:
+    """The live lookup in the case's agency's reach (no reader's scope), kept on its triage result;
+    each look-alike found also keeps this case among its own (when it was searched before)."""
+    found = _ranked(case, None, TOP)
+    entries = []
+    if found is not None:
+        mine, features, top = found
+        entries = [_entry(pk, score, _reasons(mine, features[pk])) for score, pk in top]
+    now = timezone.now()
+    if not TriageResult.objects.filter(case=case).update(duplicates=entries, duplicates_at=now):
+        TriageResult.objects.create(case=case, duplicates=entries, duplicates_at=now)
+    theirs = TriageResult.objects.filter(case_id__in=[e["case"] for e in entries], duplicates__isnull=False)
+    by_case = {e["case"]: e for e in entries}
+    changed = []
+    for result in theirs:
+        mine_there = _entry(case.pk, by_case[result.case_id]["similarity"], by_case[result.case_id]["reasons"])
+        kept = [e for e in result.duplicates or [] if e.get("case") != case.pk] + [mine_there]
+        result.duplicates = sorted(kept, key=lambda e: (-e["similarity"], e["case"]))[:TOP]
+        changed.append(result)
+    TriageResult.objects.bulk_update(changed, ["duplicates"])
+    return entries
+
+
+def refresh_duplicates(case: Case) -> list[dict]:
+    """ "Cari ulang" on the case page: the live lookup again, kept, in a short writer turn."""
+    with writer_turn(), transaction.atomic():
+        _storing_turn()
+        return search_duplicates(case)
+
+
+def stored_duplicates(case: Case, result: TriageResult | None, *, user) -> list[DuplicateCandidate] | None:
+    """The look-alikes kept on the case's triage result that are still open, in the case's agency
+    and in ``user``'s scope (the live lookup's own conditions), strongest first: two statements
+    whatever their number (the cases, their subjects); ``None`` when never searched."""
+    stored = result.duplicates if result is not None else None
+    if stored is None:
+        return None
+    ids = [int(e["case"]) for e in stored if isinstance(e, dict) and e.get("case")]
+    # Always asked, even for none (``-1``): the page takes the same statements whatever it holds.
+    loaded = {c.pk: c for c in _reach(case, user).filter(pk__in=ids or [-1]).select_related("agency", "region")}
+    subjects: dict[int, list[Subject]] = {pk: [] for pk in loaded}
+    for subject in Subject.objects.filter(case_id__in=sorted(loaded) or [-1]).order_by("pk"):
+        subjects[subject.case_id].append(subject)
+    language = (translation.get_language() or "id").split("-")[0]
+    out = []
+    for entry in stored:
+        found = loaded.get(int(entry.get("case") or 0))
+        if found is None:
+            continue
+        reasons = entry.get("reasons") or {}
+        out.append(
+            DuplicateCandidate(
+                case=found,
+                reasons=list(reasons.get(language) or reasons.get("id") or []),
+                similarity=float(entry.get("similarity") or 0.0),
+                subjects=subjects[found.pk],
+            )
+        )
+    return out
 
 
 def cluster_sizes(cases, *, user) -> dict[int, tuple[int, int]]:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
-from netra.orgs.models import Membership
+from netra.orgs.per_request import live_memberships
 
 
 def may_skip_second_factor(user) -> bool:
@@ -29,10 +29,7 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path())
         if not second_factor_done(user):
             return redirect("workspace:two_factor")
-        if (
-            not user.is_superuser
-            and not Membership.objects.filter(user=user, active=True, agency__active=True).exists()
-        ):
+        if not user.is_superuser and not live_memberships(user):  # once per request (netra.orgs.per_request)
             return redirect("workspace:no_membership")
         return view(request, *args, **kwargs)
 

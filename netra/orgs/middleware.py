@@ -9,12 +9,9 @@ def viewer_timezone(user) -> str | None:
         return None
     if user.timezone:
         return user.timezone
-    membership = (
-        user.memberships.filter(active=True, agency__region__isnull=False)
-        .select_related("agency__region")
-        .order_by("pk")
-        .first()
-    )
+    from netra.orgs.per_request import active_memberships  # once per request, shared with the page
+
+    membership = next((m for m in active_memberships(user) if m.agency.region_id is not None), None)
     return membership.agency.region.timezone if membership else None
 
 

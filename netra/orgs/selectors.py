@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from netra.orgs.models import Agency, Membership, User
 from netra.orgs.roles import ADMIN_ROLES, CASE_ROLES, effective_roles
@@ -191,7 +191,12 @@ def case_scope(user) -> Scope:
         return Scope.nothing()
     if user.is_superuser:
         return Scope.all()
-    return _reach_scope(_active_memberships(user, CASE_ROLES))
+    from netra.orgs.per_request import live_memberships  # the same rows all the request reads
+
+    memberships = [m for m in live_memberships(user) if m.role in CASE_ROLES]
+    covered = [m.agency for m in memberships if KIND_REACH[m.agency.kind].region == RegionReach.COVERED]
+    prefetch_related_objects(covered, "covered_regions")  # only agencies that reach by covered regions
+    return _reach_scope(memberships)
 
 
 def scope_for_agency_role(agency: Agency | None, role: str) -> Scope:

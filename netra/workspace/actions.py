@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from netra.cases import selectors, services
+from netra.cases import selectors, services, triage_flow
 from netra.cases.models import Case, ControlAction, Recommendation
 from netra.cases.workflow import TransitionError, available_moves, find_move
 from netra.orgs.access import staff_required
@@ -185,6 +185,18 @@ def note_add(request, pk: int):
         lambda case: services.internal_note_add(case=case, actor=request.user, body=form.cleaned_data["body"]),
         _("Catatan internal disimpan."),
     )
+
+
+@require_POST
+@staff_required
+def duplicates_refresh(request, pk: int):
+    """ "Cari ulang": look for duplicates of this case again (the page shows what was kept)."""
+    case = selectors.case_for(request.user, pk)
+    if not presenters.may_act(request.user):
+        raise Http404("not an officer")
+    found = triage_flow.refresh_duplicates(case)
+    messages.success(request, _("Pencarian duplikat diulang: %(count)d kemungkinan.") % {"count": len(found)})
+    return redirect(_case_url(case))
 
 
 @require_POST

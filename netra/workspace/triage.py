@@ -11,9 +11,12 @@ Every case is read through ``selectors.case_for`` (404 outside scope).
 
 import functools
 import json
+import time
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,10 +41,32 @@ def _file_labels() -> dict[str, tuple[str, str]]:
     return {g["code"]: (g.get("name_id", g["code"]), g.get("name_en", g["code"])) for g in data["groups"]}
 
 
+# The catalogue's group names, read at most every LABELS_SECONDS per process (reference data,
+# edited rarely; a save or delete in this process reads them again at once).
+LABELS_SECONDS = 300
+_labels_read: dict[str, Any] = {"at": None, "rows": []}
+
+
+def _forget_labels(**_kwargs: Any) -> None:
+    _labels_read["at"] = None
+
+
+post_save.connect(_forget_labels, sender=ViolationGroup, dispatch_uid="netra-workspace-group-labels-save")
+post_delete.connect(_forget_labels, sender=ViolationGroup, dispatch_uid="netra-workspace-group-labels-delete")
+
+
+def _catalogue_names() -> list[tuple[str, str, str]]:
+    now = time.monotonic()
+    if _labels_read["at"] is None or now - _labels_read["at"] > LABELS_SECONDS:
+        _labels_read["rows"] = list(ViolationGroup.objects.values_list("code", "name_id", "name_en"))
+        _labels_read["at"] = now
+    return _labels_read["rows"]
+
+
 def group_labels() -> dict[str, str]:
     english = (get_language() or "id").startswith("en")
     labels = {code: names[1] if english else names[0] for code, names in _file_labels().items()}
-    labels |= {g.code: (g.name_en if english else g.name_id) for g in ViolationGroup.objects.all()}
+    labels |= {code: (name_en if english else name_id) for code, name_id, name_en in _catalogue_names()}
     labels["not_violation"] = _("Bukan pelanggaran")
     return labels
 
@@ -72,7 +97,12 @@ def triage_context(case: Case, user) -> dict[str, Any]:
             }
             for s in result.suggestions
         ]
-    choice = triage_flow.latest_choice(case)
+    choice: Any
+    if hasattr(case, "latest_choice_chosen"):  # read with the case on its page (selectors.case_page_for)
+        chosen = case.latest_choice_chosen
+        choice = SimpleNamespace(chosen=chosen, at=getattr(case, "latest_choice_at", None)) if chosen else None
+    else:
+        choice = triage_flow.latest_choice(case)
     facts = (result.facts or {}) if result is not None else {}
     return {
         "triage": {

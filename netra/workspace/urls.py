@@ -38,6 +38,7 @@ urlpatterns = [
     path(_("kasus/<int:pk>/tugaskan/"), actions.assign, name="assign"),
     path(_("kasus/<int:pk>/gabung/"), actions.merge_here, name="merge"),
     path(_("kasus/<int:pk>/tindak-lanjut/"), actions.followup_add, name="followup"),
+    path(_("kasus/<int:pk>/duplikat/cari-ulang/"), actions.duplicates_refresh, name="duplicates"),
     path(_("kasus/<int:pk>/surat-rekomendasi.pdf"), letters.recommendation_letter, name="recommendation_letter"),
     path(_("kasus/<int:pk>/ringkasan-keputusan.pdf"), letters.decision_summary, name="decision_summary"),
     path(_("massal/"), actions.bulk, name="bulk"),

@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 from netra.audit.selectors import events_for
 from netra.cases import selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
-from netra.cases.models import Case, Evidence, LinkArchive, Message
+from netra.cases.models import Case, Evidence, LinkArchive, Message, TriageResult
 from netra.cases.queue_filters import queue_filter_form
 from netra.cases.scope import once_per_request, per_request
 from netra.notify.selectors import unread_count, unread_for
@@ -167,7 +168,7 @@ def _case_context(user, case: Case, forms: dict) -> dict:
         "link_archives": list(LinkArchive.objects.filter(report__in=[report.pk for report in reports])),
         "timeline": presenters.timeline(case, events_for(case)),
         "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
-        "duplicates": triage_flow.duplicate_candidates(case, user=user) if checking else [],
+        **_duplicates(case, user, checking),
         "may_act": presenters.may_act(user),
         "message_form": MessageForm(),
         "note_form": InternalNoteForm(),
@@ -177,6 +178,23 @@ def _case_context(user, case: Case, forms: dict) -> dict:
     context.update(triage.triage_context(case, user))
     context.update(forms)
     return context
+
+
+def _duplicates(case: Case, user, checking: bool) -> dict:
+    """The look-alikes kept with the case's triage, re-checked against the reader's scope (two
+    statements whatever their number); "Cari ulang" runs the live lookup again."""
+    if not checking:
+        return {"duplicates": [], "duplicates_searched": True, "duplicates_url": None}
+    result = selectors.loaded_relation(case, "triage")  # read with the case on its page
+    if result is selectors.NOT_LOADED:
+        result = TriageResult.objects.filter(case=case).first()
+    found = triage_flow.stored_duplicates(case, result, user=user)
+    return {
+        "duplicates": found or [],
+        "duplicates_searched": found is not None,
+        "duplicates_at": result.duplicates_at if result is not None else None,
+        "duplicates_url": reverse("workspace:duplicates", args=[case.pk]) if presenters.may_act(user) else None,
+    }
 
 
 # Shown by the browser only inside a sandbox: no script, no form, no same-origin access, even

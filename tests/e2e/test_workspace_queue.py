@@ -16,6 +16,7 @@ from netra.cases.intake import report_submit
 from netra.cases.models import Case, InternalNote, Message
 from netra.cases.selectors import attention_dates
 from netra.cases.tests.fixtures import report_data
+from netra.cases.triage_flow import triage_pending
 
 from .conftest import ARTIFACTS
 
@@ -106,6 +107,7 @@ def desk(agencies, satgas_katingan, lead_katingan):
     InternalNote.objects.create(
         case=receipt.case, author=lead_katingan, body="Kemungkinan sama dengan laporan deklarasi minggu lalu."
     )
+    triage_pending()  # what the after-commit turn does in production: triage and the look-alikes kept
     return receipt.case
 
 

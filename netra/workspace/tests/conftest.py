@@ -7,12 +7,16 @@ from netra.cases.tests.fixtures import private_media  # noqa: F401 -- evidence i
 
 @pytest.fixture
 def submit(regions, agencies):
-    """``submit(**overrides)`` → a new case (state ``received``) from a public report, routed by region."""
+    """``submit(**overrides)`` → a new case (state ``received``) from a public report, routed by region,
+    triaged as the after-commit turn does in production (its look-alikes kept, ``triage_flow``)."""
     from netra.cases.intake import report_submit
     from netra.cases.tests.fixtures import report_data
+    from netra.cases.triage_flow import triage_pending
 
     def make(files=(), **overrides):
-        return report_submit(data=report_data(**overrides), files=files).case
+        case = report_submit(data=report_data(**overrides), files=files).case
+        triage_pending()
+        return case
 
     return make
 
