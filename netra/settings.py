@@ -4,6 +4,8 @@ Development defaults are safe and need nothing set. With ``NETRA_ENV=production`
 refuses to start with an insecure setting (see ``_check_production`` at the bottom).
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -142,8 +144,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default="")
 if _cache_url:
     CACHES = {"default": env.cache_url_config(_cache_url)}
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Redis down must cost a request milliseconds, not seconds (issue #14, item 3): short
+        # timeouts, no retry loop in redis-py, and a circuit breaker (netra.cache) that stops
+        # trying for NETRA_CACHE_RETRY_SECONDS after a failure and logs once per outage.
+        import redis.backoff
+        import redis.retry
+
+        CACHES["default"]["BACKEND"] = "netra.cache.ResilientRedisCache"
+        CACHES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+                "retry": redis.retry.Retry(redis.backoff.NoBackoff(), 0),
+            }
+        )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "netra"}}
+NETRA_CACHE_RETRY_SECONDS = env.float("NETRA_CACHE_RETRY_SECONDS", default=5)
 
 # --- auth ------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [

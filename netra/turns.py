@@ -30,10 +30,22 @@ def my_turn(key: str, interval: float) -> bool:
     """True for the first caller of each ``interval`` seconds (always when ``interval`` ≤ 0)."""
     if interval <= 0:
         return True
+    slot = _slot_key(key, interval)
     try:
-        return cache.add(_slot_key(key, interval), 1, timeout=math.ceil(interval) + 1)
-    except Exception:  # a cache outage must not stop the work: do it as if every turn were ours
-        return True
+        return cache.add(slot, 1, timeout=math.ceil(interval) + 1)
+    except Exception:
+        # A cache outage must not stop the work, nor make every committer do the whole backlog
+        # (with Redis down intake fell to a third: each report opened and sealed everything).
+        # Take turns within this process instead, as with a per-process cache.
+        with _LOCAL_TURNS_LOCK:
+            if _local_turns.get(key) == slot:
+                return False
+            _local_turns[key] = slot
+            return True
+
+
+_LOCAL_TURNS_LOCK = threading.Lock()
+_local_turns: dict[str, str] = {}  # key → the slot this process took while the cache was away
 
 
 def after_response(work) -> None:
