@@ -33,8 +33,15 @@ def _secret_key() -> str:
         return ""  # refused by _check_production
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Every gunicorn worker imports this at once on a fresh var/: written whole under another
+        # name, then linked into place (atomic; the first wins), so no process reads a half-written
+        # (empty) key — /healthz answered 500 at start-up — and all of them end up with the same one.
+        draft = VAR_DIR / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, key_file)
+        draft.unlink()
     return key_file.read_text().strip()
 
 
