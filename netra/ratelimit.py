@@ -34,8 +34,11 @@ import hashlib
 import hmac
 import ipaddress
 import logging
+import threading
+import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -69,17 +72,57 @@ def get_usage(request, **kwargs):
     """django-ratelimit's count, failing open when the shared cache cannot be reached (issue #14).
 
     A reporter must never be turned away because Redis is down: the request is not counted, and the
-    log says so (once per request and group), so the operator knows limits are not being enforced.
+    log says so — once when the outage starts, then at most every ``FAIL_OPEN_LOG_SECONDS`` with
+    the number of checks not enforced so far — so the operator knows limits are not being enforced,
+    without a warning per request and group. While Redis is away, ``netra.cache``'s breaker makes each of these calls
+    fail at once instead of trying to connect.
     """
     try:
-        return _ratelimit_usage(request, **kwargs)
-    except Exception as exc:  # redis.ConnectionError, TimeoutError, …: whatever the backend raises
-        logger.warning(
-            "rate limit cache unreachable (%s): %s not counted or enforced (fail open)",
-            type(exc).__name__,
-            kwargs.get("group"),
-        )
+        usage = _ratelimit_usage(request, **kwargs)
+    except Exception as exc:  # redis.ConnectionError, TimeoutError, CacheUnavailable: whatever the backend raises
+        _fail_open(exc, kwargs.get("group"))
         return None
+    state = _outage_state()
+    if state["since"]:
+        skipped = state["skipped"]
+        state.update(since=0.0, logged=0.0, skipped=0)
+        logger.warning("rate limit cache reachable again: limits enforced (%d checks were not)", skipped)
+    return usage
+
+
+FAIL_OPEN_LOG_SECONDS = 60
+_state_lock = threading.Lock()
+
+
+def _outage_state() -> dict:
+    """This process's record of the current outage, kept on the cache backend it concerns."""
+    backend = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    state = getattr(backend, "_netra_fail_open", None)
+    if state is None:
+        state = {"since": 0.0, "logged": 0.0, "skipped": 0}
+        setattr(backend, "_netra_fail_open", state)  # noqa: B010 (an attribute of our own on Django's object)
+    return state
+
+
+def _fail_open(exc: Exception, group) -> None:
+    now = time.monotonic()
+    with _state_lock:
+        state = _outage_state()
+        state["skipped"] += 1
+        state["since"] = state["since"] or now
+        due = not state["logged"] or now - state["logged"] >= FAIL_OPEN_LOG_SECONDS
+        if due:
+            state["logged"] = now
+        skipped = state["skipped"]
+    if due:
+        logger.warning(
+            "rate limit cache unreachable (%s): %s not counted or enforced (fail open), nor any limit until "
+            "it answers; %d checks so far (logged again every %d s while it lasts)",
+            type(exc).__name__,
+            group,
+            skipped,
+            FAIL_OPEN_LOG_SECONDS,
+        )
 
 
 class RateLimited(Exception):

@@ -4,6 +4,8 @@ Development defaults are safe and need nothing set. With ``NETRA_ENV=production`
 refuses to start with an insecure setting (see ``_check_production`` at the bottom).
 """
 
+import contextlib
+import os
 import secrets
 from pathlib import Path
 
@@ -31,8 +33,15 @@ def _secret_key() -> str:
         return ""  # refused by _check_production
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Every gunicorn worker imports this at once on a fresh var/: written whole under another
+        # name, then linked into place (atomic; the first wins), so no process reads a half-written
+        # (empty) key — /healthz answered 500 at start-up — and all of them end up with the same one.
+        draft = VAR_DIR / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, key_file)
+        draft.unlink()
     return key_file.read_text().strip()
 
 
@@ -145,9 +154,23 @@ _cache_url = env.str("CACHE_URL", default="") or env.str("REDIS_URL", default=""
 if _cache_url:
     CACHES = {"default": env.cache_url_config(_cache_url)}
     if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-        CACHES["default"]["BACKEND"] = "netra.cache.RedisCache"  # one client per server, not per call
+        # Redis down must cost a request milliseconds, not seconds (issue #14, item 3): short
+        # timeouts, no retry loop in redis-py, and a circuit breaker (netra.cache) that stops
+        # trying for NETRA_CACHE_RETRY_SECONDS after a failure and logs once per outage.
+        import redis.backoff
+        import redis.retry
+
+        CACHES["default"]["BACKEND"] = "netra.cache.ResilientRedisCache"
+        CACHES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=1.0),
+                "retry": redis.retry.Retry(redis.backoff.NoBackoff(), 0),
+            }
+        )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "netra"}}
+NETRA_CACHE_RETRY_SECONDS = env.float("NETRA_CACHE_RETRY_SECONDS", default=5)
 
 # --- auth ------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [

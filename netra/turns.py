@@ -41,8 +41,15 @@ def my_turn(key: str, interval: float) -> bool:
         return False
     try:
         won = cache.add(slot_key, 1, timeout=math.ceil(interval) + 1)
-    except Exception:  # a cache outage must not stop the work: do it as if every turn were ours
-        return True
+    except Exception:
+        # A cache outage must not stop the work, nor make every committer do the whole backlog
+        # (with Redis down intake fell to a third: each report opened and sealed everything).
+        # Take turns within this process instead, as with a per-process cache.
+        with _LOCAL_TURNS_LOCK:
+            if _local_turns.get(key) == slot_key:
+                return False
+            _local_turns[key] = slot_key
+            return True
     _asked[key] = slot_key
     return bool(won)
 
@@ -50,6 +57,8 @@ def my_turn(key: str, interval: float) -> bool:
 # The last slot this process asked the cache for, per turn key (a dict's item assignment is
 # atomic: threads of one process at worst both ask, and the cache still gives the slot once).
 _asked: dict[str, str] = {}
+_LOCAL_TURNS_LOCK = threading.Lock()
+_local_turns: dict[str, str] = {}  # key → the slot this process took while the cache was away
 
 
 def after_response(work) -> None:

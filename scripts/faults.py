@@ -1,8 +1,9 @@
 # ruff: noqa: S310, S608 -- local http URLs we build, SQL of values we made
 """`make faults`: kill and cut parts of the production stack under load, then count what was lost.
 
-Stack (scripts/stack.py, shared with ``make scale-check``): its own PostgreSQL database on the
-shared server, its own redis-server on a free port, gunicorn (deploy/gunicorn.conf.py,
+Stack (scripts/stack.py, shared with ``make scale-check``): its own PostgreSQL 15 cluster
+(``initdb`` into a temporary directory, a free port: never the machine's shared server), its own
+redis-server on a free port, gunicorn (deploy/gunicorn.conf.py,
 NETRA_ENV=production), two task workers (``run_worker``), webhook delivery, the scheduler (which
 opens the cases of accepted reports, seals the audit log and reaps the tasks of dead workers), a
 local webhook receiver. Load in every phase: reporters posting to the public API (each with an
@@ -15,8 +16,8 @@ Faults (``--only app,scheduler,worker,postgres,redis``; default all, in that ord
 - ``scheduler``: kill -9 of the scheduler, restarted 2 s later (systemd's ``RestartSec``);
 - ``worker``: kill -9 of a task worker while it runs a canary, restarted 2 s later; the
   interrupted task must be retried once (by the reaper, ``netra.ops.workers``) and run once;
-- ``postgres``: PostgreSQL stopped for ~3 s (pg_ctlcluster 15 main stop/start — the machine's
-  SHARED server: only when nobody else needs it; started again in a ``finally`` no matter what).
+- ``postgres``: this stack's own PostgreSQL stopped for ~3 s (``pg_ctl stop -m fast``, started
+  again in a ``finally`` no matter what; the cluster is removed at the end, also on failure).
   Probes record what the public page, the API and /readyz answer during the outage and how long
   after the server is back they answer normally again (goal ≤ 5 s);
 - ``redis``: this stack's Redis killed (intake must still accept; rate limits fail open).
@@ -35,7 +36,6 @@ import json
 import os
 import re
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +50,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack as st
 
 DB = os.environ.get("FAULTS_DB", "netra_faults")
-PG_CLUSTER = os.environ.get("FAULTS_PG_CLUSTER", "15 main").split()
 PHASE_SECONDS = float(os.environ.get("FAULTS_PHASE_SECONDS", "8"))
 OUTAGE_SECONDS = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "3"))
 CANARIES = int(os.environ.get("FAULTS_CANARIES", "20"))
@@ -89,10 +88,12 @@ def kill_app_worker(stack: st.Stack):
 def kill_scheduler(stack: st.Stack):
     def fault():
         proc = stack.procs["scheduler"]
+        stack.supervised.discard("scheduler")  # restarted here, as systemd would
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         time.sleep(2)
         stack.start_scheduler()
+        stack.supervised.add("scheduler")
         return {"killed": f"scheduler {proc.pid}, restarted after 2 s"}
 
     return fault
@@ -118,12 +119,14 @@ def kill_task_worker(stack: st.Stack):
         if victim is None:
             return {"killed": "nothing: no canary was running", "interrupted task retried once": False}
         proc = stack.procs[victim]
+        stack.supervised.discard(victim)  # restarted here, as systemd would
         os.kill(proc.pid, signal.SIGKILL)
         killed_at = time.monotonic()
         proc.wait()
         time.sleep(2)
         n = int(victim.removeprefix("worker")) - 1
         stack.start_worker(n)
+        stack.supervised.add(victim)
         # Recovery: the interrupted task claimed again (a second worker id) and finished.
         recovered = None
         while time.monotonic() - killed_at < 30:
@@ -182,10 +185,12 @@ def stop_postgres(stack: st.Stack):
             return 0, ""
 
     def fault():
+        if stack.pg is None:
+            raise SystemExit("the PostgreSQL fault needs the stack's own server (private_pg=True)")
         seen: dict = {}
-        started = None
+        started = stopped = time.monotonic()
         try:
-            subprocess.run(["pg_ctlcluster", *PG_CLUSTER, "stop", "-m", "fast"], check=True)
+            stack.pg.stop("fast")
             stopped = time.monotonic()
             while time.monotonic() - stopped < OUTAGE_SECONDS:
                 status, body = probe(f"{stack.base}/readyz")
@@ -198,20 +203,27 @@ def stop_postgres(stack: st.Stack):
                 seen.setdefault("page", Counter())[f"{page_status} {'friendly' if friendly else 'other'}"] += 1
                 time.sleep(0.2)
         finally:
-            subprocess.run(["pg_ctlcluster", *PG_CLUSTER, "start"], check=False)
+            stack.pg.start()  # returns once the server accepts connections (pg_ctl -w)
             started = time.monotonic()
-        recovered = {}
+        recovered: dict = {}
+        until: dict = {}  # what the page answered until it recovered
         while len(recovered) < 3 and time.monotonic() - started < 30:
             if "readyz" not in recovered and st.get(f"{stack.base}/readyz")[0] == 200:
                 recovered["readyz"] = round(time.monotonic() - started, 2)
             if "api" not in recovered and st.get(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH")[0] == 404:
                 recovered["api"] = round(time.monotonic() - started, 2)
-            if "page" not in recovered and page()[0] == 404:
-                recovered["page"] = round(time.monotonic() - started, 2)
+            if "page" not in recovered:
+                status, html = page()
+                until.setdefault("page", Counter())[f"{status} {html[:60]!r}" if status != 404 else "404"] += 1
+                if status == 404:
+                    recovered["page"] = round(time.monotonic() - started, 2)
             time.sleep(0.1)
         return {
+            "outage (s)": round(started - stopped, 1),
+            "services restarted (exited during the outage)": dict(stack.restarts),
             "during outage": {k: dict(v) for k, v in seen.items()},
             "recovered (s after start)": recovered,
+            "page answers until recovered": {k: dict(v) for k, v in until.items()},
             "recovered within 5 s": len(recovered) == 3 and max(recovered.values()) <= 5,
         }
 
@@ -251,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown fault(s) {sorted(unknown)}; choose from {','.join(FAULTS)}")
     chosen = [f for f in FAULTS if f in chosen]
     work = Path(tempfile.mkdtemp(prefix="netra-faults."))
-    stack = st.Stack(work, DB, apps=1, workers=2, deliverers=1, env={"GUNICORN_WORKERS": "3"})
+    stack = st.Stack(work, DB, apps=1, workers=2, deliverers=1, env={"GUNICORN_WORKERS": "3"}, private_pg=True)
     results = []
     status = 0
     t0 = time.monotonic()
@@ -279,9 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         if not ok or broken:
             status = 1
     finally:
-        if "postgres" in chosen:  # whatever happened above: the shared PostgreSQL runs again
-            subprocess.run(["pg_ctlcluster", *PG_CLUSTER, "start"], check=False, capture_output=True)
-        stack.down(drop=os.environ.get("KEEP") != "1")
+        stack.down(drop=os.environ.get("KEEP") != "1")  # also stops and removes this stack's PostgreSQL
     print(f"faults: {'passed' if status == 0 else 'FAILED'} in {time.monotonic() - t0:.0f} s (logs in {work})")
     return status
 

@@ -2,7 +2,10 @@
 """The production stack as background processes, for ``make faults`` and ``make scale-check``.
 
 One place for what both need (``scripts/prod_check.sh`` is the shell twin for the smoke test
-through nginx and S3): its own PostgreSQL database on the machine's server, its own
+through nginx and S3): its own PostgreSQL database on the machine's server — or, with
+``private_pg=True`` (``make faults``), its own PostgreSQL 15 cluster (``initdb`` into a temporary
+directory, a free port, trust authentication, removed in ``down``) that may be stopped and
+started without touching anyone else's server —, its own
 ``redis-server`` on a free port, N gunicorns (``deploy/gunicorn.conf.py``, NETRA_ENV=production)
 on free ports, N task workers (``manage.py run_worker``), N webhook deliverers
 (``manage.py deliver_webhooks``), one scheduler; a webhook receiver that records the order of
@@ -20,6 +23,7 @@ import random
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = os.environ.get("PY", str(ROOT / ".venv" / "bin" / "python"))
 BIN = Path(PY).parent
 PG = os.environ.get("STACK_PG", "postgres://postgres@127.0.0.1:5432")
+PG_BIN = Path(os.environ.get("STACK_PG_BIN", "/usr/lib/postgresql/15/bin"))
 AGENCY = "pemkab-katingan"
 REGION = "62.06"
 OFFICER = "satgas.katingan"
@@ -105,18 +110,71 @@ class Receiver:
         self.server.server_close()
 
 
+class PrivatePostgres:
+    """A throw-away PostgreSQL cluster of this stack's own: ``initdb`` into a temporary directory,
+    listening on 127.0.0.1 and a free port, trust authentication. As root it runs as the
+    ``postgres`` user (initdb refuses root). ``stop``/``start`` are the outage of ``make faults``;
+    ``remove`` stops it (immediately) and deletes the directory, whatever state it is in."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}"
+        self.dir = Path(tempfile.mkdtemp(prefix="netra-pg."))
+        self.data = self.dir / "data"
+        self.log = self.dir / "server.log"
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+
+    def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run([*self.as_user, *argv], capture_output=True, text=True, check=check)
+
+    def init(self) -> None:
+        self._run(
+            str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8"
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def remove(self, *, keep: bool = False) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop", check=False)
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Stack:
     def __init__(
-        self, work: Path, db: str, *, apps: int = 1, workers: int = 1, deliverers: int = 1, env: dict | None = None
+        self,
+        work: Path,
+        db: str,
+        *,
+        apps: int = 1,
+        workers: int = 1,
+        deliverers: int = 1,
+        env: dict | None = None,
+        private_pg: bool = False,
     ):
         self.work, self.db = work, db
-        self.url = f"{PG}/{db}"
+        self.pg = PrivatePostgres() if private_pg else None
+        self.server = self.pg.url if self.pg else PG
+        self.url = f"{self.server}/{db}"
         self.redis_port = free_port()
         self.app_ports = [free_port() for _ in range(apps)]
         self.bases = [f"http://127.0.0.1:{port}" for port in self.app_ports]
         self.base = self.bases[0]
         self.n_workers, self.n_deliverers = workers, deliverers
         self.procs: dict[str, subprocess.Popen] = {}
+        # systemd's Restart=always, RestartSec=2 (deploy/systemd/): the background services that exit
+        # are started again 2 s later, unless a fault took one out of this set to kill it itself.
+        self.supervised: set[str] = set()
+        self.restarts: Counter = Counter()
+        self.stopping = False
         self.receiver = Receiver()
         self.token = ""
         self.env = os.environ | {
@@ -180,8 +238,11 @@ class Stack:
 
     def up(self) -> None:
         self.start_redis()
-        psql(f"{PG}/postgres", f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
-        psql(f"{PG}/postgres", f"CREATE DATABASE {self.db}")
+        if self.pg:
+            self.pg.init()
+            self.pg.start()
+        psql(f"{self.server}/postgres", f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
+        psql(f"{self.server}/postgres", f"CREATE DATABASE {self.db}")
         self.manage("migrate", "--noinput", "-v0")
         self.manage("load_reference")
         self.link_static()
@@ -195,6 +256,9 @@ class Stack:
             self.start_worker(n)
         for n in range(self.n_deliverers):
             self.start_deliverer(n)
+        self.supervised = {"scheduler", *(f"worker{n + 1}" for n in range(self.n_workers))}
+        self.supervised |= {f"webhooks{n + 1}" for n in range(self.n_deliverers)}
+        threading.Thread(target=self.watch, daemon=True).start()
         for base in self.bases:
             for _ in range(300):
                 if get(f"{base}/healthz")[0] == 200:
@@ -212,6 +276,24 @@ class Stack:
         # Every process learns of the first subscription within outbox.NOBODY_LISTENS_SECONDS.
         time.sleep(5.5)
 
+    def watch(self) -> None:
+        while not self.stopping:
+            for name in sorted(self.supervised):
+                proc = self.procs.get(name)
+                if proc is None or proc.poll() is None:
+                    continue
+                time.sleep(2)  # RestartSec
+                if self.stopping or name not in self.supervised:
+                    continue
+                self.restarts[name] += 1
+                if name == "scheduler":
+                    self.start_scheduler()
+                elif name.startswith("worker"):
+                    self.start_worker(int(name.removeprefix("worker")) - 1)
+                else:
+                    self.start_deliverer(int(name.removeprefix("webhooks")) - 1)
+            time.sleep(0.2)
+
     def link_static(self) -> None:
         """The same collectstatic cache as prod-check (it takes minutes on a loaded machine)."""
         cache = ROOT / "var" / "prod-check-static"
@@ -227,6 +309,7 @@ class Stack:
             self.manage("collectstatic", "--noinput", "--clear", "-v0")
 
     def down(self, *, drop: bool = True) -> None:
+        self.stopping = True
         for proc in self.procs.values():
             if proc.poll() is None:
                 proc.terminate()
@@ -236,7 +319,9 @@ class Stack:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.receiver.stop()
-        if drop:
+        if self.pg:
+            self.pg.remove(keep=not drop)
+        elif drop:
             subprocess.run(
                 ["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)"],
                 capture_output=True,

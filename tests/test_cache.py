@@ -62,6 +62,14 @@ def test_an_unreachable_server_still_raises_for_the_callers_to_fail_open():
         backend.add("turn", 1, timeout=5)
 
 
+def test_the_breaker_backend_keeps_one_client_per_server():
+    from netra.cache import ResilientRedisCache
+
+    backend = ResilientRedisCache("redis://127.0.0.1:6379/3", {})
+    assert isinstance(backend, RedisCache)
+    assert backend._cache.get_client("a") is backend._cache.get_client("b")
+
+
 def test_a_redis_cache_url_is_served_by_this_backend():
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "NETRA_ENV": "test", "CACHE_URL": "redis://127.0.0.1:6379/3"}
@@ -69,4 +77,4 @@ def test_a_redis_cache_url_is_served_by_this_backend():
         [sys.executable, "-c", "from netra import settings; print(settings.CACHES['default']['BACKEND'])"],
         env=env, cwd=root, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert done.stdout.split() == ["netra.cache.RedisCache"]
+    assert done.stdout.split() == ["netra.cache.ResilientRedisCache"]  # a RedisCache behind the breaker
