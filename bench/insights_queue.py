@@ -20,6 +20,8 @@ Then, in-process over the Django test client (no socket), p50/p95 and the number
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --cases 1000000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/insights_queue.py --reuse
+    BENCH_PG_DB=netra_bench_queue DATABASE_URL=... .venv/bin/python bench/insights_queue.py  (that database,
+        used as it is when it holds the data, else generated into it)
     .venv/bin/python bench/insights_queue.py --sqlite --cases 100000 [--reuse]
 
 ``BENCH_PG_DB`` names the PostgreSQL database to fill or reuse (default netra_bench_insights_scale;
@@ -375,6 +377,12 @@ def main() -> None:
             SQLITE_PATH.unlink()
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
         name = str(SQLITE_PATH)
+    elif os.environ.get("BENCH_PG_DB"):  # a copy of one made before (CREATE DATABASE ... TEMPLATE ...)
+        name = os.environ["BENCH_PG_DB"]
+        fresh = not _pg_filled(name, n)
+        if fresh:
+            _pg_recreate(name)
+        os.environ["DATABASE_URL"] = _pg_url(name)
     else:
         if args.reuse and not os.environ.get("BENCH_PG_DB") and _pg_filled(SHARED_DB, n):
             name, fresh = SHARED_DB, False

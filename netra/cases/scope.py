@@ -77,6 +77,41 @@ def cases_q(actor, *, prefix: str = "") -> Q:
     return condition
 
 
+# A scope of more single agencies, regions and receiving agencies than this is read as one filter.
+MAX_PARTS = 40
+
+
+def cases_q_parts(actor) -> list[tuple[Q, bool]] | None:
+    """``cases_q`` as separate filters whose union is the same cases (None: every case).
+
+    Each part is ``(filter, ordered)``: ``ordered`` when it is one agency, one region or one
+    receiving agency, so that an index on that column followed by the queue's order
+    (``case_*_order_idx``) reads it already sorted, a LIMIT stopping the walk; an ``OR`` of them
+    would make the planner fetch and sort the whole scope. A region prefix becomes its regions
+    (the province and its kabupaten/kota). A scope with more than ``MAX_PARTS`` parts is one
+    unordered part (``cases_q``). The parts may overlap (a case of the agency in the region):
+    the caller removes duplicates.
+    """
+    from netra.catalog.models import Region
+
+    scope = actor_scope(actor)
+    if scope is None or scope.everything:
+        return None
+    codes: set[str] = set()
+    for prefix in scope.region_prefixes:
+        codes.update(
+            Region.objects.filter(Q(code=prefix) | Q(code__startswith=prefix + ".")).values_list("code", flat=True)
+        )
+    receiving = receiving_agency_ids(actor)
+    if len(scope.agency_ids) + len(codes) + len(receiving) > MAX_PARTS:
+        return [(cases_q(actor), False)]
+    return (
+        [(Q(agency_id=pk), True) for pk in sorted(scope.agency_ids)]
+        + [(Q(region_id=code), True) for code in sorted(codes)]
+        + [(Q(referred_to_id=pk), True) for pk in sorted(receiving)]
+    )
+
+
 def in_scope(actor, case: Case) -> bool:
     if actor is None:
         return True

@@ -194,7 +194,9 @@ def _buckets(today: datetime.date, soon: datetime.date) -> list[tuple[int, Q]]:
         (ATTENTION_NEW, Q(status=Status.RECEIVED)),
         (ATTENTION_OVERDUE, active & Q(due_date__lt=today)),
         (ATTENTION_DUE_SOON, active & Q(due_date__gte=today, due_date__lte=soon)),
-        (ATTENTION_OPEN, active & (Q(due_date__gt=soon) | Q(due_date__isnull=True))),
+        # Two parts (each one index range; an OR of them is not): the later dates, then the undated.
+        (ATTENTION_OPEN, active & Q(due_date__gt=soon)),
+        (ATTENTION_OPEN, active & Q(due_date__isnull=True)),
         (ATTENTION_DONE, ~Q(status__in=ACTIVE_STATES)),
     ]
 
@@ -294,51 +296,65 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
     from django.db import connection
 
     today, soon = attention_dates()
-    plain = _filtered(user, **{name: filters.get(name) for name in _FILTER_NAMES}).order_by()
-    # A scope of some agencies or regions is found by its own indexes and sorted (a few thousand
+    # The scope as its parts (scope.cases_q_parts): one agency, one region, one receiving agency
+    # each, found by an index already in (due date, received, id) order (case_*_order_idx), so
+    # each group's next rows are an index range with a LIMIT. An OR of them (or a scope of too
+    # many parts: one part, unordered) is found by its own indexes and sorted (a few thousand
     # rows); walking the due-date index in order would pass over everybody else's cases first.
-    # Only a national scope walks it (COALESCE(x, x) is the same value, but no index's order).
-    from netra.cases.scope import actor_scope
+    # Only a national scope walks that one (COALESCE(x, x) is the same value, but no index's order).
+    from netra.cases.scope import cases_q_parts
 
-    scope = actor_scope(user) if user is not None else None
-    due: Any = F("due_date") if scope is None or scope.everything else Coalesce("due_date", "due_date")
-    due_order = due.asc(nulls_last=True) if not reverse else due.desc(nulls_first=True)
-    order = (due_order, "created_at", "pk") if not reverse else (due_order, "-created_at", "-pk")
+    reaches: list[tuple[Q | None, bool]] = [(None, True)]  # the system, a national or an empty scope: as it is
+    if user is not None and (scope_parts := cases_q_parts(user)):
+        reaches = list(scope_parts)
     parts: list[str] = []
     params: list[Any] = []
     buckets = _buckets(today, soon)
     if reverse:
         buckets.reverse()
     status = filters.get("status")
-    for bucket, condition in buckets:
-        if not _bucket_may_hold(bucket, status):
-            continue  # the planner does not see that "active" and "done" exclude each other
-        qs = plain.filter(condition)
-        if cursor is not None:
-            at = cursor[0]
-            if (bucket < at and not reverse) or (bucket > at and reverse):
+    named = {name: filters.get(name) for name in _FILTER_NAMES}
+    for reach, ordered in reaches:
+        plain = _filtered(user, reach=reach, **named).order_by()
+        due: Any = F("due_date") if ordered else Coalesce("due_date", "due_date")
+        due_order = due.asc(nulls_last=True) if not reverse else due.desc(nulls_first=True)
+        order = (due_order, "created_at", "pk") if not reverse else (due_order, "-created_at", "-pk")
+        for bucket, condition in buckets:
+            if not _bucket_may_hold(bucket, status):
+                continue  # the planner does not see that "active" and "done" exclude each other
+            qs = plain.filter(condition)
+            if cursor is not None:
+                at = cursor[0]
+                if (bucket < at and not reverse) or (bucket > at and reverse):
+                    continue
+                if bucket == at:
+                    qs = qs.filter(_after_in_bucket(*cursor[1:], reverse=reverse))
+            try:
+                sql, part = (
+                    qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
+                    .order_by(*order)
+                    .values_list("bucket", "due_date", "created_at", "pk")[:limit]
+                    .query.sql_with_params()
+                )
+            except EmptyResultSet:  # an empty scope: nothing to ask
                 continue
-            if bucket == at:
-                qs = qs.filter(_after_in_bucket(*cursor[1:], reverse=reverse))
-        try:
-            sql, part = (
-                qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
-                .order_by(*order)
-                .values_list("bucket", "due_date", "created_at", "pk")[:limit]
-                .query.sql_with_params()
-            )
-        except EmptyResultSet:  # an empty scope: nothing to ask
-            continue
-        parts.append(f"SELECT * FROM ({sql}) q{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
-        params.extend(part)
+            parts.append(f"SELECT * FROM ({sql}) q{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
+            params.extend(part)
     if not parts:
         return []
     with connection.cursor() as db:
         db.execute(" UNION ALL ".join(parts), params)
-        found = [
-            (int(b), datetime.date.fromisoformat(due) if isinstance(due, str) else due, _aware(created), int(pk))
-            for b, due, created, pk in db.fetchall()
-        ]
+        found = list(  # parts may overlap (a case of the agency, in the region): each case once
+            {
+                int(pk): (
+                    int(b),
+                    datetime.date.fromisoformat(due) if isinstance(due, str) else due,
+                    _aware(created),
+                    int(pk),
+                )
+                for b, due, created, pk in db.fetchall()
+            }.values()
+        )
     # The queue order (the reverse when going back); the page is the first ``limit`` rows.
     found.sort(key=lambda r: (r[0], r[1] is None, r[1] or datetime.date.min, r[2], r[3]), reverse=reverse)
     ids = [row[3] for row in found[:limit]]
@@ -407,8 +423,10 @@ def _filtered(
     agency=None,
     received_from=None,
     received_to=None,
+    reach: Q | None = None,
 ) -> QuerySet[Case]:
-    qs = scoped_cases(user)
+    # ``reach``: one part of the user's scope (scope.cases_q_parts) instead of the whole of it.
+    qs = scoped_cases(user) if reach is None else Case.objects.filter(reach)
     if status == "active":
         qs = qs.filter(status__in=ACTIVE_STATES)
     elif status:
