@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0021_duplicate_open_idx_again"),
+        ("cases", "0022_triage_result_duplicates"),
         ("catalog", "0001_initial"),
         ("orgs", "0005_user_signer_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
