@@ -43,15 +43,15 @@ def post_worker_init(worker):
     ``graceful_timeout``. Waking the worker through its own pipe (what gunicorn does for a reload)
     makes it leave its loop at once; a worker in the middle of a request still finishes it first.
     """
+    import contextlib
     import signal
 
     stop = worker.handle_exit
 
     def handle_exit(sig, frame):
         stop(sig, frame)
-        try:
+        # A worker class without the pipe sees the flag on its next loop.
+        with contextlib.suppress(AttributeError, OSError):
             os.write(worker.PIPE[1], b".")
-        except (AttributeError, OSError):
-            pass  # a worker class without the pipe: it sees the flag on its next loop
 
     signal.signal(signal.SIGTERM, handle_exit)
