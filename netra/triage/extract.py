@@ -91,7 +91,7 @@ POSITIONS: dict[str, tuple[str, ...]] = {
     "kepala upt": ("kepala upt", "kepala uptd"),
     "kepala puskesmas": ("kepala puskesmas",),
     "kepala sekolah": ("kepala sekolah",),
-    "kepala desa": ("kepala desa",),
+    "kepala desa": ("kepala desa", "kuwu", "perbekel", "keuchik", "geuchik", "wali nagari", "kepala kampung"),
     "penjabat kepala desa": ("penjabat kepala desa",),
     "sekretaris desa": ("sekretaris desa",),
     "perangkat desa": ("perangkat desa", "kepala dusun", "kaur"),
@@ -294,11 +294,21 @@ def find_agencies(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- candidates and parties
+# Javanese, Sundanese, Madurese, Makassar/Bugis and Balinese numbers as witnesses write them after a
+# candidate word ("nomer papat", "paslon tilu", "calon tallu"); read only there, never alone
+REGIONAL_NUMBERS = {
+    "siji": 1, "setunggal": 1, "hiji": 1, "settong": 1, "sittong": 1, "sedi": 1, "besik": 1,
+    "loro": 2, "kalih": 2, "duwa": 2, "due": 2,
+    "telu": 3, "tilu": 3, "tallu": 3, "tellu": 3, "tello": 3,
+    "papat": 4, "opat": 4, "appa": 4, "eppa": 4,
+    "limo": 5, "lema": 5, "lime": 5, "enam": 6, "nem": 6, "genep": 6,
+}  # fmt: skip
+_NUMBER = "0?[1-9]|satu|dua|tiga|empat|lima|" + "|".join(sorted(REGIONAL_NUMBERS, key=len, reverse=True))
 _CANDIDATE_NUMBER = re.compile(
     r"\b(?:pasangan calon|calon presiden|calon wakil presiden|calon gubernur|calon bupati|calon wali kota|"
     r"calon kepala daerah|calon legislatif|calon|nomor urut|kandidat|coblos|mencoblos|memilih|mendukung|pilih|"
-    r"dukung|jari|nomor)"
-    r"(?: (?:nomor urut|nomor|urut))? (0?[1-9]|satu|dua|tiga|empat|lima)\b(?! ?(?:/|-|\d|januari|februari|maret|april|"
+    r"dukung|jari|nomor|paket|salam)"
+    rf"(?: (?:nomor urut|nomor|urut))? ({_NUMBER})\b(?! ?(?:/|-|\d|januari|februari|maret|april|"
     r"mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|mar|apr|jun|jul|agu|agt|sep|okt|nov|des|"
     r"jam|hari|orang|ribu|juta|persen|rt|rw|tahun|bulan|kali))"
 )
@@ -340,7 +350,8 @@ _PARTY_RE = [
 def find_candidates(normalised: str, known: tuple[str, ...] = ()) -> list[str]:
     found: list[str] = []
     for m in _CANDIDATE_NUMBER.finditer(normalised):
-        _add(found, "nomor " + str(int(number_word(m.group(1)))))
+        word = m.group(1)
+        _add(found, "nomor " + str(REGIONAL_NUMBERS.get(word) or int(number_word(word))))
     for m in _FINGERS.finditer(normalised):
         _add(found, "nomor " + str(int(number_word(m.group(1)))))
     for name in (*known, *KNOWN_CANDIDATES):

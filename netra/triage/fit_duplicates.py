@@ -10,6 +10,7 @@ have seen. Writes ``netra/triage/data/duplicates.json``; a test rebuilds it and 
 
     NETRA_ENV=test .venv/bin/python -m netra.triage.fit_duplicates            # writes the file
     NETRA_ENV=test .venv/bin/python -m netra.triage.fit_duplicates --check    # compares only
+    NETRA_ENV=test .venv/bin/python -m netra.triage.fit_duplicates --choose-l2  # CV F1 per L2, writes nothing
 """
 
 import hashlib
@@ -21,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FIT_FILE = ROOT / "eval" / "dups_train.jsonl"
-L2 = 0.1  # chosen by the cross-validated F1 among 0.03, 0.1, 0.3, 1, 3 (fitting set only)
+L2 = 0.1  # chosen by the cross-validated F1 among L2_CHOICES (``--choose-l2``; fitting set only)
+L2_CHOICES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 FOLDS = 5
 ITERATIONS = 25
 THRESHOLDS = [round(0.05 + 0.01 * i, 2) for i in range(91)]
@@ -45,15 +47,15 @@ def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     return x
 
 
-def fit_logistic(rows: list[list[tuple[int, float]]], labels: list[int], n: int) -> list[float]:
+def fit_logistic(rows: list[list[tuple[int, float]]], labels: list[int], n: int, l2: float = L2) -> list[float]:
     """Weights (index 0 = intercept, never penalised) of an L2 logistic regression on sparse rows."""
     w = [0.0] * n
     for _ in range(ITERATIONS):
         grad = [0.0] * n
         hess = [[0.0] * n for _ in range(n)]
         for i in range(1, n):
-            grad[i] = L2 * w[i]
-            hess[i][i] = L2
+            grad[i] = l2 * w[i]
+            hess[i][i] = l2
         for x, y in zip(rows, labels, strict=True):
             z = sum(w[j] * v for j, v in x)
             p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
@@ -70,14 +72,14 @@ def fit_logistic(rows: list[list[tuple[int, float]]], labels: list[int], n: int)
     return w
 
 
-def fit(pairs: list, n: int) -> list[float]:
+def fit(pairs: list, n: int, l2: float = L2) -> list[float]:
     """``fit_logistic`` with the signs the features mean: a "same" fact never lowers the score and a
     conflict never raises it. A weight that comes out the wrong way (a handful of pairs in the
     fitting set) is set to 0 and the rest refitted, until none does."""
     dropped: set[int] = set()
     while True:
         rows = [[(j, v) for j, v in x if j not in dropped] for _i, _j, x, _y in pairs]
-        w = fit_logistic(rows, [y for _i, _j, _x, y in pairs], n)
+        w = fit_logistic(rows, [y for _i, _j, _x, y in pairs], n, l2)
         wrong = {k for k, sign in SIGNS.items() if k not in dropped and w[k] * sign < 0}
         if not wrong:
             return w
@@ -106,7 +108,7 @@ def _fold(row: dict) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % FOLDS
 
 
-def build(path: Path = FIT_FILE) -> dict:
+def build(path: Path = FIT_FILE, l2: float = L2) -> dict:
     if "holdout" in path.name:
         raise SystemExit(f"refusing to fit on a holdout file: {path}")
     from netra.triage.evaluate import row_features
@@ -135,11 +137,11 @@ def build(path: Path = FIT_FILE) -> dict:
     oof: list[tuple[float, int]] = []
     for k in range(FOLDS):
         train = [(x, y) for i, j, x, y in pairs if folds[i] != k and folds[j] != k]
-        w = fit([(0, 0, x, y) for x, y in train], n)
+        w = fit([(0, 0, x, y) for x, y in train], n, l2)
         oof += [(_score(w, x), y) for i, j, x, y in pairs if min(folds[i], folds[j]) == k and k in (folds[i], folds[j])]
     best = max(THRESHOLDS, key=lambda t: (round(_f1(oof, t)[0], 6), -abs(t - 0.5)))
     cv_f1, cv_p, cv_r = _f1(oof, best)
-    w = fit(pairs, n)
+    w = fit(pairs, n, l2)
     fit_f1, fit_p, fit_r = _f1([(_score(w, x), y) for _i, _j, x, y in pairs], best)
     return {
         "fitted_on": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name,
@@ -147,7 +149,7 @@ def build(path: Path = FIT_FILE) -> dict:
         "reports": len(data),
         "pairs": len(pairs),
         "true_pairs": sum(y for _i, _j, _x, y in pairs),
-        "l2": L2,
+        "l2": l2,
         "threshold": best,
         "cross_validated": {
             "folds": FOLDS,
@@ -172,6 +174,11 @@ def main(argv: list[str]) -> int:
     django.setup()
     from netra.triage.similar import DUPLICATES_FILE
 
+    if "--choose-l2" in argv:
+        for l2 in L2_CHOICES:
+            cv = build(l2=l2)["cross_validated"]
+            print(f"l2 {l2}: cross-validated F1 {cv['f1']} (P {cv['precision']} R {cv['recall']})", flush=True)
+        return 0
     text = dumps(build())
     if "--check" in argv:
         same = DUPLICATES_FILE.exists() and DUPLICATES_FILE.read_text(encoding="utf-8") == text

@@ -29,7 +29,103 @@ DUPLICATES_FILE = Path(__file__).resolve().parent / "data" / "duplicates.json"
 STRONG = {"evidence_hash": 0.95, "link": 0.9, "nip": 0.85}
 STRONG_FLOOR = 0.75  # a strong key with conflicting other facts still scores at least this
 GENERIC_POSITIONS = frozenset({"asn", "staf", "honorer"})
+# One person, as different witnesses name the post: a village head is "kepala desa", "lurah" (Java,
+# Bali), "kuwu", "petinggi", "perbekel"; a sekdes is also "perangkat desa".
+POSITION_KIN = {"lurah": "kepala desa", "penjabat kepala desa": "kepala desa", "sekretaris desa": "perangkat desa"}
 RARE_IDF = 5.0  # a word in at most ~1 % of the training reports: a place, a person, a school
+
+
+# What happened, as a witness may word it: an act and the words (or rough stems) that name it. A word
+# is looked up whole first, then with its affixes off (``_stems``: "berkaos" -> "kaos", "dicopotin"
+# -> "copot", "nyebarin" -> "sebar"). Words every report uses ("kampanye", "calon", "foto") name no
+# act; "bagikan" neither (the lexicon reads "ngeshare" as it, and sembako are "dibagikan" too).
+ACT_WORDS: dict[str, tuple[str, ...]] = {
+    "declare": ("deklarasi", "ikrar", "deklarasikan"),
+    "pose": ("pose", "jari", "acung", "salam"),
+    "vehicle": ("mobil", "mobdin", "kendaraan", "oto", "ambulans", "ambulan", "plat", "truk", "pikap", "motor"),
+    "goods": ("sembako", "bansos", "beras", "minyak", "sarung", "jaring", "pangan", "kantong", "karung"),
+    "money": ("uang", "amplop", "duit", "rupiah", "ribu", "transport", "rp", "goceng", "seket", "ewu"),
+    "online": (
+        "posting", "post", "unggah", "upload", "share", "facebook", "fb", "fesbuk", "tiktok", "instagram", "ig",
+        "story", "status", "komen", "komentar", "like", "medsos", "youtube", "twitter", "video", "akun", "grup",
+        "admin", "twit", "reels", "live",
+    ),
+    "gather": (
+        "kumpul", "arah", "arahan", "ancam", "mutasi", "rotasi", "suruh", "menang", "menangke", "menangin",
+        "baris", "perintah", "instruksi", "paksa", "evaluasi", "rapat", "pertemuan", "pindah",
+    ),
+    "team": (
+        "tim", "relawan", "sukses", "pemenangan", "korcam", "koordinator", "saksi", "ketua", "struktur", "mandat",
+        "korlap", "timses",
+    ),
+    "party": ("partai", "sipol", "kader", "pengurus", "keanggotaan", "anggota", "infopemilu", "politik"),
+    "letter": ("surat", "ktp", "fotokopi", "salinan", "stempel", "cap", "kop", "teken", "tekeni", "tanda"),
+    "rally": ("konvoi", "pawai", "arak", "orasi", "panggung", "rally", "akbar", "terbuka", "kampanye_hadir"),
+    "project": ("proyek", "aspal", "blt", "pkh", "jembatan", "irigasi", "program", "anggaran", "tunda"),
+    "premises": ("rujab", "wantilan", "posko", "aula", "balai", "pendopo", "rumah_dinas", "gedung", "ruang"),
+    "attire": ("kaos", "pin", "lencana", "topi", "rompi", "atribut", "seragam", "baju", "jaket"),
+    "banner": ("baliho", "spanduk", "poster", "kalender", "banner", "stiker", "peraga", "gambar"),
+    "remove": ("copot", "cabut", "rusak"),
+    "permit": ("izin", "perizinan"),
+}  # fmt: skip
+_ACT_OF = {word: act for act, words in ACT_WORDS.items() for word in words}
+_PREFIXES = (
+    "meng", "meny", "mem", "men", "me", "di", "ber", "be", "ter", "peng", "pem", "pen", "pe", "ng", "ny", "ke", "se",
+)  # fmt: skip
+_SUFFIXES = ("kan", "nya", "an", "in", "i", "ne", "na", "e")
+_PHRASES = (
+    (re.compile(r"\b(?:hadir|ikut|datang|menghadiri|mengikuti|melu|teka) (?:\w+ ){0,3}kampanye\b"), "kampanye_hadir"),
+    (re.compile(r"\b(?:rumah dinas|rumah jabatan)\b"), "rumah_dinas"),
+    (re.compile(r"\brapat umum\b"), "akbar"),
+    (re.compile(r"\b\d+ ?(?:rb|ribu|k)\b"), "ribu"),
+)
+
+
+def _kin(positions: frozenset[str]) -> frozenset[str]:
+    return frozenset(POSITION_KIN.get(p, p) for p in positions)
+
+
+def _stems(word: str) -> list[str]:
+    """The word and rough stems of it: one prefix and/or one suffix off, nasal prefixes undone."""
+    out = [word]
+    bases = [word]
+    for p in _PREFIXES:
+        if word.startswith(p) and len(word) - len(p) >= 3:
+            rest = word[len(p) :]
+            bases.append(rest)
+            if p in ("ny", "meny") and rest[0] in "aeiou":
+                bases.append("s" + rest)
+            if p in ("ng", "meng", "peng") and rest[0] in "aeiou":
+                bases.append("k" + rest)
+            if p in ("men", "pen") and rest[0] in "aeiou":
+                bases.append("t" + rest)
+            if p in ("mem", "pem") and rest[0] in "aeiou":
+                bases.append("p" + rest)
+    for b in bases:
+        out.append(b)
+        for s in _SUFFIXES:
+            if b.endswith(s) and len(b) - len(s) >= 3:
+                out.append(b[: -len(s)])
+    return out
+
+
+@functools.lru_cache(maxsize=50_000)
+def acts_of(text: str) -> frozenset[str]:
+    """What the text says happened (keys of ``ACT_WORDS``); from the text alone, so a case's stored
+    text gives the same as the report did."""
+    normalised = normalize(text)
+    words = normalised.split()
+    for pattern, word in _PHRASES:
+        if pattern.search(normalised):
+            words.append(word)
+    found = set()
+    for w in words:
+        act = _ACT_OF.get(w)
+        if act is None and len(w) > 4:
+            act = next((_ACT_OF[s] for s in _stems(w) if s in _ACT_OF), None)
+        if act:
+            found.add(act)
+    return frozenset(found)
 
 
 def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
@@ -38,6 +134,7 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     The names are the keys of ``data/duplicates.json``'s ``weights`` (``fit_duplicates`` fits them).
     """
     text = text_similarity(a, b)
+    kin_a, kin_b = _kin(a.positions), _kin(b.positions)
     shared = a.words & b.words
     rare = [w for w in shared if a.word_idf.get(w, 0.0) >= RARE_IDF]
     wa = sum(a.word_idf.values())
@@ -51,10 +148,8 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
         "nip_conflict": float(bool(a.nips and b.nips and not a.nips & b.nips)),
         "name_same": 0.0,
         "name_conflict": 0.0,
-        "position_same": float(bool(a.positions & b.positions and not a.positions <= GENERIC_POSITIONS)),
-        "position_conflict": float(
-            bool(a.positions - GENERIC_POSITIONS and b.positions - GENERIC_POSITIONS and not a.positions & b.positions)
-        ),
+        "position_same": float(bool(kin_a & kin_b and not a.positions <= GENERIC_POSITIONS)),
+        "position_conflict": float(bool(kin_a - GENERIC_POSITIONS and kin_b - GENERIC_POSITIONS and not kin_a & kin_b)),
         "agency_same": float(bool(a.agencies & b.agencies)),
         "candidate_same": float(bool(a.candidates & b.candidates)),
         "candidate_conflict": float(bool(a.candidates and b.candidates and not a.candidates & b.candidates)),
@@ -79,6 +174,20 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     if gap is not None:
         v["date_close"] = float(gap <= 2)
         v["date_far"] = float(gap > 10)
+    acts_a, acts_b = acts_of(a.text), acts_of(b.text)
+    v["acts_same"] = float(bool(acts_a & acts_b))
+    v["acts_conflict"] = float(bool(acts_a and acts_b and not acts_a & acts_b))
+    # the same official, the same place, the same act or candidate: a third each, and nothing at all
+    # when the two name different people, positions, NIPs or regions (two incidents of one region
+    # and one candidate are not one because a third report names both)
+    conflict = v["name_conflict"] or v["position_conflict"] or v["nip_conflict"] or v["region_conflict"]
+    if not conflict:
+        who = v["name_same"] or v["position_same"] or bool(a.nips & b.nips)
+        where = v["region_same"] or v["agency_same"] or rare
+        what = v["acts_same"] or v["candidate_same"]
+        v["who_where_what"] = (bool(who) + bool(where) + bool(what)) / 3
+    else:
+        v["who_where_what"] = 0.0
     return v
 
 

@@ -109,3 +109,40 @@ def test_a_report_resembling_two_incidents_does_not_chain_them():
     groups = cluster(items, DEFAULT_THRESHOLD)
     assert sorted(i for g in groups for i in g) == [0, 1, 2, 3, 4]
     assert not any({0, 2} <= set(g) or {1, 3} <= set(g) for g in groups)  # the incidents stay apart
+
+
+def test_acts_are_read_through_affixes_and_regional_words():
+    from netra.triage.similar import acts_of
+
+    assert acts_of("guru berkaos paslon, dicopotin baliho") >= {"attire", "remove", "banner"}
+    assert acts_of("mobdin kecamatan ngangkut spanduk") >= {"vehicle", "banner"}
+    assert acts_of("sekdes bagi amplop 100rb") >= {"money"}
+    assert acts_of("kades dikumpulkan, diarahkan memenangkan paslon 2") >= {"gather"}
+    assert acts_of("camat hadir di kampanye paslon 1") == {"rally"}
+    assert "online" in acts_of("pak kades ngeshare poster caleg nang fesbuk")
+
+
+def test_different_acts_or_people_count_against_a_pair_and_the_bundle_counts_nothing():
+    a = features(text="Camat Sukamaju ikut deklarasi paslon 1 di GOR", region_code="32.11")
+    b = features(text="Lurah Cibeureum bagi beras stiker paslon 1 di balai", region_code="32.11")
+    v = pair_vector(a, b)
+    assert v["acts_conflict"] == 1 and v["position_conflict"] == 1
+    assert v["who_where_what"] == 0  # same region and candidate, but another official: nothing
+    c = features(text="pak camat sukamaju naik panggung deklarasi paslon 01", region_code="32.11")
+    assert pair_vector(a, c)["who_where_what"] == 1 and pair_vector(a, c)["acts_same"] == 1
+
+
+def test_a_village_head_is_one_person_under_regional_titles():
+    a = features(text="Kepala Desa Sine pose tiga jari dengan cagub")
+    b = features(text="Pak Lurah deso Sine pose salam telu karo cagub")
+    v = pair_vector(a, b)
+    assert v["position_conflict"] == 0 and v["position_same"] == 1
+    assert v["candidate_same"] == 1  # "salam telu": Javanese three after a candidate word
+
+
+def test_regional_numbers_after_a_candidate_word():
+    assert extract("kades ngeshare gambar caleg nomer limo").candidates == ["nomor 5"]
+    assert extract("puang camat di kampanye calon tallu").candidates == ["nomor 3"]
+    assert extract("om frans ajak pilih paket dua").candidates == ["nomor 2"]
+    assert extract("paket sembako 5 kg").candidates == []
+    assert extract("kuwu desa itu ikut kampanye").positions == ["kepala desa"]
