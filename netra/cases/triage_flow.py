@@ -10,8 +10,10 @@ module gives it the database:
   ``triage_pending`` reads the first report, runs the engine outside any transaction and writes
   the suggestion, the key facts, the duplicate keys and the cluster in one short writer turn.
 - **Duplicates.** ``duplicate_candidates`` is the one place that decides what a duplicate is:
-  candidates from indexes only (similar text: PostgreSQL pg_trgm GIN on ``search_text``, SQLite an
-  FTS5 table; the same NIP, link or evidence hash; the same region within the window), in the
+  candidates from indexes only (similar text: ``similarity()`` over a window of up to 3 000 open
+  cases, above it the reports holding the text's rarest words — PostgreSQL the GIN index of the
+  stored text's tsvector, SQLite an FTS5 table; the same NIP, link or evidence hash; the same
+  region within the window), in the
   same agency's reach and the user's scope, scored by ``triage.similarity``; the best five with
   their reasons in words.
 - **Clusters.** A newly triaged case whose best candidate scores at least ``CLUSTER_MIN`` joins
