@@ -378,7 +378,7 @@ def _word_stats() -> tuple[float, dict[str, float], float]:
         )
         reltuples, elems, freqs = cursor.fetchone() or (0.0, None, None)
     elems = list(elems or [])
-    # most_common_elem_freqs: one share per lexeme, then their minimum, maximum and the null share
+    # most_common_elem_freqs: one share per lexeme (sorted by lexeme), then their minimum and maximum
     shares = list(freqs or [])[: len(elems)]
     common = dict(zip(elems, shares, strict=True))
     value = (max(float(reltuples or 0.0), 0.0), common, (min(shares) if shares else 0.0))
