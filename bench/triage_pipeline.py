@@ -10,6 +10,7 @@ case (``time.process_time``: the figure the web tier feels beside it, whatever t
 wall ms, statements per case, the ratio, and whether both left the same clusters.
 
     NETRA_VAR_DIR=/tmp/demo .venv/bin/python bench/triage_pipeline.py [N] [ROUNDS]
+    BENCH_BEFORE=40585d9 DATABASE_URL=postgres://…/copy_of_a_1M_database .venv/bin/python bench/triage_pipeline.py 3 1
 """
 
 import importlib.util
@@ -90,9 +91,7 @@ def main() -> None:
         f"cases/s per core after: {1000 / best['after']:.0f}"
     )
     same = sum(1 for a, b in zip(result["before"], result["after"], strict=True) if a == b)
-    print(
-        f"clusters equal for {same} of {len(ids)} cases (the after version also fixes the stored text the lookup scored)"
-    )
+    print(f"clusters equal for {same} of {len(ids)} cases (before: {BEFORE}; after: the working tree)")
 
 
 if __name__ == "__main__":

@@ -622,8 +622,9 @@ class TriageResult(models.Model):
 
     Written once: the row is inserted empty when the case is opened (``computed_at`` empty) and
     filled after that commit, off the intake's path (``triage_flow.triage_pending``). The
-    duplicate index searches ``search_text`` (PostgreSQL: a pg_trgm GIN index; SQLite: the FTS5
-    table ``cases_triage_fts``, both made by migration 0011).
+    duplicate lookup searches ``search_text`` (PostgreSQL: ``similarity()`` over a small window, else
+    the GIN index of its tsvector ``search_vector``, migration 0018; SQLite: the FTS5 table
+    ``cases_triage_fts``, migration 0011).
     """
 
     case = models.OneToOneField(Case, verbose_name=_("kasus"), on_delete=models.CASCADE, related_name="triage")

@@ -10,8 +10,10 @@ module gives it the database:
   ``triage_pending`` reads the first report, runs the engine outside any transaction and writes
   the suggestion, the key facts, the duplicate keys and the cluster in one short writer turn.
 - **Duplicates.** ``duplicate_candidates`` is the one place that decides what a duplicate is:
-  candidates from indexes only (similar text: PostgreSQL pg_trgm GIN on ``search_text``, SQLite an
-  FTS5 table; the same NIP, link or evidence hash; the same region within the window), in the
+  candidates from indexes only (similar text: ``similarity()`` over a window of up to 3 000 open
+  cases, above it the reports holding the text's rarest words — PostgreSQL the GIN index of the
+  stored text's tsvector, SQLite an FTS5 table; the same NIP, link or evidence hash; the same
+  region within the window), in the
   same agency's reach and the user's scope, scored by ``triage.similarity``; the best five with
   their reasons in words.
 - **Clusters.** A newly triaged case whose best candidate scores at least ``CLUSTER_MIN`` joins
@@ -27,6 +29,8 @@ import dataclasses
 import datetime
 import functools
 import re
+import time
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -268,15 +272,23 @@ def _reach(case: Case, user) -> QuerySet[Case]:
 
 
 # Up to this many open cases in the reach, similar text is scored over the reach itself (found by
-# the case queue's B-tree index); above it, the text index is searched across the table.
+# the case queue's B-tree index); above it, the text's rarest words are looked up in the GIN index
+# of the stored text's tsvector and only the reports holding one are scored.
 REACH_SCAN_MAX = 3000
 TEXT_MIN = 0.2
+# PostgreSQL, above REACH_SCAN_MAX: the words looked up hold at most this many reports together (by
+# the planner's statistics), so the lookup reads and scores at most about that many rows, whatever
+# the table's size. A text whose every word is commoner than that (a template) finds no text
+# candidates; its NIP, links, files and region still do.
+WORD_ROWS_MAX = 5000
+RARE_WORDS = 4
+WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
 def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
     """The similar-text candidates as a query (``cid``, at most ``POOL``) to fold into the candidate
     statement; ``None`` when the text finds nothing. PostgreSQL: one COUNT decides between scoring
-    the reach itself and the trigram index; SQLite: the vocabulary count and the FTS5 MATCH."""
+    the reach itself and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
     if not text.strip():
         return None
     if connection.vendor == "postgresql":
@@ -285,7 +297,14 @@ def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
             return None
         rows = TriageResult.objects.filter(case__in=others.values("pk"))
         if size > REACH_SCAN_MAX:
-            rows = rows.extra(where=["cases_triageresult.search_text %% %s"], params=[text])
+            # Not the trigram ``%``: over long texts it matches a large share of the table through
+            # common trigrams and rechecks every one (a reach of 900 000 cases took over 90 s).
+            query = _rare_words_query(text)
+            if query is None:
+                return None
+            rows = rows.extra(
+                where=["cases_triageresult.search_vector @@ to_tsquery('simple'::regconfig, %s)"], params=[query]
+            )
         return (
             rows.extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
             .extra(where=["similarity(cases_triageresult.search_text, %s) >= %s"], params=[text, TEXT_MIN])
@@ -314,6 +333,57 @@ def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
             ids = [row[0] for row in cursor.fetchall()]
         return others.filter(pk__in=ids).values(cid=F("pk"))[:POOL] if ids else None
     return None
+
+
+def _rare_words_query(text: str) -> str | None:
+    """PostgreSQL: a ``tsquery`` OR of the text's rarest words (at most ``RARE_WORDS``, holding at
+    most ``WORD_ROWS_MAX`` reports together), or ``None`` when every word is commoner than that.
+
+    How many reports hold a word is read from the planner's statistics of ``search_vector``
+    (``pg_stats.most_common_elems``: the commonest lexemes and their share of the rows); a word not
+    among them is rarer than the least common listed. The words are those of the ``simple``
+    tsvector (migration 0018): lower case, without accents."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words = sorted(set(_ASCII_WORD.findall(folded)))
+    if not words:
+        return None
+    rows, common, rare_share = _word_stats()
+    estimate = sorted((common.get(w, rare_share) * rows, -len(w), w) for w in words)
+    chosen: list[str] = []
+    total = 0.0
+    for count, _length, w in estimate:
+        if len(chosen) == RARE_WORDS or total + count > WORD_ROWS_MAX:
+            break
+        chosen.append(w)
+        total += count
+    return " | ".join(chosen) or None
+
+
+_ASCII_WORD = re.compile(r"[0-9a-z]{4,}")
+_word_stats_cache: dict[str, Any] = {}
+
+
+def _word_stats() -> tuple[float, dict[str, float], float]:
+    """(estimated rows of ``cases_triageresult``, lexeme → share of rows for the commonest
+    lexemes, the share assumed for any other), kept ``WORD_STATS_SECONDS`` in the process."""
+    now = time.monotonic()
+    if _word_stats_cache.get("until", 0.0) > now:
+        return _word_stats_cache["value"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'search_vector'"
+            " AND s.schemaname = current_schema()"
+            " WHERE c.oid = 'cases_triageresult'::regclass"
+        )
+        reltuples, elems, freqs = cursor.fetchone() or (0.0, None, None)
+    elems = list(elems or [])
+    # most_common_elem_freqs: one share per lexeme (sorted by lexeme), then their minimum and maximum
+    shares = list(freqs or [])[: len(elems)]
+    common = dict(zip(elems, shares, strict=True))
+    value = (max(float(reltuples or 0.0), 0.0), common, (min(shares) if shares else 0.0))
+    _word_stats_cache.update(value=value, until=now + WORD_STATS_SECONDS)
+    return value
 
 
 def _own(case: Case) -> dict:

@@ -336,3 +336,42 @@ def test_the_open_case_index_names_every_terminal_state():
         (sql,) = cursor.fetchone()
     assert tuple(sorted(Case.TERMINAL_STATES)) == triage_flow.TERMINAL_SORTED
     assert all(f"'{state}'" in sql for state in triage_flow.TERMINAL_SORTED)
+
+
+def _found(case) -> list[tuple[int, float]]:
+    return [(c.case.pk, c.similarity) for c in duplicate_candidates(case)]
+
+
+def test_the_word_index_finds_what_scoring_the_whole_window_finds(agencies, monkeypatch):
+    # Above REACH_SCAN_MAX (PostgreSQL) the reports holding the text's rarest words are scored,
+    # not the whole window: for reports that share a name or a place, the same candidates.
+    texts = [
+        "camat ikut deklarasi paslon no 2 di lapangan desa kasongan, fotonya ada di facebook",
+        "pak camat kasongan hadir deklarasi pasangan nomor 2 di lapangan desa, foto beredar di fb",
+        "Camat Kasongan deklarasi paslon 2 di lapangan",
+        "Kepala dinas pendidikan membagikan amplop ke guru honorer di aula",
+        "kadisdik bagi amplop ke guru honorer di aula dinas, ada videonya",
+    ]
+    for text in texts:
+        submit(description=text, subject_name="", subject_nip="", links=[])
+    case = submit(description=VIRAL, subject_name="", subject_nip="", links=[])
+    triage_pending()
+    scanned = _found(case)
+    assert len(scanned) >= 3
+    monkeypatch.setattr(triage_flow, "REACH_SCAN_MAX", 0)
+    monkeypatch.setattr(triage_flow, "_word_stats_cache", {})
+    assert _found(case) == scanned
+
+
+def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the word budget is PostgreSQL's (SQLite counts each word in fts5vocab)")
+    stats = (1_000_000.0, {"camat": 0.2, "lapangan": 0.05, "kasongan": 0.001}, 0.0005)
+    monkeypatch.setattr(triage_flow, "_word_stats", lambda: stats)
+    # the rarest first (an unlisted word counts as the least common listed), within WORD_ROWS_MAX
+    assert triage_flow._rare_words_query("Camat Kasongan di lapangan, Tewang Sangalang") == (
+        "sangalang | tewang | kasongan"
+    )
+    assert triage_flow._rare_words_query("camat di lapangan") is None  # every word too common
