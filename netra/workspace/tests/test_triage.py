@@ -16,8 +16,11 @@ def case_url(case):
     return reverse("workspace:case", args=[case.pk])
 
 
-def test_the_suggestion_appears_on_the_case_page(staff_client, satgas_katingan, submit):
-    case = submit(description=VIRAL)
+def test_the_suggestion_appears_on_the_case_page(staff_client, satgas_katingan, regions, agencies):
+    from netra.cases.intake import report_submit
+    from netra.cases.tests.fixtures import report_data
+
+    case = report_submit(data=report_data(description=VIRAL), files=()).case  # not triaged yet
     client = staff_client(satgas_katingan)
     assert "Laporan sedang dibaca" in client.get(case_url(case)).text  # before the turn ran
     triage_pending()
