@@ -2,8 +2,9 @@
 
 The counts are sums over the cube's cells in the scope (``netra.insights.cube``: per election,
 region and agency, so another agency's numbers never reach a user who may not read its cases);
-what moves with the clock (overdue, ageing) adds a small live query on an index of open cases;
-the repeated subjects and the step times are live. Staff figures are not suppressed (the user may
+what moves with the clock (overdue, ageing, the step times' 365-day window) is read from cells
+per day in the cube; the repeated subjects and the step times from the cube's own rows
+(``DashSubject``, ``DashStep``: nothing here reads the ``cases`` tables). Staff figures are not suppressed (the user may
 open each case). Cached per (case scope, filters, day, cube version) (:func:`cached`): a change
 applied to the cube is seen at once.
 """
@@ -20,10 +21,11 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from netra.cases.models import Case, Subject
+from netra.cases.models import Case
 from netra.cases.selectors import ACTIVE_STATES, scoped_cases
 from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
 from netra.insights import cube
+from netra.insights.models import DashStep, DashSubject
 from netra.insights.stats import UNCLASSIFIED, parse_period
 from netra.orgs.models import Agency
 from netra.orgs.selectors import Scope, case_scope
@@ -89,21 +91,18 @@ def figures(
     """Counts from the cube (``netra.insights.cube``: exact, as of its last refresh). What moves
     with the clock: ageing from the open cases per creation day (the cube's ``a`` cells of the
     last 90 days; older = active minus those) and overdue = active cases with a due date minus
-    those not yet due (one live query, ``case_due_idx``).
-    The repeated subjects and the step times are live. ``places``: ``cube.place_sums`` when the
+    those not yet due (the ``e`` cells due today or later). The repeated subjects: the NIPs of
+    ``DashSubject`` named in two cases or more in the scope (the name: the latest case's). ``places``: ``cube.place_sums`` when the
     caller already has it (the page's filter choices, when no filter is set)."""
     today = today or timezone.localdate()
     scope = case_scope(user) if scope is None else scope
-    live = cases(user, filters, scope)
     labels = dict(Case.Status.choices)
     counted = cube.value_sums(scope, filters)
     by_state_raw, dated = counted["s"], counted["d"]
-    not_due = dict(
-        live.filter(status__in=ACTIVE_STATES, due_date__gte=today)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    not_due: Counter[str] = Counter()
+    upcoming = cube.cells(scope, filters, "e").filter(value__gte=today.isoformat())
+    for value, n in upcoming.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+        not_due[value.partition("|")[2]] += n
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
         for code in Case.Status.values
@@ -156,17 +155,7 @@ def figures(
     by_unit = [
         {"unit": unit, "n": n} for unit, n in sorted(counted["u"].items(), key=lambda item: (-item[1], item[0]))[:10]
     ]
-    subjects = Subject.objects.filter(case__in=live.values("pk"))
-    repeat_rows = list(
-        subjects.exclude(nip__isnull=True)
-        .exclude(nip="")
-        .values("nip")
-        .annotate(n=Count("case", distinct=True))
-        .filter(n__gt=1)
-        .order_by("-n", "nip")[:10]
-    )
-    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat_rows]).values_list("nip", "name"))
-    repeat = [{"nip": r["nip"], "n": r["n"], "name": names.get(r["nip"], "")} for r in repeat_rows]
+    repeat = repeat_subjects(scope, filters)
     sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
     sanctions = [
         {"code": code, "label": sanction_names.get(code, code), "n": n}
@@ -225,6 +214,29 @@ def figures(
     }
 
 
+def repeat_subjects(scope: Scope, filters: Filters, top: int = 10) -> list[dict]:
+    """The NIPs named in more than one case of the scope (most cases first, then by NIP), with the
+    name given in the latest of those cases (empty when none was). Reads ``DashSubject``'s rows of
+    NIPs named in two cases or more anywhere (its partial index)."""
+    subjects = cube.rows(DashSubject, scope, filters).filter(repeated=True)
+    rows = list(
+        subjects.values("nip")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("-n", "nip")
+        .values_list("nip", "n")[:top]
+    )
+    names: dict[str, str] = {}
+    for nip, name in (
+        subjects.filter(nip__in=[nip for nip, _ in rows])
+        .exclude(name="")
+        .order_by("nip", "-case_id")
+        .values_list("nip", "name")
+    ):
+        names.setdefault(nip, name)
+    return [{"nip": nip, "n": n, "name": names.get(nip, "")} for nip, n in rows]
+
+
 # States whose time is held against a statutory deadline (cases.deadlines.DEFAULT_SLAS).
 STEP_SLA: dict[str, str] = {
     Case.Status.RECEIVED: "intake",
@@ -247,55 +259,50 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     """Median and 90th percentile of the days spent in each workflow step (one step = the time from
     entering a state to the next move), and the PPK's decisions within the 14 working days.
 
-    Reads the transitions of the scoped cases entered in the filter's period, or in the last
-    ``STEP_WINDOW_DAYS`` days without one (one query with LEAD() over each case's transitions).
+    The steps of the scoped cases created in the filter's period, or entered in the last
+    ``STEP_WINDOW_DAYS`` days (local dates) without one: ``DashStep``'s rows (the cube keeps
+    them), the finished steps' days for the quantiles and the PPK's steps counted per (day
+    entered, day left, next state), two queries.
     """
-    from django.db.models import F, Window
-    from django.db.models.functions import Lead
-
     from netra.cases.deadlines import DEFAULT_SLAS
-    from netra.cases.models import DeadlinePolicy, Transition
+    from netra.cases.models import DeadlinePolicy
     from netra.catalog.calendar import WorkingCalendar
 
     today = today or timezone.localdate()
-    transitions = Transition.objects.filter(case__in=cases(user, filters, scope).values("pk"))
+    scope = case_scope(user) if scope is None else scope
+    steps = cube.rows(DashStep, scope, filters)
     if not filters.period:
-        since = datetime.datetime.combine(today - datetime.timedelta(days=STEP_WINDOW_DAYS), datetime.time.min)
-        transitions = transitions.filter(at__gte=timezone.make_aware(since))  # on insights_transition_at_idx
-    rows = (
-        transitions.annotate(
-            next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
-            next_state=Window(Lead("to_state"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
-        )
-        .order_by()
-        .values_list("to_state", "at", "next_at", "next_state")
-    )
+        steps = steps.filter(entered__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
     spent: dict[str, list[float]] = {}
+    for state, days in steps.filter(days__isnull=False).values_list("state", "days").iterator(chunk_size=10000):
+        spent.setdefault(state, []).append(days)
     calendar = WorkingCalendar()
     deadlines: dict[datetime.date, datetime.date] = {}
     decided = in_time = waiting = waiting_late = 0
     decision_days = DEFAULT_SLAS["decision"].days or 14
-    for state, at, next_at, next_state in rows:
-        if next_at is not None:
-            spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
-        if state == Case.Status.AWAITING_DECISION:
-            entered = timezone.localtime(at).date()
-            if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
-                deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
-            if next_state == Case.Status.DECIDED and next_at is not None:
-                decided += 1
-                in_time += timezone.localtime(next_at).date() <= deadline
-            elif next_at is None:
-                waiting += 1
-                waiting_late += today > deadline
+    ppk = (
+        steps.filter(state=Case.Status.AWAITING_DECISION)
+        .values("entered", "left", "next_state")
+        .annotate(n=Count("id"))
+        .values_list("entered", "left", "next_state", "n")
+    )
+    for entered, left, next_state, n in ppk:
+        if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
+            deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
+        if next_state == Case.Status.DECIDED and left is not None:
+            decided += n
+            in_time += n if left <= deadline else 0
+        elif left is None:
+            waiting += n
+            waiting_late += n if today > deadline else 0
     labels = dict(Case.Status.choices)
-    steps = []
+    rows = []
     for state in Case.Status.values:
         values = spent.get(state, [])
         if not values:
             continue
         sla = DEFAULT_SLAS.get(STEP_SLA.get(state, ""))
-        steps.append(
+        rows.append(
             {
                 "code": state,
                 "label": labels[state],
@@ -306,11 +313,11 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
                 "sla_unit": str(dict(DeadlinePolicy.Unit.choices)[sla.unit]) if sla else "",
             }
         )
-    ppk = {
+    ppk_figures = {
         "decided": decided,
         "in_time": in_time,
         "waiting": waiting,
         "waiting_late": waiting_late,
         "in_time_percent": round(100 * in_time / decided, 1) if decided else None,
     }
-    return {"steps": steps, "ppk": ppk}
+    return {"steps": rows, "ppk": ppk_figures}
