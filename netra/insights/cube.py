@@ -46,7 +46,7 @@ Key = tuple[str, str, str, str, int, str]  # period, dim, election, region, agen
 Fact = tuple[str, str, int, str, datetime.date, datetime.date | None, str, str, str]  # CaseFact's fields after case_id
 FIELDS = ("election", "region", "agency", "status", "day", "due", "violation", "sanctions", "units")
 SUBJECT_FIELDS = ("case_id", "nip", "name", "repeated", "election", "region", "agency", "day")
-STEP_FIELDS = ("case_id", "state", "entered", "days", "next_state", "left", "election", "region", "agency", "day")
+STEP_FIELDS = ("case_id", "state", "entered", "days", "next_state", "left_on", "election", "region", "agency", "day")
 
 
 def periods(day: datetime.date) -> tuple[str, str, str]:

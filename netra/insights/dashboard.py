@@ -282,9 +282,9 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     decision_days = DEFAULT_SLAS["decision"].days or 14
     ppk = (
         steps.filter(state=Case.Status.AWAITING_DECISION)
-        .values("entered", "left", "next_state")
+        .values("entered", "left_on", "next_state")
         .annotate(n=Count("id"))
-        .values_list("entered", "left", "next_state", "n")
+        .values_list("entered", "left_on", "next_state", "n")
     )
     for entered, left, next_state, n in ppk:
         if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most

@@ -135,7 +135,7 @@ class DashStep(models.Model):
     entered = models.DateField()
     days = models.FloatField(null=True)
     next_state = models.CharField(max_length=20, blank=True)
-    left = models.DateField(null=True)
+    left_on = models.DateField(null=True)
     election = models.CharField(max_length=40)
     region = models.CharField(max_length=20)
     agency = models.IntegerField()

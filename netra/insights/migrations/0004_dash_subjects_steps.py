@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('entered', models.DateField()),
                 ('days', models.FloatField(null=True)),
                 ('next_state', models.CharField(blank=True, max_length=20)),
-                ('left', models.DateField(null=True)),
+                ('left_on', models.DateField(null=True)),
                 ('election', models.CharField(max_length=40)),
                 ('region', models.CharField(max_length=20)),
                 ('agency', models.IntegerField()),
