@@ -193,6 +193,39 @@ def _generate_sqlite(cursor, n: int, agencies: dict) -> None:
     cursor.execute("ANALYZE")
 
 
+def _enrich(cursor, sqlite: bool) -> str:
+    """What the generated data lacks for the repeated subjects and the step times (``--enrich``):
+    one case in fifty gets a subject whose NIP it shares with about three other cases (5 000
+    NIPs), and half the cases sent to the PPK a decision 1 to 30 days (and some hours) after it.
+    Idempotent: rows already there are not added again."""
+    nip = (
+        "'19900101' || printf('%%010d', (c.id / 50) %% 5000)"
+        if sqlite
+        else "'19900101' || lpad(((c.id / 50) %% 5000)::text, 10, '0')"
+    )
+    cursor.execute(
+        f"""INSERT INTO cases_subject (case_id, name, nip, position, agency_name, unit, employment_status)
+            SELECT c.id, 'Pegawai Berulang ' || ((c.id / 50) %% 5000), {nip}, '', '', '', 'pns'
+            FROM cases_case c WHERE c.id %% 50 = 0
+              AND NOT EXISTS (SELECT 1 FROM cases_subject s WHERE s.case_id = c.id AND s.nip = {nip})""",  # noqa: S608
+        [],
+    )
+    subjects = cursor.rowcount
+    later = (
+        "datetime(t.at, '+' || (1 + t.case_id %% 30) || ' days', '+' || (t.case_id %% 24) || ' hours')"
+        if sqlite
+        else "t.at + make_interval(days => 1 + (t.case_id %% 30)::int, hours => (t.case_id %% 24)::int)"
+    )
+    cursor.execute(
+        f"""INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note, imported)
+            SELECT t.case_id, 'awaiting_decision', 'decided', {later}, '', FALSE
+            FROM cases_transition t WHERE t.to_state = 'awaiting_decision' AND t.case_id %% 2 = 0
+              AND NOT EXISTS (SELECT 1 FROM cases_transition d WHERE d.case_id = t.case_id AND d.to_state = 'decided')""",  # noqa: S608
+        [],
+    )
+    return f"{subjects:,} repeated-NIP subjects and {cursor.rowcount:,} decisions after the PPK step added"
+
+
 def _p(times: list[float]) -> str:
     times = sorted(times)
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
@@ -230,6 +263,11 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cube from scratch even when reused")
     parser.add_argument("--public-only", action="store_true", help="only the public page and open data")
     parser.add_argument("--dashboard-only", action="store_true", help="only the staff dashboard")
+    parser.add_argument(
+        "--enrich",
+        action="store_true",
+        help="add repeated subjects and finished PPK steps to the data (idempotent; see _enrich)",
+    )
     parser.add_argument("--no-precube", action="store_true", help="leave out the dashboard before the cube")
     parser.add_argument("--baseline-repeat", type=int, default=3, help="cold pages of the baseline per scope")
     parser.add_argument(
@@ -302,6 +340,10 @@ def main() -> None:
         with connection.cursor() as cursor:
             (_generate_sqlite if args.sqlite else _generate)(cursor, args.cases, agencies)
         print(f"{args.cases:,} cases generated in {time.perf_counter() - began:.0f} s")
+    if args.enrich:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            print(f"enriched: {_enrich(cursor, args.sqlite)} in {time.perf_counter() - began:.0f} s")
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (2 cores)")
 

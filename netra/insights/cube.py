@@ -115,7 +115,7 @@ def subject_rows(everything: dict[int, Fact], case_ids: Iterable[int] | None = N
     subjects = Subject.objects.exclude(nip__isnull=True).exclude(nip="").order_by("case_id", "pk")
     if case_ids is not None:
         subjects = subjects.filter(case_id__in=list(case_ids))
-    names: dict[tuple[int, str], str] = {}
+    names: dict[tuple[int, str | None], str] = {}
     for case_id, nip, name in subjects.values_list("case_id", "nip", "name").iterator(chunk_size=10000):
         if case_id in everything and not names.get((case_id, nip)):
             names[(case_id, nip)] = name or ""
@@ -373,11 +373,31 @@ def sums(scope, filters, dim: str, by: str = "value", *, top: int | None = None,
 VALUE_DIMS = ("s", "d", "v", "u", "x")
 
 
-def value_sums(scope, filters) -> dict[str, dict[str, int]]:
-    """``{dim: {value: n}}`` for every per-value dimension in one query."""
-    qs = cells(scope, filters, VALUE_DIMS)
-    out: dict[str, dict[str, int]] = {dim: {} for dim in VALUE_DIMS}
-    for dim, value, n in qs.values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total"):
+Window = tuple[str, datetime.date, datetime.date | None]  # period, first day, day after (None: open)
+
+
+def value_sums(scope, filters, windows: dict[str, Window] | None = None) -> dict[str, dict[str, int]]:
+    """``{dim: {value: n}}`` for every per-value dimension in one query; ``windows``: dimensions
+    keyed by a day (``e``, ``a``, ``w``) read in the same query, the cells of that period whose
+    value (an ISO date first) lies in [first day, day after)."""
+    windows = windows or {}
+    condition = Q(period=filters.period or "", dim__in=VALUE_DIMS)
+    for dim, (period, low, high) in windows.items():
+        part = Q(period=period, dim=dim, value__gte=low.isoformat())
+        if high is not None:
+            part &= Q(value__lt=high.isoformat())
+        condition |= part
+    qs = DashCell.objects.filter(scope_q(scope)).filter(condition)
+    if filters.election:
+        qs = qs.filter(election=filters.election)
+    if filters.region:
+        qs = qs.filter(region_q(filters.region))
+    if filters.agency:
+        qs = qs.filter(agency=filters.agency)
+    out: dict[str, dict[str, int]] = {dim: {} for dim in (*VALUE_DIMS, *windows)}
+    for dim, value, n in (
+        qs.order_by().values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total")
+    ):
         if n:
             out[dim][value] = n
     return out

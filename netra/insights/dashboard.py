@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from netra.cases.models import Case
@@ -97,11 +97,24 @@ def figures(
     today = today or timezone.localdate()
     scope = case_scope(user) if scope is None else scope
     labels = dict(Case.Status.choices)
-    counted = cube.value_sums(scope, filters)
+    start, end, weeks = _weekly_span(filters, today)
+    oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
+    # One query: the per-value dimensions and three windows of cells keyed by a day (ISO dates
+    # compare as strings). Buckets never straddle a week or a month: a bucket in [start, end)
+    # (Mondays) or in the period (1st of a month) holds exactly the cases created there.
+    bounds = parse_period(filters.period)
+    counted = cube.value_sums(
+        scope,
+        filters,
+        windows={
+            "e": (filters.period or "", today, None),  # active, due today or later: "YYYY-MM-DD|state"
+            "a": ("", *_within(oldest, today + datetime.timedelta(days=1), bounds)),  # ageing
+            "w": ("", *_within(start, end, bounds)),  # the weekly chart
+        },
+    )
     by_state_raw, dated = counted["s"], counted["d"]
     not_due: Counter[str] = Counter()
-    upcoming = cube.cells(scope, filters, "e").filter(value__gte=today.isoformat())
-    for value, n in upcoming.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for value, n in counted["e"].items():
         not_due[value.partition("|")[2]] += n
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
@@ -120,14 +133,8 @@ def figures(
         for code in ACTIVE_STATES
     ]
     # Ageing: the open cases by creation day, from the cube (dim "a": only the last 90 days are read).
-    oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
-    window = cube.cells(scope, filters, "a", period="").filter(
-        value__gte=oldest.isoformat(), value__lte=today.isoformat()
-    )
-    if period_bounds := parse_period(filters.period):
-        window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
     young: Counter[int] = Counter()
-    for created, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for created, n in counted["a"].items():
         age = (today - datetime.date.fromisoformat(created)).days
         young[next(i for i, (low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)] += n
     ageing = [
@@ -161,28 +168,8 @@ def figures(
         {"code": code, "label": sanction_names.get(code, code), "n": n}
         for code, n in sorted(counted["x"].items(), key=lambda item: (-item[1], item[0]))
     ]
-    weeks = WEEKS
-    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
-    if filters.election:
-        # The election's own span: four weeks before its campaign to two weeks after the counting.
-        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
-        bounds = [p.start for p in span] + [p.end for p in span]
-        if bounds:
-            first = min(bounds) - datetime.timedelta(weeks=4)
-            start = first - datetime.timedelta(days=first.weekday())
-            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
-    end = start + datetime.timedelta(weeks=weeks)
-    # Buckets never straddle a week or a month: a bucket in [start, end) (Mondays) or in the
-    # period (1st of a month) holds exactly the cases created there.
-    weeks_window = cube.cells(scope, filters, "w", period="").filter(
-        value__gte=start.isoformat(), value__lt=end.isoformat()
-    )
-    if period_bounds := parse_period(filters.period):
-        weeks_window = weeks_window.filter(
-            value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat()
-        )
     by_monday: Counter[datetime.date] = Counter()
-    for bucket, n in weeks_window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for bucket, n in counted["w"].items():
         day = datetime.date.fromisoformat(bucket)
         by_monday[day - datetime.timedelta(days=day.weekday())] += n
     weekly = []
@@ -212,6 +199,28 @@ def figures(
         "weekly_end": end,
         "phases": phases,
     }
+
+
+def _weekly_span(filters: Filters, today: datetime.date) -> tuple[datetime.date, datetime.date, int]:
+    """The weekly chart's [start, end) (Mondays) and its number of weeks: the last ``WEEKS``, or
+    the election's own span — four weeks before its campaign to two weeks after the counting."""
+    weeks = WEEKS
+    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
+    if filters.election:
+        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
+        bounds = [p.start for p in span] + [p.end for p in span]
+        if bounds:
+            first = min(bounds) - datetime.timedelta(weeks=4)
+            start = first - datetime.timedelta(days=first.weekday())
+            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
+    return start, start + datetime.timedelta(weeks=weeks), weeks
+
+
+def _within(
+    low: datetime.date, high: datetime.date, bounds: tuple[datetime.date, datetime.date] | None
+) -> tuple[datetime.date, datetime.date]:
+    """[low, high) cut to the period's [first day, day after) when there is one."""
+    return (max(low, bounds[0]), min(high, bounds[1])) if bounds else (low, high)
 
 
 def repeat_subjects(scope: Scope, filters: Filters, top: int = 10) -> list[dict]:
