@@ -162,7 +162,7 @@ def _write_subjects(ids: set[int] | None, rows: list[tuple]) -> None:
     if touched:
         nips = sorted(touched)
         counts = dict(
-            DashSubject.objects.filter(nip__in=nips).values("nip").annotate(n=Count("id")).values_list("nip", "n")
+            DashSubject.objects.filter(nip__in=nips).values("nip").annotate(n=Count("case_id")).values_list("nip", "n")
         )
         DashSubject.objects.filter(nip__in=[n for n in nips if counts.get(n, 0) > 1], repeated=False).update(
             repeated=True

@@ -230,7 +230,7 @@ def repeat_subjects(scope: Scope, filters: Filters, top: int = 10) -> list[dict]
     subjects = cube.rows(DashSubject, scope, filters).filter(repeated=True)
     rows = list(
         subjects.values("nip")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("case_id"))
         .filter(n__gt=1)
         .order_by("-n", "nip")
         .values_list("nip", "n")[:top]
@@ -292,7 +292,7 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     ppk = (
         steps.filter(state=Case.Status.AWAITING_DECISION)
         .values("entered", "left_on", "next_state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("entered", "left_on", "next_state", "n")
     )
     for entered, left, next_state, n in ppk:

@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'terlapor dasbor',
                 'verbose_name_plural': 'terlapor dasbor',
-                'indexes': [models.Index(fields=['case_id'], name='insights_dashsubject_case_idx'), models.Index(fields=['nip'], name='insights_dashsubject_nip_idx'), models.Index(condition=models.Q(('repeated', True)), fields=['nip', 'agency'], name='insights_dashsubject_rep_idx')],
+                'indexes': [models.Index(fields=['case_id'], name='insights_dashsubject_case_idx'), models.Index(fields=['nip'], name='insights_dashsubject_nip_idx'), models.Index(condition=models.Q(('repeated', True)), fields=['nip', 'agency', 'region', 'election', 'day', 'case_id'], name='insights_dashsubject_rep_idx')],
             },
         ),
         migrations.RunPython(recount, migrations.RunPython.noop, elidable=False),
