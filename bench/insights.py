@@ -17,12 +17,23 @@ Measured in one run (in-process Django test client, no socket), p50/p95:
   warm (cached);
 - the same figures with ``today`` on the data's last day (the live parts — not yet due, open
   cases of the last 90 days, step times of the last 365 days — then have rows to count);
-- the figures of the dashboard before the cube (``BEFORE``, loaded from git), same run;
+- the whole page cold and warm with the dashboard module of git ``BASELINE`` (default ``main``:
+  live repeated subjects, step times and not-yet-due) swapped in, same run (``--baseline-repeat``
+  requests, the cache cleared before each), and the ratio to this tree's;
+- the figures of the dashboard before the cube (``BEFORE``, loaded from git), same run
+  (``--no-precube`` leaves it out);
 - hand-written SQL in the same run: the per-state count over ``cases_case`` and over the cube;
 - the public page from the cache and rebuilt, the open data.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/insights.py --cases 1000000 --reuse
     .venv/bin/python bench/insights.py --sqlite --cases 100000 --reuse
+    BENCH_PG_DB=netra_b_copy DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/insights.py --dashboard-only --no-precube
+
+``BENCH_PG_DB`` names the PostgreSQL database (default netra_bench_insights): when set and it
+holds cases, it is used as it is whatever their number (a copy of the shared 1 M database made
+with CREATE DATABASE … TEMPLATE …; migrated, never recreated). ``BENCH_BASELINE``: the git
+revision of the same-run baseline (default main).
 """
 
 import argparse
@@ -34,7 +45,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "netra_bench_insights"
+BENCH_DB = os.environ.get("BENCH_PG_DB") or "netra_bench_insights"
+OWN_DB = bool(os.environ.get("BENCH_PG_DB"))
+BASELINE = os.environ.get("BENCH_BASELINE") or "main"  # the same-run baseline's dashboard module
 BEFORE = "2663c0f"  # main before the cube: the dashboard as a GROUP BY over the scoped cases
 
 
@@ -180,6 +193,39 @@ def _generate_sqlite(cursor, n: int, agencies: dict) -> None:
     cursor.execute("ANALYZE")
 
 
+def _enrich(cursor, sqlite: bool) -> str:
+    """What the generated data lacks for the repeated subjects and the step times (``--enrich``):
+    one case in fifty gets a subject whose NIP it shares with about three other cases (5 000
+    NIPs), and half the cases sent to the PPK a decision 1 to 30 days (and some hours) after it.
+    Idempotent: rows already there are not added again."""
+    nip = (
+        "'19900101' || printf('%%010d', (c.id / 50) %% 5000)"
+        if sqlite
+        else "'19900101' || lpad(((c.id / 50) %% 5000)::text, 10, '0')"
+    )
+    cursor.execute(
+        f"""INSERT INTO cases_subject (case_id, name, nip, position, agency_name, unit, employment_status)
+            SELECT c.id, 'Pegawai Berulang ' || ((c.id / 50) %% 5000), {nip}, '', '', '', 'pns'
+            FROM cases_case c WHERE c.id %% 50 = 0
+              AND NOT EXISTS (SELECT 1 FROM cases_subject s WHERE s.case_id = c.id AND s.nip = {nip})""",  # noqa: S608
+        [],
+    )
+    subjects = cursor.rowcount
+    later = (
+        "datetime(t.at, '+' || (1 + t.case_id %% 30) || ' days', '+' || (t.case_id %% 24) || ' hours')"
+        if sqlite
+        else "t.at + make_interval(days => 1 + (t.case_id %% 30)::int, hours => (t.case_id %% 24)::int)"
+    )
+    cursor.execute(
+        f"""INSERT INTO cases_transition (case_id, from_state, to_state, at, public_note, imported)
+            SELECT t.case_id, 'awaiting_decision', 'decided', {later}, '', FALSE
+            FROM cases_transition t WHERE t.to_state = 'awaiting_decision' AND t.case_id %% 2 = 0
+              AND NOT EXISTS (SELECT 1 FROM cases_transition d WHERE d.case_id = t.case_id AND d.to_state = 'decided')""",  # noqa: S608
+        [],
+    )
+    return f"{subjects:,} repeated-NIP subjects and {cursor.rowcount:,} decisions after the PPK step added"
+
+
 def _p(times: list[float]) -> str:
     times = sorted(times)
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
@@ -216,6 +262,17 @@ def main() -> None:
     parser.add_argument("--before-repeat", type=int, default=3, help="requests per figure of the old dashboard")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cube from scratch even when reused")
     parser.add_argument("--public-only", action="store_true", help="only the public page and open data")
+    parser.add_argument("--dashboard-only", action="store_true", help="only the staff dashboard")
+    parser.add_argument(
+        "--enrich",
+        action="store_true",
+        help="add repeated subjects and finished PPK steps to the data (idempotent; see _enrich)",
+    )
+    parser.add_argument("--no-precube", action="store_true", help="leave out the dashboard before the cube")
+    parser.add_argument("--baseline-repeat", type=int, default=3, help="cold pages of the baseline per scope")
+    parser.add_argument(
+        "--baseline-breakdown", action="store_true", help="the baseline's live figures in the breakdown too (once)"
+    )
     args = parser.parse_args()
     url = _bench_url()
     sqlite_path = ROOT / "var" / "bench-insights.sqlite3"
@@ -239,6 +296,17 @@ def main() -> None:
         except Exception:
             have = 0
     reuse = args.reuse and have == args.cases
+    if OWN_DB and not args.sqlite:
+        if not have:
+            import psycopg
+
+            try:
+                with psycopg.connect(url) as conn:
+                    have = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+            except Exception:
+                have = 0
+        if have:
+            reuse, args.cases = True, have  # a copy of a generated database: used as it is
     if not reuse:
         if args.sqlite:
             sqlite_path.parent.mkdir(exist_ok=True)
@@ -272,6 +340,10 @@ def main() -> None:
         with connection.cursor() as cursor:
             (_generate_sqlite if args.sqlite else _generate)(cursor, args.cases, agencies)
         print(f"{args.cases:,} cases generated in {time.perf_counter() - began:.0f} s")
+    if args.enrich:
+        began = time.perf_counter()
+        with connection.cursor() as cursor:
+            print(f"enriched: {_enrich(cursor, args.sqlite)} in {time.perf_counter() - began:.0f} s")
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} (2 cores)")
 
@@ -284,6 +356,9 @@ def main() -> None:
 
     if not args.public_only:
         _dashboard_part(args, agencies, reuse)
+    if args.dashboard_only:
+        print(f"\nload average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
+        return
 
     print("\npublic statistics")
     from netra.insights.models import Aggregate
@@ -401,6 +476,34 @@ def _dashboard_part(args, agencies, reuse) -> None:
         summary[label] = (cold, warm)
         print(f"  {label:<28} cold {_p(cold)}   warm {_p(warm)}   ({total:,} cases)")
 
+    # The same page with the baseline's dashboard module (git BASELINE) in the view, same run.
+    from netra.insights import views
+
+    baseline = _load_before(BASELINE, "dashboard_baseline")
+    revision = _git("rev-parse", "--short", BASELINE)
+    print(f"\nthe same page with the dashboard module of git {BASELINE} ({revision}), same run")
+    ours = views.dashboard
+    views.dashboard = baseline
+    try:
+        for label, user in users.items():
+            client = verified_login(Client(), user)
+            assert client.get("/staf/dasbor/").status_code == 200
+            cold = []
+            for _ in range(args.baseline_repeat):
+                cache.clear()
+                began = time.perf_counter()
+                assert client.get("/staf/dasbor/").status_code == 200
+                cold.append((time.perf_counter() - began) * 1000)
+            warm = _time(lambda c=client: c.get("/staf/dasbor/"), args.repeat)
+            now_cold, now_warm = summary[label]
+            print(
+                f"  {label:<28} cold {_p(cold)}   warm {_p(warm)}   ratio p95 this tree / baseline: "
+                f"cold {_p95(now_cold) / _p95(cold):.3f}, warm {_p95(now_warm) / _p95(warm):.3f}"
+            )
+    finally:
+        views.dashboard = ours
+    print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
+
     busy = datetime_date(2024, 11, 20)
     print(f"\nfigures + step times without cache, today = {busy} (the data's last day: live parts busy)")
     for label, user in users.items():
@@ -417,7 +520,15 @@ def _dashboard_part(args, agencies, reuse) -> None:
 
     _breakdown(users, args, busy)
 
-    before = _load_before()
+    if not args.no_precube:
+        _precube(_load_before(BEFORE, "dashboard_before"), users, args)
+    _sql_part(agencies, args, summary)
+
+
+def _precube(before, users, args) -> None:
+    from netra.insights import dashboard
+    from netra.orgs.selectors import case_scope
+
     print(f"\nbefore the cube (git {BEFORE}): figures + step times without cache, {args.before_repeat} runs")
     for label, user in users.items():
         scope = case_scope(user)
@@ -436,6 +547,10 @@ def _dashboard_part(args, agencies, reuse) -> None:
             args.before_repeat * 3,
         )
         print(f"  {label:<28} before {_p(old)}   cube {_p(new)}   ratio p95 {_p95(new) / _p95(old):.3f}")
+
+
+def _sql_part(agencies, args, summary) -> None:
+    from django.db import connection
 
     print("\nhand-written SQL, same run: the per-state count of each scope, over cases_case and over the cube")
     katingan = agencies["pemkab-katingan"].pk
@@ -480,10 +595,11 @@ def _dashboard_part(args, agencies, reuse) -> None:
 
 def _breakdown(users, args, busy) -> None:
     """The cold dashboard per figure: wall and CPU time (best of --before-repeat) and queries each,
-    for today and for the data's last day (the live parts then have rows)."""
+    for today and for the data's last day (the live parts then have rows); with
+    ``--baseline-breakdown`` the baseline's live figures too (once each)."""
 
     from django.db import connection
-    from django.db.models import Count
+    from django.db.models import Count, Sum
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -492,9 +608,11 @@ def _breakdown(users, args, busy) -> None:
     from netra.insights import cube, dashboard
     from netra.orgs.selectors import case_scope
 
-    def measure(fn):
+    old = _load_before(BASELINE, "dashboard_baseline")
+
+    def measure(fn, repeat=None):
         best = None
-        for _ in range(max(1, args.before_repeat)):
+        for _ in range(repeat or max(1, args.before_repeat)):
             with CaptureQueriesContext(connection) as captured:
                 wall, cpu = time.perf_counter(), time.process_time()
                 fn()
@@ -515,10 +633,20 @@ def _breakdown(users, args, busy) -> None:
             parts = {
                 "cube value_sums (s v d u x)": lambda s=scope: cube.value_sums(s, f),
                 "cube place_sums": lambda s=scope: cube.place_sums(s, f),
-                "not yet due (live)": lambda q=live, d=day: list(
+                "not yet due (cube e cells)": lambda s=scope, d=day: list(
+                    cube.cells(s, f, "e").filter(value__gte=d.isoformat()).values("value").annotate(n=Sum("n"))
+                ),
+                "repeat subjects (DashSubject)": lambda s=scope: dashboard.repeat_subjects(s, f),
+                "figures() whole": lambda u=user, s=scope, t=today: dashboard.figures(u, f, today=t, scope=s),
+                "step_times() whole (DashStep)": lambda u=user, s=scope, t=today: dashboard.step_times(
+                    u, f, today=t, scope=s
+                ),
+            }
+            baseline = {
+                "baseline: not yet due (live)": lambda q=live, d=day: list(
                     q.filter(status__in=ACTIVE_STATES, due_date__gte=d).values_list("status").annotate(n=Count("pk"))
                 ),
-                "repeat subjects (live)": lambda q=live: list(
+                "baseline: repeat subjects (live)": lambda q=live: list(
                     Subject.objects.filter(case__in=q.values("pk"))
                     .exclude(nip__isnull=True)
                     .exclude(nip="")
@@ -527,15 +655,17 @@ def _breakdown(users, args, busy) -> None:
                     .filter(n__gt=1)
                     .order_by("-n", "nip")[:10]
                 ),
-                "figures() whole": lambda u=user, s=scope, t=today: dashboard.figures(u, f, today=t, scope=s),
-                "step_times() whole (live)": lambda u=user, s=scope, t=today: dashboard.step_times(
-                    u, f, today=t, scope=s
+                "baseline: step_times() (live)": lambda u=user, s=scope, t=today: old.step_times(
+                    u, old.Filters(), today=t, scope=s
                 ),
             }
             print(f"  {label}")
             for name, fn in parts.items():
                 wall, cpu, queries = measure(fn)
-                print(f"    {name:<30} {wall:8.1f} ms  cpu {cpu:7.1f} ms  {queries:3d} queries")
+                print(f"    {name:<32} {wall:8.1f} ms  cpu {cpu:7.1f} ms  {queries:3d} queries")
+            for name, fn in baseline.items() if args.baseline_breakdown else ():
+                wall, cpu, queries = measure(fn, 1)
+                print(f"    {name:<32} {wall:8.1f} ms  cpu {cpu:7.1f} ms  {queries:3d} queries  (once)")
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
 
 
@@ -545,23 +675,29 @@ def datetime_date(*args):
     return datetime.date(*args)
 
 
-def _load_before():
-    """The dashboard module as it was before the cube (git ``BEFORE``), loaded next to the current one."""
+def _git(*args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _load_before(revision: str = BEFORE, name: str = "dashboard_before"):
+    """The dashboard module of git ``revision``, loaded next to the current one."""
     import importlib.util
     import subprocess
     import tempfile
 
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{BEFORE}:netra/insights/dashboard.py"],
+        ["git", "-C", str(ROOT), "show", f"{revision}:netra/insights/dashboard.py"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    path = Path(tempfile.mkdtemp()) / "dashboard_before.py"
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(source)
-    spec = importlib.util.spec_from_file_location("dashboard_before", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules["dashboard_before"] = module  # dataclasses look their module up
+    sys.modules[name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

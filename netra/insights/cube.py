@@ -26,13 +26,14 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db import connection, transaction
-from django.db.models import Exists, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from netra.cases.models import Case, Decision, Subject
+from netra.cases.models import Case, Decision, Subject, Transition
 from netra.insights.aggregates import UNCLASSIFIED, bucket_of
-from netra.insights.models import CaseFact, DashCell, DashState, DirtyCase
+from netra.insights.models import CaseFact, DashCell, DashState, DashStep, DashSubject, DirtyCase
+from netra.insights.stats import parse_period
 from netra.turns import writer_turn
 
 ACTIVE = frozenset(s for s in Case.Status.values if s not in Case.TERMINAL_STATES)
@@ -42,8 +43,10 @@ BACKGROUND_LIMIT = 5000  # … and one after-response turn (apps._count_soon)
 BATCH = 2000
 
 Key = tuple[str, str, str, str, int, str]  # period, dim, election, region, agency, value
-Fact = tuple[str, str, int, str, datetime.date, bool, str, str, str]  # CaseFact's fields after case_id
-FIELDS = ("election", "region", "agency", "status", "day", "dated", "violation", "sanctions", "units")
+Fact = tuple[str, str, int, str, datetime.date, datetime.date | None, str, str, str]  # CaseFact's fields after case_id
+FIELDS = ("election", "region", "agency", "status", "day", "due", "violation", "sanctions", "units")
+SUBJECT_FIELDS = ("case_id", "nip", "name", "repeated", "election", "region", "agency", "day")
+STEP_FIELDS = ("case_id", "state", "entered", "days", "next_state", "left_on", "election", "region", "agency", "day")
 
 
 def periods(day: datetime.date) -> tuple[str, str, str]:
@@ -51,13 +54,14 @@ def periods(day: datetime.date) -> tuple[str, str, str]:
 
 
 def cells_of(fact: Fact) -> Iterable[Key]:
-    election, region, agency, status, day, dated, violation, sanctions, units = fact
+    election, region, agency, status, day, due, violation, sanctions, units = fact
     for period in periods(day):
         base = (period, election, region, agency)
         yield (period, "s", election, region, agency, status)
         yield (period, "v", election, region, agency, violation)
-        if dated and status in ACTIVE:
+        if due is not None and status in ACTIVE:
             yield (period, "d", election, region, agency, status)
+            yield (period, "e", election, region, agency, f"{due.isoformat()}|{status}")
         for code in sanctions.split(SEP) if sanctions else ():
             yield (period, "x", *base[1:], code)
         for unit in units.split(SEP) if units else ():
@@ -97,12 +101,84 @@ def facts(case_ids: Iterable[int] | None = None) -> dict[int, Fact]:
             agency or 0,
             status,
             day,
-            due is not None,
+            due,
             first if isinstance(first, str) and first else UNCLASSIFIED,
             SEP.join(sorted(sanctions.get(pk, ()))),
             SEP.join(sorted(units.get(pk, ()))),
         )
     return out
+
+
+def subject_rows(everything: dict[int, Fact], case_ids: Iterable[int] | None = None) -> list[tuple]:
+    """``DashSubject`` rows (``repeated`` False) of the cases whose facts are given: one per case
+    and NIP, with the first non-empty name given with it in that case."""
+    subjects = Subject.objects.exclude(nip__isnull=True).exclude(nip="").order_by("case_id", "pk")
+    if case_ids is not None:
+        subjects = subjects.filter(case_id__in=list(case_ids))
+    names: dict[tuple[int, str | None], str] = {}
+    for case_id, nip, name in subjects.values_list("case_id", "nip", "name").iterator(chunk_size=10000):
+        if case_id in everything and not names.get((case_id, nip)):
+            names[(case_id, nip)] = name or ""
+    out = []
+    for (case_id, nip), name in names.items():
+        election, region, agency, _status, day, *_rest = everything[case_id]
+        out.append((case_id, nip, name, False, election, region, agency, day))
+    return out
+
+
+def step_rows(everything: dict[int, Fact], case_ids: Iterable[int] | None = None) -> list[tuple]:
+    """``DashStep`` rows of the cases whose facts are given: each transition (by time, then id)
+    and what followed it in the same case — the days until the next one, its state and local date."""
+    transitions = Transition.objects.order_by("case_id", "at", "pk")
+    if case_ids is not None:
+        transitions = transitions.filter(case_id__in=list(case_ids))
+    out: list[tuple] = []
+    previous: tuple[int, datetime.datetime] | None = None
+    for case_id, state, at in transitions.values_list("case_id", "to_state", "at").iterator(chunk_size=10000):
+        if case_id not in everything:
+            continue
+        entered = timezone.localtime(at).date()
+        if previous is not None and previous[0] == case_id:
+            days = (at - previous[1]).total_seconds() / 86400
+            out[-1] = (*out[-1][:3], days, state, entered, *out[-1][6:])
+        election, region, agency, _status, day, *_rest = everything[case_id]
+        out.append((case_id, state, entered, None, "", None, election, region, agency, day))
+        previous = (case_id, at)
+    return out
+
+
+def _write_subjects(ids: set[int] | None, rows: list[tuple]) -> None:
+    """Replace the subject rows of ``ids`` (all when None) and set ``repeated`` on their NIPs."""
+    table = DashSubject._meta.db_table
+    if ids is None:
+        per_nip = Counter(row[1] for row in rows)
+        rows = [(*row[:3], per_nip[row[1]] > 1, *row[4:]) for row in rows]
+        _insert_or_copy(table, SUBJECT_FIELDS, rows)
+        return
+    touched = set(DashSubject.objects.filter(case_id__in=ids).values_list("nip", flat=True))
+    touched |= {row[1] for row in rows}
+    DashSubject.objects.filter(case_id__in=ids).delete()
+    _insert(table, ", ".join(SUBJECT_FIELDS), rows)
+    if touched:
+        nips = sorted(touched)
+        counts = dict(
+            DashSubject.objects.filter(nip__in=nips).values("nip").annotate(n=Count("case_id")).values_list("nip", "n")
+        )
+        DashSubject.objects.filter(nip__in=[n for n in nips if counts.get(n, 0) > 1], repeated=False).update(
+            repeated=True
+        )
+        DashSubject.objects.filter(nip__in=[n for n in nips if counts.get(n, 0) <= 1], repeated=True).update(
+            repeated=False
+        )
+
+
+def _insert_or_copy(table: str, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    if connection.vendor != "postgresql":
+        _insert(table, ", ".join(fields), rows)
+        return
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({', '.join(fields)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _lock(*, wait: bool = True) -> DashState | None:
@@ -186,6 +262,9 @@ def refresh(limit: int | None = None, *, wait: bool = True) -> int:
             changed = [case_id for case_id in ids if old.get(case_id) != new.get(case_id)]
             CaseFact.objects.filter(pk__in=changed).delete()
             _insert_facts((case_id, *new[case_id]) for case_id in changed if case_id in new)
+            _write_subjects(ids, subject_rows(new, ids))
+            DashStep.objects.filter(case_id__in=ids).delete()
+            _insert(DashStep._meta.db_table, ", ".join(STEP_FIELDS), step_rows(new, ids))
             DirtyCase.objects.filter(pk__in=[pk for pk, _ in marks]).delete()
             _bump(state)
             applied += len(marks)
@@ -202,8 +281,13 @@ def rebuild() -> int:
         for fact in everything.values():
             for key in cells_of(fact):
                 cells[key] += 1
+        subjects, steps = subject_rows(everything), step_rows(everything)
         DashCell.objects.all().delete()
         CaseFact.objects.all().delete()
+        DashSubject.objects.all().delete()
+        DashStep.objects.all().delete()
+        _write_subjects(None, subjects)
+        _insert_or_copy(DashStep._meta.db_table, STEP_FIELDS, steps)
         if connection.vendor == "postgresql":
             _copy(cells, everything)
         else:
@@ -216,7 +300,7 @@ def rebuild() -> int:
         # The old rows are dead tuples until a vacuum: the page's "anything pending?" and the
         # refresh's first read would walk them (a million after the first rebuild).
         with connection.cursor() as cursor:
-            for table in (DirtyCase, CaseFact, DashCell):
+            for table in (DirtyCase, CaseFact, DashCell, DashSubject, DashStep):
                 cursor.execute(f"VACUUM (ANALYZE) {table._meta.db_table}")
     return len(cells)
 
@@ -289,11 +373,31 @@ def sums(scope, filters, dim: str, by: str = "value", *, top: int | None = None,
 VALUE_DIMS = ("s", "d", "v", "u", "x")
 
 
-def value_sums(scope, filters) -> dict[str, dict[str, int]]:
-    """``{dim: {value: n}}`` for every per-value dimension in one query."""
-    qs = cells(scope, filters, VALUE_DIMS)
-    out: dict[str, dict[str, int]] = {dim: {} for dim in VALUE_DIMS}
-    for dim, value, n in qs.values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total"):
+Window = tuple[str, datetime.date, datetime.date | None]  # period, first day, day after (None: open)
+
+
+def value_sums(scope, filters, windows: dict[str, Window] | None = None) -> dict[str, dict[str, int]]:
+    """``{dim: {value: n}}`` for every per-value dimension in one query; ``windows``: dimensions
+    keyed by a day (``e``, ``a``, ``w``) read in the same query, the cells of that period whose
+    value (an ISO date first) lies in [first day, day after)."""
+    windows = windows or {}
+    condition = Q(period=filters.period or "", dim__in=VALUE_DIMS)
+    for dim, (period, low, high) in windows.items():
+        part = Q(period=period, dim=dim, value__gte=low.isoformat())
+        if high is not None:
+            part &= Q(value__lt=high.isoformat())
+        condition |= part
+    qs = DashCell.objects.filter(scope_q(scope)).filter(condition)
+    if filters.election:
+        qs = qs.filter(election=filters.election)
+    if filters.region:
+        qs = qs.filter(region_q(filters.region))
+    if filters.agency:
+        qs = qs.filter(agency=filters.agency)
+    out: dict[str, dict[str, int]] = {dim: {} for dim in (*VALUE_DIMS, *windows)}
+    for dim, value, n in (
+        qs.order_by().values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total")
+    ):
         if n:
             out[dim][value] = n
     return out
@@ -303,3 +407,18 @@ def place_sums(scope, filters) -> list[tuple[str, int, int]]:
     """``[(region, agency, n)]``: the cases per region and agency (agency 0: none), one query."""
     qs = cells(scope, filters, "s").values("region", "agency").annotate(total=Sum("n")).filter(total__gt=0)
     return list(qs.values_list("region", "agency", "total"))
+
+
+def rows(model, scope, filters) -> QuerySet:
+    """The rows of ``DashSubject`` or ``DashStep`` in the scope, under the dashboard's filters
+    (the period: the case's creation day)."""
+    qs = model.objects.filter(scope_q(scope))
+    if filters.election:
+        qs = qs.filter(election=filters.election)
+    if bounds := parse_period(filters.period):
+        qs = qs.filter(day__gte=bounds[0], day__lt=bounds[1])
+    if filters.region:
+        qs = qs.filter(region_q(filters.region))
+    if filters.agency:
+        qs = qs.filter(agency=filters.agency)
+    return qs.order_by()

@@ -2,8 +2,9 @@
 
 The counts are sums over the cube's cells in the scope (``netra.insights.cube``: per election,
 region and agency, so another agency's numbers never reach a user who may not read its cases);
-what moves with the clock (overdue, ageing) adds a small live query on an index of open cases;
-the repeated subjects and the step times are live. Staff figures are not suppressed (the user may
+what moves with the clock (overdue, ageing, the step times' 365-day window) is read from cells
+per day in the cube; the repeated subjects and the step times from the cube's own rows
+(``DashSubject``, ``DashStep``: nothing here reads the ``cases`` tables). Staff figures are not suppressed (the user may
 open each case). Cached per (case scope, filters, day, cube version) (:func:`cached`): a change
 applied to the cube is seen at once.
 """
@@ -17,13 +18,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from netra.cases.models import Case, Subject
+from netra.cases.models import Case
 from netra.cases.selectors import ACTIVE_STATES, scoped_cases
 from netra.catalog.models import ElectionPhase, Region, SanctionType, ViolationGroup
 from netra.insights import cube
+from netra.insights.models import DashStep, DashSubject
 from netra.insights.stats import UNCLASSIFIED, parse_period
 from netra.orgs.models import Agency
 from netra.orgs.selectors import Scope, case_scope
@@ -89,21 +91,31 @@ def figures(
     """Counts from the cube (``netra.insights.cube``: exact, as of its last refresh). What moves
     with the clock: ageing from the open cases per creation day (the cube's ``a`` cells of the
     last 90 days; older = active minus those) and overdue = active cases with a due date minus
-    those not yet due (one live query, ``case_due_idx``).
-    The repeated subjects and the step times are live. ``places``: ``cube.place_sums`` when the
+    those not yet due (the ``e`` cells due today or later). The repeated subjects: the NIPs of
+    ``DashSubject`` named in two cases or more in the scope (the name: the latest case's). ``places``: ``cube.place_sums`` when the
     caller already has it (the page's filter choices, when no filter is set)."""
     today = today or timezone.localdate()
     scope = case_scope(user) if scope is None else scope
-    live = cases(user, filters, scope)
     labels = dict(Case.Status.choices)
-    counted = cube.value_sums(scope, filters)
-    by_state_raw, dated = counted["s"], counted["d"]
-    not_due = dict(
-        live.filter(status__in=ACTIVE_STATES, due_date__gte=today)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
+    start, end, weeks = _weekly_span(filters, today)
+    oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
+    # One query: the per-value dimensions and three windows of cells keyed by a day (ISO dates
+    # compare as strings). Buckets never straddle a week or a month: a bucket in [start, end)
+    # (Mondays) or in the period (1st of a month) holds exactly the cases created there.
+    bounds = parse_period(filters.period)
+    counted = cube.value_sums(
+        scope,
+        filters,
+        windows={
+            "e": (filters.period or "", today, None),  # active, due today or later: "YYYY-MM-DD|state"
+            "a": ("", *_within(oldest, today + datetime.timedelta(days=1), bounds)),  # ageing
+            "w": ("", *_within(start, end, bounds)),  # the weekly chart
+        },
     )
+    by_state_raw, dated = counted["s"], counted["d"]
+    not_due: Counter[str] = Counter()
+    for value, n in counted["e"].items():
+        not_due[value.partition("|")[2]] += n
     by_state = [
         {"code": code, "label": labels[code], "n": by_state_raw.get(code, 0)}
         for code in Case.Status.values
@@ -121,14 +133,8 @@ def figures(
         for code in ACTIVE_STATES
     ]
     # Ageing: the open cases by creation day, from the cube (dim "a": only the last 90 days are read).
-    oldest = today - datetime.timedelta(days=AGE_BUCKETS[-1][0] - 1)
-    window = cube.cells(scope, filters, "a", period="").filter(
-        value__gte=oldest.isoformat(), value__lte=today.isoformat()
-    )
-    if period_bounds := parse_period(filters.period):
-        window = window.filter(value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat())
     young: Counter[int] = Counter()
-    for created, n in window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for created, n in counted["a"].items():
         age = (today - datetime.date.fromisoformat(created)).days
         young[next(i for i, (low, high) in enumerate(AGE_BUCKETS) if high is None or age <= high)] += n
     ageing = [
@@ -156,44 +162,14 @@ def figures(
     by_unit = [
         {"unit": unit, "n": n} for unit, n in sorted(counted["u"].items(), key=lambda item: (-item[1], item[0]))[:10]
     ]
-    subjects = Subject.objects.filter(case__in=live.values("pk"))
-    repeat_rows = list(
-        subjects.exclude(nip__isnull=True)
-        .exclude(nip="")
-        .values("nip")
-        .annotate(n=Count("case", distinct=True))
-        .filter(n__gt=1)
-        .order_by("-n", "nip")[:10]
-    )
-    names = dict(subjects.filter(nip__in=[r["nip"] for r in repeat_rows]).values_list("nip", "name"))
-    repeat = [{"nip": r["nip"], "n": r["n"], "name": names.get(r["nip"], "")} for r in repeat_rows]
+    repeat = repeat_subjects(scope, filters)
     sanction_names = dict(SanctionType.objects.values_list("code", "name_id"))
     sanctions = [
         {"code": code, "label": sanction_names.get(code, code), "n": n}
         for code, n in sorted(counted["x"].items(), key=lambda item: (-item[1], item[0]))
     ]
-    weeks = WEEKS
-    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
-    if filters.election:
-        # The election's own span: four weeks before its campaign to two weeks after the counting.
-        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
-        bounds = [p.start for p in span] + [p.end for p in span]
-        if bounds:
-            first = min(bounds) - datetime.timedelta(weeks=4)
-            start = first - datetime.timedelta(days=first.weekday())
-            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
-    end = start + datetime.timedelta(weeks=weeks)
-    # Buckets never straddle a week or a month: a bucket in [start, end) (Mondays) or in the
-    # period (1st of a month) holds exactly the cases created there.
-    weeks_window = cube.cells(scope, filters, "w", period="").filter(
-        value__gte=start.isoformat(), value__lt=end.isoformat()
-    )
-    if period_bounds := parse_period(filters.period):
-        weeks_window = weeks_window.filter(
-            value__gte=period_bounds[0].isoformat(), value__lt=period_bounds[1].isoformat()
-        )
     by_monday: Counter[datetime.date] = Counter()
-    for bucket, n in weeks_window.values("value").annotate(total=Sum("n")).values_list("value", "total"):
+    for bucket, n in counted["w"].items():
         day = datetime.date.fromisoformat(bucket)
         by_monday[day - datetime.timedelta(days=day.weekday())] += n
     weekly = []
@@ -225,6 +201,51 @@ def figures(
     }
 
 
+def _weekly_span(filters: Filters, today: datetime.date) -> tuple[datetime.date, datetime.date, int]:
+    """The weekly chart's [start, end) (Mondays) and its number of weeks: the last ``WEEKS``, or
+    the election's own span — four weeks before its campaign to two weeks after the counting."""
+    weeks = WEEKS
+    start = today - datetime.timedelta(weeks=WEEKS - 1, days=today.weekday())
+    if filters.election:
+        span = ElectionPhase.objects.filter(election_id=filters.election, kind__in=["campaign", "counting"])
+        bounds = [p.start for p in span] + [p.end for p in span]
+        if bounds:
+            first = min(bounds) - datetime.timedelta(weeks=4)
+            start = first - datetime.timedelta(days=first.weekday())
+            weeks = max(1, ((max(bounds) + datetime.timedelta(weeks=2)) - start).days // 7 + 1)
+    return start, start + datetime.timedelta(weeks=weeks), weeks
+
+
+def _within(
+    low: datetime.date, high: datetime.date, bounds: tuple[datetime.date, datetime.date] | None
+) -> tuple[datetime.date, datetime.date]:
+    """[low, high) cut to the period's [first day, day after) when there is one."""
+    return (max(low, bounds[0]), min(high, bounds[1])) if bounds else (low, high)
+
+
+def repeat_subjects(scope: Scope, filters: Filters, top: int = 10) -> list[dict]:
+    """The NIPs named in more than one case of the scope (most cases first, then by NIP), with the
+    name given in the latest of those cases (empty when none was). Reads ``DashSubject``'s rows of
+    NIPs named in two cases or more anywhere (its partial index)."""
+    subjects = cube.rows(DashSubject, scope, filters).filter(repeated=True)
+    rows = list(
+        subjects.values("nip")
+        .annotate(n=Count("case_id"))
+        .filter(n__gt=1)
+        .order_by("-n", "nip")
+        .values_list("nip", "n")[:top]
+    )
+    names: dict[str, str] = {}
+    for nip, name in (
+        subjects.filter(nip__in=[nip for nip, _ in rows])
+        .exclude(name="")
+        .order_by("nip", "-case_id")
+        .values_list("nip", "name")
+    ):
+        names.setdefault(nip, name)
+    return [{"nip": nip, "n": n, "name": names.get(nip, "")} for nip, n in rows]
+
+
 # States whose time is held against a statutory deadline (cases.deadlines.DEFAULT_SLAS).
 STEP_SLA: dict[str, str] = {
     Case.Status.RECEIVED: "intake",
@@ -247,55 +268,50 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
     """Median and 90th percentile of the days spent in each workflow step (one step = the time from
     entering a state to the next move), and the PPK's decisions within the 14 working days.
 
-    Reads the transitions of the scoped cases entered in the filter's period, or in the last
-    ``STEP_WINDOW_DAYS`` days without one (one query with LEAD() over each case's transitions).
+    The steps of the scoped cases created in the filter's period, or entered in the last
+    ``STEP_WINDOW_DAYS`` days (local dates) without one: ``DashStep``'s rows (the cube keeps
+    them), the finished steps' days for the quantiles and the PPK's steps counted per (day
+    entered, day left, next state), two queries.
     """
-    from django.db.models import F, Window
-    from django.db.models.functions import Lead
-
     from netra.cases.deadlines import DEFAULT_SLAS
-    from netra.cases.models import DeadlinePolicy, Transition
+    from netra.cases.models import DeadlinePolicy
     from netra.catalog.calendar import WorkingCalendar
 
     today = today or timezone.localdate()
-    transitions = Transition.objects.filter(case__in=cases(user, filters, scope).values("pk"))
+    scope = case_scope(user) if scope is None else scope
+    steps = cube.rows(DashStep, scope, filters)
     if not filters.period:
-        since = datetime.datetime.combine(today - datetime.timedelta(days=STEP_WINDOW_DAYS), datetime.time.min)
-        transitions = transitions.filter(at__gte=timezone.make_aware(since))  # on insights_transition_at_idx
-    rows = (
-        transitions.annotate(
-            next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
-            next_state=Window(Lead("to_state"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("pk").asc()]),
-        )
-        .order_by()
-        .values_list("to_state", "at", "next_at", "next_state")
-    )
+        steps = steps.filter(entered__gte=today - datetime.timedelta(days=STEP_WINDOW_DAYS))
     spent: dict[str, list[float]] = {}
+    for state, days in steps.filter(days__isnull=False).values_list("state", "days").iterator(chunk_size=10000):
+        spent.setdefault(state, []).append(days)
     calendar = WorkingCalendar()
     deadlines: dict[datetime.date, datetime.date] = {}
     decided = in_time = waiting = waiting_late = 0
     decision_days = DEFAULT_SLAS["decision"].days or 14
-    for state, at, next_at, next_state in rows:
-        if next_at is not None:
-            spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
-        if state == Case.Status.AWAITING_DECISION:
-            entered = timezone.localtime(at).date()
-            if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
-                deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
-            if next_state == Case.Status.DECIDED and next_at is not None:
-                decided += 1
-                in_time += timezone.localtime(next_at).date() <= deadline
-            elif next_at is None:
-                waiting += 1
-                waiting_late += today > deadline
+    ppk = (
+        steps.filter(state=Case.Status.AWAITING_DECISION)
+        .values("entered", "left_on", "next_state")
+        .annotate(n=Count("*"))
+        .values_list("entered", "left_on", "next_state", "n")
+    )
+    for entered, left, next_state, n in ppk:
+        if (deadline := deadlines.get(entered)) is None:  # a few hundred distinct days at most
+            deadline = deadlines[entered] = calendar.add_working_days(entered, decision_days)
+        if next_state == Case.Status.DECIDED and left is not None:
+            decided += n
+            in_time += n if left <= deadline else 0
+        elif left is None:
+            waiting += n
+            waiting_late += n if today > deadline else 0
     labels = dict(Case.Status.choices)
-    steps = []
+    rows = []
     for state in Case.Status.values:
         values = spent.get(state, [])
         if not values:
             continue
         sla = DEFAULT_SLAS.get(STEP_SLA.get(state, ""))
-        steps.append(
+        rows.append(
             {
                 "code": state,
                 "label": labels[state],
@@ -306,11 +322,11 @@ def step_times(user, filters: Filters, *, today: datetime.date | None = None, sc
                 "sla_unit": str(dict(DeadlinePolicy.Unit.choices)[sla.unit]) if sla else "",
             }
         )
-    ppk = {
+    ppk_figures = {
         "decided": decided,
         "in_time": in_time,
         "waiting": waiting,
         "waiting_late": waiting_late,
         "in_time_percent": round(100 * in_time / decided, 1) if decided else None,
     }
-    return {"steps": steps, "ppk": ppk}
+    return {"steps": rows, "ppk": ppk_figures}

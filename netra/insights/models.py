@@ -80,7 +80,7 @@ class CaseFact(models.Model):
     agency = models.IntegerField()
     status = models.CharField(max_length=20)
     day = models.DateField()  # created, local time
-    dated = models.BooleanField()  # has a due date
+    due = models.DateField(null=True)  # the due date, if any
     violation = models.CharField(max_length=40)
     sanctions = models.TextField(blank=True)  # sanction type codes of decisions not annulled, "\x1f"-joined
     units = models.TextField(blank=True)  # the distinct units of its subjects, "\x1f"-joined
@@ -91,6 +91,71 @@ class CaseFact(models.Model):
 
     def __str__(self) -> str:
         return str(self.case_id)
+
+
+class DashSubject(models.Model):
+    """One NIP named among a case's subjects (one row per case and NIP; merged cases have none):
+    the dashboard's repeated subjects. ``repeated``: the NIP is named in two cases or more in all
+    (only those rows are read: the partial index). ``name``: the first non-empty name given with
+    that NIP in the case. The case's place and creation day are copied for the scope and filters.
+    Derived data: ``cube.refresh`` rewrites a dirty case's rows and the flag of their NIPs."""
+
+    case_id = models.BigIntegerField()
+    nip = models.CharField(max_length=18)
+    name = models.CharField(max_length=200, blank=True)
+    repeated = models.BooleanField(default=False)
+    election = models.CharField(max_length=40)
+    region = models.CharField(max_length=20)
+    agency = models.IntegerField()
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("terlapor dasbor")
+        verbose_name_plural = _("terlapor dasbor")
+        indexes = [
+            models.Index(fields=["case_id"], name="insights_dashsubject_case_idx"),
+            models.Index(fields=["nip"], name="insights_dashsubject_nip_idx"),
+            # Covering: the repeated subjects of any scope are an index-only scan (the rows of one
+            # NIP lie far apart in the table).
+            models.Index(
+                fields=["nip", "agency", "region", "election", "day", "case_id"],
+                name="insights_dashsubject_rep_idx",
+                condition=models.Q(repeated=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.nip}"
+
+
+class DashStep(models.Model):
+    """One step of a case for the dashboard's step times: a transition into ``state`` (entered on
+    ``entered``, local date) and what followed it — ``days`` spent until the next transition,
+    its state and local date; all None while the case is still there. One row per transition of
+    a case not merged; the case's place and creation day copied. Derived data (``cube.refresh``)."""
+
+    case_id = models.BigIntegerField()
+    state = models.CharField(max_length=20)
+    entered = models.DateField()
+    days = models.FloatField(null=True)
+    next_state = models.CharField(max_length=20, blank=True)
+    left_on = models.DateField(null=True)
+    election = models.CharField(max_length=40)
+    region = models.CharField(max_length=20)
+    agency = models.IntegerField()
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("langkah dasbor")
+        verbose_name_plural = _("langkah dasbor")
+        indexes = [
+            models.Index(fields=["case_id"], name="insights_dashstep_case_idx"),
+            models.Index(fields=["entered", "state"], name="insights_dashstep_entered_idx"),
+            models.Index(fields=["agency", "entered"], name="insights_dashstep_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}/{self.state}@{self.entered}"
 
 
 class DirtyCase(models.Model):

@@ -3,16 +3,17 @@
 
 Every write that may change a case's dashboard figures inserts its id into
 ``insights_dirtycase``: a case created, deleted, or changed in one of the columns the cube counts
-(state, region, agency, election, creation time, due date); a recommendation, decision or subject
-added, removed or changed in what is counted. Below the ORM, so ``update()``, bulk inserts
+(state, region, agency, election, creation time, due date); a recommendation, decision, subject
+or transition added, removed or changed in what is counted (the subjects' NIPs and names, the
+transitions' state and time: ``DashSubject`` and ``DashStep``). Below the ORM, so ``update()``, bulk inserts
 (``cases.opening``), imports and raw SQL are all seen, and the ``cases`` code knows nothing of it
 (a face's table, written by the database: no upward import).
 
 Installed by migration ``insights.0002`` and again after every ``migrate`` (``apps.py``,
 idempotent): on SQLite a later migration that rebuilds a ``cases`` table drops its triggers.
 
-Also here, for the dashboard's live step times (``dashboard.step_times``):
-``insights_transition_at_idx`` on the transitions' time (their 365-day window).
+Also here, ``insights_transition_at_idx`` on the transitions' time (kept: the step times read
+``DashStep`` now, but other readers may window the transitions by time).
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ CASE_COLUMNS = ("status", "region_id", "agency_id", "election_id", "created_at",
 CHILDREN = {
     "cases_recommendation": ("violations",),
     "cases_decision": ("annulled_at", "sanction_type_id"),
-    "cases_subject": ("unit",),
+    "cases_subject": ("unit", "nip", "name"),
+    "cases_transition": ("to_state", "at"),
 }
-# The step times read the transitions of the last 365 days (dashboard.step_times).
 TRANSITION_INDEX = "insights_transition_at_idx"
 TRANSITION_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {TRANSITION_INDEX} ON cases_transition (at)"
 

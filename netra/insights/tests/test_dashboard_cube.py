@@ -1,6 +1,8 @@
 """The dashboard's cube stays equal to straight COUNTs over ``cases`` whatever writes the change:
 the real workflow service, ``update()`` in bulk, inserts and deletions of recommendations,
-decisions and subjects, merges, moves between agencies and regions, changes of date."""
+decisions, subjects and transitions (one by one and in bulk, as an import writes them), merges,
+moves between agencies and regions, changes of date. The repeated subjects and the step times
+(``DashSubject``, ``DashStep``) too: against the live GROUP BY and LEAD() they replaced."""
 
 import datetime
 import random
@@ -13,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from conftest import verified_login
-from netra.cases.models import Case, Decision, Recommendation, Report, Subject
+from netra.cases.models import Case, Decision, Recommendation, Report, Subject, Transition
 from netra.cases.selectors import ACTIVE_STATES
 from netra.cases.tests.factories import case_in
 from netra.cases.tests.journey import take_to
@@ -21,7 +23,7 @@ from netra.cases.tests.workflow_support import catalogue  # noqa: F401
 from netra.catalog.models import SanctionCategory, SanctionType, ViolationGroup
 from netra.insights import cube, dashboard, stats
 from netra.insights.aggregates import UNCLASSIFIED
-from netra.insights.models import CaseFact, DashCell, DirtyCase
+from netra.insights.models import CaseFact, DashCell, DashStep, DashSubject, DirtyCase
 from netra.orgs.selectors import Scope, case_scope
 
 
@@ -83,6 +85,63 @@ def _straight(scope: Scope, filters: dashboard.Filters, today: datetime.date) ->
     }
 
 
+def _straight_repeats(qs) -> list[dict]:
+    """The repeated subjects as the dashboard computed them live: NIPs in more than one case, with
+    the name given in the latest of those cases (its first subject with that NIP and a name)."""
+    subjects = Subject.objects.filter(case__in=qs).exclude(nip__isnull=True).exclude(nip="")
+    rows = list(
+        subjects.values("nip").annotate(n=Count("case", distinct=True)).filter(n__gt=1).order_by("-n", "nip")[:10]
+    )
+    out = []
+    for row in rows:
+        named = subjects.filter(nip=row["nip"]).exclude(name="").order_by("-case_id", "pk").first()
+        out.append({"nip": row["nip"], "n": row["n"], "name": named.name if named else ""})
+    return out
+
+
+def _straight_steps(qs, filters, today) -> dict:
+    """The step times as the dashboard computed them live (main before DashStep): LEAD() over the
+    scoped cases' transitions of the last 365 days (of all time with a period filter)."""
+    from django.db.models import F, Window
+    from django.db.models.functions import Lead
+
+    from netra.catalog.calendar import WorkingCalendar
+
+    calendar = WorkingCalendar()
+    transitions = Transition.objects.filter(case__in=qs.values("pk"))
+    if not filters.period:
+        since = datetime.datetime.combine(
+            today - datetime.timedelta(days=dashboard.STEP_WINDOW_DAYS), datetime.time.min
+        )
+        transitions = transitions.filter(at__gte=timezone.make_aware(since))
+    order = [F("at").asc(), F("pk").asc()]
+    rows = (
+        transitions.annotate(
+            next_at=Window(Lead("at"), partition_by=[F("case_id")], order_by=order),
+            next_state=Window(Lead("to_state"), partition_by=[F("case_id")], order_by=order),
+        )
+        .order_by()
+        .values_list("to_state", "at", "next_at", "next_state")
+    )
+    spent: dict[str, list[float]] = {}
+    ppk = Counter()
+    for state, at, next_at, next_state in rows:
+        if next_at is not None:
+            spent.setdefault(state, []).append((next_at - at).total_seconds() / 86400)
+        if state == Case.Status.AWAITING_DECISION:
+            deadline = calendar.add_working_days(timezone.localtime(at).date(), 14)
+            if next_state == Case.Status.DECIDED and next_at is not None:
+                ppk["decided"] += 1
+                ppk["in_time"] += timezone.localtime(next_at).date() <= deadline
+            elif next_at is None:
+                ppk["waiting"] += 1
+                ppk["waiting_late"] += today > deadline
+    steps = {
+        state: (len(v), dashboard._quantile(v, 0.5), dashboard._quantile(v, 0.9)) for state, v in spent.items() if v
+    }
+    return {"steps": steps, "ppk": {k: ppk[k] for k in ("decided", "in_time", "waiting", "waiting_late")}}
+
+
 def _compare(scope, filters, today):
     cube.refresh()  # what the page does before reading
     got = dashboard.figures(None, filters, today=today, scope=scope)
@@ -101,6 +160,12 @@ def _compare(scope, filters, today):
     assert {r["code"]: r["n"] for r in got["sanctions"]} == dict(want["sanction"]), where
     for week in got["weekly"]:
         assert week["n"] == want["weekly"].get(week["week"], 0), (where, week)
+    qs = dashboard.cases(None, filters, scope)
+    assert got["repeat_subjects"] == _straight_repeats(qs), where
+    timing = dashboard.step_times(None, filters, today=today, scope=scope)
+    want_steps = _straight_steps(qs, filters, today)
+    assert {r["code"]: (r["n"], r["median"], r["p90"]) for r in timing["steps"]} == want_steps["steps"], where
+    assert {k: timing["ppk"][k] for k in want_steps["ppk"]} == want_steps["ppk"], where
 
 
 def test_the_cube_equals_straight_counts_after_random_changes(
@@ -125,6 +190,8 @@ def test_the_cube_equals_straight_counts_after_random_changes(
     category = SanctionCategory.objects.order_by("severity").first()
     sanction_types = list(SanctionType.objects.values_list("code", flat=True)[:3])
     units = ["Dinas Pendidikan", "Sekretariat Daerah", "BKPSDM"]
+    nips = ["198503122010011001", "198503122010011002", "199001012015032003", "", None]
+    names = ["Budi", "Siti", ""]
     regions = ["62.06", "62.04", "62"]
     made: list[Case] = []
 
@@ -176,9 +243,13 @@ def test_the_cube_equals_straight_counts_after_random_changes(
             elif roll < 0.5:
                 Decision.objects.filter(case=case).update(annulled_at=timezone.now())
             elif roll < 0.65:
-                Subject.objects.create(case=case, name="Terlapor", unit=rng.choice([*units, ""]))
+                Subject.objects.create(
+                    case=case, name=rng.choice(names), nip=rng.choice(nips), unit=rng.choice([*units, ""])
+                )
             elif roll < 0.7:
-                Subject.objects.filter(case=case).update(unit=rng.choice(units))
+                Subject.objects.filter(case=case).update(
+                    unit=rng.choice(units), nip=rng.choice(nips), name=rng.choice(names)
+                )
             elif roll < 0.75:
                 Subject.objects.filter(case=case).delete()
             elif roll < 0.85:
@@ -189,6 +260,39 @@ def test_the_cube_equals_straight_counts_after_random_changes(
                 Case.objects.filter(pk=case.pk).update(status=Case.Status.MERGED, merged_into=made[0])
             else:
                 Case.objects.filter(pk=case.pk).update(created_at=midday(rng.choice(days)))
+        # Random transitions: written one by one, moved in time, deleted, and in bulk as an import does.
+        for case in rng.sample(made, min(len(made), 6)):
+            roll = rng.random()
+            if roll < 0.5:
+                Transition.objects.create(
+                    case=case,
+                    from_state=rng.choice(states),
+                    to_state=rng.choice(states),
+                    at=midday(rng.choice(days)) + datetime.timedelta(minutes=rng.randrange(600)),
+                )
+            elif roll < 0.7:
+                Transition.objects.filter(case=case).update(at=midday(rng.choice(days)))
+            elif roll < 0.8:
+                Transition.objects.filter(case=case).update(to_state=rng.choice(states))
+            else:
+                Transition.objects.filter(pk__in=Transition.objects.filter(case=case).values("pk")[:1]).delete()
+        imported = rng.sample(made, min(len(made), 5))
+        Transition.objects.bulk_create(
+            [
+                Transition(
+                    case=case,
+                    from_state="",
+                    to_state=rng.choice([Case.Status.AWAITING_DECISION, Case.Status.DECIDED, Case.Status.CHECKING]),
+                    at=midday(rng.choice(days)) + datetime.timedelta(hours=rng.randrange(48)),
+                    imported=True,
+                )
+                for case in imported
+                for _ in range(rng.randrange(1, 4))
+            ]
+        )
+        Subject.objects.bulk_create(
+            [Subject(case=case, name=rng.choice(names), nip=rng.choice(nips)) for case in imported]
+        )
         # A bulk move of many cases at once (one UPDATE statement).
         Case.objects.filter(pk__in=[c.pk for c in made[::3]]).update(due_date=today - datetime.timedelta(days=1))
         for scope in scopes:
@@ -215,7 +319,10 @@ def test_the_cube_equals_straight_counts_after_random_changes(
             "period", "dim", "election", "region", "agency", "value", "n"
         )
     }
-    facts = set(CaseFact.objects.values_list("case_id", "status", "region", "agency", "day", "units"))
+    facts = set(CaseFact.objects.values_list("case_id", "status", "region", "agency", "day", "due", "units"))
+    subjects = Counter(DashSubject.objects.values_list(*cube.SUBJECT_FIELDS))
+    steps = Counter(DashStep.objects.values_list(*cube.STEP_FIELDS))
+    assert DashSubject.objects.filter(repeated=True).exists() and DashStep.objects.filter(days__isnull=False).exists()
     cube.rebuild()
     assert kept == {
         row[:-1]: row[-1]
@@ -223,7 +330,9 @@ def test_the_cube_equals_straight_counts_after_random_changes(
             "period", "dim", "election", "region", "agency", "value", "n"
         )
     }
-    assert facts == set(CaseFact.objects.values_list("case_id", "status", "region", "agency", "day", "units"))
+    assert facts == set(CaseFact.objects.values_list("case_id", "status", "region", "agency", "day", "due", "units"))
+    assert subjects == Counter(DashSubject.objects.values_list(*cube.SUBJECT_FIELDS))
+    assert steps == Counter(DashStep.objects.values_list(*cube.STEP_FIELDS))
     assert not DashCell.objects.filter(n__lt=0).exists()
 
 
