@@ -472,28 +472,31 @@ def _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
             for ref in refs:
                 with code_of(ref):
                     url = f"/staf/?q={text.replace(' ', '+')}&status=all"
-                    assert clients[label].get(url).status_code == 200, url
-                    figures[ref] = _time(queue(clients[label], url), repeat)
+                    if ref is None:
+                        assert clients[label].get(url).status_code == 200, url
+                    figures[ref] = _time(queue(clients[label], url), repeat if ref is None else args.before_repeat)
                     row(
                         f"{note}, {label}" + (f" [{ref}]" if ref else ""),
                         figures[ref],
-                        count_queries(queue(clients[label], url)),
+                        count_queries(queue(clients[label], url)) if ref is None else None,
                         baseline,
                     )
             if args.before:
                 print(f"    p95 {args.before} / this branch: {_p(figures[args.before])[1] / _p(figures[None])[1]:.1f}x")
+    for label, c in clients.items():  # what every queue page costs besides the search
+        row(f"reference: first page, no q, {label}", _time(queue(c, "/staf/?status=all"), repeat))
     print(f"  load after the queue's search: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
     print("\nagency API GET /api/v1/cases?q=… (filter, newest update first, with its count)")
     for text, note in searches:
         for label, token in tokens.items():
             figures = {}
-            for ref in refs:
+            for ref in refs if args.before_api else [None]:
                 with code_of(ref):
                     assert api_get(token, text)().status_code == 200
                     figures[ref] = _time(api_get(token, text), repeat)
                     row(f"{note}, {label}" + (f" [{ref}]" if ref else ""), figures[ref])
-            if args.before:
+            if args.before and args.before_api:
                 print(f"    p95 {args.before} / this branch: {_p(figures[args.before])[1] / _p(figures[None])[1]:.1f}x")
     print(f"  load after the API's search: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
@@ -513,6 +516,8 @@ def main() -> None:
         metavar="REF",
         help="search: also time netra/cases/search.py as it is in git REF (e.g. main), in the same run",
     )
+    parser.add_argument("--before-repeat", type=int, default=3, help="requests per --before figure (it is slow)")
+    parser.add_argument("--before-api", action="store_true", help="--before for the agency API's q too")
     args = parser.parse_args()
     n = args.cases or (100_000 if args.sqlite else 1_000_000)
 
