@@ -359,6 +359,148 @@ def _baseline_search_sql(vendor: str) -> str:
     )
 
 
+# --- the search ---------------------------------------------------------------------------------------
+
+SEARCHES = (
+    ("tumbang samba 42", "village (rare)"),
+    ("mobil dinas", '"mobil dinas" (2 %)'),
+    ("kampanye", "common word (14 %)"),
+    ("saiful anwar", "a name (8 % of subjects)"),
+    (None, "a NIP"),  # a Katingan case's subject: in every measured scope
+)
+API_TOKENS = {  # the agency API's q, one token per scope measured in the queue
+    "pemda (Satgas Katingan)": ("pemkab-katingan", "satgas_lead"),
+    "province (Bawaslu Kalteng)": ("bawaslu-prov-kalteng", "bawaslu_officer"),
+    "BKN pusat": ("bkn-pusat", "bkn_supervisor"),
+}
+
+
+def _baseline_search(vendor: str, words: str, nip: bool) -> tuple[str, list]:
+    """The search as hand-written SQL: the NIP's B-tree, or the words' index search with its rank
+    (no scope, LIMIT 50)."""
+    if nip:
+        return "SELECT case_id FROM cases_subject WHERE nip = %s", [words]
+    if vendor == "postgresql":
+        return _baseline_search_sql(vendor), [words, words]
+    return _baseline_search_sql(vendor), [" ".join(f'"{w}"' for w in words.split())]
+
+
+def _search_before(ref: str):
+    """``search_cases`` as netra/cases/search.py is in git ``ref`` (a module of its own)."""
+    import subprocess
+    import types
+
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:netra/cases/search.py"], capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType(f"search_at_{ref}")
+    exec(compile(source, f"{ref}:netra/cases/search.py", "exec"), module.__dict__)  # noqa: S102 -- our own file
+
+    def search_cases(qs, text, *, also=None, ranked=True):  # ``ranked`` is newer than some refs
+        return module.search_cases(qs, text, also=also)
+
+    return search_cases
+
+
+def _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw) -> None:
+    """The queue's search (``/staf/?q=``) and the agency API's ``q`` per scope; with ``--before``
+    the same requests with ``search_cases`` of that git ref first (PostgreSQL: inside a transaction
+    that drops this branch's subject-name trigram index, rolled back after), in the same run."""
+    import contextlib
+
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from conftest import verified_login
+    from netra.cases import search, selectors
+    from netra.cases.models import Subject
+    from netra.sharing.tokens import issue_token
+
+    katingan = agencies["pemkab-katingan"]
+    nip = (
+        Subject.objects.filter(case__agency=katingan)
+        .exclude(nip=None)
+        .order_by("case_id")
+        .values_list("nip", flat=True)
+    )
+    searches = [(text if text is not None else str(nip.first()), note) for text, note in SEARCHES]
+    tokens = {}
+    for label, (code, role) in API_TOKENS.items():
+        tokens[label] = issue_token(agency=agencies[code], role=role, name=f"bench {label}").plaintext
+    clients = {label: verified_login(Client(), user) for label, user in users.items()}
+    api = Client()
+
+    def queue(c, url):
+        return lambda: c.get(url)
+
+    def api_get(token, text):
+        return lambda: api.get("/api/v1/cases", {"q": text}, headers={"Authorization": f"Bearer {token}"})
+
+    class Rollback(Exception):
+        pass
+
+    @contextlib.contextmanager
+    def code_of(ref):
+        """``search_cases`` of ``ref`` (None: this branch's) wherever the faces call it."""
+        if ref is None:
+            yield
+            return
+        old, saved = _search_before(ref), (selectors.search_cases, search.search_cases)
+        selectors.search_cases = search.search_cases = old
+        try:
+            if vendor != "postgresql":
+                yield
+                return
+            with contextlib.suppress(Rollback), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("DROP INDEX IF EXISTS subject_name_trgm_idx")
+                yield
+                raise Rollback
+        finally:
+            selectors.search_cases, search.search_cases = saved
+
+    refs = ([args.before] if args.before else []) + [None]
+    print(
+        "\nsearch /staf/?q=… (ranked, in scope, 50 a page; SQL: the index search with its rank, no scope, LIMIT 50)"
+        + (f"; before: search.py of {args.before}" if args.before else "")
+    )
+    for text, note in searches:
+        sql, params = _baseline_search(vendor, text, note == "a NIP")
+        baseline = _time(raw(sql, params), repeat)
+        for label in users:
+            figures = {}
+            for ref in refs:
+                with code_of(ref):
+                    url = f"/staf/?q={text.replace(' ', '+')}&status=all"
+                    if ref is None:
+                        assert clients[label].get(url).status_code == 200, url
+                    figures[ref] = _time(queue(clients[label], url), repeat if ref is None else args.before_repeat)
+                    row(
+                        f"{note}, {label}" + (f" [{ref}]" if ref else ""),
+                        figures[ref],
+                        count_queries(queue(clients[label], url)) if ref is None else None,
+                        baseline,
+                    )
+            if args.before:
+                print(f"    p95 {args.before} / this branch: {_p(figures[args.before])[1] / _p(figures[None])[1]:.1f}x")
+    for label, c in clients.items():  # what every queue page costs besides the search
+        row(f"reference: first page, no q, {label}", _time(queue(c, "/staf/?status=all"), repeat))
+    print(f"  load after the queue's search: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+    print("\nagency API GET /api/v1/cases?q=… (filter, newest update first, with its count)")
+    for text, note in searches:
+        for label, token in tokens.items():
+            figures = {}
+            for ref in refs if args.before_api else [None]:
+                with code_of(ref):
+                    assert api_get(token, text)().status_code == 200
+                    figures[ref] = _time(api_get(token, text), repeat)
+                    row(f"{note}, {label}" + (f" [{ref}]" if ref else ""), figures[ref])
+            if args.before and args.before_api:
+                print(f"    p95 {args.before} / this branch: {_p(figures[args.before])[1] / _p(figures[None])[1]:.1f}x")
+    print(f"  load after the API's search: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=None, help="1 000 000 on PostgreSQL, 100 000 on SQLite")
@@ -366,7 +508,16 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep a database that already holds the data")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="make the data, measure nothing")
-    parser.add_argument("--only", choices=["case"], help="measure only this part (case: the case page)")
+    parser.add_argument(
+        "--only", choices=["case", "search"], help="measure only this part (case: the case page; search: the search)"
+    )
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="search: also time netra/cases/search.py as it is in git REF (e.g. main), in the same run",
+    )
+    parser.add_argument("--before-repeat", type=int, default=3, help="requests per --before figure (it is slow)")
+    parser.add_argument("--before-api", action="store_true", help="--before for the agency API's q too")
     args = parser.parse_args()
     n = args.cases or (100_000 if args.sqlite else 1_000_000)
 
@@ -477,6 +628,9 @@ def main() -> None:
 
         return run
 
+    if args.only == "search":
+        _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
+        return
     # The case page.
     client = verified_login(Client(), officer)
     print(
@@ -558,23 +712,7 @@ def main() -> None:
         row(f"{label}: queue_counts, cached if >= 10 000", cached)
 
     # The search.
-    print("\nsearch /staf/?q=… (ranked, in scope; SQL: the index search with its rank, no scope, LIMIT 50)")
-    for words, note in (
-        ("tumbang samba 42", "a village (rare)"),
-        ("mobil dinas", "2 % of reports"),
-        ("kampanye", "a common word"),
-    ):
-        sql_params = [words, words] if vendor == "postgresql" else [" ".join(f'"{w}"' for w in words.split())]
-        for label, user in users.items():
-            c = verified_login(Client(), user)
-            url = f"/staf/?q={words.replace(' ', '+')}&status=all"
-            assert c.get(url).status_code == 200
-            row(
-                f"{note}, {label}",
-                _time(lambda c=c, u=url: c.get(u), repeat),
-                count_queries(lambda c=c, u=url: c.get(u)),
-                _time(raw(_baseline_search_sql(vendor), sql_params), repeat),
-            )
+    _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
     reset_queries()
 
 

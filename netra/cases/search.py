@@ -23,14 +23,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import Case, Subject
+from netra.cases.opening import RECEIPT_PREFIX
 
 MAX_CHARS = 200
 MAX_WORDS = 12
@@ -40,6 +43,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NUMBER_RANK = 100.0
 SUBJECT_RANK = 10.0
 PHRASE_RANK = 1.0
+# A ranked search (the queue) ranks at most this many of each kind of match: the newest.
+MAX_RANKED = 1000
 
 
 class SearchError(ValueError):
@@ -72,31 +77,72 @@ def words(text: str) -> list[str]:
     return seen[:MAX_WORDS]
 
 
-def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None) -> QuerySet[Case]:
+def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None, ranked: bool = True) -> QuerySet[Case]:
     """The cases of ``qs`` that ``text`` finds, annotated ``search_rank``; ``qs`` itself for empty
     text. ``also``: further matches (the API's source reference). SearchError for text that
-    cannot be searched (``clean``)."""
+    cannot be searched (``clean``).
+
+    The matching ids are found first, as a ``UNION`` of one query per kind of match, each in the
+    scope of ``qs`` and on its own index: the number (its unique B-tree), the NIP (``subject_nip_idx``),
+    part of the subject's name (PostgreSQL: the trigram index of migration 0024) and the words
+    (the full-text index). Only those cases are ranked. ``ranked``: a list that pages best first
+    (the queue) takes the newest ``MAX_RANKED`` of each kind, so that a word found in half the
+    reports costs a bounded page, not a rank of every case it is in; ``ranked=False`` (the
+    agency API, which keeps its own order) finds every match and annotates no rank.
+    """
     text = clean(text)
     if not text:
         return qs
     found = words(text)
     number = number_q(text)
-    # Uncorrelated IN subqueries (hashed once per statement), not EXISTS per row of the scope.
-    subjects = Q(pk__in=Subject.objects.filter(Q(nip=text) | Q(name__icontains=text)).values("case_id"))
-    by_nip = Q(pk__in=Subject.objects.filter(nip=text).values("case_id"))
-    condition: Q = number | subjects
+    subjects = Subject.objects.filter(case=OuterRef("pk"))
+    parts = [
+        number,
+        Q(pk__in=Subject.objects.filter(nip=text).values("case_id")),
+        Q(pk__in=Subject.objects.filter(name__icontains=text).values("case_id")),
+    ]
     if also is not None:
-        condition = condition | also
+        parts.append(also)
     text_rank: Value | RawSQL = Value(0.0)
     if found:
         hits, text_rank = _text_match(text, found)
-        condition = condition | Q(pk__in=hits)
+        parts.append(Q(pk__in=hits))
+    ids = _union(qs, parts, MAX_RANKED if ranked else None)
+    if ids is None:
+        return qs.none()
+    qs = qs.filter(pk__in=ids)
+    if not ranked:
+        return qs
+    # Per matched case only (an index probe each), never a pass over every subject or text.
+    by_nip = Exists(subjects.filter(nip=text))
+    by_subject = Exists(subjects.filter(Q(nip=text) | Q(name__icontains=text)))
     rank = (
-        SqlCase(When(number | by_nip, then=Value(NUMBER_RANK)), default=Value(0.0))
-        + SqlCase(When(subjects, then=Value(SUBJECT_RANK)), default=Value(0.0))
+        SqlCase(When(number | Q(by_nip), then=Value(NUMBER_RANK)), default=Value(0.0))
+        + SqlCase(When(by_subject, then=Value(SUBJECT_RANK)), default=Value(0.0))
         + Coalesce(text_rank, Value(0.0), output_field=FloatField())
     )
-    return qs.filter(condition).annotate(search_rank=rank)
+    return qs.annotate(search_rank=rank)
+
+
+def _union(qs: QuerySet[Case], parts: list[Q], limit: int | None) -> RawSQL | None:
+    """The ids of the cases of ``qs`` that any of ``parts`` matches, as one ``UNION`` of a query
+    per part (``limit``: the newest that many of each); None when no part can match."""
+    base = qs.order_by()
+    statements: list[str] = []
+    params: list = []
+    for part in parts:
+        one = base.filter(part).values_list("pk", flat=True)
+        if limit is not None:
+            one = one.order_by("-pk")[:limit]
+        try:
+            sql, part_params = one.query.sql_with_params()
+        except EmptyResultSet:  # e.g. text that cannot be a case number
+            continue
+        statements.append(f"SELECT * FROM ({sql}) s{len(statements)}")  # noqa: S608 -- Django's own compiled SQL
+        params.extend(part_params)
+    if not statements:
+        return None
+    return RawSQL(" UNION ".join(statements), params)  # noqa: S611 -- Django's own compiled SQL
 
 
 def _fold(text: str) -> str:
@@ -140,16 +186,21 @@ def ranked(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.order_by(F("search_rank").desc(), "-pk")
 
 
+FIRST_YEAR = 2000  # the oldest year a case number may carry (history imports included)
 _NUMBER_RE = re.compile(r"^(?:ntr-?(?P<year>\d{4})-?)?0*(?P<serial>\d{1,9})$", re.IGNORECASE)
 
 
 def number_q(text: str) -> Q:
     """Cases whose number is ``text`` as people type it: ``NTR-2026-000211``, lower case, or just
-    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number."""
+    the serial ``211`` / ``000211`` (any year). Anything else matches no case by number.
+
+    Whole numbers only (``opening.case_number`` writes them upper case), so that the unique
+    index finds them: a bare serial is the same number in each year since ``FIRST_YEAR``."""
     found = _NUMBER_RE.match((text or "").strip())
     if not found:
         return Q(pk__in=[])
     serial = f"{int(found['serial']):06d}"
     if found["year"]:
-        return Q(number__iexact=f"NTR-{found['year']}-{serial}")
-    return Q(number__endswith=f"-{serial}")
+        return Q(number=f"{RECEIPT_PREFIX}-{found['year']}-{serial}")
+    years = range(FIRST_YEAR, timezone.now().year + 2)
+    return Q(number__in=[f"{RECEIPT_PREFIX}-{year}-{serial}" for year in years])

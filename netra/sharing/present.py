@@ -100,12 +100,12 @@ def parse_since(value: str) -> datetime.datetime | None:
 def search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     """Case number, source reference, a subject's name / NIP, or words of the report text: the
     workspace queue's search (``netra.cases.search``), plus the source reference and any part of
-    the number. The list keeps its order (``updated_at``, the cursor's); SearchError for text
-    that cannot be searched (the view answers 422 first)."""
+    the number. The list keeps its order (``updated_at``, the cursor's): every match, no rank
+    (``ranked=False``); SearchError for text that cannot be searched (the view answers 422 first)."""
     from netra.cases.search import search_cases
 
     q = q.strip()
-    return search_cases(qs, q, also=Q(source_reference__icontains=q) | Q(number__icontains=q))
+    return search_cases(qs, q, also=Q(source_reference__icontains=q) | Q(number__icontains=q), ranked=False)
 
 
 def encode_cursor(case: Case) -> str:

@@ -91,3 +91,36 @@ def test_punctuation_and_quotes_are_only_separators(satgas_katingan, file):
     case = file("Mobil dinas dipakai kampanye di desa.")
     assert found(satgas_katingan, '"mobil" OR dinas* AND (kampanye)') == []  # "or", "and": words too
     assert found(satgas_katingan, '"mobil dinas"; kampanye!') == [case.pk]
+
+
+def test_a_nip_then_a_name_then_the_phrase_then_the_words(satgas_katingan, file):
+    words = file("Mobil milik kantor dipakai kampanye, sopirnya pegawai dinas perhubungan.")
+    phrase = file("Mobil dinas dipakai ke lokasi kampanye pasangan calon di desa.")
+    named = file("Camat berorasi di panggung.", subject_name="Mobil Dinas Siregar")
+    nip = file("Lurah hadir di deklarasi.", subject_name="Budi", subject_nip="198503122010011003")
+    assert found(satgas_katingan, "mobil dinas") == [named.pk, phrase.pk, words.pk]
+    assert found(satgas_katingan, "198503122010011003") == [nip.pk]
+
+
+def test_part_of_a_name_finds_the_subject(satgas_katingan, file):
+    case = file("Camat berorasi di panggung kampanye.", subject_name="Siti Aminah")
+    assert found(satgas_katingan, "amin") == [case.pk]
+    assert found(satgas_katingan, "AMINAH") == [case.pk]
+
+
+def test_the_number_whole_or_its_serial_in_any_case(satgas_katingan, file):
+    case = file("Kepala seksi ikut kampanye pasangan calon.")
+    serial = case.number.rsplit("-", 1)[1]
+    assert found(satgas_katingan, case.number.lower()) == [case.pk]
+    assert found(satgas_katingan, serial.lstrip("0")) == [case.pk]
+    assert found(satgas_katingan, serial) == [case.pk]
+
+
+def test_a_ranked_search_ranks_the_newest_matches_of_each_kind_only(satgas_katingan, file, monkeypatch):
+    # A word in half the reports would otherwise rank every case it is in before the first page.
+    monkeypatch.setattr(search, "MAX_RANKED", 2)
+    named = file("Camat berorasi di panggung.", subject_name="Mobil Dinas Siregar")  # the oldest: by its name
+    cases = [file(f"Mobil dinas dipakai kampanye di desa nomor {i}.") for i in range(3)]
+    assert found(satgas_katingan, "mobil dinas") == [named.pk, cases[2].pk, cases[1].pk]
+    every = search.search_cases(cases_for(satgas_katingan), "mobil dinas", ranked=False)
+    assert {case.pk for case in every} == {named.pk, *(case.pk for case in cases)}
