@@ -11,7 +11,9 @@ import socket
 import time
 
 import pytest
+from django.core.cache import caches
 from django.db import OperationalError, connection
+from django.test import override_settings
 
 from netra.sharing import delivery
 from netra.sharing.models import WebhookDelivery
@@ -103,3 +105,22 @@ def test_with_once_a_database_error_is_raised(api, satgas_katingan_token, receiv
     finally:
         connection.settings_dict["PORT"] = real_port
         connection.close()
+
+
+def test_webhooks_go_out_with_the_cache_unreachable(api, satgas_katingan_token, receiver, caplog):
+    # make faults, Redis stopped: the deliverer and the outbox never wait for the shared cache.
+    config = {
+        "BACKEND": "netra.cache.ResilientRedisCache",
+        "LOCATION": f"redis://127.0.0.1:{closed_port()}/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    caplog.set_level(logging.WARNING)
+    with override_settings(CACHES={"default": config}, NETRA_CACHE_RETRY_SECONDS=0.3):
+        try:
+            total = events_for_one_case(api, satgas_katingan_token, receiver)
+            delivery.run(once=True)
+        finally:
+            caches.close_all()
+    assert len(receiver.received) == total == 3
+    assert WebhookDelivery.objects.filter(status="delivered").count() == total
+    assert "shared cache unreachable" in caplog.text  # the cache was down for the API calls too
