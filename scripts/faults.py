@@ -156,7 +156,7 @@ def kill_task_worker(stack: st.Stack):
         stack.supervised.add(victim)
         # Recovery: the interrupted task claimed again (a second worker id) and finished.
         recovered = None
-        while time.monotonic() - killed_at < 30:
+        while time.monotonic() - killed_at < 90:
             row = stack.rows(
                 f"SELECT status, jsonb_array_length(worker_ids) FROM django_tasks_database_dbtaskresult WHERE id = '{task}'"
             )
@@ -277,7 +277,6 @@ def stop_postgres(stack: st.Stack):
         within = all(k in recovered and recovered[k] <= 5 + baseline[k] for k in baseline)
         return {
             "outage (s)": round(started - stopped, 1),
-            "services restarted (exited during the outage)": dict(stack.restarts),
             "during outage": {k: dict(v) for k, v in seen.items()},
             "answer time before the outage (s, median of 3)": baseline,
             "recovered (s after start)": recovered,

@@ -195,7 +195,9 @@ class Stack:
             "NETRA_WEBHOOK_CASE_CREATED_BATCH_SECONDS": "0",
             "NETRA_OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32",  # the receiver, on this machine
             "NETRA_WORKER_HEARTBEAT_SECONDS": "1",
-            "NETRA_WORKER_DEAD_SECONDS": "4",
+            # 10 s, not less: at load 20 a busy worker's heartbeat thread went 4 s without a beat and
+            # the reaper ran its task (the deadline job) a second time on the other worker.
+            "NETRA_WORKER_DEAD_SECONDS": "10",
             **(env or {}),
         }
         (work / "var" / "media").mkdir(parents=True, exist_ok=True)
