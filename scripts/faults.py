@@ -36,8 +36,10 @@ import json
 import os
 import re
 import signal
+import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -53,11 +55,20 @@ DB = os.environ.get("FAULTS_DB", "netra_faults")
 PHASE_SECONDS = float(os.environ.get("FAULTS_PHASE_SECONDS", "8"))
 OUTAGE_SECONDS = float(os.environ.get("FAULTS_OUTAGE_SECONDS", "3"))
 CANARIES = int(os.environ.get("FAULTS_CANARIES", "20"))
+DRAIN_SECONDS = float(os.environ.get("FAULTS_DRAIN_SECONDS", "180"))
+PAGE_TIMEOUT = 30.0  # a probe that gets no answer in this long counts as no answer
 FAULTS = ("app", "scheduler", "worker", "postgres", "redis")
+
+
+# The services a fault kills itself (and restarts, as systemd would); any other restart the
+# supervisor had to make is reported, and a webhook deliverer restarted fails the phase: its loop
+# must outlive a database or cache outage by itself (netra.sharing.delivery.run).
+VICTIMS = {"scheduler": {"scheduler"}, "worker": {"worker1", "worker2"}}
 
 
 def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
     keys = [f"{fault_id}-{n}" for n in range(CANARIES)]
+    restarted_before = Counter(stack.restarts)
     load = st.Load(stack)
     load.run()
     # Long enough canaries for the worker fault to find one running.
@@ -66,13 +77,29 @@ def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
     extra = fault() or {}
     time.sleep(PHASE_SECONDS / 2)
     load.finish()
-    counts = load.counts(keys, wait=60)
+    # Generous: the wait ends as soon as everything acknowledged is found; on the shared machine
+    # a backlog may take a while to drain, and whatever is still missing after it is reported.
+    counts = load.counts(keys, wait=DRAIN_SECONDS)
+    restarted = dict(Counter(stack.restarts) - restarted_before)
     server_errors = sum(n for code, n in load.answers.items() if code.split()[-1] in {"500", "502", "504"})
     print(st.table(name, counts), flush=True)
     print(f"    answers: {dict(sorted(load.answers.items()))}", flush=True)
+    print(
+        f"    drained {load.drained_after} s after the load stopped; "
+        f"services the supervisor restarted (2 s after they exited): {restarted or 'none'}",
+        flush=True,
+    )
     if extra:
         print(f"    {json.dumps(extra, ensure_ascii=False)}", flush=True)
-    return {"fault": name, "counts": counts, "5xx other than 503": server_errors, **extra}
+    unexpected = {k: n for k, n in restarted.items() if k.startswith("webhooks") and k not in VICTIMS.get(fault_id, ())}
+    return {
+        "fault": name,
+        "counts": counts,
+        "5xx other than 503": server_errors,
+        "restarted": restarted,
+        "deliverer restarted": unexpected,
+        **extra,
+    }
 
 
 def kill_app_worker(stack: st.Stack):
@@ -105,7 +132,7 @@ def kill_task_worker(stack: st.Stack):
     def fault():
         names = {stack.procs[f"worker{n + 1}"].pid: f"worker{n + 1}" for n in range(stack.n_workers)}
         victim = task = None
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 90  # loaded machine: a scheduler job may come first
         while victim is None and time.monotonic() < deadline:
             for task_id, workers in stack.rows(
                 "SELECT id, worker_ids->>-1 FROM django_tasks_database_dbtaskresult "
@@ -129,7 +156,7 @@ def kill_task_worker(stack: st.Stack):
         stack.supervised.add(victim)
         # Recovery: the interrupted task claimed again (a second worker id) and finished.
         recovered = None
-        while time.monotonic() - killed_at < 30:
+        while time.monotonic() - killed_at < 90:
             row = stack.rows(
                 f"SELECT status, jsonb_array_length(worker_ids) FROM django_tasks_database_dbtaskresult WHERE id = '{task}'"
             )
@@ -154,8 +181,10 @@ def kill_task_worker(stack: st.Stack):
 
 
 def stop_postgres(stack: st.Stack):
+    CLIENT = {"X-Forwarded-For": "10.9.9.9"}
+
     def probe(url: str) -> tuple[int, str]:
-        status, body = st.get(url, {"X-Forwarded-For": "10.9.9.9"})
+        status, body = st.get(url, CLIENT)
         return status, body.decode(errors="replace")
 
     # The public status form reads the database: take its CSRF cookie and token while all is well.
@@ -177,16 +206,34 @@ def stop_postgres(stack: st.Stack):
             },
         )
         try:
-            with urllib.request.urlopen(req, timeout=5) as answer:
+            with urllib.request.urlopen(req, timeout=PAGE_TIMEOUT) as answer:
                 return answer.status, answer.read().decode(errors="replace")
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode(errors="replace")
         except OSError:
             return 0, ""
 
+    probes = [
+        ("readyz", lambda: st.request(f"{stack.base}/readyz", None, CLIENT, timeout=PAGE_TIMEOUT)[0], 200),
+        (
+            "api",
+            lambda: st.request(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH", None, CLIENT, PAGE_TIMEOUT)[0],
+            404,
+        ),
+        ("page", lambda: page()[0], 404),
+    ]
+
     def fault():
         if stack.pg is None:
             raise SystemExit("the PostgreSQL fault needs the stack's own server (private_pg=True)")
+        baseline = {}
+        for kind, ask, _normal in probes:
+            times = []
+            for _ in range(3):
+                clock = time.monotonic()
+                ask()
+                times.append(time.monotonic() - clock)
+            baseline[kind] = round(statistics.median(times), 2)
         seen: dict = {}
         started = stopped = time.monotonic()
         try:
@@ -205,26 +252,36 @@ def stop_postgres(stack: st.Stack):
         finally:
             stack.pg.start()  # returns once the server accepts connections (pg_ctl -w)
             started = time.monotonic()
+        # Each probe in its own thread, so a slow answer of one does not delay noticing another.
         recovered: dict = {}
-        until: dict = {}  # what the page answered until it recovered
-        while len(recovered) < 3 and time.monotonic() - started < 30:
-            if "readyz" not in recovered and st.get(f"{stack.base}/readyz")[0] == 200:
-                recovered["readyz"] = round(time.monotonic() - started, 2)
-            if "api" not in recovered and st.get(f"{stack.base}/api/v1/public/reports/NTR-ABCD-EFGH")[0] == 404:
-                recovered["api"] = round(time.monotonic() - started, 2)
-            if "page" not in recovered:
-                status, html = page()
-                until.setdefault("page", Counter())[f"{status} {html[:60]!r}" if status != 404 else "404"] += 1
-                if status == 404:
-                    recovered["page"] = round(time.monotonic() - started, 2)
-            time.sleep(0.1)
+        until: dict = {}  # what each answered until it answered normally
+
+        def watch(kind: str, ask, normal) -> None:
+            while time.monotonic() - started < 60:
+                answer = ask()
+                if answer == normal:
+                    recovered[kind] = round(time.monotonic() - started, 2)
+                    return
+                until.setdefault(kind, Counter())[str(answer)] += 1
+                time.sleep(0.1)
+
+        watchers = [threading.Thread(target=watch, args=probe_spec, daemon=True) for probe_spec in probes]
+        for thread in watchers:
+            thread.start()
+        for thread in watchers:
+            thread.join(65)
+        # Goal: normal answers within 5 s of the server's return. A request takes time of its own
+        # on the loaded machine (the slow-hashed access key of the status page above all), so
+        # each probe's goal is 5 s plus its median answer time under the same load just before
+        # the outage (printed); a probe that never answered normally fails it.
+        within = all(k in recovered and recovered[k] <= 5 + baseline[k] for k in baseline)
         return {
             "outage (s)": round(started - stopped, 1),
-            "services restarted (exited during the outage)": dict(stack.restarts),
             "during outage": {k: dict(v) for k, v in seen.items()},
+            "answer time before the outage (s, median of 3)": baseline,
             "recovered (s after start)": recovered,
-            "page answers until recovered": {k: dict(v) for k, v in until.items()},
-            "recovered within 5 s": len(recovered) == 3 and max(recovered.values()) <= 5,
+            "answers until recovered": {k: dict(v) for k, v in until.items()},
+            "recovered within 5 s": within,
         }
 
     return fault
@@ -285,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             or r["5xx other than 503"]
             or r.get("interrupted task retried once") is False
             or r.get("recovered within 5 s") is False
+            or r.get("deliverer restarted")
         ]
         if broken:
             print(f"FAILED in: {', '.join(broken)}")

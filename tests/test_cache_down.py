@@ -81,3 +81,33 @@ def test_turns_fall_back_to_one_per_process_not_one_per_caller(redis_down):
     # Every committer doing the whole backlog (opening, sealing) made intake three times slower.
     key = f"netra:test:turn:{redis_down}"
     assert [my_turn(key, 60) for _ in range(5)] == [True, False, False, False, False]
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes connections between tasks
+def test_a_task_worker_runs_its_tasks_and_reaps_with_the_cache_unreachable(redis_down, caplog, settings):
+    # make faults, Redis stopped: the background services must go on without the shared cache.
+    # The reaper's audit event seals through a turn (netra.turns: a cache.add), which falls back
+    # to one per process; the canaries themselves never touch the cache.
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from netra import turns
+    from netra.audit.models import AuditEvent
+    from netra.ops.models import CanaryRun
+    from netra.ops.tasks import canary
+    from netra.ops.tests.test_workers import claimed_by
+
+    settings.NETRA_WORKER_HEARTBEAT_SECONDS, settings.NETRA_WORKER_DEAD_SECONDS = 1, 10
+    settings.NETRA_AUDIT_SEAL_INTERVAL = 60  # sealing takes a turn through the cache, as in production
+    turns._asked.clear()
+    turns._local_turns.clear()
+    caplog.set_level(logging.WARNING, logger="netra.cache")
+    interrupted = claimed_by("dead-1", seen_seconds_ago=60, key="interrupted")
+    for n in range(5):
+        canary.enqueue(f"c{n}")
+    call_command("run_worker", "--batch", "--no-startup-delay", "--worker-id", "alive-2", verbosity=0)
+    assert sorted(CanaryRun.objects.values_list("key", flat=True)) == ["c0", "c1", "c2", "c3", "c4", "interrupted"]
+    assert DBTaskResult.objects.get(pk=interrupted.pk).worker_ids == ["dead-1", "alive-2"]
+    assert AuditEvent.objects.filter(action="ops.task_requeued").count() == 1
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()  # sealed after commit all the same
+    assert "shared cache unreachable" in caplog.text  # the cache was asked, failed, and the work went on

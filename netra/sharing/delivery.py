@@ -13,6 +13,14 @@ it delivered) carries the same event id.
 Backoff: 30 s, 1 min, 2 min … capped at 1 h, for ``NETRA_WEBHOOK_RETRY_HOURS`` (≥ 24 h) after
 the event; then the delivery is marked failed (visible in the delivery log) and the next event
 of that case may go.
+
+Database outages (issue #14, item 3): the loop (:func:`run`) outlives them. A database error
+closes the connection (a broken one would fail every later query: Django reconnects only when it
+is closed), logs one warning per outage, and the loop tries again every ``OUTAGE_RETRY_SECONDS``.
+A delivery claimed by this process when the database went away (its POST perhaps made, its
+bookkeeping not) would stay claimed for ``CLAIM`` and hold back every later event of its case;
+once the database answers again the process gives those claims back, so they go out at once
+(the same event id again: at least once). ``make faults`` measures it.
 """
 
 import datetime
@@ -22,6 +30,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -37,6 +46,7 @@ BACKOFF_BASE = datetime.timedelta(seconds=30)
 BACKOFF_CAP = datetime.timedelta(hours=1)
 MIN_RETRY = datetime.timedelta(hours=24)
 USER_AGENT = "Netra-Webhooks/1"
+OUTAGE_RETRY_SECONDS = 0.5  # while the database is away: how often the loop tries again
 
 
 def retry_window() -> datetime.timedelta:
@@ -71,13 +81,37 @@ def due(now=None, limit: int = 50) -> list[int]:
     )
 
 
+# Claims this process took and has not finished (delivery id → its claimed_until): given back
+# by release_held() after a database outage interrupted them.
+_held: dict[int, datetime.datetime] = {}
+
+
 def claim(delivery_id: int, now=None) -> bool:
     now = now or timezone.now()
-    return bool(
+    until = now + CLAIM
+    won = bool(
         WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
         .filter(_unclaimed(now))
-        .update(claimed_until=now + CLAIM, attempts=F("attempts") + 1)
+        .update(claimed_until=until, attempts=F("attempts") + 1)
     )
+    if won:
+        _held[delivery_id] = until
+    return won
+
+
+def release_held() -> int:
+    """Give back the claims this process still holds (an outage cut their attempt short).
+
+    Only a claim that is still this process's own is given back: pending, and claimed until no
+    later than the time this process set (a later claim is another deliverer's, after ours ran out).
+    """
+    released = 0
+    for delivery_id, until in list(_held.items()):
+        released += WebhookDelivery.objects.filter(
+            pk=delivery_id, status=WebhookDelivery.Status.PENDING, claimed_until__lte=until
+        ).update(claimed_until=None)
+        _held.pop(delivery_id, None)
+    return released
 
 
 def _post(url: str, body: bytes, headers: dict, resolver: outbound.Resolver | None = None) -> tuple[int | None, str]:
@@ -108,6 +142,7 @@ def attempt(delivery_id: int, *, resolver: outbound.Resolver | None = None) -> W
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.CANCELLED, claimed_until=None
         )
+        _held.pop(delivery.pk, None)
         return delivery
     body = canonical_body(event.payload)
     clock = time.monotonic()
@@ -143,6 +178,7 @@ def attempt(delivery_id: int, *, resolver: outbound.Resolver | None = None) -> W
     else:
         fields |= {"next_attempt_at": now + backoff(delivery.attempts)}
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    _held.pop(delivery.pk, None)
     for name, value in fields.items():
         setattr(delivery, name, value)
     return delivery
@@ -159,10 +195,47 @@ def deliver_due(limit: int = 50, *, resolver: outbound.Resolver | None = None) -
 
 
 def run(*, once: bool = False, idle_seconds: float = 2.0, stop=None) -> int:
-    """The worker loop (``manage.py deliver_webhooks``): until ``stop()`` is true, or (``once``) nothing is due."""
+    """The worker loop (``manage.py deliver_webhooks``): until ``stop()`` is true, or (``once``) nothing is due.
+
+    A database outage does not end it (see the module's text); with ``once`` the error is raised.
+    """
     total = 0
+    outage_since: float | None = None  # monotonic time of the first failure of the current outage
+    failures = 0
     while True:
-        made = deliver_due()
+        try:
+            # A loop is no request: Django's per-request connection care is done here, so a
+            # connection that failed is checked (and replaced) before the next round. (Not inside
+            # an outer transaction: a test's.)
+            if not connection.in_atomic_block:
+                close_old_connections()
+            released = release_held() if outage_since is not None else 0
+            made = deliver_due()
+            if outage_since is not None:
+                logger.warning(
+                    "webhook delivery: database reachable again after %.1f s (%d failed tries, %d claims given back)",
+                    time.monotonic() - outage_since,
+                    failures,
+                    released,
+                )
+                outage_since, failures = None, 0
+        except DatabaseError as exc:
+            if once:
+                raise
+            connection.close()  # never reuse a broken connection
+            failures += 1
+            if outage_since is None:
+                outage_since = time.monotonic()
+                logger.warning(
+                    "webhook delivery: database unreachable (%s: %s); trying again every %s s",
+                    type(exc).__name__,
+                    str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "",
+                    OUTAGE_RETRY_SECONDS,
+                )
+            if stop and stop():
+                return total
+            time.sleep(min(idle_seconds, OUTAGE_RETRY_SECONDS))
+            continue
         total += made
         if stop and stop():
             return total
