@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from netra.audit.selectors import events_for
-from netra.cases import selectors, triage_flow
+from netra.cases import search, selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
 from netra.cases.models import Case, Evidence, LinkArchive, Message, TriageResult
 from netra.cases.queue_filters import queue_filter_form
@@ -102,6 +102,8 @@ def home(request):
         "query": presenters.query_without(request.GET, "page", "status", "setelah", "sebelum"),
         "page_query": presenters.query_without(request.GET, "page", "setelah", "sebelum"),
         "total": counts.get(filters["status"] or "all", 0),
+        # A searched queue ranks and counts the newest MAX_RANKED matches of each kind (cases.search).
+        "search_capped": search.MAX_RANKED if filters.get("search") and counts.get("all", 0) >= search.MAX_RANKED else None,
         "may_act": presenters.may_act(user),
         "bulk": tools,
         "selected": selected,

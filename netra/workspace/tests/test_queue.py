@@ -282,3 +282,16 @@ def test_the_role_home_reads_in_english(staff_client, bawaslu_katingan, make):
     make(Case.Status.VERIFICATION, waiting_for_bawaslu=True)
     text = staff_client(bawaslu_katingan).get("/en/staff/").text
     assert "Waiting for your review (1)" in text and "All cases within your reach" in text
+
+
+def test_a_search_past_the_ranking_cap_says_so(staff_client, satgas_katingan, submit, monkeypatch):
+    from netra.cases import search
+
+    for _ in range(3):
+        submit(subject_name="Rahmat Hidayat", subject_nip="")
+    client = staff_client(satgas_katingan)
+    plain = client.get(reverse("workspace:home"), {"q": "Rahmat"}).text
+    assert "data-search-capped" not in plain
+    monkeypatch.setattr(search, "MAX_RANKED", 2)
+    capped = client.get(reverse("workspace:home"), {"q": "Rahmat"}).text
+    assert "data-search-capped" in capped and "hanya 2 kecocokan terbaru" in capped
