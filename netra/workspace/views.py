@@ -103,7 +103,9 @@ def home(request):
         "page_query": presenters.query_without(request.GET, "page", "setelah", "sebelum"),
         "total": counts.get(filters["status"] or "all", 0),
         # A searched queue ranks and counts the newest MAX_RANKED matches of each kind (cases.search).
-        "search_capped": search.MAX_RANKED if filters.get("search") and counts.get("all", 0) >= search.MAX_RANKED else None,
+        "search_capped": search.MAX_RANKED
+        if filters.get("search") and counts.get("all", 0) >= search.MAX_RANKED
+        else None,
         "may_act": presenters.may_act(user),
         "bulk": tools,
         "selected": selected,
