@@ -14,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from netra.cases.nip import validate_nip
 
+# Case numbers (NTR-2026-000211) and receipt codes (NTR-XXXX-XXXX) start with it.
+RECEIPT_PREFIX = "NTR"
+
 
 class Case(models.Model):
     class Source(models.TextChoices):

@@ -38,11 +38,10 @@ from django.utils import timezone
 from netra.audit.services import record_each
 from netra.bulk import update_by_id
 from netra.cases import lookups, triage_flow
-from netra.cases.models import Case, Evidence, Report, Subject, Transition
+from netra.cases.models import RECEIPT_PREFIX, Case, Evidence, Report, Subject, Transition
 from netra.orgs.models import Agency, User
 from netra.turns import after_response, my_turn, writer_turn
 
-RECEIPT_PREFIX = "NTR"
 # How the audit log names an anonymous reporter (netra.audit.services.record).
 REPORTER_ACTOR = "pelapor"
 OPEN_BATCH = 500

@@ -32,8 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from netra.cases.models import Case, Subject
-from netra.cases.opening import RECEIPT_PREFIX
+from netra.cases.models import RECEIPT_PREFIX, Case, Subject
 
 MAX_CHARS = 200
 MAX_WORDS = 12
