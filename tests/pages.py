@@ -52,6 +52,7 @@ NOT_PAGES = {
     "workspace:pacts_revoke",
     "workspace:triage_confirm",  # POST only: the buttons are on the case page
     "workspace:triage_fact",
+    "workspace:duplicates",  # POST only: "Cari ulang" on the case page
     "workspace:link_archive",  # a file (PNG/MHTML), not a page
     "portal:service_worker",  # JavaScript, not a page
     "insights_staff:export_download",  # a file (.xlsx/.pdf), not a page

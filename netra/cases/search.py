@@ -107,8 +107,8 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None,
         hits, text_rank = _text_match(text, found)
         parts.append(Q(pk__in=hits))
     ids = _union(qs, parts, MAX_RANKED if ranked else None)
-    if ids is None:
-        return qs.none()
+    if ids is None:  # no part can match; a ranked list still orders by search_rank
+        return qs.none().annotate(search_rank=Value(0.0)) if ranked else qs.none()
     qs = qs.filter(pk__in=ids)
     if not ranked:
         return qs

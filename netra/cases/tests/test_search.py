@@ -124,3 +124,12 @@ def test_a_ranked_search_ranks_the_newest_matches_of_each_kind_only(satgas_katin
     assert found(satgas_katingan, "mobil dinas") == [named.pk, cases[2].pk, cases[1].pk]
     every = search.search_cases(cases_for(satgas_katingan), "mobil dinas", ranked=False)
     assert {case.pk for case in every} == {named.pk, *(case.pk for case in cases)}
+
+
+def test_a_search_in_an_empty_scope_lists_nothing_in_rank_order(db):
+    """A role whose scope holds no case (no part of the search can match): the queue's order works."""
+    from netra.cases import search
+    from netra.cases.models import Case
+
+    found = search.ranked(search.search_cases(Case.objects.filter(pk__in=[]), "NTR-ABCD-EFGH"))
+    assert list(found) == []
