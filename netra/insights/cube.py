@@ -353,13 +353,18 @@ def cells(scope, filters, dim: str | tuple[str, ...], *, period: str | None = No
     """The cells of one dimension (or several) in the scope, under the dashboard's filters."""
     qs = DashCell.objects.filter(scope_q(scope), period=(filters.period or "") if period is None else period)
     qs = qs.filter(dim__in=dim) if isinstance(dim, tuple) else qs.filter(dim=dim)
+    return _filtered(qs, filters).order_by()
+
+
+def _filtered(qs: QuerySet[DashCell], filters) -> QuerySet[DashCell]:
+    """``qs`` under the dashboard's election, region and agency filters."""
     if filters.election:
         qs = qs.filter(election=filters.election)
     if filters.region:
         qs = qs.filter(region_q(filters.region))
     if filters.agency:
         qs = qs.filter(agency=filters.agency)
-    return qs.order_by()
+    return qs
 
 
 def sums(scope, filters, dim: str, by: str = "value", *, top: int | None = None, **kwargs) -> list[tuple]:
@@ -387,13 +392,7 @@ def value_sums(scope, filters, windows: dict[str, Window] | None = None) -> dict
         if high is not None:
             part &= Q(value__lt=high.isoformat())
         condition |= part
-    qs = DashCell.objects.filter(scope_q(scope)).filter(condition)
-    if filters.election:
-        qs = qs.filter(election=filters.election)
-    if filters.region:
-        qs = qs.filter(region_q(filters.region))
-    if filters.agency:
-        qs = qs.filter(agency=filters.agency)
+    qs = _filtered(DashCell.objects.filter(scope_q(scope)).filter(condition), filters)
     out: dict[str, dict[str, int]] = {dim: {} for dim in (*VALUE_DIMS, *windows)}
     for dim, value, n in (
         qs.order_by().values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total")

@@ -72,9 +72,27 @@ def test_duplicate_sets_are_apart_and_hold_hard_negatives():
     assert len(set(texts)) == len(texts)
 
 
+def _check_fresh_holdout(held: list[dict], others: list[dict], *, at_least: int) -> None:
+    """A duplicates holdout written before any tuning: 18+ incidents of 2-4 witnesses, 10+ hard
+    negatives of its own incidents, 10+ singles, sources, a third without a region, and no
+    incident or text shared with ``others``."""
+    assert len(held) >= at_least
+    groups = Counter(r["dup_group"] for r in held if r.get("dup_group"))
+    assert len(groups) >= 18 and all(2 <= n <= 4 for n in groups.values())
+    near = [r for r in held if r.get("hard_negative_of")]
+    assert len(near) >= 10 and all(not r.get("dup_group") and r["hard_negative_of"] in groups for r in near)
+    singles = [r for r in held if not r.get("dup_group") and not r.get("hard_negative_of")]
+    assert len(singles) >= 10
+    assert all(r["violation"] in LABELS and r.get("source") for r in held)
+    # many witnesses leave the optional fields empty, as in the field
+    assert sum(1 for r in held if not r.get("region_code")) >= len(held) // 3
+    assert not set(groups) & {r["dup_group"] for r in others if r.get("dup_group")}
+    texts = [r["text"] for r in held + others]
+    assert len(set(texts)) == len(texts)
+
+
 def test_dups_holdout2_is_fresh_and_apart():
     """The fourth-round holdout (written before any tuning) shares no incident, text or place-story with the rest."""
-    held2 = _rows("dups_holdout2.jsonl")
     others = (
         _rows("train.jsonl")
         + _rows("holdout.jsonl")
@@ -82,19 +100,7 @@ def test_dups_holdout2_is_fresh_and_apart():
         + _rows("dups_train.jsonl")
         + _rows("dups_holdout.jsonl")
     )
-    assert len(held2) >= 60
-    groups = Counter(r["dup_group"] for r in held2 if r.get("dup_group"))
-    assert len(groups) >= 18 and all(2 <= n <= 4 for n in groups.values())
-    near = [r for r in held2 if r.get("hard_negative_of")]
-    assert len(near) >= 10 and all(not r.get("dup_group") and r["hard_negative_of"] in groups for r in near)
-    singles = [r for r in held2 if not r.get("dup_group") and not r.get("hard_negative_of")]
-    assert len(singles) >= 10
-    assert all(r["violation"] in LABELS and r.get("source") for r in held2)
-    # many witnesses leave the optional fields empty, as in the field
-    assert sum(1 for r in held2 if not r.get("region_code")) >= len(held2) // 3
-    assert not set(groups) & {r["dup_group"] for r in others if r.get("dup_group")}
-    texts = [r["text"] for r in held2 + others]
-    assert len(set(texts)) == len(texts)
+    _check_fresh_holdout(_rows("dups_holdout2.jsonl"), others, at_least=60)
 
 
 def test_dups_holdout3_is_fresh_and_apart():
@@ -108,18 +114,7 @@ def test_dups_holdout3_is_fresh_and_apart():
         + _rows("dups_holdout.jsonl")
         + _rows("dups_holdout2.jsonl")
     )
-    assert len(held3) >= 70
-    groups = Counter(r["dup_group"] for r in held3 if r.get("dup_group"))
-    assert len(groups) >= 18 and all(2 <= n <= 4 for n in groups.values())
-    near = [r for r in held3 if r.get("hard_negative_of")]
-    assert len(near) >= 10 and all(not r.get("dup_group") and r["hard_negative_of"] in groups for r in near)
-    singles = [r for r in held3 if not r.get("dup_group") and not r.get("hard_negative_of")]
-    assert len(singles) >= 10
-    assert all(r["violation"] in LABELS and r.get("source") for r in held3)
-    assert sum(1 for r in held3 if not r.get("region_code")) >= len(held3) // 3
-    assert not set(groups) & {r["dup_group"] for r in others if r.get("dup_group")}
+    _check_fresh_holdout(held3, others, at_least=70)
     # its regions are used by no other file (a place-story of the holdout is nowhere else)
     other_regions = {r["region_code"] for r in others if r.get("region_code")}
     assert not {r["region_code"] for r in held3 if r.get("region_code")} & other_regions
-    texts = [r["text"] for r in held3 + others]
-    assert len(set(texts)) == len(texts)
