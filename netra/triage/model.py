@@ -1,10 +1,13 @@
-"""The violation-group model: binarised naive Bayes over words, word pairs and character n-grams.
+"""The violation-group model: naive Bayes and logistic regression over words, word pairs and character n-grams.
 
 Trained by ``python -m netra.triage.train`` from ``eval/train.jsonl`` into ``data/model.json``
-(shipped in the repository, a few hundred kB). Scores are centred per feature, scaled by the
-square root of the number of features seen and added to the rule boosts (``rules.py``); a softmax
-with a temperature fitted at training time turns them into confidences. Everything is
-deterministic: same text, same model file, same ranking.
+(shipped in the repository, under 1 MB). Two scorers read the same binarised features: naive Bayes
+(log-probabilities centred per feature, scaled by the square root of the number of features seen)
+and a multinomial logistic regression fitted on the same features. Their scores are mixed
+(``mix``: the logistic share) and added to the rule boosts (``rules.py``); a softmax with a
+temperature fitted at training time turns them into confidences. The mix, the boost and the
+temperature are chosen by cross-validation on the training file. Everything is deterministic:
+same text, same model file, same ranking.
 """
 
 import itertools
@@ -94,6 +97,18 @@ def doc_features(toks: list[str]) -> dict[str, float]:
     return feats
 
 
+def logistic_scores(weights: dict[str, list[float]], bias: list[float], feats: dict[str, float]) -> list[float]:
+    """The logistic regression's raw score (logit) per label for one report's features."""
+    out = list(bias)
+    n = len(out)
+    for f, v in feats.items():
+        w = weights.get(f)
+        if w is not None:
+            for i in range(n):
+                out[i] += v * w[i]
+    return out
+
+
 @dataclass
 class Model:
     labels: tuple[str, ...] = LABELS
@@ -102,6 +117,10 @@ class Model:
     temperature: float = 1.0
     rule_boost: float = 2.0
     trained: bool = False
+    # the logistic regression: per-feature weights per label and a bias per label; ``mix`` its share
+    lr_weights: dict[str, list[float]] = field(default_factory=dict)
+    lr_bias: list[float] = field(default_factory=lambda: [0.0] * len(LABELS))
+    mix: float = 0.0
     # document frequency of character 4-grams in the training reports (duplicate text similarity)
     gram_df: dict[str, int] = field(default_factory=dict)
     documents: int = 0
@@ -176,6 +195,9 @@ class Model:
                         if w[i] > 0.5:
                             why[self.labels[i]].append((v * w[i], word))
             total = [total[i] + acc[i] * scale for i in range(n)]
+            if self.mix and self.lr_weights:
+                logistic = logistic_scores(self.lr_weights, self.lr_bias, feats)
+                total = [(1.0 - self.mix) * total[i] + self.mix * logistic[i] for i in range(n)]
         for group, phrase, weight in rule_hits(normalised):
             i = self.labels.index(group)
             total[i] += self.rule_boost * weight
@@ -192,7 +214,10 @@ class Model:
 
     def to_json(self) -> dict:
         return {
-            "format": 1,
+            "format": 2,
+            "mix": self.mix,
+            "lr_bias": [round(b, 4) for b in self.lr_bias],
+            "lr_weights": {f: [round(x, 3) for x in w] for f, w in sorted(self.lr_weights.items())},
             "labels": list(self.labels),
             "prior": [round(p, 4) for p in self.prior],
             "temperature": self.temperature,
@@ -215,6 +240,9 @@ class Model:
             rule_boost=float(data["rule_boost"]),
             trained=True,
             gram_df=data.get("gram_df", {}),
+            lr_weights=data.get("lr_weights", {}),
+            lr_bias=list(data.get("lr_bias", [0.0] * len(labels))),
+            mix=float(data.get("mix", 0.0)),
             documents=int(data.get("documents", 0)),
         )
 
