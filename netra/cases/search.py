@@ -21,6 +21,7 @@ characters or more than ``MAX_CHARS`` characters is refused (``SearchError``) ra
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 import unicodedata
@@ -48,8 +49,8 @@ PHRASE_RANK = 1.0
 # A search ranks (the queue) or lists (the agency API) at most this many of each kind of match:
 # the newest.
 MAX_RANKED = 1000
-# PostgreSQL: words that the planner's statistics put in at least this share of the stored texts
-# are found by walking the scope newest first (at most WALK_ROWS cases, each one probe of its
+# PostgreSQL: words that the planner's statistics put each in at least this share of the stored
+# texts (but together, as independent, below it) are found by walking the scope newest first (at most WALK_ROWS cases, each one probe of its
 # triage row) until MAX_RANKED match, instead of collecting every match from the full-text index
 # and joining it with the scope (83 000 rows for a common name at 1 M cases).
 WALK_SHARE = 0.04
@@ -143,12 +144,17 @@ def _walk_text(qs: QuerySet[Case], text: str, found: list[str]) -> list[int] | N
     index instead (rarer words, SQLite, or a walk of ``WALK_ROWS`` cases that found fewer than
     ``MAX_RANKED``, which the index then finds whatever their age).
 
-    The planner cannot choose this itself: it estimates a word's matches from its statistics per
-    word as if the words were independent (two words of one name: 0.7 % instead of 8 %), and so
-    joins every match with the scope. Kept for the request (the page and its tab counts ask the same).
+    Only where the planner cannot choose this itself: several words, each common, that it
+    estimates together as if independent (the product of their shares: two words of one name
+    0.7 % instead of 8 %), and so it joins every match with the scope. A single common word (or
+    words whose product is common) it estimates right and walks the scope itself. Kept for the
+    request (the page and its tab counts ask the same).
     """
-    if connection.vendor != "postgresql" or min(_word_shares(found)) < WALK_SHARE:
+    if connection.vendor != "postgresql":
         return None
+    shares = _word_shares(found)
+    if min(shares) < WALK_SHARE or math.prod(shares) >= WALK_SHARE:
+        return None  # rare words: few matches; or common by the planner's own estimate, which it plans well
     scope_sql, scope_params = qs.order_by("-pk").values_list("pk", flat=True)[:WALK_ROWS].query.sql_with_params()
     sql = (
         f"SELECT w.pk FROM ({scope_sql}) w WHERE (SELECT t.search_vector @@ plainto_tsquery('simple', %s)"  # noqa: S608 -- Django's own compiled SQL

@@ -129,7 +129,8 @@ def test_a_ranked_search_ranks_the_newest_matches_of_each_kind_only(satgas_katin
 
 @pytest.mark.parametrize("walk_rows", [50_000, 3])
 def test_common_words_walk_the_scope_newest_first_and_find_the_same(satgas_katingan, file, monkeypatch, walk_rows):
-    """PostgreSQL: words the statistics call common are found by walking the scope newest first
+    """PostgreSQL: words the statistics call common each (but rare together, as the planner
+    reckons) are found by walking the scope newest first
     (``_walk_text``); it finds what the full-text index finds: the newest ``MAX_RANKED`` matches
     in scope. A walk of ``WALK_ROWS`` cases that finds fewer falls back to the index."""
     from django.db import connection
@@ -145,7 +146,8 @@ def test_common_words_walk_the_scope_newest_first_and_find_the_same(satgas_katin
     newest = [cases[5].pk, cases[4].pk, cases[3].pk]
     assert {case.agency_id for case in others}.isdisjoint({case.agency_id for case in cases})
     index = found(satgas_katingan, "kampanye calon")  # the statistics of a tiny table: no walk
-    monkeypatch.setattr(search, "WALK_SHARE", 0.0)  # every word common enough
+    # Each word common, together rare by the planner's reckoning (0.5 x 0.05 < WALK_SHARE): a walk.
+    monkeypatch.setattr(search, "_word_shares", lambda words: [0.5, 0.05])
     with CaptureQueriesContext(connection) as captured:
         walked = found(satgas_katingan, "kampanye calon")
     assert walked == index == newest
