@@ -120,8 +120,8 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None,
         hits, text_rank = _text_match(text, found)
         walked = _walk_text(qs, text, found)
         parts.append(Q(pk__in=hits) if walked is None else Q(pk__in=walked))
-    ids = _union(qs, parts, MAX_RANKED)
-    if ids is None:  # no part can match; a ranked list still orders by search_rank
+    ids = _matching_ids(qs, parts)
+    if not ids:  # no part can match, or none did; a ranked list still orders by search_rank
         return qs.none().annotate(search_rank=Value(0.0)) if ranked else qs.none()
     qs = qs.filter(pk__in=ids)
     if not ranked:
@@ -198,6 +198,23 @@ def _word_shares(found: list[str]) -> list[float]:
     common: dict[str, float] = _word_stats["common"]  # type: ignore[assignment]
     rare = float(_word_stats["rare"])  # type: ignore[arg-type]
     return [common.get(word, rare) for word in found]
+
+
+def _matching_ids(qs: QuerySet[Case], parts: list[Q]) -> list[int]:
+    """The ids ``_union`` finds (at most ``MAX_RANKED`` per part), read once per request: a page
+    and its counts (the queue's tabs, the API's ``count``) then read an id list by the primary
+    key instead of running every part again."""
+    union = _union(qs, parts, MAX_RANKED)
+    if union is None:
+        return []
+    sql, params = union.sql, tuple(union.params)
+
+    def read() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted({row[0] for row in cursor.fetchall()}, reverse=True)
+
+    return memo(_matching_ids, "search.ids:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest(), read)
 
 
 def _union(qs: QuerySet[Case], parts: list[Q], limit: int | None) -> RawSQL | None:

@@ -162,3 +162,27 @@ def test_a_search_in_an_empty_scope_lists_nothing_in_rank_order(db):
 
     found = search.ranked(search.search_cases(Case.objects.filter(pk__in=[]), "NTR-ABCD-EFGH"))
     assert list(found) == []
+
+
+def test_a_page_and_its_counts_find_the_matches_once_per_request(satgas_katingan, file):
+    """The matching ids are read once inside a request (``once_per_request``): the list and its
+    count read them back by primary key; outside a request every call reads them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from netra.cases.scope import once_per_request
+
+    cases = [file(f"Mobil dinas dipakai kampanye {i}.") for i in range(2)]
+
+    def unions(captured) -> int:
+        return sum(" UNION " in q["sql"] for q in captured.captured_queries)
+
+    with once_per_request(), CaptureQueriesContext(connection) as inside:
+        listed = [case.pk for case in search.ranked(search.search_cases(cases_for(satgas_katingan), "mobil dinas"))]
+        counted = search.search_cases(cases_for(satgas_katingan), "mobil dinas").count()
+    assert listed == [cases[1].pk, cases[0].pk] and counted == 2
+    assert unions(inside) == 1
+    with CaptureQueriesContext(connection) as outside:
+        search.search_cases(cases_for(satgas_katingan), "mobil dinas")
+        search.search_cases(cases_for(satgas_katingan), "mobil dinas")
+    assert unions(outside) == 2
