@@ -23,6 +23,14 @@ DUPLICATE_INDEX = (
 )
 
 
+def analyze(apps, schema_editor):
+    """PostgreSQL: statistics of the new column now, not at autovacuum's next visit (until then the
+    planner guesses a province's rows: 0.5 % of the table, and reads Kalteng's new cases by a
+    bitmap of 124 519 index entries, 30 ms, instead of walking 51 of them)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ANALYZE cases_case")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0024_subject_name_trigram"),
@@ -52,4 +60,5 @@ class Migration(migrations.Migration):
                 name="case_bawaslu_waiting_idx",
             ),
         ),
+        migrations.RunPython(analyze, migrations.RunPython.noop),
     ]
