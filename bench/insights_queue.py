@@ -26,7 +26,10 @@ Then, in-process over the Django test client (no socket), p50/p95 and the number
 
 ``BENCH_PG_DB`` names the PostgreSQL database to fill or reuse (default netra_bench_insights_scale;
 when set, bench/insights.py's shared database is not looked at), ``BENCH_SQLITE_PATH`` the SQLite
-file; ``--only case`` measures the case page alone.
+file; ``--only case`` measures the case page alone; ``--only queue`` the queue's first and next
+page per scope with, for one request, its statements' own time against the rest (Python, the
+template) and, on PostgreSQL, EXPLAIN (ANALYZE, BUFFERS) of the page statement and the slowest
+ones (``--profile``: cProfile of one first page per scope).
 """
 
 from __future__ import annotations
