@@ -26,7 +26,10 @@ Then, in-process over the Django test client (no socket), p50/p95 and the number
 
 ``BENCH_PG_DB`` names the PostgreSQL database to fill or reuse (default netra_bench_insights_scale;
 when set, bench/insights.py's shared database is not looked at), ``BENCH_SQLITE_PATH`` the SQLite
-file; ``--only case`` measures the case page alone.
+file; ``--only case`` measures the case page alone; ``--only queue`` the queue's first and next
+page per scope with, for one request, its statements' own time against the rest (Python, the
+template) and, on PostgreSQL, EXPLAIN (ANALYZE, BUFFERS) of the page statement and the slowest
+ones (``--profile``: cProfile of one first page per scope).
 """
 
 from __future__ import annotations
@@ -396,7 +399,13 @@ def _search_before(ref: str):
     module = types.ModuleType(f"search_at_{ref}")
     exec(compile(source, f"{ref}:netra/cases/search.py", "exec"), module.__dict__)  # noqa: S102 -- our own file
 
+    import inspect
+
+    takes_ranked = "ranked" in inspect.signature(module.search_cases).parameters
+
     def search_cases(qs, text, *, also=None, ranked=True):  # ``ranked`` is newer than some refs
+        if takes_ranked:
+            return module.search_cases(qs, text, also=also, ranked=ranked)
         return module.search_cases(qs, text, also=also)
 
     return search_cases
@@ -441,7 +450,9 @@ def _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
 
     @contextlib.contextmanager
     def code_of(ref):
-        """``search_cases`` of ``ref`` (None: this branch's) wherever the faces call it."""
+        """``search_cases`` of ``ref`` (None: this branch's) wherever the faces call it (the
+        agency API's through ``sharing.present``, which imports it when called). PostgreSQL: a ref
+        older than the subject-name trigram index (cases.0024) runs without it."""
         if ref is None:
             yield
             return
@@ -449,6 +460,22 @@ def _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
         selectors.search_cases = search.search_cases = old
         try:
             if vendor != "postgresql":
+                yield
+                return
+            import subprocess
+
+            has_index = not subprocess.run(  # the subject-name trigram index (cases.0024) is in ref
+                [
+                    "git",
+                    "-C",
+                    str(ROOT),
+                    "cat-file",
+                    "-e",
+                    f"{ref}:netra/cases/migrations/0024_subject_name_trigram.py",
+                ],
+                capture_output=True,
+            ).returncode
+            if has_index:
                 yield
                 return
             with contextlib.suppress(Rollback), transaction.atomic():
@@ -501,6 +528,68 @@ def _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
     print(f"  load after the API's search: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
+def _queue_part(args, vendor, users, katingan, repeat, row, raw) -> None:
+    """The queue's first and next page per scope: wall time against the same-run SQL baseline,
+    where a request's time goes (its statements' own time, the rest in Python), and the plan of
+    its slowest statement (PostgreSQL: EXPLAIN (ANALYZE, BUFFERS): planning, execution, buffers)."""
+    import cProfile
+    import io
+    import json
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import verified_login
+
+    print("\nqueue /staf/ (active cases, 50 a page; SQL: the same first 50 rows with a LIMIT)")
+    for label, user in users.items():
+        c = verified_login(Client(), user)
+        first = c.get("/staf/")
+        assert first.status_code == 200
+        urls = [("first page", "/staf/")]
+        if cursor := first.context["page"].next_cursor:
+            urls.append(("next page (cursor)", f"/staf/?setelah={cursor}"))
+        baseline = _time(raw(_baseline_page_sql(label, katingan), []), repeat)
+        for what, url in urls:
+            times = _time(lambda c=c, u=url: c.get(u), repeat)
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                c.get(url)
+                wall = (time.perf_counter() - began) * 1000
+            sql_ms = [float(q["time"]) * 1000 for q in captured.captured_queries]
+            row(f"{label}: {what}", times, len(sql_ms), baseline)
+            slowest = max(range(len(sql_ms)), key=sql_ms.__getitem__)
+            print(
+                f"    one request {wall:.0f} ms: its {len(sql_ms)} statements {sum(sql_ms):.0f} ms"
+                f" (slowest {sql_ms[slowest]:.0f} ms), the rest {wall - sum(sql_ms):.0f} ms"
+            )
+            if vendor == "postgresql" and what == "first page":
+                queries = captured.captured_queries
+                page_statement = max(range(len(queries)), key=lambda i: queries[i]["sql"].count(" UNION "))
+                by_time = sorted(range(len(sql_ms)), key=sql_ms.__getitem__, reverse=True)[:3]
+                for i in dict.fromkeys([page_statement, *by_time]):
+                    sql = queries[i]["sql"]
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+                        plan = cursor.fetchone()[0]
+                    plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+                    top = plan["Plan"]
+                    print(
+                        f"    statement {i + 1} ({sql_ms[i]:.0f} ms, {sql.count(' UNION ')} UNIONs, {sql[:60]!r}…):"
+                        f" planning {plan['Planning Time']:.1f} ms, execution {plan['Execution Time']:.1f} ms,"
+                        f" buffers hit {top.get('Shared Hit Blocks', 0):,} read {top.get('Shared Read Blocks', 0):,}"
+                    )
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.runcall(c.get, "/staf/")
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+            print(out.getvalue())
+    print(f"  load after the queue: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=None, help="1 000 000 on PostgreSQL, 100 000 on SQLite")
@@ -509,8 +598,11 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="make the data, measure nothing")
     parser.add_argument(
-        "--only", choices=["case", "search"], help="measure only this part (case: the case page; search: the search)"
+        "--only",
+        choices=["case", "queue", "search"],
+        help="measure only this part (case: the case page; queue: the queue's pages, their SQL and plans; search)",
     )
+    parser.add_argument("--profile", action="store_true", help="queue: cProfile one first page per scope")
     parser.add_argument(
         "--before",
         metavar="REF",
@@ -630,6 +722,9 @@ def main() -> None:
 
     if args.only == "search":
         _search_part(args, vendor, users, agencies, repeat, row, count_queries, raw)
+        return
+    if args.only == "queue":
+        _queue_part(args, vendor, users, katingan, repeat, row, raw)
         return
     # The case page.
     client = verified_login(Client(), officer)

@@ -9,6 +9,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,15 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # led by case_region_queue_idx
+    )
+    # The province of ``region`` (a Kemendagri code begins with its province's two digits: "62",
+    # "62.06"), kept by the database itself, so that a province's scope is one indexed column
+    # (scope.cases_q_parts, case_province_order_idx) and never stale.
+    province = models.GeneratedField(
+        expression=Substr("region", 1, 2),
+        output_field=models.CharField(max_length=2),
+        db_persist=True,
+        verbose_name=_("provinsi"),
     )
     election = models.ForeignKey(
         "catalog.Election",
@@ -149,9 +159,16 @@ class Case(models.Model):
             # ... and the groups that span several states (overdue, due soon, open).
             models.Index(fields=["due_date", "created_at", "id"], name="case_due_order_idx"),
             # ... and one part of a scope (scope.cases_q_parts): an agency's, a region's, a
-            # receiving agency's cases in that order, so a page reads 51 index entries, no sort.
+            # province's, a receiving agency's cases in that order, so a page reads 51 index entries, no sort.
             models.Index(fields=["agency", "due_date", "created_at", "id"], name="case_agency_order_idx"),
             models.Index(fields=["region", "due_date", "created_at", "id"], name="case_region_order_idx"),
+            models.Index(fields=["province", "due_date", "created_at", "id"], name="case_province_order_idx"),
+            # The Bawaslu officer's panel (selectors.waiting_for): the few cases waiting for a kajian.
+            models.Index(
+                fields=["bawaslu_due_date", "created_at", "id"],
+                name="case_bawaslu_waiting_idx",
+                condition=models.Q(waiting_for_bawaslu=True),
+            ),
             models.Index(
                 fields=["referred_to", "due_date", "created_at", "id"],
                 name="case_referred_order_idx",

@@ -71,11 +71,27 @@ def cases_q(actor, *, prefix: str = "") -> Q:
     scope = actor_scope(actor)
     if scope is None or scope.everything:
         return Q()
-    condition = scope.q(agency_field=f"{prefix}agency", region_field=f"{prefix}region")
+    # scope.q(), except that a province is its stored column (Case.province): one indexed
+    # equality instead of the code OR a LIKE on the codes under it (the same cases).
+    condition = Q(pk__in=[])  # matches no case; the database is not even asked
+    if scope.agency_ids:
+        condition |= Q(**{f"{prefix}agency__in": sorted(scope.agency_ids)})
+    for code in scope.region_prefixes:
+        if is_province(code):
+            condition |= Q(**{f"{prefix}province": code})
+        else:
+            condition |= Q(**{f"{prefix}region": code}) | Q(**{f"{prefix}region__code__startswith": code + "."})
     if receiving := receiving_agency_ids(actor):
         condition |= Q(**{f"{prefix}referred_to__in": sorted(receiving)})
     return condition
 
+
+def is_province(code: str) -> bool:
+    """A province's code ("62"): the first characters of every region code under it (``Case.province``)."""
+    return len(code) == PROVINCE_CODE_LENGTH
+
+
+PROVINCE_CODE_LENGTH = 2
 
 # A scope of more single agencies, regions and receiving agencies than this is read as one filter.
 MAX_PARTS = 40
@@ -84,11 +100,12 @@ MAX_PARTS = 40
 def cases_q_parts(actor) -> list[tuple[Q, bool]] | None:
     """``cases_q`` as separate filters whose union is the same cases (None: every case).
 
-    Each part is ``(filter, ordered)``: ``ordered`` when it is one agency, one region or one
-    receiving agency, so that an index on that column followed by the queue's order
+    Each part is ``(filter, ordered)``: ``ordered`` when it is one agency, one province, one region
+    or one receiving agency, so that an index on that column followed by the queue's order
     (``case_*_order_idx``) reads it already sorted, a LIMIT stopping the walk; an ``OR`` of them
-    would make the planner fetch and sort the whole scope. A region prefix becomes its regions
-    (the province and its kabupaten/kota). A scope with more than ``MAX_PARTS`` parts is one
+    would make the planner fetch and sort the whole scope. A province is one part (its stored
+    column, ``case_province_order_idx``); a smaller region prefix becomes its regions (a
+    kabupaten/kota and any region under it). A scope with more than ``MAX_PARTS`` parts is one
     unordered part (``cases_q``). The parts may overlap (a case of the agency in the region):
     the caller removes duplicates.
     """
@@ -97,16 +114,20 @@ def cases_q_parts(actor) -> list[tuple[Q, bool]] | None:
     scope = actor_scope(actor)
     if scope is None or scope.everything:
         return None
+    provinces = [code for code in scope.region_prefixes if is_province(code)]
+    smaller = [code for code in scope.region_prefixes if not is_province(code)]
     codes: set[str] = set()
-    for prefix in scope.region_prefixes:
-        codes.update(
-            Region.objects.filter(Q(code=prefix) | Q(code__startswith=prefix + ".")).values_list("code", flat=True)
-        )
+    if smaller:
+        under = Q()
+        for code in smaller:
+            under |= Q(code=code) | Q(code__startswith=code + ".")
+        codes.update(Region.objects.filter(under).values_list("code", flat=True))
     receiving = receiving_agency_ids(actor)
-    if len(scope.agency_ids) + len(codes) + len(receiving) > MAX_PARTS:
+    if len(scope.agency_ids) + len(provinces) + len(codes) + len(receiving) > MAX_PARTS:
         return [(cases_q(actor), False)]
     return (
         [(Q(agency_id=pk), True) for pk in sorted(scope.agency_ids)]
+        + [(Q(province=code), True) for code in provinces]
         + [(Q(region_id=code), True) for code in sorted(codes)]
         + [(Q(referred_to_id=pk), True) for pk in sorted(receiving)]
     )

@@ -20,7 +20,10 @@ characters or more than ``MAX_CHARS`` characters is refused (``SearchError``) ra
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
+import time
 import unicodedata
 
 from django.core.exceptions import EmptyResultSet
@@ -33,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.models import RECEIPT_PREFIX, Case, Subject
+from netra.orgs.per_request import memo
 
 MAX_CHARS = 200
 MAX_WORDS = 12
@@ -42,8 +46,16 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NUMBER_RANK = 100.0
 SUBJECT_RANK = 10.0
 PHRASE_RANK = 1.0
-# A ranked search (the queue) ranks at most this many of each kind of match: the newest.
+# A search ranks (the queue) or lists (the agency API) at most this many of each kind of match:
+# the newest.
 MAX_RANKED = 1000
+# PostgreSQL: words that the planner's statistics put each in at least this share of the stored
+# texts (but together, as independent, below it) are found by walking the scope newest first (at most WALK_ROWS cases, each one probe of its
+# triage row) until MAX_RANKED match, instead of collecting every match from the full-text index
+# and joining it with the scope (83 000 rows for a common name at 1 M cases).
+WALK_SHARE = 0.04
+WALK_ROWS = 50_000
+WORD_STATS_SECONDS = 600
 
 
 class SearchError(ValueError):
@@ -84,10 +96,11 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None,
     The matching ids are found first, as a ``UNION`` of one query per kind of match, each in the
     scope of ``qs`` and on its own index: the number (its unique B-tree), the NIP (``subject_nip_idx``),
     part of the subject's name (PostgreSQL: the trigram index of migration 0024) and the words
-    (the full-text index). Only those cases are ranked. ``ranked``: a list that pages best first
-    (the queue) takes the newest ``MAX_RANKED`` of each kind, so that a word found in half the
-    reports costs a bounded page, not a rank of every case it is in; ``ranked=False`` (the
-    agency API, which keeps its own order) finds every match and annotates no rank.
+    (the full-text index; words common enough: a walk of the scope, ``_walk_text``). Each kind
+    gives its newest ``MAX_RANKED`` matches, so that a word found in half the reports costs a
+    bounded page, not a rank (or a count) of every case it is in. ``ranked``: the queue, which
+    pages best first, gets ``search_rank``; ``ranked=False`` (the agency API, which keeps its own
+    order) gets the same matches without a rank.
     """
     text = clean(text)
     if not text:
@@ -105,9 +118,10 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None,
     text_rank: Value | RawSQL = Value(0.0)
     if found:
         hits, text_rank = _text_match(text, found)
-        parts.append(Q(pk__in=hits))
-    ids = _union(qs, parts, MAX_RANKED if ranked else None)
-    if ids is None:  # no part can match; a ranked list still orders by search_rank
+        walked = _walk_text(qs, text, found)
+        parts.append(Q(pk__in=hits) if walked is None else Q(pk__in=walked))
+    ids = _matching_ids(qs, parts)
+    if not ids:  # no part can match, or none did; a ranked list still orders by search_rank
         return qs.none().annotate(search_rank=Value(0.0)) if ranked else qs.none()
     qs = qs.filter(pk__in=ids)
     if not ranked:
@@ -121,6 +135,86 @@ def search_cases(qs: QuerySet[Case], text: str | None, *, also: Q | None = None,
         + Coalesce(text_rank, Value(0.0), output_field=FloatField())
     )
     return qs.annotate(search_rank=rank)
+
+
+def _walk_text(qs: QuerySet[Case], text: str, found: list[str]) -> list[int] | None:
+    """PostgreSQL, words common enough (``WALK_SHARE``): the newest ``MAX_RANKED`` cases of ``qs``
+    whose stored text holds every word, found by walking ``qs`` newest first, each case one probe
+    of its triage row, the LIMIT stopping the walk; None: collect the matches from the full-text
+    index instead (rarer words, SQLite, or a walk of ``WALK_ROWS`` cases that found fewer than
+    ``MAX_RANKED``, which the index then finds whatever their age).
+
+    Only where the planner cannot choose this itself: several words, each common, that it
+    estimates together as if independent (the product of their shares: two words of one name
+    0.7 % instead of 8 %), and so it joins every match with the scope. A single common word (or
+    words whose product is common) it estimates right and walks the scope itself. Kept for the
+    request (the page and its tab counts ask the same).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    shares = _word_shares(found)
+    if min(shares) < WALK_SHARE or math.prod(shares) >= WALK_SHARE:
+        return None  # rare words: few matches; or common by the planner's own estimate, which it plans well
+    scope_sql, scope_params = qs.order_by("-pk").values_list("pk", flat=True)[:WALK_ROWS].query.sql_with_params()
+    sql = (
+        f"SELECT w.pk FROM ({scope_sql}) w WHERE (SELECT t.search_vector @@ plainto_tsquery('simple', %s)"  # noqa: S608 -- Django's own compiled SQL
+        " FROM cases_triageresult t WHERE t.case_id = w.pk) ORDER BY w.pk DESC LIMIT %s"
+    )
+    params = (*scope_params, _fold(text), MAX_RANKED)
+
+    def walk() -> list[int] | None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = [row[0] for row in cursor.fetchall()]
+        return ids if len(ids) == MAX_RANKED else None
+
+    key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return memo(_walk_text, "search.walk:" + key, walk)
+
+
+_word_stats: dict[str, object] = {}
+
+
+def _word_shares(found: list[str]) -> list[float]:
+    """Each word's share of the stored texts by the planner's statistics of ``search_vector``
+    (``pg_stats.most_common_elems``); a word not listed is rarer than the least common listed.
+    Read at most every ``WORD_STATS_SECONDS`` per process."""
+    now = time.monotonic()
+    if float(_word_stats.get("until", 0.0)) <= now:  # type: ignore[arg-type]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
+                " WHERE tablename = 'cases_triageresult' AND attname = 'search_vector'"
+                " AND schemaname = current_schema()"
+            )
+            elems, freqs = cursor.fetchone() or (None, None)
+        elems = list(elems or [])
+        shares = list(freqs or [])[: len(elems)]  # then their minimum and maximum
+        _word_stats.update(
+            common=dict(zip(elems, shares, strict=True)),
+            rare=min(shares) if shares else 0.0,
+            until=now + WORD_STATS_SECONDS,
+        )
+    common: dict[str, float] = _word_stats["common"]  # type: ignore[assignment]
+    rare = float(_word_stats["rare"])  # type: ignore[arg-type]
+    return [common.get(word, rare) for word in found]
+
+
+def _matching_ids(qs: QuerySet[Case], parts: list[Q]) -> list[int]:
+    """The ids ``_union`` finds (at most ``MAX_RANKED`` per part), read once per request: a page
+    and its counts (the queue's tabs, the API's ``count``) then read an id list by the primary
+    key instead of running every part again."""
+    union = _union(qs, parts, MAX_RANKED)
+    if union is None:
+        return []
+    sql, params = union.sql, tuple(union.params)
+
+    def read() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted({row[0] for row in cursor.fetchall()}, reverse=True)
+
+    return memo(_matching_ids, "search.ids:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest(), read)
 
 
 def _union(qs: QuerySet[Case], parts: list[Q], limit: int | None) -> RawSQL | None:

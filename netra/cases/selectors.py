@@ -471,9 +471,15 @@ def attention_dates(today: datetime.date | None = None) -> tuple[datetime.date, 
     """Today and the last due date that still counts as "due soon" (as ``deadlines.deadline_status``)."""
     from netra.cases import deadlines
     from netra.catalog.calendar import WorkingCalendar
+    from netra.orgs.per_request import memo
 
     today = today or deadlines.today()
-    return today, WorkingCalendar().add_working_days(today, deadlines.REMIND_WORKING_DAYS)
+    # Once per request (a queue page asked it ten times, each a query of the days off).
+    return memo(
+        attention_dates,
+        f"attention_dates:{today.isoformat()}",
+        lambda: (today, WorkingCalendar().add_working_days(today, deadlines.REMIND_WORKING_DAYS)),
+    )
 
 
 ATTENTION_NEW, ATTENTION_OVERDUE, ATTENTION_DUE_SOON, ATTENTION_OPEN, ATTENTION_DONE = range(5)

@@ -122,8 +122,37 @@ def test_a_ranked_search_ranks_the_newest_matches_of_each_kind_only(satgas_katin
     named = file("Camat berorasi di panggung.", subject_name="Mobil Dinas Siregar")  # the oldest: by its name
     cases = [file(f"Mobil dinas dipakai kampanye di desa nomor {i}.") for i in range(3)]
     assert found(satgas_katingan, "mobil dinas") == [named.pk, cases[2].pk, cases[1].pk]
-    every = search.search_cases(cases_for(satgas_katingan), "mobil dinas", ranked=False)
-    assert {case.pk for case in every} == {named.pk, *(case.pk for case in cases)}
+    # The agency API (no rank, its own order) is bounded the same way: the newest of each kind.
+    listed = search.search_cases(cases_for(satgas_katingan), "mobil dinas", ranked=False)
+    assert {case.pk for case in listed} == {named.pk, cases[2].pk, cases[1].pk}
+
+
+@pytest.mark.parametrize("walk_rows", [50_000, 3])
+def test_common_words_walk_the_scope_newest_first_and_find_the_same(satgas_katingan, file, monkeypatch, walk_rows):
+    """PostgreSQL: words the statistics call common each (but rare together, as the planner
+    reckons) are found by walking the scope newest first
+    (``_walk_text``); it finds what the full-text index finds: the newest ``MAX_RANKED`` matches
+    in scope. A walk of ``WALK_ROWS`` cases that finds fewer falls back to the index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the walk is PostgreSQL's (SQLite's FTS5 has no planner estimate to work around)")
+    monkeypatch.setattr(search, "MAX_RANKED", 3)
+    monkeypatch.setattr(search, "WALK_ROWS", walk_rows)
+    cases = [file(f"Camat hadir di kampanye calon di desa nomor {i}.") for i in range(6)]
+    others = [file(f"Lurah membagikan kaos kampanye {i}.", region_code="62.04") for i in range(2)]  # Barito Selatan
+    file("Guru berfoto dengan calon.")  # no match
+    newest = [cases[5].pk, cases[4].pk, cases[3].pk]
+    assert {case.agency_id for case in others}.isdisjoint({case.agency_id for case in cases})
+    index = found(satgas_katingan, "kampanye calon")  # the statistics of a tiny table: no walk
+    # Each word common, together rare by the planner's reckoning (0.5 x 0.05 < WALK_SHARE): a walk.
+    monkeypatch.setattr(search, "_word_shares", lambda words: [0.5, 0.05])
+    with CaptureQueriesContext(connection) as captured:
+        walked = found(satgas_katingan, "kampanye calon")
+    assert walked == index == newest
+    walks = [q["sql"] for q in captured.captured_queries if "w.pk" in q["sql"]]
+    assert len(walks) == 1  # the walk ran (once), whether or not it fell back to the index
 
 
 def test_a_search_in_an_empty_scope_lists_nothing_in_rank_order(db):
@@ -133,3 +162,27 @@ def test_a_search_in_an_empty_scope_lists_nothing_in_rank_order(db):
 
     found = search.ranked(search.search_cases(Case.objects.filter(pk__in=[]), "NTR-ABCD-EFGH"))
     assert list(found) == []
+
+
+def test_a_page_and_its_counts_find_the_matches_once_per_request(satgas_katingan, file):
+    """The matching ids are read once inside a request (``once_per_request``): the list and its
+    count read them back by primary key; outside a request every call reads them again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from netra.cases.scope import once_per_request
+
+    cases = [file(f"Mobil dinas dipakai kampanye {i}.") for i in range(2)]
+
+    def unions(captured) -> int:
+        return sum(" UNION " in q["sql"] for q in captured.captured_queries)
+
+    with once_per_request(), CaptureQueriesContext(connection) as inside:
+        listed = [case.pk for case in search.ranked(search.search_cases(cases_for(satgas_katingan), "mobil dinas"))]
+        counted = search.search_cases(cases_for(satgas_katingan), "mobil dinas").count()
+    assert listed == [cases[1].pk, cases[0].pk] and counted == 2
+    assert unions(inside) == 1
+    with CaptureQueriesContext(connection) as outside:
+        search.search_cases(cases_for(satgas_katingan), "mobil dinas")
+        search.search_cases(cases_for(satgas_katingan), "mobil dinas")
+    assert unions(outside) == 2
