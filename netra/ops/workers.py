@@ -18,7 +18,7 @@ machine) would leave its task RUNNING for ever. So:
 
 A database outage does not end a worker (:func:`outlive_outages`): django-tasks-db's loop raises
 on the first connection error, so ``run_worker`` closes the broken connection, logs the outage
-once, tries again with a back-off (0.5 s doubling to 4 s) and, once the database answers, gives
+once, tries again with a back-off (0.5 s doubling to 2 s) and, once the database answers, gives
 back the task the outage cut short — the one left RUNNING under its own id, whose bookkeeping
 failed — exactly as the reaper would for a dead worker (retried once, or failed), then claims
 work again. The heartbeat thread logs an outage once, not every beat.
@@ -181,7 +181,7 @@ def reap(now: datetime.datetime | None = None, *, dead: str | None = None) -> Re
 # a missing table, a bad query — still ends the worker, loudly.
 OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_FIRST_SECONDS = 0.5
-RETRY_MAX_SECONDS = 4.0
+RETRY_MAX_SECONDS = 2.0
 
 
 def _first_line(exc: BaseException) -> str:
@@ -198,9 +198,10 @@ def outlive_outages(run: Callable[[], None], worker_id: str, *, sleep: Callable[
     """Call ``run`` (the library's worker loop) until it returns; a database outage does not end it.
 
     On a connection error: close the connection, log once per outage, try again after 0.5 s,
-    doubling up to 4 s. The first thing done once the database answers is to give back the task
-    this worker was running when the outage hit (left RUNNING under its id) — retried once, or
-    failed when it was a retry already, as :func:`reap` does for a dead worker — then ``run`` again.
+    doubling up to 2 s (work resumes within 2 s of the server's return). The first thing done
+    once the database answers is to give back the task this worker was running when the outage
+    hit (left RUNNING under its id) — retried once, or failed when it was a retry already, as
+    :func:`reap` does for a dead worker — then ``run`` again.
     """
     outage_since: float | None = None
     failures = 0
