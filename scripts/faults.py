@@ -9,13 +9,15 @@ opens the cases of accepted reports, seals the audit log and reaps the tasks of 
 local webhook receiver. Load in every phase: reporters posting to the public API (each with an
 Idempotency-Key, retried once with the same key after a connection error or a 503, as the API
 contract tells clients), movers moving each new case twice through the agency API (retried
-once the same way), canary tasks of 0.5 s (2 s in the worker phase) for the workers (``netra.ops.tasks.canary``).
+once the same way), canary tasks of 0.5 s (3 s in the worker phase) for the workers
+(``netra.ops.tasks.canary``), enqueued while the phase runs.
 
 Faults (``--only app,scheduler,worker,postgres,redis``; default all, in that order):
 - ``app``: kill -9 of one gunicorn worker (the master forks a new one);
 - ``scheduler``: kill -9 of the scheduler, restarted 2 s later (systemd's ``RestartSec``);
-- ``worker``: kill -9 of a task worker while it runs a canary, restarted 2 s later; the
-  interrupted task must be retried once (by the reaper, ``netra.ops.workers``) and run once;
+- ``worker``: kill -9 of a task worker while it runs a canary (one claimed under 1.5 s before,
+  still RUNNING under the dead worker's id after the kill), restarted 2 s later; the interrupted
+  task must be retried once (by the reaper, ``netra.ops.workers``) and run once;
 - ``postgres``: this stack's own PostgreSQL stopped for ~3 s (``pg_ctl stop -m fast``, started
   again in a ``finally`` no matter what; the cluster is removed at the end, also on failure).
   Probes record what the public page, the API and /readyz answer during the outage and how long
@@ -27,8 +29,9 @@ acknowledged (reports 201, moves 200, notifications and webhook events expected 
 found, tasks enqueued), found afterwards, lost (goal 0), duplicated. Exactly once: reports,
 moves, notifications, tasks. Webhooks: at least once (a deliverer killed between the POST and
 its bookkeeping sends that event again, same event id) and in order per case.
-Exit status 1 when anything was lost, a promise broken, a 5xx other than 503 answered, or the
-audit chain does not verify.
+Exit status 1 when anything was lost, a promise broken, a 5xx other than 503 answered, a
+service (task worker, deliverer, scheduler) had to be restarted by the supervisor, or the audit
+chain does not verify.
 """
 
 import argparse
@@ -47,6 +50,8 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
+import psycopg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import stack as st
@@ -60,10 +65,11 @@ PAGE_TIMEOUT = 30.0  # a probe that gets no answer in this long counts as no ans
 FAULTS = ("app", "scheduler", "worker", "postgres", "redis")
 
 
-# The services a fault kills itself (and restarts, as systemd would); any other restart the
-# supervisor had to make is reported, and a webhook deliverer restarted fails the phase: its loop
-# must outlive a database or cache outage by itself (netra.sharing.delivery.run).
-VICTIMS = {"scheduler": {"scheduler"}, "worker": {"worker1", "worker2"}}
+# A fault that kills a service restarts it itself (as systemd would, 2 s later); a restart the
+# stack's supervisor had to make fails the phase: the webhook deliverer (netra.sharing.delivery.run),
+# the task workers (netra.ops.workers.outlive_outages) and the scheduler must outlive a database or
+# cache outage by themselves.
+CANARY_SECONDS = {"worker": 3.0}  # long enough for the worker fault to kill one mid-run; else 0.5
 
 
 def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
@@ -71,11 +77,18 @@ def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
     restarted_before = Counter(stack.restarts)
     load = st.Load(stack)
     load.run()
-    # Long enough canaries for the worker fault to find one running.
-    stack.enqueue_canaries(keys, 2.0 if fault_id == "worker" else 0.5)
+    # Enqueued beside the phase, not before it: the workers start on the first canary the moment
+    # it is written, while `manage.py shell` takes seconds more to exit (9.4 s after its last
+    # enqueue on a CPU-starved run, more at load 20) — a wait counted from its return found every
+    # canary of the worker phase already run. The fault looks for one from the phase's start.
+    enqueuer = threading.Thread(
+        target=stack.enqueue_canaries, args=(keys, CANARY_SECONDS.get(fault_id, 0.5)), daemon=True
+    )
+    enqueuer.start()
     time.sleep(PHASE_SECONDS / 2)
-    extra = fault() or {}
+    extra = fault(keys) or {}
     time.sleep(PHASE_SECONDS / 2)
+    enqueuer.join(600)
     load.finish()
     # Generous: the wait ends as soon as everything acknowledged is found; on the shared machine
     # a backlog may take a while to drain, and whatever is still missing after it is reported.
@@ -91,19 +104,11 @@ def phase(stack: st.Stack, fault_id: str, name: str, fault) -> dict:
     )
     if extra:
         print(f"    {json.dumps(extra, ensure_ascii=False)}", flush=True)
-    unexpected = {k: n for k, n in restarted.items() if k.startswith("webhooks") and k not in VICTIMS.get(fault_id, ())}
-    return {
-        "fault": name,
-        "counts": counts,
-        "5xx other than 503": server_errors,
-        "restarted": restarted,
-        "deliverer restarted": unexpected,
-        **extra,
-    }
+    return {"fault": name, "counts": counts, "5xx other than 503": server_errors, "restarted": restarted, **extra}
 
 
 def kill_app_worker(stack: st.Stack):
-    def fault():
+    def fault(_keys):
         workers = stack.children("app1")
         victim = workers[0]
         os.kill(victim, signal.SIGKILL)
@@ -113,7 +118,7 @@ def kill_app_worker(stack: st.Stack):
 
 
 def kill_scheduler(stack: st.Stack):
-    def fault():
+    def fault(_keys):
         proc = stack.procs["scheduler"]
         stack.supervised.discard("scheduler")  # restarted here, as systemd would
         os.kill(proc.pid, signal.SIGKILL)
@@ -127,29 +132,51 @@ def kill_scheduler(stack: st.Stack):
 
 
 def kill_task_worker(stack: st.Stack):
-    """kill -9 of the worker running a canary; the task must come back (reaper) and run once."""
+    """kill -9 of a worker while it runs one of the phase's canaries; the task must come back and run once."""
 
-    def fault():
+    def fault(keys):
         names = {stack.procs[f"worker{n + 1}"].pid: f"worker{n + 1}" for n in range(stack.n_workers)}
-        victim = task = None
-        deadline = time.monotonic() + 90  # loaded machine: a scheduler job may come first
-        while victim is None and time.monotonic() < deadline:
-            for task_id, workers in stack.rows(
-                "SELECT id, worker_ids->>-1 FROM django_tasks_database_dbtaskresult "
-                "WHERE status = 'RUNNING' AND task_path = 'netra.ops.tasks.canary'"
-            ):
-                pid = int(workers.split(":")[1]) if workers.count(":") == 2 else 0
-                if pid in names:
-                    victim, task = names[pid], task_id
-                    break
-            time.sleep(0.05)
-        if victim is None:
-            return {"killed": "nothing: no canary was running", "interrupted task retried once": False}
-        proc = stack.procs[victim]
-        stack.supervised.discard(victim)  # restarted here, as systemd would
-        os.kill(proc.pid, signal.SIGKILL)
-        killed_at = time.monotonic()
-        proc.wait()
+        mine = "task_path = 'netra.ops.tasks.canary' AND args_kwargs->'args'->>0 IN ({})".format(
+            ",".join(f"'{k}'" for k in keys)
+        )
+        victim = task = worker_id = None
+        seen: Counter = Counter()  # what the search read, for the report when it finds nothing
+        polls, started = 0, time.monotonic()
+        # One open connection, not a psql per look: on the starved machine starting psql took 2-5 s
+        # (cgroup at 10 % of a CPU), longer than a canary runs.
+        with psycopg.connect(stack.url, autocommit=True) as db:
+            while victim is None and time.monotonic() - started < 120:  # the enqueue itself takes a while
+                polls += 1
+                # A canary claimed less than 1.5 s ago by a worker of this stack: the kill lands
+                # mid-run (3 s canaries) even when this look-up is slow on the loaded machine.
+                for task_id, status, workers, fresh in db.execute(
+                    "SELECT id::text, status, coalesce(worker_ids->>-1, ''), "
+                    "coalesce(started_at > now() - interval '1.5 s', false) "
+                    f"FROM django_tasks_database_dbtaskresult WHERE {mine}"
+                ).fetchall():
+                    seen[status] += 1
+                    pid = int(workers.split(":")[1]) if workers.count(":") == 2 else 0
+                    if victim is None and status == "RUNNING" and fresh and pid in names:
+                        victim, task, worker_id = names[pid], task_id, workers
+                if victim is None:
+                    time.sleep(0.05)
+            searched = round(time.monotonic() - started, 1)
+            if victim is None:
+                return {
+                    "killed": "nothing: no canary was seen running",
+                    "interrupted task retried once": False,
+                    "search": f"{polls} looks in {searched} s; rows read by status: {dict(seen)}",
+                }
+            proc = stack.procs[victim]
+            stack.supervised.discard(victim)  # restarted here, as systemd would
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at = time.monotonic()
+            proc.wait()
+            # Proof that the kill interrupted the task: still RUNNING under the dead worker's id.
+            at_kill = db.execute(
+                "SELECT status, worker_ids->>-1 FROM django_tasks_database_dbtaskresult WHERE id = %s", [task]
+            ).fetchone()
+        mid_task = at_kill == ("RUNNING", worker_id)
         time.sleep(2)
         n = int(victim.removeprefix("worker")) - 1
         stack.start_worker(n)
@@ -170,8 +197,10 @@ def kill_task_worker(stack: st.Stack):
             f"SELECT count(*) FROM audit_auditevent WHERE action = 'ops.task_requeued' AND object_id = '{task}'"
         )
         return {
-            "killed": f"{victim} (pid {proc.pid}) during task {task}, restarted after 2 s",
-            "interrupted task retried once": recovered is not None and runs == "1" and audited == "1",
+            "killed": f"{victim} (pid {proc.pid}) during task {task} ({key}), restarted after 2 s",
+            "found running after (s)": searched,
+            "still RUNNING under the dead worker after the kill": mid_task,
+            "interrupted task retried once": mid_task and recovered is not None and runs == "1" and audited == "1",
             "retry finished (s after the kill)": recovered,
             "runs of the interrupted task": runs,
             "ops.task_requeued events": audited,
@@ -223,7 +252,7 @@ def stop_postgres(stack: st.Stack):
         ("page", lambda: page()[0], 404),
     ]
 
-    def fault():
+    def fault(_keys):
         if stack.pg is None:
             raise SystemExit("the PostgreSQL fault needs the stack's own server (private_pg=True)")
         baseline = {}
@@ -235,7 +264,12 @@ def stop_postgres(stack: st.Stack):
                 times.append(time.monotonic() - clock)
             baseline[kind] = round(statistics.median(times), 2)
         seen: dict = {}
-        started = stopped = time.monotonic()
+        # The background services say in their logs when the database answered them again.
+        services = [f"worker{n + 1}" for n in range(stack.n_workers)]
+        services += [f"webhooks{n + 1}" for n in range(stack.n_deliverers)]
+        logs = {name: stack.work / f"{name}.log" for name in services}
+        marks = {name: log.stat().st_size if log.exists() else 0 for name, log in logs.items()}
+        started = stopped = asked = time.monotonic()
         try:
             stack.pg.stop("fast")
             stopped = time.monotonic()
@@ -275,12 +309,31 @@ def stop_postgres(stack: st.Stack):
         # each probe's goal is 5 s plus its median answer time under the same load just before
         # the outage (printed); a probe that never answered normally fails it.
         within = all(k in recovered and recovered[k] <= 5 + baseline[k] for k in baseline)
+        # Each service's "database reachable again after X s" counts from its first failed try:
+        # the fast stop terminates every connection as it begins, and a service notices within its
+        # poll interval (0.2-0.3 s) or at the end of the 0.5 s canary it runs. X minus the time
+        # from asking for the stop to the server's return is when it worked again after the
+        # return (an upper bound, give or take that notice).
+        back: dict = {}
+        deadline = time.monotonic() + 30
+        while True:
+            for name, log in logs.items():
+                with open(log, "rb") as f:
+                    f.seek(marks[name])
+                    found = re.findall(r"reachable again after ([0-9.]+) s", f.read().decode(errors="replace"))
+                back[name] = round(float(found[-1]) - (started - asked), 1) if found else "no outage logged"
+            if all(not isinstance(v, str) for v in back.values()) or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        within = within and all(v <= 5 for v in back.values() if not isinstance(v, str))
         return {
             "outage (s)": round(started - stopped, 1),
+            "pg_ctl stop took (s)": round(stopped - asked, 1),
             "during outage": {k: dict(v) for k, v in seen.items()},
             "answer time before the outage (s, median of 3)": baseline,
             "recovered (s after start)": recovered,
             "answers until recovered": {k: dict(v) for k, v in until.items()},
+            "services working again (s after the server's return, from their logs)": back,
             "recovered within 5 s": within,
         }
 
@@ -288,7 +341,7 @@ def stop_postgres(stack: st.Stack):
 
 
 def stop_redis(stack: st.Stack):
-    def fault():
+    def fault(_keys):
         proc = stack.procs["redis"]
         proc.kill()
         proc.wait()
@@ -342,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
             or r["5xx other than 503"]
             or r.get("interrupted task retried once") is False
             or r.get("recovered within 5 s") is False
-            or r.get("deliverer restarted")
+            or r["restarted"]
         ]
         if broken:
             print(f"FAILED in: {', '.join(broken)}")

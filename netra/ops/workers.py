@@ -16,6 +16,13 @@ machine) would leave its task RUNNING for ever. So:
   alert is logged (``netra.ops.alerts``, ERROR). Both are audit events (``ops.task_requeued``,
   ``ops.task_failed``).
 
+A database outage does not end a worker (:func:`outlive_outages`): django-tasks-db's loop raises
+on the first connection error, so ``run_worker`` closes the broken connection, logs the outage
+once, tries again with a back-off (0.5 s doubling to 2 s) and, once the database answers, gives
+back the task the outage cut short — the one left RUNNING under its own id, whose bookkeeping
+failed — exactly as the reaper would for a dead worker (retried once, or failed), then claims
+work again. The heartbeat thread logs an outage once, not every beat.
+
 The reaper locks each task row with ``FOR UPDATE SKIP LOCKED`` and checks it again inside the
 lock, so any number of reapers may run at once and a task is put back once. Tasks are written
 to be run again (``netra.cases.jobs``, roster imports, webhook delivery claim their own work),
@@ -24,15 +31,18 @@ which is what makes the retry safe; guarantee: at least once, at most twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -100,8 +110,12 @@ def _interrupted(task: DBTaskResult, now, alive: set[str], known: set[str]) -> b
     return started is not None and (now - started).total_seconds() > lease_seconds()
 
 
-def reap(now: datetime.datetime | None = None) -> Reaped:
-    """Put back (once) or fail the RUNNING tasks of dead workers; see the module docstring."""
+def reap(now: datetime.datetime | None = None, *, dead: str | None = None) -> Reaped:
+    """Put back (once) or fail the RUNNING tasks of dead workers; see the module docstring.
+
+    ``dead``: a worker id to take for dead whatever its heartbeat says — a worker giving back
+    the task an outage cut short (:func:`outlive_outages`).
+    """
     now = now or timezone.now()
     done = Reaped()
     running = list(DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).only("id", "worker_ids", "started_at"))
@@ -109,8 +123,8 @@ def reap(now: datetime.datetime | None = None) -> Reaped:
         return done
     beats = dict(WorkerHeartbeat.objects.values_list("worker_id", "seen_at"))
     cutoff = now - datetime.timedelta(seconds=dead_seconds())
-    alive = {worker for worker, seen in beats.items() if seen >= cutoff}
-    known = set(beats)
+    alive = {worker for worker, seen in beats.items() if seen >= cutoff} - {dead}
+    known = set(beats) | ({dead} if dead else set())
     for candidate in running:
         if not _interrupted(candidate, now, alive, known):
             continue
@@ -163,6 +177,64 @@ def reap(now: datetime.datetime | None = None) -> Reaped:
     return done
 
 
+# The errors of a database that is away (refused, terminated, closed connection); anything else —
+# a missing table, a bad query — still ends the worker, loudly.
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 2.0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200]}" if text else type(exc).__name__
+
+
+def _close_broken_connection() -> None:
+    with contextlib.suppress(DatabaseError):
+        connection.close()  # Django reconnects only a closed connection: never reuse a broken one
+
+
+def outlive_outages(run: Callable[[], None], worker_id: str, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Call ``run`` (the library's worker loop) until it returns; a database outage does not end it.
+
+    On a connection error: close the connection, log once per outage, try again after 0.5 s,
+    doubling up to 2 s (work resumes within 2 s of the server's return). The first thing done
+    once the database answers is to give back the task this worker was running when the outage
+    hit (left RUNNING under its id) — retried once, or failed when it was a retry already, as
+    :func:`reap` does for a dead worker — then ``run`` again.
+    """
+    outage_since: float | None = None
+    failures = 0
+    delay = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            if outage_since is not None:
+                given_back = reap(dead=worker_id)  # the first query after the outage
+                logger.warning(
+                    "task worker %s: database reachable again after %.1f s (%d failed tries, %d tasks given back)",
+                    worker_id,
+                    time.monotonic() - outage_since,
+                    failures,
+                    len(given_back.requeued) + len(given_back.failed),
+                )
+                outage_since, failures, delay = None, 0, RETRY_FIRST_SECONDS
+            run()
+            return
+        except OUTAGE_ERRORS as exc:
+            _close_broken_connection()
+            failures += 1
+            if outage_since is None:
+                outage_since = time.monotonic()
+                logger.warning(
+                    "task worker %s: database unreachable (%s); trying again, every %s s at most",
+                    worker_id,
+                    _first_line(exc),
+                    RETRY_MAX_SECONDS,
+                )
+            sleep(delay)
+            delay = min(2 * delay, RETRY_MAX_SECONDS)
+
+
 class Heartbeat(threading.Thread):
     """The worker's second thread: beat, then reap, every ``heartbeat_seconds()`` (own connection)."""
 
@@ -171,14 +243,23 @@ class Heartbeat(threading.Thread):
         self.worker_id = worker_id
         self.started_at = timezone.now()
         self.stopping = threading.Event()
+        self.failing_since: float | None = None
 
     def tick(self) -> None:
         try:
             beat(self.worker_id, started_at=self.started_at)
             reap()
-        except DatabaseError:
-            logger.exception("worker %s: heartbeat failed; retrying", self.worker_id)
-            connection.close()
+        except DatabaseError as exc:
+            _close_broken_connection()
+            if self.failing_since is None:  # once per outage, not once per beat
+                self.failing_since = time.monotonic()
+                logger.warning("worker %s: heartbeat failed (%s); retrying", self.worker_id, _first_line(exc))
+            return
+        if self.failing_since is not None:
+            logger.warning(
+                "worker %s: heartbeat again after %.1f s", self.worker_id, time.monotonic() - self.failing_since
+            )
+            self.failing_since = None
 
     def run(self) -> None:
         try:

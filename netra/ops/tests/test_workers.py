@@ -160,3 +160,15 @@ def test_the_system_checks_refuse_timeouts_that_would_reap_living_workers(settin
     assert [problem.id for problem in worker_timeouts()] == ["netra.ops.W001"]
     settings.NETRA_WORKER_HEARTBEAT_SECONDS = 0
     assert [problem.id for problem in worker_timeouts()] == ["netra.ops.E001"]
+
+
+def test_an_error_that_is_no_outage_still_ends_the_worker():
+    # outlive_outages waits out a database that is away (test_worker_outage.py), not a bug: a
+    # missing table or a bad query ends the worker loudly, as before.
+    from django.db import ProgrammingError
+
+    def run():
+        raise ProgrammingError('relation "django_tasks_database_dbtaskresult" does not exist')
+
+    with pytest.raises(ProgrammingError):
+        workers.outlive_outages(run, "w-bug", sleep=lambda seconds: pytest.fail("waited on a bug"))

@@ -2,7 +2,9 @@
 
 A second thread writes this worker's heartbeat every ``NETRA_WORKER_HEARTBEAT_SECONDS`` and reaps
 the tasks of dead workers (``netra.ops.workers``). Without ``--worker-id`` the id is
-``host:pid:random``.
+``host:pid:random``. A database outage does not end it (``workers.outlive_outages``: one warning
+per outage, a back-off, the interrupted task given back once the database answers); with
+``--batch`` the error is raised.
 """
 
 import contextlib
@@ -25,8 +27,15 @@ class Command(DbWorker):
         heartbeat = workers.Heartbeat(worker_id)
         heartbeat.tick()  # beating before the first claim: a fresh worker is never taken for dead
         heartbeat.start()
+
+        def run() -> None:
+            super(Command, self).handle(*args, worker_id=worker_id, **options)
+
         try:
-            super().handle(*args, worker_id=worker_id, **options)
+            if options.get("batch"):
+                run()
+            else:
+                workers.outlive_outages(run, worker_id)
         finally:
             heartbeat.stopping.set()
             with contextlib.suppress(DatabaseError):
