@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import json
 import re
 import time
 import unicodedata
@@ -169,12 +170,14 @@ def _compute(data: dict) -> dict:
     ]
     facts = _jsonable(triage.extract(data["text"], today=data["today"]))
     search = " ".join(part for part in (data["subject_name"], data["subject_position"], data["text"]) if part)
+    search_text = search.lower()[:SEARCH_CHARS]
     keys = {(TriageKey.Kind.LINK, link[:300]) for link in list(data["links"]) + list(facts.get("links") or [])}
     keys |= {(TriageKey.Kind.NIP, nip) for nip in facts.get("nips") or [] if nip}
     return {
         "suggestions": suggestions,
         "facts": facts,
-        "search_text": search.lower()[:SEARCH_CHARS],
+        "search_text": search_text,
+        "text_parts": _text_parts(search_text, data["subject_name"], data["subject_position"]),
         "keys": sorted(keys),
         "data": data,
     }
@@ -203,6 +206,7 @@ def _store(pk: int, case_id: int, computed: dict) -> bool:
         top_code=top["code"],
         top_confidence=top["confidence"],
         search_text=computed["search_text"],
+        text_parts=computed["text_parts"],
         computed_at=timezone.now(),
     )
     if not updated:  # another process computed it meanwhile
@@ -386,48 +390,57 @@ def _word_stats() -> tuple[float, dict[str, float], float]:
     return value
 
 
+_OWN_SQL = (
+    "SELECT 'text', search_text, CAST(facts AS text) FROM cases_triageresult"
+    " WHERE case_id = %s AND computed_at IS NOT NULL"
+    " UNION ALL SELECT 'nip', '', nip FROM cases_subject WHERE case_id = %s"
+    " UNION ALL SELECT 'key', kind, value FROM cases_triagekey WHERE case_id = %s"
+    " UNION ALL SELECT 'hash', '', sha256_received FROM cases_evidence WHERE case_id = %s"
+)
+
+
 def _own(case: Case) -> dict:
-    """The case's own stored text and facts, and its NIPs, keys and evidence hashes (two statements)."""
-    result = (
-        TriageResult.objects.filter(case=case, computed_at__isnull=False).values_list("search_text", "facts").first()
-    )
-    if result is not None:
-        text, facts = result[0], result[1] or {}
-    else:
-        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").values_list("description").first()
-        text = (report[0] if report else "").lower()[:SEARCH_CHARS]
-        facts = {}
-    tag = functools.partial(Value, output_field=CharField())
-    rows = (
-        Subject.objects.filter(case=case)
-        .order_by()
-        .values_list(tag("nip"), tag(""), "nip")
-        .union(
-            TriageKey.objects.filter(case=case).order_by().values_list(tag("key"), "kind", "value"),
-            Evidence.objects.filter(case=case).order_by().values_list(tag("hash"), tag(""), "sha256_received"),
-            all=True,
-        )
-    )
+    """The case's own stored text and facts, and its NIPs, keys and evidence hashes: one statement
+    (plain SQL: the ORM's compiling of a four-part UNION cost more than running it), and one for
+    its report's text when triage has not read it yet."""
+    with connection.cursor() as cursor:
+        cursor.execute(_OWN_SQL, [case.pk] * 4)
+        rows = cursor.fetchall()
+    text, facts, computed = "", {}, False
     nips, keys, hashes = set(), [], []
     for source, kind, value in rows:
-        if source == "nip":
+        if source == "text":
+            text, facts, computed = kind or "", json.loads(value) if value else {}, True
+        elif source == "nip":
             if value:
                 nips.add(value)
         elif source == "key":
             keys.append((kind, value))
         else:
             hashes.append(value)
+    if not computed:
+        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").values_list("description").first()
+        text = (report[0] if report else "").lower()[:SEARCH_CHARS]
+    facts = facts or {}
     nips |= set(facts.get("nips") or [])
     return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes}
 
 
-def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggestions: list | None = None) -> Any:
+def _stored_features(
+    base: Any,
+    text: str,
+    facts: dict,
+    group: str = "",
+    suggestions: list | None = None,
+    parts: tuple[list[str], frozenset[str]] | None = None,
+) -> Any:
     """``triage.features`` of a case from what triage stored when it arrived (its text and the
     facts extracted then), without reading the text again: the extraction is the costly part
     (about 3 ms a report), and a lookup scores dozens of candidates.
 
     ``base`` is ``triage.features`` of the entered fields with no text; this adds what the text
-    gives, as ``netra.triage.similar.features`` does.
+    gives, as ``netra.triage.similar.features`` does. ``parts``: ``similar.text_parts(text)`` when
+    stored with the result (``_parts``); else the text is read here.
     """
     import math
 
@@ -435,7 +448,10 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggest
     from netra.triage.similar import _weighted_grams, word_idf
     from netra.triage.text import tokens
 
-    content = [t for t in tokens(text) if t not in STOPWORDS]
+    if parts is not None:
+        content, acts = parts
+    else:
+        content, acts = [t for t in tokens(text) if t not in STOPWORDS], None
     grams = _weighted_grams(content)
     probs = {str(s["code"]): float(s["confidence"]) for s in suggestions or [] if isinstance(s, dict) and "code" in s}
 
@@ -463,6 +479,7 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggest
         links=union("links", "links"),
         group=group,  # the stored top suggestion: what ``similar._groups`` reads from the text
         group_probs=probs,
+        acts=acts,
     )
 
 
@@ -523,6 +540,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "triage__facts",
             "triage__top_code",
             "triage__suggestions",
+            "triage__text_parts",
         )
         .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
     )
@@ -550,7 +568,20 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         ):
             texts[int(case_id or 0)] = description.lower()[:SEARCH_CHARS]
     out = {}
-    for pk, region_code, incident_date, computed_at, text, facts, group, suggestions, name, nip, position in rows:
+    for (
+        pk,
+        region_code,
+        incident_date,
+        computed_at,
+        stored,
+        facts,
+        group,
+        suggestions,
+        parts,
+        name,
+        nip,
+        position,
+    ) in rows:
         fields: dict[str, Any] = {
             "subject_name": name or "",
             "subject_nip": nip or "",
@@ -561,8 +592,11 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "evidence_hashes": tuple(hashes.get(pk, ())),
         }
         if computed_at is not None:
-            text = _report_text(text or "", name or "", position or "")
-            out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group, suggestions)
+            stored = stored or ""
+            text = _report_text(stored, name or "", position or "")
+            out[pk] = _stored_features(
+                _entered_features(**fields), text, facts or {}, group, suggestions, _parts(parts, stored, text)
+            )
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = _text_features(texts.get(pk, ""), tuple(sorted(fields.items())))
     return out
@@ -576,6 +610,76 @@ def _report_text(search_text: str, name: str, position: str) -> str:
     if prefix and search_text.startswith(prefix + " "):
         return search_text[len(prefix) + 1 :]
     return search_text
+
+
+def _text_parts(search_text: str, name: str, position: str) -> dict:
+    """``TriageResult.text_parts`` of a stored ``search_text`` whose subject is ``name`` /
+    ``position``: what the lookup reads from its words, for the text ``_report_text`` gives."""
+    from netra.triage.similar import TEXT_PARTS_VERSION, text_parts
+
+    text = _report_text(search_text, name or "", position or "")
+    words, acts = text_parts(text)
+    return {"v": TEXT_PARTS_VERSION, "skip": len(search_text) - len(text), "words": words, "acts": sorted(acts)}
+
+
+def _parts(stored: Any, search_text: str, text: str) -> tuple[list[str], frozenset[str]] | None:
+    """The stored ``text_parts`` when they are those of ``text`` (``_report_text`` of
+    ``search_text`` for the case's subject now) by the engine of now; else None (read the text).
+
+    ``text`` is always a suffix of ``search_text``: the same ``skip`` is the same text, so a subject
+    renamed since (another prefix cut off) or another tokenizer never gives stale words."""
+    from netra.triage.similar import TEXT_PARTS_VERSION
+
+    if (
+        isinstance(stored, dict)
+        and stored.get("v") == TEXT_PARTS_VERSION
+        and stored.get("skip") == len(search_text) - len(text)
+    ):
+        return list(stored.get("words") or []), frozenset(stored.get("acts") or [])
+    return None
+
+
+TEXT_PARTS_BATCH = 2000
+
+
+def fill_text_parts(*, batch_size: int = TEXT_PARTS_BATCH, stdout=None) -> int:
+    """Store ``text_parts`` on every computed result without them (older than migration 0025) or
+    with another engine's stamp, a batch per statement pair; return how many. Safe to run while
+    cases arrive: the lookup reads the text of any row not filled yet, and checks what is."""
+    from netra.triage.similar import TEXT_PARTS_VERSION
+
+    todo = TriageResult.objects.filter(computed_at__isnull=False).filter(
+        Q(text_parts__isnull=True) | ~Q(text_parts__v=TEXT_PARTS_VERSION)
+    )
+    first_subject = Subject.objects.filter(case=OuterRef("case_id")).order_by("pk")
+    done, after = 0, 0
+    while True:
+        rows = list(
+            todo.filter(pk__gt=after)
+            .order_by("pk")
+            .annotate(
+                s_name=Subquery(first_subject.values("name")[:1]),
+                s_position=Subquery(first_subject.values("position")[:1]),
+            )
+            .only("pk", "search_text")[:batch_size]
+        )
+        if not rows:
+            return done
+        for row in rows:
+            row.text_parts = _text_parts(row.search_text or "", row.s_name or "", row.s_position or "")
+        with writer_turn(), transaction.atomic():  # the engine ran before; the turn only writes
+            if connection.vendor == "postgresql":  # one UPDATE … FROM unnest() per batch
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE cases_triageresult t SET text_parts = v.parts::jsonb"
+                        " FROM unnest(%s::bigint[], %s::text[]) AS v(id, parts) WHERE t.id = v.id",
+                        [[row.pk for row in rows], [json.dumps(row.text_parts) for row in rows]],
+                    )
+            else:
+                TriageResult.objects.bulk_update(rows, ["text_parts"], batch_size=500)
+        done, after = done + len(rows), rows[-1].pk
+        if stdout is not None:
+            stdout.write(f"{done}\n")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -593,7 +697,7 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     region within ``WINDOW_DAYS``), in the same agency's reach and, with ``user``, their scope;
     ``triage.similarity`` scores them. Cases scoring under ``SHOW_MIN`` are left out.
 
-    A fixed number of statements, whatever the number of candidates: the case's own (2), the text
+    A fixed number of statements, whatever the number of candidates: the case's own (1), the text
     search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
     what scoring needs, one for their links and hashes, and the shown cases (2).
     """
