@@ -262,7 +262,8 @@ class Features:
     evidence_hashes: frozenset[str] = frozenset()
     group: str = ""  # the violation group the text reads as (first suggestion)
     group_probs: dict[str, float] = field(default_factory=dict)  # every group's confidence (the suggestions)
-    # ``acts_of(text)`` when already known (stored with the case: ``text_parts``); None: read from ``text``
+    # ``acts_of(text)`` when already known (stored with the case: ``text_parts``); None: read from
+    # ``text``. Never set by :func:`features` (a ``dataclasses.replace`` of another text would keep it).
     acts: frozenset[str] | None = None
 
 
@@ -341,7 +342,7 @@ def features(
     """
     anchor = today or (_date_range(incident_date) or (None, None))[1]
     facts = extract(text, today=anchor) if anchor else extract(text)
-    content, acts = text_parts(text)
+    content = [t for t in tokens(text) if t not in STOPWORDS]
     grams = _weighted_grams(content)
     nips = set(facts.nips)
     if subject_nip:
@@ -374,7 +375,6 @@ def features(
         dates=tuple(dates),
         links=frozenset(all_links),
         evidence_hashes=frozenset(h.lower() for h in evidence_hashes if h),
-        acts=acts,
         **_groups(text),
     )
 

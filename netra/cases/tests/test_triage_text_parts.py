@@ -17,7 +17,7 @@ from netra.cases.models import Case, Subject, TriageResult
 from netra.cases.tests.fixtures import report_data
 from netra.cases.triage_flow import duplicate_candidates, triage_pending
 from netra.triage import api as triage
-from netra.triage.similar import TEXT_PARTS_VERSION, acts_of, text_parts
+from netra.triage.similar import TEXT_PARTS_VERSION, acts_of, pair_vector, text_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,15 @@ def test_a_result_not_computed_yet_is_left_to_triage(agencies):
     assert TriageResult.objects.get(case=case).text_parts is None
     triage_pending()
     assert TriageResult.objects.get(case=case).text_parts["v"] == TEXT_PARTS_VERSION
+
+
+def test_features_never_carry_acts_into_another_text():
+    # ``_entered_features`` and older lookups build a case's features by ``dataclasses.replace`` of
+    # ``triage.features(text="")``: acts set there would be kept for the new text (found by
+    # bench/triage.py against main: 198 of 200 lookups scored without the reports' acts).
+    import dataclasses
+
+    blank = triage.features(text="")
+    assert blank.acts is None and triage.features(text=TEXTS[0][0]).acts is None
+    other = dataclasses.replace(blank, text=TEXTS[4][0])
+    assert acts_of(other.text) and pair_vector(other, other)["acts_same"] == 1.0
