@@ -37,7 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -514,6 +514,17 @@ def _entered_features(
     )
 
 
+_KEYS = {
+    "links_json": "SELECT {agg}(k.value){cast} FROM cases_triagekey k WHERE k.case_id = cases_case.id AND k.kind = 'link'",
+    "hashes_json": "SELECT {agg}(e.sha256_received){cast} FROM cases_evidence e WHERE e.case_id = cases_case.id",
+}
+# A candidate's links and evidence hashes, read in the candidate statement as JSON arrays (text).
+_KEYS_JSON = {
+    "postgresql": {name: sql.format(agg="json_agg", cast="::text") for name, sql in _KEYS.items()},
+    "sqlite": {name: sql.format(agg="json_group_array", cast="") for name, sql in _KEYS.items()},
+}
+
+
 def _first_subject(field: str) -> Subquery:
     return Subquery(Subject.objects.filter(case=OuterRef("pk")).order_by("pk").values(field)[:1])
 
@@ -521,8 +532,8 @@ def _first_subject(field: str) -> Subquery:
 def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, Any]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
     with the columns scoring reads (region, date, stored text, facts and group, the first subject);
-    then one for their links and evidence hashes (and one for the report text of a case triage
-    never read, if any). The number of statements does not grow with the candidates."""
+    their links and evidence hashes as JSON arrays (and one more for the report text of a case
+    triage never read, if any). The number of statements does not grow with the candidates."""
     selects, params = ["SELECT %s"], [case.pk]
     for i, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
@@ -530,6 +541,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         params.extend(part_params)
     rows = list(
         Case.objects.extra(where=[f"cases_case.id IN ({' UNION '.join(selects)})"], params=params)  # noqa: S610
+        .extra(select=_KEYS_JSON[connection.vendor])  # noqa: S610  (constant SQL, no input)
         .order_by()
         .values_list(
             "pk",
@@ -541,23 +553,11 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "triage__top_code",
             "triage__suggestions",
             "triage__text_parts",
+            "links_json",
+            "hashes_json",
         )
         .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
     )
-    ids = [row[0] for row in rows]
-    tag = functools.partial(Value, output_field=CharField())
-    links: dict[int, list[str]] = {}
-    hashes: dict[int, list[str]] = {}
-    for case_id, source, value in (
-        TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK)
-        .order_by()
-        .values_list("case_id", tag("link"), "value")
-        .union(
-            Evidence.objects.filter(case_id__in=ids).order_by().values_list("case_id", tag("hash"), "sha256_received"),
-            all=True,
-        )
-    ):
-        (links if source == "link" else hashes).setdefault(case_id, []).append(value)
     texts: dict[int, str] = {}
     missing = [row[0] for row in rows if row[3] is None]
     if missing:
@@ -578,6 +578,8 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         group,
         suggestions,
         parts,
+        links_json,
+        hashes_json,
         name,
         nip,
         position,
@@ -588,8 +590,8 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "subject_position": position or "",
             "region_code": region_code,
             "incident_date": incident_date,
-            "links": tuple(links.get(pk, ())),
-            "evidence_hashes": tuple(hashes.get(pk, ())),
+            "links": tuple(json.loads(links_json) if links_json else ()),
+            "evidence_hashes": tuple(json.loads(hashes_json) if hashes_json else ()),
         }
         if computed_at is not None:
             stored = stored or ""

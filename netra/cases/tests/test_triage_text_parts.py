@@ -38,9 +38,8 @@ TEXTS = [
 
 
 def submit(text: str, name: str, position: str, **overrides) -> Case:
-    fields = {"description": text, "subject_name": name, "subject_position": position, "links": []}
-    fields["subject_nip"] = overrides.pop("subject_nip", "")
-    return report_submit(data=report_data(**fields, **overrides), files=()).case
+    fields = {"description": text, "subject_name": name, "subject_position": position, "links": [], "subject_nip": ""}
+    return report_submit(data=report_data(**{**fields, **overrides}), files=()).case
 
 
 def _lookups(cases: list[Case], user=None) -> list[list[tuple[int, float, list[str]]]]:
@@ -161,3 +160,28 @@ def test_features_never_carry_acts_into_another_text():
     assert blank.acts is None and triage.features(text=TEXTS[0][0]).acts is None
     other = dataclasses.replace(blank, text=TEXTS[4][0])
     assert acts_of(other.text) and pair_vector(other, other)["acts_same"] == 1.0
+
+
+def test_a_candidates_links_and_files_are_read_in_the_candidate_statement(agencies):
+    # Read as JSON arrays beside the candidate's row (no statement of their own): the same link or
+    # file says "same incident" whatever the words.
+    from netra.cases.models import Evidence
+
+    link = "https://www.facebook.com/contoh/posts/77"
+    one = submit("Guru SD pakai kaos paslon di medsos, ngeshare poster caleg", "", "", links=[link])
+    two = submit("kepala dinas membagikan amplop ke warga di aula kantor", "", "", links=[link, "https://x.com/a/1"])
+    three = submit("camat ikut deklarasi paslon nomor 2 di lapangan desa kasongan", "", "", links=[])
+    four = submit("sekdes memasang baliho paslon di depan balai desa", "", "", links=[])
+    for case in (three, four):
+        for sha in ("ab" * 32, f"{case.pk:064d}"):
+            Evidence.objects.create(
+                case=case, file="x", content_type="image/jpeg", size=1, sha256_received=sha, sha256_stored=sha
+            )
+    triage_pending()
+    every = [Case.objects.filter(pk__in=[one.pk, two.pk, three.pk, four.pk]).values(cid=F("pk"))]
+    features = triage_flow._candidates_with_features(one, every)
+    assert features[one.pk].links == {"https://facebook.com/contoh/posts/77"} and len(features[two.pk].links) == 2
+    assert features[three.pk].evidence_hashes == frozenset(["ab" * 32, f"{three.pk:064d}"])
+    assert features[one.pk].evidence_hashes == frozenset()
+    assert "tautan sama" in {r for c in duplicate_candidates(one) if c.case == two for r in c.reasons}
+    assert "bukti sama" in {r for c in duplicate_candidates(three) if c.case == four for r in c.reasons}
