@@ -289,14 +289,21 @@ RARE_WORDS = 4
 WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
-def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
+def _window_size(others: QuerySet[Case]) -> QuerySet[Case]:
+    """PostgreSQL: the open cases of the text window, up to ``REACH_SCAN_MAX + 1`` (counted)."""
+    return others.order_by().values("pk")[: REACH_SCAN_MAX + 1]
+
+
+def _text_search(text: str, others: QuerySet[Case], size: int | None = None) -> QuerySet | None:
     """The similar-text candidates as a query (``cid``, at most ``POOL``) to fold into the candidate
-    statement; ``None`` when the text finds nothing. PostgreSQL: one COUNT decides between scoring
-    the reach itself and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
+    statement; ``None`` when the text finds nothing. PostgreSQL: the window's size (``size``,
+    counted with the case's own keys by ``_own``, or here) decides between scoring the reach itself
+    and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
     if not text.strip():
         return None
     if connection.vendor == "postgresql":
-        size = others.order_by().values("pk")[: REACH_SCAN_MAX + 1].count()
+        if size is None:
+            size = _window_size(others).count()
         if not size:
             return None
         rows = TriageResult.objects.filter(case__in=others.values("pk"))
@@ -399,14 +406,20 @@ _OWN_SQL = (
 )
 
 
-def _own(case: Case) -> dict:
+def _own(case: Case, window: QuerySet[Case] | None = None) -> dict:
     """The case's own stored text and facts, and its NIPs, keys and evidence hashes: one statement
     (plain SQL: the ORM's compiling of a four-part UNION cost more than running it), and one for
-    its report's text when triage has not read it yet."""
+    its report's text when triage has not read it yet. With ``window`` (PostgreSQL) the same
+    statement counts it (``_window_size``: ``size``), a round trip fewer."""
+    sql, params = _OWN_SQL, [case.pk] * 4
+    if window is not None:
+        window_sql, window_params = _window_size(window).query.sql_with_params()
+        sql += f" UNION ALL SELECT 'size', '', CAST(COUNT(*) AS text) FROM ({window_sql}) w"  # noqa: S608  (Django's own compiled SQL)
+        params += list(window_params)
     with connection.cursor() as cursor:
-        cursor.execute(_OWN_SQL, [case.pk] * 4)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    text, facts, computed = "", {}, False
+    text, facts, computed, size = "", {}, False, None
     nips, keys, hashes = set(), [], []
     for source, kind, value in rows:
         if source == "text":
@@ -416,6 +429,8 @@ def _own(case: Case) -> dict:
                 nips.add(value)
         elif source == "key":
             keys.append((kind, value))
+        elif source == "size":
+            size = int(value)
         else:
             hashes.append(value)
     if not computed:
@@ -423,7 +438,7 @@ def _own(case: Case) -> dict:
         text = (report[0] if report else "").lower()[:SEARCH_CHARS]
     facts = facts or {}
     nips |= set(facts.get("nips") or [])
-    return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes}
+    return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes, "size": size}
 
 
 def _stored_features(
@@ -699,9 +714,10 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     region within ``WINDOW_DAYS``), in the same agency's reach and, with ``user``, their scope;
     ``triage.similarity`` scores them. Cases scoring under ``SHOW_MIN`` are left out.
 
-    A fixed number of statements, whatever the number of candidates: the case's own (1), the text
-    search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
-    what scoring needs, one for their links and hashes, and the shown cases (2).
+    A fixed number of statements, whatever the number of candidates: the case's own keys (1; on
+    PostgreSQL it counts the text window too), the text search's preparation (SQLite 2: the
+    vocabulary and the FTS5 MATCH), one that unions every signal's hits and reads what scoring
+    needs (their links and hashes included), and the shown cases (2): 4 on PostgreSQL, 6 on SQLite.
     """
     found = _ranked(case, user, limit)
     if found is None:
@@ -723,13 +739,11 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
 def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]]] | None:
     """The lookup itself: the case's features, its candidates' and the ``limit`` best (score, id)."""
     others = _reach(case, user)
-    own = _own(case)
-    parts: list[QuerySet] = []
     near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
-    text = _text_search(
-        own["text"],
-        others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near),
-    )
+    window = others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near)
+    own = _own(case, window if connection.vendor == "postgresql" else None)
+    parts: list[QuerySet] = []
+    text = _text_search(own["text"], window, own["size"])
     if text is not None:
         parts.append(text)
     if own["nips"]:

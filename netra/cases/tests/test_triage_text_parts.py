@@ -185,3 +185,15 @@ def test_a_candidates_links_and_files_are_read_in_the_candidate_statement(agenci
     assert features[one.pk].evidence_hashes == frozenset()
     assert "tautan sama" in {r for c in duplicate_candidates(one) if c.case == two for r in c.reasons}
     assert "bukti sama" in {r for c in duplicate_candidates(three) if c.case == four for r in c.reasons}
+
+
+def test_the_lookup_takes_four_statements_on_postgresql_and_six_on_sqlite(corpus):
+    # the case's own keys (and, PostgreSQL, the window's count), SQLite's vocabulary and MATCH, the
+    # candidates with everything scoring reads, the five shown and their subjects
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        found = duplicate_candidates(corpus[1])
+    assert found
+    assert len(queries.captured_queries) == (4 if connection.vendor == "postgresql" else 6)
