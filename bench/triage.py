@@ -14,9 +14,12 @@ Then, for QUERIES open cases of viral groups (the hard case: the text must be fo
 the first version of it frozen in ``bench/triage_v1.py`` (``v1``, about 15 round trips), the
 lookup of commit ``BENCH_PREVIOUS`` (``netra/cases/triage_flow.py`` read from git: by default main
 before the stored text parts, which read every candidate's words again; ``40585d9`` is the one
-before the word index, whose text search above 3 000 cases was the trigram ``%`` over the table) — the script counts the lookups whose result differs from each — and, for the same cases,
-``Subject.objects.filter(nip=...)[:5]`` (one B-tree lookup) as the baseline; prints p50/p95/max, the p95 ratio, and the recall of the viral group's open siblings in
-the top 5. Goal (issue #13): p95 < 50 ms on PostgreSQL with 1 000 000 reports.
+before the word index, whose text search above 3 000 cases was the trigram ``%`` over the table)
+— the script counts the lookups whose result differs from each — and, for the same cases,
+``Subject.objects.filter(nip=...)[:5]`` (one B-tree lookup) as the baseline; prints p50/p95/max,
+the p95 ratio, the recall of the viral group's open siblings in the top 5, and the CPU ms of this
+process per lookup (Python and the driver: the figure load moves least). Goal (issue #13): p95 <
+50 ms on PostgreSQL with 1 000 000 reports.
 
     .venv/bin/python bench/triage.py                                            # SQLite only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/triage.py
@@ -295,6 +298,7 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
         profile.runcall(triage_flow.duplicate_candidates, Case.objects.get(pk=queries[0][0]))
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
     timings: dict[str, list[float]] = {name: [] for name in lookups}
+    cpu: dict[str, list[float]] = {name: [] for name in lookups}  # this process's CPU: load barely moves it
     found = dict.fromkeys(lookups, 0)
     differ = dict.fromkeys(lookups, 0)
     baseline, wanted = [], 0
@@ -304,9 +308,10 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
         wanted += len(siblings)
         reference = None
         for name, lookup in lookups.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             top = lookup(case)
             timings[name].append((time.perf_counter() - t0) * 1000)
+            cpu[name].append((time.process_time() - c0) * 1000)
             shown = [(c.case.pk, c.similarity, c.reasons) for c in top]
             reference = shown if reference is None else reference
             differ[name] += shown != reference
@@ -328,6 +333,7 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
                 "lookups": {
                     name: {
                         **_stats(timings[name]),
+                        "cpu_p50": round(statistics.median(cpu[name]), 2),
                         "recall": round(found[name] / wanted, 3) if wanted else None,
                         "differ": differ[name],
                     }
@@ -453,7 +459,7 @@ def main() -> None:
                     conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     print(
         f"{'database':<11}{'reports':>10}{'load s':>8}{'index s':>8}   {'lookup':<18}{'top-5 p50/p95/max ms':<24}"
-        f"{'NIP p50/p95 ms':<17}{'p95 ratio':>9}{'recall':>8}{'differs':>9}"
+        f"{'NIP p50/p95 ms':<17}{'p95 ratio':>9}{'recall':>8}{'differs':>9}{'CPU p50 ms':>12}"
     )
     ok = True
     for r in results:
@@ -463,7 +469,7 @@ def main() -> None:
             print(
                 f"{r['vendor']:<11}{r['rows']:>10}{r['load_s']:>8}{r['index_s']:>8}   {label:<18}"
                 f"{t['p50']:>6} / {t['p95']:>6} / {t['max']:>6}   {n['p50']:>5} / {n['p95']:>5}   {ratio:>8.1f}x"
-                f"{t['recall']:>8}{t['differ']:>9}"
+                f"{t['recall']:>8}{t['differ']:>9}{t.get('cpu_p50', 0):>12}"
             )
         a, v1, p = r["lookups"]["after"], r["lookups"]["v1"], r["lookups"][PREVIOUS]
         ai, pi = r["lookups"]["after, index"], r["lookups"][f"{PREVIOUS}, index"]
