@@ -540,15 +540,38 @@ _KEYS_JSON = {
 }
 
 
-def _first_subject(field: str) -> Subquery:
-    return Subquery(Subject.objects.filter(case=OuterRef("pk")).order_by("pk").values(field)[:1])
+# A candidate's reported people, every column, oldest first, as a JSON array of arrays: the first
+# is what scoring reads, all of them what a shown candidate carries (no statement of their own).
+# Plain columns only (numbers and text: JSON gives them back as the ORM would; a test checks).
+_SUBJECT_FIELDS = tuple(Subject._meta.concrete_fields)
+_SUBJECT_COLUMNS = ", ".join(f'"{f.column}"' for f in _SUBJECT_FIELDS)
+_SUBJECT_OF_S = ", ".join(f's."{f.column}"' for f in _SUBJECT_FIELDS)
+_SUBJECT_INDEX = {f.attname: i for i, f in enumerate(_SUBJECT_FIELDS)}
+_SUBJECTS_JSON = {  # column names from the model, not input
+    "postgresql": f"SELECT json_agg(json_build_array({_SUBJECT_OF_S}) ORDER BY s.id)::text"  # noqa: S608
+    " FROM cases_subject s WHERE s.case_id = cases_case.id",
+    "sqlite": f"SELECT json_group_array(json_array({_SUBJECT_COLUMNS})) FROM (SELECT {_SUBJECT_OF_S}"  # noqa: S608
+    " FROM cases_subject s WHERE s.case_id = cases_case.id ORDER BY s.id)",
+}
+
+
+def _subjects(rows: list[list]) -> list[Subject]:
+    """Model instances of the rows ``_SUBJECTS_JSON`` gives (every column: nothing deferred)."""
+    names = [f.attname for f in _SUBJECT_FIELDS]
+    return [Subject.from_db(connection.alias, names, row) for row in rows]
 
 
 def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, Any]:
+    """``_candidates`` without the candidates' subjects."""
+    return _candidates(case, parts)[0]
+
+
+def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[Subject]]]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
-    with the columns scoring reads (region, date, stored text, facts and group, the first subject);
-    their links and evidence hashes as JSON arrays (and one more for the report text of a case
-    triage never read, if any). The number of statements does not grow with the candidates."""
+    with the columns scoring reads (region, date, stored text, its words, facts and group) and, as
+    JSON arrays, their subjects, links and evidence hashes (and one more for the report text of a
+    case triage never read, if any): each one's features, and its subjects. The number of
+    statements does not grow with the candidates."""
     selects, params = ["SELECT %s"], [case.pk]
     for i, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
@@ -556,7 +579,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         params.extend(part_params)
     rows = list(
         Case.objects.extra(where=[f"cases_case.id IN ({' UNION '.join(selects)})"], params=params)  # noqa: S610
-        .extra(select=_KEYS_JSON[connection.vendor])  # noqa: S610  (constant SQL, no input)
+        .extra(select={**_KEYS_JSON[connection.vendor], "subjects_json": _SUBJECTS_JSON[connection.vendor]})  # noqa: S610
         .order_by()
         .values_list(
             "pk",
@@ -570,8 +593,8 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             "triage__text_parts",
             "links_json",
             "hashes_json",
+            "subjects_json",
         )
-        .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
     )
     texts: dict[int, str] = {}
     missing = [row[0] for row in rows if row[3] is None]
@@ -582,7 +605,8 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             .values_list("case_id", "description")
         ):
             texts[int(case_id or 0)] = description.lower()[:SEARCH_CHARS]
-    out = {}
+    out, subjects = {}, {}
+    first_name, first_nip, first_position = (_SUBJECT_INDEX[f] for f in ("name", "nip", "position"))
     for (
         pk,
         region_code,
@@ -595,10 +619,14 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
         parts,
         links_json,
         hashes_json,
-        name,
-        nip,
-        position,
+        subjects_json,
     ) in rows:
+        people = json.loads(subjects_json) if subjects_json else []
+        subjects[pk] = people
+        first = people[0] if people else None
+        name = first[first_name] if first else ""
+        nip = first[first_nip] if first else ""
+        position = first[first_position] if first else ""
         fields: dict[str, Any] = {
             "subject_name": name or "",
             "subject_nip": nip or "",
@@ -616,7 +644,7 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             )
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = _text_features(texts.get(pk, ""), tuple(sorted(fields.items())))
-    return out
+    return out, subjects
 
 
 def _report_text(search_text: str, name: str, position: str) -> str:
@@ -717,27 +745,25 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     A fixed number of statements, whatever the number of candidates: the case's own keys (1; on
     PostgreSQL it counts the text window too), the text search's preparation (SQLite 2: the
     vocabulary and the FTS5 MATCH), one that unions every signal's hits and reads what scoring
-    needs (their links and hashes included), and the shown cases (2): 4 on PostgreSQL, 6 on SQLite.
+    needs (their subjects, links and hashes included), and the shown cases (1): 3 on PostgreSQL,
+    5 on SQLite.
     """
     found = _ranked(case, user, limit)
     if found is None:
         return []
-    mine, features, top = found
+    mine, features, top, subjects = found
     # the reasons in words only for the few shown
     scored = [(score, pk, list(triage.similarity(mine, features[pk]).reasons)) for score, pk in top]
-    loaded = (
-        Case.objects.select_related("agency", "region")
-        .prefetch_related("subjects")
-        .in_bulk([pk for _s, pk, _r in scored])
-    )
+    loaded = Case.objects.select_related("agency", "region").in_bulk([pk for _s, pk, _r in scored])
     return [
-        DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score, subjects=list(loaded[pk].subjects.all()))
+        DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score, subjects=_subjects(subjects[pk]))
         for score, pk, reasons in scored
     ]
 
 
-def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]]] | None:
-    """The lookup itself: the case's features, its candidates' and the ``limit`` best (score, id)."""
+def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]], dict] | None:
+    """The lookup itself: the case's features, its candidates', the ``limit`` best (score, id) and
+    the candidates' subjects (``_candidates``)."""
     others = _reach(case, user)
     near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
     window = others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near)
@@ -765,12 +791,12 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
         .order_by("-created_at")
         .values(cid=F("pk"))[:POOL]
     )
-    features = _candidates_with_features(case, parts)
+    features, subjects = _candidates(case, parts)
     mine = features.pop(case.pk, None)
     if mine is None or not features:
         return None
     ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
-    return mine, features, [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN]
+    return mine, features, [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN], subjects
 
 
 # --- duplicates kept with the triage result (the case page reads them, issue #12 item 6) ---------
@@ -795,7 +821,7 @@ def search_duplicates(case: Case) -> list[dict]:
     found = _ranked(case, None, TOP)
     entries = []
     if found is not None:
-        mine, features, top = found
+        mine, features, top, _subjects_of = found
         entries = [_entry(pk, score, _reasons(mine, features[pk])) for score, pk in top]
     now = timezone.now()
     if not TriageResult.objects.filter(case=case).update(duplicates=entries, duplicates_at=now):
