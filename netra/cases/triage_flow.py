@@ -289,7 +289,7 @@ RARE_WORDS = 4
 WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
-def _window_size(others: QuerySet[Case]) -> QuerySet[Case]:
+def _window_size(others: QuerySet[Case]) -> QuerySet:
     """PostgreSQL: the open cases of the text window, up to ``REACH_SCAN_MAX + 1`` (counted)."""
     return others.order_by().values("pk")[: REACH_SCAN_MAX + 1]
 
@@ -419,7 +419,8 @@ def _own(case: Case, window: QuerySet[Case] | None = None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    text, facts, computed, size = "", {}, False, None
+    text, computed, size = "", False, None
+    facts: dict = {}
     nips, keys, hashes = set(), [], []
     for source, kind, value in rows:
         if source == "text":
@@ -766,10 +767,12 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
     the candidates' subjects (``_candidates``)."""
     others = _reach(case, user)
     near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
-    window = others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near)
-    own = _own(case, window if connection.vendor == "postgresql" else None)
+    text_window = others.filter(
+        incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near
+    )
+    own = _own(case, text_window if connection.vendor == "postgresql" else None)
     parts: list[QuerySet] = []
-    text = _text_search(own["text"], window, own["size"])
+    text = _text_search(own["text"], text_window, own["size"])
     if text is not None:
         parts.append(text)
     if own["nips"]:
