@@ -567,12 +567,12 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
     return _candidates(case, parts)[0]
 
 
-def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[Subject]]]:
+def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[list]]]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
     with the columns scoring reads (region, date, stored text, its words, facts and group) and, as
     JSON arrays, their subjects, links and evidence hashes (and one more for the report text of a
-    case triage never read, if any): each one's features, and its subjects. The number of
-    statements does not grow with the candidates."""
+    case triage never read, if any): each one's features, and its subjects' rows (``_subjects``).
+    The number of statements does not grow with the candidates."""
     selects, params = ["SELECT %s"], [case.pk]
     for i, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
