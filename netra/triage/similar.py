@@ -153,11 +153,12 @@ def _text_parts_version() -> str:
 
     from netra.triage import text as text_module
 
+    try:
+        code = [inspect.getsource(f) for f in (text_module, text_parts, _acts, _stems)]
+    except (OSError, TypeError):  # installed without sources: the lexicon and word lists still count
+        code = ["no source", repr(sorted(text_module.LEXICON.items()))]
     pieces = [
-        inspect.getsource(text_module),
-        inspect.getsource(text_parts),
-        inspect.getsource(_acts),
-        inspect.getsource(_stems),
+        *code,
         repr(sorted(STOPWORDS)),
         repr(sorted(ACT_WORDS.items())),
         repr((_PREFIXES, _SUFFIXES, [(p.pattern, w) for p, w in _PHRASES])),

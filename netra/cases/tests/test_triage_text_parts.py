@@ -222,3 +222,15 @@ def test_the_subjects_columns_read_as_json_are_numbers_or_text():
 
     plain = (models.AutoField, models.BigAutoField, models.ForeignKey, models.CharField, models.TextField)
     assert all(isinstance(f, plain) for f in Subject._meta.concrete_fields)
+
+
+def test_the_stamp_follows_what_the_parts_are_read_with(monkeypatch):
+    # another stopword or act word makes every stored part stale (read again, then refilled)
+    from netra.triage import similar
+
+    assert similar._text_parts_version() == TEXT_PARTS_VERSION
+    monkeypatch.setattr(similar, "STOPWORDS", similar.STOPWORDS | {"kasongan"})
+    assert similar._text_parts_version() != TEXT_PARTS_VERSION
+    monkeypatch.undo()
+    monkeypatch.setitem(similar.ACT_WORDS, "remove", (*similar.ACT_WORDS["remove"], "bongkar"))
+    assert similar._text_parts_version() != TEXT_PARTS_VERSION
