@@ -12,11 +12,14 @@ The text index is built after the load (pg_trgm GIN / FTS5), then ANALYZE.
 Then, for QUERIES open cases of viral groups (the hard case: the text must be found), it times
 ``duplicate_candidates(case)`` (retrieval from the indexes + scoring with ``triage.similarity``),
 the first version of it frozen in ``bench/triage_v1.py`` (``v1``, about 15 round trips), the
-lookup of commit ``BENCH_PREVIOUS`` (``netra/cases/triage_flow.py`` read from git: by default the
-one before the word index, whose text search above 3 000 cases was the trigram ``%`` over the
-table) — the script counts the lookups whose result differs from each — and, for the same cases,
-``Subject.objects.filter(nip=...)[:5]`` (one B-tree lookup) as the baseline; prints p50/p95/max, the p95 ratio, and the recall of the viral group's open siblings in
-the top 5. Goal (issue #13): p95 < 50 ms on PostgreSQL with 1 000 000 reports.
+lookup of commit ``BENCH_PREVIOUS`` (``netra/cases/triage_flow.py`` read from git: by default main
+before the stored text parts, which read every candidate's words again; ``40585d9`` is the one
+before the word index, whose text search above 3 000 cases was the trigram ``%`` over the table)
+— the script counts the lookups whose result differs from each — and, for the same cases,
+``Subject.objects.filter(nip=...)[:5]`` (one B-tree lookup) as the baseline; prints p50/p95/max,
+the p95 ratio, the recall of the viral group's open siblings in the top 5, and the CPU ms of this
+process per lookup (Python and the driver: the figure load moves least). Goal (issue #13): p95 <
+50 ms on PostgreSQL with 1 000 000 reports.
 
     .venv/bin/python bench/triage.py                                            # SQLite only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/netra_dev .venv/bin/python bench/triage.py
@@ -26,7 +29,7 @@ the top 5. Goal (issue #13): p95 < 50 ms on PostgreSQL with 1 000 000 reports.
         .venv/bin/python bench/triage.py --reuse
 
 Knobs: BENCH_PG_ROWS (1000000), BENCH_SQLITE_ROWS (100000), BENCH_QUERIES (200),
-BENCH_DATABASES (sqlite,postgresql), BENCH_PG_DB (netra_bench_triage), BENCH_PREVIOUS (40585d9).
+BENCH_DATABASES (sqlite,postgresql), BENCH_PG_DB (netra_bench_triage), BENCH_PREVIOUS (9d62164).
 """
 
 import datetime
@@ -56,7 +59,7 @@ VIRAL_SHARE = 0.05  # of the rows belong to viral groups
 GOAL_P95_MS = 50.0
 # The lookup as it was before the word-index change (the trigram % over the table above 3 000 cases
 # in the window), timed on the same cases in the same run.
-PREVIOUS = os.environ.get("BENCH_PREVIOUS", "40585d9")
+PREVIOUS = os.environ.get("BENCH_PREVIOUS", "9d62164")
 CHUNK = 20_000
 
 POSITIONS = ["camat", "lurah", "kades", "kepala dinas", "guru", "kepala sekolah", "bidan", "sekdes", "staf bkd"]
@@ -253,6 +256,11 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
     from triage_v1 import duplicate_candidates as first_version  # the "before", frozen
 
     previous = _previous_module()  # the lookup of PREVIOUS (git), same run
+    # What triage stores with each result since migration 0025 (the lookup's fast path): filled
+    # for the bulk-loaded rows as an upgraded database would be (manage.py triage_text_parts).
+    began = time.perf_counter()
+    filled = triage_flow.fill_text_parts() if hasattr(triage_flow, "fill_text_parts") else 0
+    parts_s = time.perf_counter() - began
 
     def wide(module):
         """The lookup as if the window held more than REACH_SCAN_MAX cases (an agency-less reach of
@@ -290,6 +298,7 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
         profile.runcall(triage_flow.duplicate_candidates, Case.objects.get(pk=queries[0][0]))
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
     timings: dict[str, list[float]] = {name: [] for name in lookups}
+    cpu: dict[str, list[float]] = {name: [] for name in lookups}  # this process's CPU: load barely moves it
     found = dict.fromkeys(lookups, 0)
     differ = dict.fromkeys(lookups, 0)
     baseline, wanted = [], 0
@@ -299,9 +308,10 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
         wanted += len(siblings)
         reference = None
         for name, lookup in lookups.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             top = lookup(case)
             timings[name].append((time.perf_counter() - t0) * 1000)
+            cpu[name].append((time.process_time() - c0) * 1000)
             shown = [(c.case.pk, c.similarity, c.reasons) for c in top]
             reference = shown if reference is None else reference
             differ[name] += shown != reference
@@ -319,9 +329,11 @@ def run_queries(connection, rows, groups, rng, migrate_s, load_s, index_s, *, re
                 "migrate_s": round(migrate_s, 1),
                 "load_s": round(load_s, 1),
                 "index_s": round(index_s, 1),
+                "text_parts": {"filled": filled, "s": round(parts_s, 1)},
                 "lookups": {
                     name: {
                         **_stats(timings[name]),
+                        "cpu_p50": round(statistics.median(cpu[name]), 2),
                         "recall": round(found[name] / wanted, 3) if wanted else None,
                         "differ": differ[name],
                     }
@@ -447,7 +459,7 @@ def main() -> None:
                     conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
     print(
         f"{'database':<11}{'reports':>10}{'load s':>8}{'index s':>8}   {'lookup':<18}{'top-5 p50/p95/max ms':<24}"
-        f"{'NIP p50/p95 ms':<17}{'p95 ratio':>9}{'recall':>8}{'differs':>9}"
+        f"{'NIP p50/p95 ms':<17}{'p95 ratio':>9}{'recall':>8}{'differs':>9}{'CPU p50 ms':>12}"
     )
     ok = True
     for r in results:
@@ -457,7 +469,7 @@ def main() -> None:
             print(
                 f"{r['vendor']:<11}{r['rows']:>10}{r['load_s']:>8}{r['index_s']:>8}   {label:<18}"
                 f"{t['p50']:>6} / {t['p95']:>6} / {t['max']:>6}   {n['p50']:>5} / {n['p95']:>5}   {ratio:>8.1f}x"
-                f"{t['recall']:>8}{t['differ']:>9}"
+                f"{t['recall']:>8}{t['differ']:>9}{t.get('cpu_p50', 0):>12}"
             )
         a, v1, p = r["lookups"]["after"], r["lookups"]["v1"], r["lookups"][PREVIOUS]
         ai, pi = r["lookups"]["after, index"], r["lookups"][f"{PREVIOUS}, index"]
@@ -466,6 +478,9 @@ def main() -> None:
             f" text index (window > REACH_SCAN_MAX) after/{PREVIOUS} {ai['p95'] / pi['p95']:.2f};"
             f" 'differs': lookups of {a['n']} whose top 5 differs from 'after'; load average {r['load']}"
         )
+        parts = r.get("text_parts") or {}
+        if parts.get("filled"):
+            print(f"  text_parts filled for {parts['filled']} results in {parts['s']} s (triage_text_parts)")
         if r["vendor"] == "postgresql":
             ok = a["p95"] < GOAL_P95_MS and ai["p95"] < GOAL_P95_MS
             print(

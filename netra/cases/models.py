@@ -666,6 +666,12 @@ class TriageResult(models.Model):
     # Empty (null): never searched.
     duplicates = models.JSONField(_("kemungkinan duplikat"), null=True, blank=True)
     duplicates_at = models.DateTimeField(_("duplikat dicari"), null=True, blank=True)
+    # What the duplicate lookup reads from the words of ``search_text`` (the costly part of a
+    # candidate's features), computed when the result is stored: {"v": the engine's
+    # ``TEXT_PARTS_VERSION``, "skip": characters of ``search_text`` before the report's own text,
+    # "words": its content words, "acts": what it says happened}. Used only while both still hold
+    # (else the text is read again); ``manage.py triage_text_parts`` fills old or stale rows.
+    text_parts = models.JSONField(_("bagian teks"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("hasil triase")

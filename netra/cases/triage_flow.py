@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import functools
+import json
 import re
 import time
 import unicodedata
@@ -36,7 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import CharField, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -169,12 +170,14 @@ def _compute(data: dict) -> dict:
     ]
     facts = _jsonable(triage.extract(data["text"], today=data["today"]))
     search = " ".join(part for part in (data["subject_name"], data["subject_position"], data["text"]) if part)
+    search_text = search.lower()[:SEARCH_CHARS]
     keys = {(TriageKey.Kind.LINK, link[:300]) for link in list(data["links"]) + list(facts.get("links") or [])}
     keys |= {(TriageKey.Kind.NIP, nip) for nip in facts.get("nips") or [] if nip}
     return {
         "suggestions": suggestions,
         "facts": facts,
-        "search_text": search.lower()[:SEARCH_CHARS],
+        "search_text": search_text,
+        "text_parts": _text_parts(search_text, data["subject_name"], data["subject_position"]),
         "keys": sorted(keys),
         "data": data,
     }
@@ -203,6 +206,7 @@ def _store(pk: int, case_id: int, computed: dict) -> bool:
         top_code=top["code"],
         top_confidence=top["confidence"],
         search_text=computed["search_text"],
+        text_parts=computed["text_parts"],
         computed_at=timezone.now(),
     )
     if not updated:  # another process computed it meanwhile
@@ -285,14 +289,21 @@ RARE_WORDS = 4
 WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
-def _text_search(text: str, others: QuerySet[Case]) -> QuerySet | None:
+def _window_size(others: QuerySet[Case]) -> QuerySet:
+    """PostgreSQL: the open cases of the text window, up to ``REACH_SCAN_MAX + 1`` (counted)."""
+    return others.order_by().values("pk")[: REACH_SCAN_MAX + 1]
+
+
+def _text_search(text: str, others: QuerySet[Case], size: int | None = None) -> QuerySet | None:
     """The similar-text candidates as a query (``cid``, at most ``POOL``) to fold into the candidate
-    statement; ``None`` when the text finds nothing. PostgreSQL: one COUNT decides between scoring
-    the reach itself and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
+    statement; ``None`` when the text finds nothing. PostgreSQL: the window's size (``size``,
+    counted with the case's own keys by ``_own``, or here) decides between scoring the reach itself
+    and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
     if not text.strip():
         return None
     if connection.vendor == "postgresql":
-        size = others.order_by().values("pk")[: REACH_SCAN_MAX + 1].count()
+        if size is None:
+            size = _window_size(others).count()
         if not size:
             return None
         rows = TriageResult.objects.filter(case__in=others.values("pk"))
@@ -386,48 +397,66 @@ def _word_stats() -> tuple[float, dict[str, float], float]:
     return value
 
 
-def _own(case: Case) -> dict:
-    """The case's own stored text and facts, and its NIPs, keys and evidence hashes (two statements)."""
-    result = (
-        TriageResult.objects.filter(case=case, computed_at__isnull=False).values_list("search_text", "facts").first()
-    )
-    if result is not None:
-        text, facts = result[0], result[1] or {}
-    else:
-        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").values_list("description").first()
-        text = (report[0] if report else "").lower()[:SEARCH_CHARS]
-        facts = {}
-    tag = functools.partial(Value, output_field=CharField())
-    rows = (
-        Subject.objects.filter(case=case)
-        .order_by()
-        .values_list(tag("nip"), tag(""), "nip")
-        .union(
-            TriageKey.objects.filter(case=case).order_by().values_list(tag("key"), "kind", "value"),
-            Evidence.objects.filter(case=case).order_by().values_list(tag("hash"), tag(""), "sha256_received"),
-            all=True,
-        )
-    )
+_OWN_SQL = (
+    "SELECT 'text', search_text, CAST(facts AS text) FROM cases_triageresult"
+    " WHERE case_id = %s AND computed_at IS NOT NULL"
+    " UNION ALL SELECT 'nip', '', nip FROM cases_subject WHERE case_id = %s"
+    " UNION ALL SELECT 'key', kind, value FROM cases_triagekey WHERE case_id = %s"
+    " UNION ALL SELECT 'hash', '', sha256_received FROM cases_evidence WHERE case_id = %s"
+)
+
+
+def _own(case: Case, window: QuerySet[Case] | None = None) -> dict:
+    """The case's own stored text and facts, and its NIPs, keys and evidence hashes: one statement
+    (plain SQL: the ORM's compiling of a four-part UNION cost more than running it), and one for
+    its report's text when triage has not read it yet. With ``window`` (PostgreSQL) the same
+    statement counts it (``_window_size``: ``size``), a round trip fewer."""
+    sql, params = _OWN_SQL, [case.pk] * 4
+    if window is not None:
+        window_sql, window_params = _window_size(window).query.sql_with_params()
+        sql += f" UNION ALL SELECT 'size', '', CAST(COUNT(*) AS text) FROM ({window_sql}) w"  # noqa: S608  (Django's own compiled SQL)
+        params += list(window_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    text, computed, size = "", False, None
+    facts: dict = {}
     nips, keys, hashes = set(), [], []
     for source, kind, value in rows:
-        if source == "nip":
+        if source == "text":
+            text, facts, computed = kind or "", json.loads(value) if value else {}, True
+        elif source == "nip":
             if value:
                 nips.add(value)
         elif source == "key":
             keys.append((kind, value))
+        elif source == "size":
+            size = int(value)
         else:
             hashes.append(value)
+    if not computed:
+        report = Report.objects.filter(case=case).order_by("submitted_at", "pk").values_list("description").first()
+        text = (report[0] if report else "").lower()[:SEARCH_CHARS]
+    facts = facts or {}
     nips |= set(facts.get("nips") or [])
-    return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes}
+    return {"text": text, "facts": facts, "nips": nips, "keys": keys, "hashes": hashes, "size": size}
 
 
-def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggestions: list | None = None) -> Any:
+def _stored_features(
+    base: Any,
+    text: str,
+    facts: dict,
+    group: str = "",
+    suggestions: list | None = None,
+    parts: tuple[list[str], frozenset[str]] | None = None,
+) -> Any:
     """``triage.features`` of a case from what triage stored when it arrived (its text and the
     facts extracted then), without reading the text again: the extraction is the costly part
     (about 3 ms a report), and a lookup scores dozens of candidates.
 
     ``base`` is ``triage.features`` of the entered fields with no text; this adds what the text
-    gives, as ``netra.triage.similar.features`` does.
+    gives, as ``netra.triage.similar.features`` does. ``parts``: ``similar.text_parts(text)`` when
+    stored with the result (``_parts``); else the text is read here.
     """
     import math
 
@@ -435,7 +464,10 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggest
     from netra.triage.similar import _weighted_grams, word_idf
     from netra.triage.text import tokens
 
-    content = [t for t in tokens(text) if t not in STOPWORDS]
+    if parts is not None:
+        content, acts = parts
+    else:
+        content, acts = [t for t in tokens(text) if t not in STOPWORDS], None
     grams = _weighted_grams(content)
     probs = {str(s["code"]): float(s["confidence"]) for s in suggestions or [] if isinstance(s, dict) and "code" in s}
 
@@ -463,6 +495,7 @@ def _stored_features(base: Any, text: str, facts: dict, group: str = "", suggest
         links=union("links", "links"),
         group=group,  # the stored top suggestion: what ``similar._groups`` reads from the text
         group_probs=probs,
+        acts=acts,
     )
 
 
@@ -497,49 +530,79 @@ def _entered_features(
     )
 
 
-def _first_subject(field: str) -> Subquery:
-    return Subquery(Subject.objects.filter(case=OuterRef("pk")).order_by("pk").values(field)[:1])
+_KEYS = {
+    "links_json": "SELECT {agg}(k.value){cast} FROM cases_triagekey k WHERE k.case_id = cases_case.id AND k.kind = 'link'",
+    "hashes_json": "SELECT {agg}(e.sha256_received){cast} FROM cases_evidence e WHERE e.case_id = cases_case.id",
+}
+# A candidate's links and evidence hashes, read in the candidate statement as JSON arrays (text).
+_KEYS_JSON = {
+    "postgresql": {name: sql.format(agg="json_agg", cast="::text") for name, sql in _KEYS.items()},
+    "sqlite": {name: sql.format(agg="json_group_array", cast="") for name, sql in _KEYS.items()},
+}
+
+
+# A candidate's reported people, every column, oldest first, as a JSON array of arrays: the first
+# is what scoring reads, all of them what a shown candidate carries (no statement of their own).
+# Plain columns only (numbers and text: JSON gives them back as the ORM would; a test checks).
+_SUBJECT_FIELDS = tuple(Subject._meta.concrete_fields)
+_SUBJECT_COLUMNS = ", ".join(f'"{f.column}"' for f in _SUBJECT_FIELDS)
+_SUBJECT_OF_S = ", ".join(f's."{f.column}"' for f in _SUBJECT_FIELDS)
+_SUBJECT_INDEX = {f.attname: i for i, f in enumerate(_SUBJECT_FIELDS)}
+_SUBJECTS_JSON = {  # column names from the model, not input
+    "postgresql": f"SELECT json_agg(json_build_array({_SUBJECT_OF_S}) ORDER BY s.id)::text"  # noqa: S608
+    " FROM cases_subject s WHERE s.case_id = cases_case.id",
+    "sqlite": f"SELECT json_group_array(json_array({_SUBJECT_COLUMNS})) FROM (SELECT {_SUBJECT_OF_S}"  # noqa: S608
+    " FROM cases_subject s WHERE s.case_id = cases_case.id ORDER BY s.id)",
+}
+
+
+def _date(value: Any) -> datetime.date | None:
+    """A DATE column as the ORM gives it (SQLite hands plain SQL its ISO text)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _json(value: str | None) -> Any:
+    return json.loads(value) if value is not None else None
+
+
+def _subjects(rows: list[list]) -> list[Subject]:
+    """Model instances of the rows ``_SUBJECTS_JSON`` gives (every column: nothing deferred)."""
+    names = [f.attname for f in _SUBJECT_FIELDS]
+    return [Subject.from_db(connection.alias, names, row) for row in rows]
 
 
 def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, Any]:
+    """``_candidates`` without the candidates' subjects."""
+    return _candidates(case, parts)[0]
+
+
+def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[list]]]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
-    with the columns scoring reads (region, date, stored text, facts and group, the first subject);
-    then one for their links and evidence hashes (and one for the report text of a case triage
-    never read, if any). The number of statements does not grow with the candidates."""
+    with the columns scoring reads (region, date, stored text, its words, facts and group) and, as
+    JSON arrays, their subjects, links and evidence hashes (and one more for the report text of a
+    case triage never read, if any): each one's features, and its subjects' rows (``_subjects``).
+    The number of statements does not grow with the candidates."""
     selects, params = ["SELECT %s"], [case.pk]
     for i, part in enumerate(parts):
         sql, part_params = part.query.sql_with_params()
         selects.append(f"SELECT u{i}.cid FROM ({sql}) u{i}")  # noqa: S608  (Django's own compiled SQL)
         params.extend(part_params)
-    rows = list(
-        Case.objects.extra(where=[f"cases_case.id IN ({' UNION '.join(selects)})"], params=params)  # noqa: S610
-        .order_by()
-        .values_list(
-            "pk",
-            "region_id",
-            "incident_date",
-            "triage__computed_at",
-            "triage__search_text",
-            "triage__facts",
-            "triage__top_code",
-            "triage__suggestions",
-        )
-        .annotate(s_name=_first_subject("name"), s_nip=_first_subject("nip"), s_position=_first_subject("position"))
+    extra = {**_KEYS_JSON[connection.vendor], "subjects_json": _SUBJECTS_JSON[connection.vendor]}
+    # Plain SQL around Django's compiled parts: the ORM's compiling and converting of this one
+    # statement cost more than the database's work on it (constants and Django's compiled SQL only).
+    sql = (
+        "SELECT cases_case.id, cases_case.region_id, cases_case.incident_date, t.computed_at, t.search_text,"  # noqa: S608
+        " CAST(t.facts AS text), t.top_code, CAST(t.suggestions AS text), CAST(t.text_parts AS text), "
+        + ", ".join(f"({extra[name]})" for name in ("links_json", "hashes_json", "subjects_json"))
+        + " FROM cases_case LEFT OUTER JOIN cases_triageresult t ON t.case_id = cases_case.id"
+        f" WHERE cases_case.id IN ({' UNION '.join(selects)})"
     )
-    ids = [row[0] for row in rows]
-    tag = functools.partial(Value, output_field=CharField())
-    links: dict[int, list[str]] = {}
-    hashes: dict[int, list[str]] = {}
-    for case_id, source, value in (
-        TriageKey.objects.filter(case_id__in=ids, kind=TriageKey.Kind.LINK)
-        .order_by()
-        .values_list("case_id", tag("link"), "value")
-        .union(
-            Evidence.objects.filter(case_id__in=ids).order_by().values_list("case_id", tag("hash"), "sha256_received"),
-            all=True,
-        )
-    ):
-        (links if source == "link" else hashes).setdefault(case_id, []).append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            (pk, region, _date(day), computed, text, _json(facts), top, _json(suggestions), _json(parts), *rest)
+            for pk, region, day, computed, text, facts, top, suggestions, parts, *rest in cursor.fetchall()
+        ]
     texts: dict[int, str] = {}
     missing = [row[0] for row in rows if row[3] is None]
     if missing:
@@ -549,23 +612,46 @@ def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, An
             .values_list("case_id", "description")
         ):
             texts[int(case_id or 0)] = description.lower()[:SEARCH_CHARS]
-    out = {}
-    for pk, region_code, incident_date, computed_at, text, facts, group, suggestions, name, nip, position in rows:
+    out, subjects = {}, {}
+    first_name, first_nip, first_position = (_SUBJECT_INDEX[f] for f in ("name", "nip", "position"))
+    for (
+        pk,
+        region_code,
+        incident_date,
+        computed_at,
+        stored,
+        facts,
+        group,
+        suggestions,
+        parts,
+        links_json,
+        hashes_json,
+        subjects_json,
+    ) in rows:
+        people = json.loads(subjects_json) if subjects_json else []
+        subjects[pk] = people
+        first = people[0] if people else None
+        name = first[first_name] if first else ""
+        nip = first[first_nip] if first else ""
+        position = first[first_position] if first else ""
         fields: dict[str, Any] = {
             "subject_name": name or "",
             "subject_nip": nip or "",
             "subject_position": position or "",
             "region_code": region_code,
             "incident_date": incident_date,
-            "links": tuple(links.get(pk, ())),
-            "evidence_hashes": tuple(hashes.get(pk, ())),
+            "links": tuple(json.loads(links_json) if links_json else ()),
+            "evidence_hashes": tuple(json.loads(hashes_json) if hashes_json else ()),
         }
         if computed_at is not None:
-            text = _report_text(text or "", name or "", position or "")
-            out[pk] = _stored_features(_entered_features(**fields), text, facts or {}, group, suggestions)
+            stored = stored or ""
+            text = _report_text(stored, name or "", position or "")
+            out[pk] = _stored_features(
+                _entered_features(**fields), text, facts or {}, group, suggestions, _parts(parts, stored, text)
+            )
         else:  # a case triage never read (made before it, or by hand): read its report now
             out[pk] = _text_features(texts.get(pk, ""), tuple(sorted(fields.items())))
-    return out
+    return out, subjects
 
 
 def _report_text(search_text: str, name: str, position: str) -> str:
@@ -576,6 +662,76 @@ def _report_text(search_text: str, name: str, position: str) -> str:
     if prefix and search_text.startswith(prefix + " "):
         return search_text[len(prefix) + 1 :]
     return search_text
+
+
+def _text_parts(search_text: str, name: str, position: str) -> dict:
+    """``TriageResult.text_parts`` of a stored ``search_text`` whose subject is ``name`` /
+    ``position``: what the lookup reads from its words, for the text ``_report_text`` gives."""
+    from netra.triage.similar import TEXT_PARTS_VERSION, text_parts
+
+    text = _report_text(search_text, name or "", position or "")
+    words, acts = text_parts(text)
+    return {"v": TEXT_PARTS_VERSION, "skip": len(search_text) - len(text), "words": words, "acts": sorted(acts)}
+
+
+def _parts(stored: Any, search_text: str, text: str) -> tuple[list[str], frozenset[str]] | None:
+    """The stored ``text_parts`` when they are those of ``text`` (``_report_text`` of
+    ``search_text`` for the case's subject now) by the engine of now; else None (read the text).
+
+    ``text`` is always a suffix of ``search_text``: the same ``skip`` is the same text, so a subject
+    renamed since (another prefix cut off) or another tokenizer never gives stale words."""
+    from netra.triage.similar import TEXT_PARTS_VERSION
+
+    if (
+        isinstance(stored, dict)
+        and stored.get("v") == TEXT_PARTS_VERSION
+        and stored.get("skip") == len(search_text) - len(text)
+    ):
+        return list(stored.get("words") or []), frozenset(stored.get("acts") or [])
+    return None
+
+
+TEXT_PARTS_BATCH = 2000
+
+
+def fill_text_parts(*, batch_size: int = TEXT_PARTS_BATCH, stdout=None) -> int:
+    """Store ``text_parts`` on every computed result without them (older than migration 0025) or
+    with another engine's stamp, a batch per statement pair; return how many. Safe to run while
+    cases arrive: the lookup reads the text of any row not filled yet, and checks what is."""
+    from netra.triage.similar import TEXT_PARTS_VERSION
+
+    todo = TriageResult.objects.filter(computed_at__isnull=False).filter(
+        Q(text_parts__isnull=True) | ~Q(text_parts__v=TEXT_PARTS_VERSION)
+    )
+    first_subject = Subject.objects.filter(case=OuterRef("case_id")).order_by("pk")
+    done, after = 0, 0
+    while True:
+        rows = list(
+            todo.filter(pk__gt=after)
+            .order_by("pk")
+            .annotate(
+                s_name=Subquery(first_subject.values("name")[:1]),
+                s_position=Subquery(first_subject.values("position")[:1]),
+            )
+            .only("pk", "search_text")[:batch_size]
+        )
+        if not rows:
+            return done
+        for row in rows:
+            row.text_parts = _text_parts(row.search_text or "", row.s_name or "", row.s_position or "")
+        with writer_turn(), transaction.atomic():  # the engine ran before; the turn only writes
+            if connection.vendor == "postgresql":  # one UPDATE … FROM unnest() per batch
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE cases_triageresult t SET text_parts = v.parts::jsonb"
+                        " FROM unnest(%s::bigint[], %s::text[]) AS v(id, parts) WHERE t.id = v.id",
+                        [[row.pk for row in rows], [json.dumps(row.text_parts) for row in rows]],
+                    )
+            else:
+                TriageResult.objects.bulk_update(rows, ["text_parts"], batch_size=500)
+        done, after = done + len(rows), rows[-1].pk
+        if stdout is not None:
+            stdout.write(f"{done}\n")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -593,37 +749,36 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     region within ``WINDOW_DAYS``), in the same agency's reach and, with ``user``, their scope;
     ``triage.similarity`` scores them. Cases scoring under ``SHOW_MIN`` are left out.
 
-    A fixed number of statements, whatever the number of candidates: the case's own (2), the text
-    search's preparation (PostgreSQL 1, SQLite 2), one that unions every signal's hits and reads
-    what scoring needs, one for their links and hashes, and the shown cases (2).
+    A fixed number of statements, whatever the number of candidates: the case's own keys (1; on
+    PostgreSQL it counts the text window too), the text search's preparation (SQLite 2: the
+    vocabulary and the FTS5 MATCH), one that unions every signal's hits and reads what scoring
+    needs (their subjects, links and hashes included), and the shown cases (1): 3 on PostgreSQL,
+    5 on SQLite.
     """
     found = _ranked(case, user, limit)
     if found is None:
         return []
-    mine, features, top = found
+    mine, features, top, subjects = found
     # the reasons in words only for the few shown
     scored = [(score, pk, list(triage.similarity(mine, features[pk]).reasons)) for score, pk in top]
-    loaded = (
-        Case.objects.select_related("agency", "region")
-        .prefetch_related("subjects")
-        .in_bulk([pk for _s, pk, _r in scored])
-    )
+    loaded = Case.objects.select_related("agency", "region").in_bulk([pk for _s, pk, _r in scored])
     return [
-        DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score, subjects=list(loaded[pk].subjects.all()))
+        DuplicateCandidate(case=loaded[pk], reasons=reasons, similarity=score, subjects=_subjects(subjects[pk]))
         for score, pk, reasons in scored
     ]
 
 
-def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]]] | None:
-    """The lookup itself: the case's features, its candidates' and the ``limit`` best (score, id)."""
+def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]], dict] | None:
+    """The lookup itself: the case's features, its candidates', the ``limit`` best (score, id) and
+    the candidates' subjects (``_candidates``)."""
     others = _reach(case, user)
-    own = _own(case)
-    parts: list[QuerySet] = []
     near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
-    text = _text_search(
-        own["text"],
-        others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near),
+    text_window = others.filter(
+        incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near
     )
+    own = _own(case, text_window if connection.vendor == "postgresql" else None)
+    parts: list[QuerySet] = []
+    text = _text_search(own["text"], text_window, own["size"])
     if text is not None:
         parts.append(text)
     if own["nips"]:
@@ -645,12 +800,12 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
         .order_by("-created_at")
         .values(cid=F("pk"))[:POOL]
     )
-    features = _candidates_with_features(case, parts)
+    features, subjects = _candidates(case, parts)
     mine = features.pop(case.pk, None)
     if mine is None or not features:
         return None
     ranked = sorted((-triage.score(mine, theirs), pk) for pk, theirs in features.items())
-    return mine, features, [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN]
+    return mine, features, [(-s, pk) for s, pk in ranked[:limit] if -s >= SHOW_MIN], subjects
 
 
 # --- duplicates kept with the triage result (the case page reads them, issue #12 item 6) ---------
@@ -675,7 +830,7 @@ def search_duplicates(case: Case) -> list[dict]:
     found = _ranked(case, None, TOP)
     entries = []
     if found is not None:
-        mine, features, top = found
+        mine, features, top, _subjects_of = found
         entries = [_entry(pk, score, _reasons(mine, features[pk])) for score, pk in top]
     now = timezone.now()
     if not TriageResult.objects.filter(case=case).update(duplicates=entries, duplicates_at=now):

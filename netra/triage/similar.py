@@ -113,7 +113,12 @@ def _stems(word: str) -> list[str]:
 def acts_of(text: str) -> frozenset[str]:
     """What the text says happened (keys of ``ACT_WORDS``); from the text alone, so a case's stored
     text gives the same as the report did."""
-    normalised = normalize(text)
+    return _acts(tokens(text))
+
+
+def _acts(stream: list[str]) -> frozenset[str]:
+    """:func:`acts_of` from the text's token stream (``tokens(text)``)."""
+    normalised = " ".join(stream)
     words = normalised.split()
     for pattern, word in _PHRASES:
         if pattern.search(normalised):
@@ -126,6 +131,42 @@ def acts_of(text: str) -> frozenset[str]:
         if act:
             found.add(act)
     return frozenset(found)
+
+
+def text_parts(text: str) -> tuple[list[str], frozenset[str]]:
+    """What :func:`features` and :func:`pair_vector` read from the words of a text, in one pass of
+    the tokenizer: its content words (``tokens`` without stopwords, in order) and ``acts_of(text)``.
+
+    The costly part of a candidate's features (the normaliser's regexes and the stemming); ``cases``
+    stores it with the triage result, stamped with :data:`TEXT_PARTS_VERSION`.
+    """
+    stream = tokens(text)
+    return [t for t in stream if t not in STOPWORDS], _acts(stream)
+
+
+def _text_parts_version() -> str:
+    """A fingerprint of everything :func:`text_parts` depends on (the normaliser's source and
+    lexicon, the stopwords, the act words and stemming): stored parts with another stamp are
+    not used (the lookup reads the text again), so a change of any of them cannot drift a score."""
+    import hashlib
+    import inspect
+
+    from netra.triage import text as text_module
+
+    try:
+        code = [inspect.getsource(f) for f in (text_module, text_parts, _acts, _stems)]
+    except (OSError, TypeError):  # installed without sources: the lexicon and word lists still count
+        code = ["no source", repr(sorted(text_module.LEXICON.items()))]
+    pieces = [
+        *code,
+        repr(sorted(STOPWORDS)),
+        repr(sorted(ACT_WORDS.items())),
+        repr((_PREFIXES, _SUFFIXES, [(p.pattern, w) for p, w in _PHRASES])),
+    ]
+    return hashlib.sha256("\n".join(pieces).encode()).hexdigest()[:16]
+
+
+TEXT_PARTS_VERSION = _text_parts_version()
 
 
 def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
@@ -174,7 +215,8 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     if gap is not None:
         v["date_close"] = float(gap <= 2)
         v["date_far"] = float(gap > 10)
-    acts_a, acts_b = acts_of(a.text), acts_of(b.text)
+    acts_a = a.acts if a.acts is not None else acts_of(a.text)
+    acts_b = b.acts if b.acts is not None else acts_of(b.text)
     v["acts_same"] = float(bool(acts_a & acts_b))
     v["acts_conflict"] = float(bool(acts_a and acts_b and not acts_a & acts_b))
     # the same official, the same place, the same act or candidate: a third each, and nothing at all
@@ -221,6 +263,9 @@ class Features:
     evidence_hashes: frozenset[str] = frozenset()
     group: str = ""  # the violation group the text reads as (first suggestion)
     group_probs: dict[str, float] = field(default_factory=dict)  # every group's confidence (the suggestions)
+    # ``acts_of(text)`` when already known (stored with the case: ``text_parts``); None: read from
+    # ``text``. Never set by :func:`features` (a ``dataclasses.replace`` of another text would keep it).
+    acts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
