@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0024_subject_name_trigram'),
+        ('cases', '0025_case_province'),
     ]
 
     operations = [
