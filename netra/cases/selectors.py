@@ -632,37 +632,40 @@ def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
 
 
 def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subject]]:
-    """``subject_history(s, user=user)[:limit]`` for each subject in two statements whatever their
-    number: the ids, each subject's slice in one ``UNION ALL``, then those rows."""
-    from django.db import connection
-
+    """``subject_history(s, user=user)[:limit]`` for each subject in one statement whatever their
+    number: the rows whose id is in the ``UNION ALL`` of every subject's slice, each row marked
+    with the slices it belongs to (a slice is an index-bounded LIMIT query, read once by the
+    planner for the union and once for its mark)."""
     found: dict[int, list[Subject]] = {subject.pk: [] for subject in subjects}
     parts: list[str] = []
     params: list[Any] = []
+    marks: dict[str, Any] = {}
     for subject in subjects:
         qs = subject_history(subject, user=user)
         if qs.query.is_empty():
             continue
+        part = qs.values("pk")[:limit]
         try:
-            sql, part_params = (
-                qs.annotate(for_subject=Value(subject.pk, output_field=IntegerField()))
-                .values_list("pk", "for_subject")[:limit]
-                .query.sql_with_params()
-            )
+            sql, part_params = part.query.sql_with_params()
         except EmptyResultSet:  # an empty scope: nothing to ask
             continue
         parts.append(f"SELECT * FROM ({sql}) h{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part_params)
+        marks[f"in_history_of_{subject.pk}"] = SqlCase(When(pk__in=part, then=Value(1)), default=Value(0))
     if not parts:
         return found
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        pairs = cursor.fetchall()
-    rows = Subject.objects.select_related("case", "case__agency").in_bulk({pk for pk, _for in pairs})
-    for pk, for_subject in pairs:
-        found[int(for_subject)].append(rows[pk])
-    for items in found.values():
-        items.sort(key=lambda s: (s.case.created_at, s.pk), reverse=True)
+    from django.db.models.expressions import RawSQL
+
+    rows = (
+        Subject.objects.filter(pk__in=RawSQL(" UNION ALL ".join(parts), params))
+        .select_related("case", "case__agency")
+        .annotate(**marks)
+        .order_by("-case__created_at", "-pk")
+    )
+    for row in rows:
+        for subject_pk in found:
+            if getattr(row, f"in_history_of_{subject_pk}", 0):
+                found[subject_pk].append(row)
     return found
 
 

@@ -19,7 +19,9 @@ from django.urls import reverse
 
 from netra.audit.services import record
 from netra.cases import triage_flow
-from netra.cases.models import Case, Evidence, InternalNote, Message, Report, Subject, Transition
+from netra.cases.models import Case, Evidence, InternalNote, LinkArchive, Message, Report, Subject, Transition
+from netra.pacts.models import Employee, PactCampaign, PactSignature
+from netra.pacts.outreach_models import EventAttendance, SocialisationEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +81,8 @@ def _fill(case: Case, *, reports: int, evidence: int, messages: int, subjects: i
             author=officer if satgas else None,
             body=f"Pesan {n}",
         )
+    for report in mine[:3]:  # the reports' links, archived
+        LinkArchive.objects.create(case=case, report=report, url=report.links[0], status=LinkArchive.Status.ARCHIVED)
     Transition.objects.create(case=case, from_state="", to_state=S.RECEIVED)
     Transition.objects.create(case=case, from_state=S.RECEIVED, to_state=S.CHECKING, actor=officer)
     InternalNote.objects.create(case=case, author=officer, body="Catatan")
@@ -86,7 +90,31 @@ def _fill(case: Case, *, reports: int, evidence: int, messages: int, subjects: i
 
 
 @pytest.fixture
-def small_case(agencies, regions, satgas_katingan):
+def roster(agencies, satgas_katingan):
+    """The first subject of every case is on Katingan's roster: signed the open pact, attended two events."""
+    katingan = agencies["pemkab-katingan"]
+    employee = Employee.objects.create(
+        agency=katingan, name="Terlapor 0", nip="198503122010010000", status=Employee.Status.PNS
+    )
+    today = datetime.date(2026, 11, 1)
+    campaign = PactCampaign.objects.create(
+        agency=katingan, title="Pakta Pilkada 2026", text="…", starts_on=today, ends_on=today, state="open"
+    )
+    PactSignature.objects.create(
+        campaign=campaign, employee=employee, method="self", signed_at=datetime.datetime(2026, 11, 2, 3, tzinfo=datetime.UTC),
+        signed_name=employee.name,
+    )
+    for n in range(2):
+        event = SocialisationEvent.objects.create(
+            agency=katingan, kind=SocialisationEvent.Kind.choices[0][0], title=f"Sosialisasi {n}",
+            held_on=datetime.date(2026, 10, 1 + n),
+        )
+        EventAttendance.objects.create(event=event, employee=employee, method=EventAttendance.Method.choices[0][0])
+    return employee
+
+
+@pytest.fixture
+def small_case(agencies, regions, satgas_katingan, roster):
     case = _case(agencies["pemkab-katingan"], regions["62.06"])
     _fill(case, reports=1, evidence=0, messages=0, subjects=1, officer=satgas_katingan)
     triage_flow.search_duplicates(case)  # none alike: an empty list kept
@@ -94,7 +122,7 @@ def small_case(agencies, regions, satgas_katingan):
 
 
 @pytest.fixture
-def big_case(agencies, regions, satgas_katingan):
+def big_case(agencies, regions, satgas_katingan, roster):
     agency, region = agencies["pemkab-katingan"], regions["62.06"]
     case = _case(agency, region)
     _fill(case, reports=12, evidence=30, messages=40, subjects=5, officer=satgas_katingan)
