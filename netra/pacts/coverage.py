@@ -508,9 +508,7 @@ def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[Pre
         if nip:
             found, certain = [e for e in employees.values() if e.nip == nip][:3], True
         elif name and agency_id:
-            found = [e for e in employees.values() if e.agency_id == agency_id and e.name.lower() == name.lower()][
-                :3
-            ]
+            found = [e for e in employees.values() if e.agency_id == agency_id and e.name.lower() == name.lower()][:3]
             certain = False
         else:
             found, certain = [], False
