@@ -823,13 +823,15 @@ def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
 
 def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subject]]:
     """``subject_history(s, user=user)[:limit]`` for each subject in one statement whatever their
-    number: the rows whose id is in the ``UNION ALL`` of every subject's slice, each row marked
-    with the slices it belongs to (a slice is an index-bounded LIMIT query, read once by the
-    planner for the union and once for its mark)."""
+    number: the rows whose id is in the ``UNION ALL`` of every subject's slice (each an index-bounded
+    LIMIT query). A row goes to a subject by NIP when it has one (every row fetched is of another
+    case in the reader's scope, so the same NIP means its slice: the first ``limit`` by the slice's
+    order are exactly it); a subject known by name only marks its rows in the statement itself."""
     found: dict[int, list[Subject]] = {subject.pk: [] for subject in subjects}
     parts: list[str] = []
     params: list[Any] = []
     marks: dict[str, Any] = {}
+    by_nip: dict[str, list[int]] = {}
     for subject in subjects:
         qs = subject_history(subject, user=user)
         if qs.query.is_empty():
@@ -841,7 +843,10 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
             continue
         parts.append(f"SELECT * FROM ({sql}) h{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part_params)
-        marks[f"in_history_of_{subject.pk}"] = SqlCase(When(pk__in=part, then=Value(1)), default=Value(0))
+        if subject.nip:
+            by_nip.setdefault(subject.nip, []).append(subject.pk)
+        else:
+            marks[f"in_history_of_{subject.pk}"] = SqlCase(When(pk__in=part, then=Value(1)), default=Value(0))
     if not parts:
         return found
     from django.db.models.expressions import RawSQL
@@ -853,9 +858,13 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
         .order_by("-case__created_at", "-pk")
     )
     for row in rows:
-        for subject_pk in found:
-            if getattr(row, f"in_history_of_{subject_pk}", 0):
-                found[subject_pk].append(row)
+        for subject_pk in by_nip.get(row.nip or "", []):
+            found[subject_pk].append(row)
+        for name in marks:
+            if getattr(row, name):
+                found[int(name.rsplit("_", 1)[1])].append(row)
+    for items in found.values():
+        del items[limit:]
     return found
 
 
