@@ -32,10 +32,10 @@ def _staff_links(request) -> dict[str, bool]:
     links = {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles, "pacts": pacts}
     # Prevention outreach (coverage, circulars, events): every member; the pages scope the rest.
     links["outreach"] = bool(roles) or user.is_superuser
-    if roles & {Membership.Role.AGENCY_ADMIN, Membership.Role.SATGAS_LEAD}:  # past registers (one more query)
-        from netra.cases.history_import import importing_agencies
+    if roles & {Membership.Role.AGENCY_ADMIN, Membership.Role.SATGAS_LEAD}:  # past registers (the same memberships)
+        from netra.cases.history_import import may_import
 
-        links["history"] = importing_agencies(user).exists()
+        links["history"] = may_import(user)
     if admin:  # the elections page: superuser, admins of BKN pusat / Bawaslu RI (one more query, admins only)
         from netra.orgs.elections import may_manage_elections
 

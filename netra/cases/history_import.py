@@ -750,6 +750,17 @@ def importing_agencies(user) -> QuerySet[Agency]:
     )
 
 
+def may_import(user) -> bool:
+    """``importing_agencies(user).exists()`` from the memberships the request already read
+    (``netra.orgs.per_request``): the menu's link, no query of its own."""
+    from netra.orgs.per_request import active_memberships
+
+    kinds = ROLES[Role.SATGAS_LEAD].agency_kinds
+    return any(
+        m.role in IMPORTER_ROLES and m.agency.active and m.agency.kind in kinds for m in active_memberships(user)
+    )
+
+
 def history_import_for(user, pk) -> HistoryImport:
     """One job of an agency the user imports into; anybody else: 404."""
     try:

@@ -62,10 +62,12 @@ def public_timeline(case: Case) -> list[dict]:
 
 def reports_of_case(case: Case):
     """The submissions of a case, including those of cases merged into it (one query)."""
-    # An IN over the case and its merged ones (each an index lookup), not an OR across a join.
-    return Report.objects.filter(
-        case_id__in=Case.objects.filter(Q(pk=case.pk) | Q(merged_into_id=case.pk)).values("pk")
-    )
+    # An IN over the case and its merged ones, each an index lookup: a UNION ALL, not one OR
+    # (SQLite reads `id = x OR merged_into_id = x` by scanning the whole merged_into index:
+    # 24 ms at 100 000 cases, 0.1 ms as two lookups).
+    cases = Case.objects.order_by().filter(pk=case.pk).values("pk")
+    merged = Case.objects.order_by().filter(merged_into_id=case.pk).values("pk")
+    return Report.objects.filter(case_id__in=cases.union(merged, all=True))
 
 
 # --- staff: scoped lists ----------------------------------------------------------------------
@@ -569,7 +571,8 @@ def case_for(user, pk) -> Case:
 
 def case_page_for(user, pk) -> Case:
     """``case_for`` with what the case page reads beside it in the same statement (its triage
-    result and recommendation, ``loaded_relation``; the latest triage choice, ``latest_choice_*``)."""
+    result and recommendation, ``loaded_relation``; the latest triage choice, ``latest_choice_*``;
+    whether it has decisions and control actions, ``has_decisions`` / ``has_control_actions``)."""
     try:
         return (
             scoped_cases(user)
@@ -582,11 +585,24 @@ def case_page_for(user, pk) -> Case:
                 "recommendation__sanction_category",
                 "recommendation__suggested_category",
             )
-            .annotate(**_latest_triage_choice())
+            .annotate(**_latest_triage_choice(), **_late_lists())
             .get(pk=pk)
         )
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("case not found") from None
+
+
+def _late_lists() -> dict:
+    """Whether the case has a PPK decision or a BKN control action (``has_decisions``,
+    ``has_control_actions``): lists only a case late in its life has, not asked for when empty."""
+    from django.db.models import Exists
+
+    from netra.cases.models import ControlAction, Decision
+
+    return {
+        "has_decisions": Exists(Decision.objects.filter(case=OuterRef("pk"))),
+        "has_control_actions": Exists(ControlAction.objects.filter(case=OuterRef("pk"))),
+    }
 
 
 def _latest_triage_choice() -> dict:
@@ -615,6 +631,182 @@ def loaded_relation(case: Case, name: str):
 NOT_LOADED = _NOT_LOADED
 
 
+# --- the case page's log: transitions, audit events, internal notes, messages ------------------
+
+
+@dataclass
+class CaseLog:
+    """What the case page lists by time, read in one statement (``case_log``)."""
+
+    transitions: list
+    events: list
+    notes: list
+    follow_ups: list  # by date, then as recorded
+    messages: dict[int, list]  # by report pk, oldest first
+
+
+def case_log(case: Case, *, report_ids, skip_actions=()) -> CaseLog:
+    """The case's transitions, its audit events (but ``skip_actions``), its internal notes, its
+    follow-ups and the messages of ``report_ids``, each oldest first, in one ``UNION ALL`` of five
+    index lookups: the rows have one shape (when, who, what, a text), so one statement reads them all.
+
+    The rows come back as model instances carrying what the page shows, with their actor or
+    author (pk and names only) — for reading, never for saving."""
+    from django.db.models import BooleanField, CharField, DateField, JSONField
+
+    from netra.audit.models import AuditEvent
+    from netra.cases.models import FollowUp, InternalNote, Message
+    from netra.orgs.models import User
+
+    def part(qs, kind: str, *, at: str, user: str, a, b, text, payload=None, imported=None, ref=None, day=None):
+        def col(value, field):  # a field name, else a constant ("" an empty text; None a typed NULL)
+            if isinstance(value, str) and value:
+                return F(value)
+            return Cast(Value(None), output_field=field) if value is None else Value(value, output_field=field)
+
+        return qs.order_by().annotate(
+            log_kind=Value(kind, output_field=CharField()),
+            log_pk=F("pk"),
+            log_at=F(at),
+            log_user=F(f"{user}_id"),
+            log_first=F(f"{user}__first_name"),
+            log_last=F(f"{user}__last_name"),
+            log_username=F(f"{user}__username"),
+            log_a=col(a, CharField()),
+            log_b=col(b, CharField()),
+            log_text=col(text, CharField()),
+            log_payload=col(payload, JSONField()),
+            log_imported=col(imported if imported is not None else False, BooleanField()),
+            log_ref=col(ref, IntegerField()),
+            log_day=col(day, DateField()),
+        )
+
+    columns = [
+        "log_kind",
+        "log_pk",
+        "log_at",
+        "log_user",
+        "log_first",
+        "log_last",
+        "log_username",
+        "log_a",
+        "log_b",
+        "log_text",
+        "log_payload",
+        "log_imported",
+        "log_ref",
+        "log_day",
+    ]
+    events = AuditEvent.objects.filter(object_type=case._meta.label_lower, object_id=str(case.pk))
+    if skip_actions:
+        events = events.exclude(action__in=sorted(skip_actions))
+    parts = [
+        part(events, "event", at="created_at", user="actor", a="action", b="actor_label", text="", payload="payload"),
+        part(
+            Transition.objects.filter(case=case),
+            "transition",
+            at="at",
+            user="actor",
+            a="from_state",
+            b="to_state",
+            text="public_note",
+            imported="imported",
+        ),
+        part(InternalNote.objects.filter(case=case), "note", at="created_at", user="author", a="", b="", text="body"),
+        part(
+            FollowUp.objects.filter(case=case),
+            "followup",
+            at="created_at",
+            user="created_by",
+            a="kind",
+            b="",
+            text="text",
+            day="date",
+        ),
+        part(
+            Message.objects.filter(report_id__in=list(report_ids)),
+            "message",
+            at="created_at",
+            user="author",
+            a="sender",
+            b="",
+            text="body",
+            ref="report_id",
+        ),
+    ]
+    first, *rest = (qs.values(*columns) for qs in parts)
+    rows = first.union(*rest, all=True).order_by("log_at", "log_pk")
+    log = CaseLog(transitions=[], events=[], notes=[], follow_ups=[], messages={pk: [] for pk in report_ids})
+    users: dict[int, User] = {}
+    for row in rows:
+        user = None
+        if row["log_user"] is not None:
+            user = users.get(row["log_user"])
+            if user is None:
+                user = users[row["log_user"]] = User(
+                    pk=row["log_user"],
+                    first_name=row["log_first"] or "",
+                    last_name=row["log_last"] or "",
+                    username=row["log_username"] or "",
+                )
+        kind, pk, at, text = row["log_kind"], row["log_pk"], row["log_at"], row["log_text"] or ""
+        if kind == "event":
+            event = AuditEvent(
+                pk=pk,
+                action=row["log_a"],
+                actor_label=row["log_b"],
+                object_type=case._meta.label_lower,
+                object_id=str(case.pk),
+                payload=row["log_payload"],
+                created_at=at,
+                actor_id=row["log_user"],
+            )
+            event.actor = user
+            log.events.append(event)
+        elif kind == "transition":
+            step = Transition(
+                pk=pk,
+                case_id=case.pk,
+                from_state=row["log_a"] or "",
+                to_state=row["log_b"],
+                at=at,
+                actor_id=row["log_user"],
+                public_note=text,
+                imported=bool(row["log_imported"]),
+            )
+            step.actor = user
+            log.transitions.append(step)
+        elif kind == "note":
+            note = InternalNote(pk=pk, case_id=case.pk, author_id=row["log_user"], body=text, created_at=at)
+            note.author = user
+            log.notes.append(note)
+        elif kind == "followup":
+            item = FollowUp(
+                pk=pk,
+                case_id=case.pk,
+                kind=row["log_a"],
+                text=text,
+                date=row["log_day"],
+                created_by_id=row["log_user"],
+                created_at=at,
+            )
+            item.created_by = user
+            log.follow_ups.append(item)
+        else:
+            message = Message(
+                pk=pk,
+                report_id=row["log_ref"],
+                sender=row["log_a"],
+                author_id=row["log_user"],
+                body=text,
+                created_at=at,
+            )
+            message.author = user
+            log.messages.setdefault(row["log_ref"], []).append(message)
+    log.follow_ups.sort(key=lambda item: (item.date, item.pk))
+    return log
+
+
 # --- checking helpers -------------------------------------------------------------------------
 
 
@@ -638,37 +830,49 @@ def subject_history(subject: Subject, *, user=None) -> QuerySet[Subject]:
 
 
 def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subject]]:
-    """``subject_history(s, user=user)[:limit]`` for each subject in two statements whatever their
-    number: the ids, each subject's slice in one ``UNION ALL``, then those rows."""
-    from django.db import connection
-
+    """``subject_history(s, user=user)[:limit]`` for each subject in one statement whatever their
+    number: the rows whose id is in the ``UNION ALL`` of every subject's slice (each an index-bounded
+    LIMIT query). A row goes to a subject by NIP when it has one (every row fetched is of another
+    case in the reader's scope, so the same NIP means its slice: the first ``limit`` by the slice's
+    order are exactly it); a subject known by name only marks its rows in the statement itself."""
     found: dict[int, list[Subject]] = {subject.pk: [] for subject in subjects}
     parts: list[str] = []
     params: list[Any] = []
+    marks: dict[str, Any] = {}
+    by_nip: dict[str, list[int]] = {}
     for subject in subjects:
         qs = subject_history(subject, user=user)
         if qs.query.is_empty():
             continue
+        part = qs.values("pk")[:limit]
         try:
-            sql, part_params = (
-                qs.annotate(for_subject=Value(subject.pk, output_field=IntegerField()))
-                .values_list("pk", "for_subject")[:limit]
-                .query.sql_with_params()
-            )
+            sql, part_params = part.query.sql_with_params()
         except EmptyResultSet:  # an empty scope: nothing to ask
             continue
         parts.append(f"SELECT * FROM ({sql}) h{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part_params)
+        if subject.nip:
+            by_nip.setdefault(subject.nip, []).append(subject.pk)
+        else:
+            marks[f"in_history_of_{subject.pk}"] = SqlCase(When(pk__in=part, then=Value(1)), default=Value(0))
     if not parts:
         return found
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        pairs = cursor.fetchall()
-    rows = Subject.objects.select_related("case", "case__agency").in_bulk({pk for pk, _for in pairs})
-    for pk, for_subject in pairs:
-        found[int(for_subject)].append(rows[pk])
+    from django.db.models.expressions import RawSQL
+
+    rows = (
+        Subject.objects.filter(pk__in=RawSQL(" UNION ALL ".join(parts), params))  # noqa: S611 -- compiled by Django
+        .select_related("case", "case__agency")
+        .annotate(**marks)
+        .order_by("-case__created_at", "-pk")
+    )
+    for row in rows:
+        for subject_pk in by_nip.get(row.nip or "", []):
+            found[subject_pk].append(row)
+        for name in marks:
+            if getattr(row, name):
+                found[int(name.rsplit("_", 1)[1])].append(row)
     for items in found.values():
-        items.sort(key=lambda s: (s.case.created_at, s.pk), reverse=True)
+        del items[limit:]
     return found
 
 

@@ -73,8 +73,13 @@ def _usable(user) -> bool:
 
 
 def active_memberships(user) -> list[Any]:
-    """The user's active memberships (in any agency, active or not), with agency and region, by pk."""
-    from netra.orgs.models import Membership, User
+    """The user's active memberships (in any agency, active or not), with agency and region, by pk.
+
+    Each also says whether its agency has agencies below it (``agency_has_children``), so that a
+    scope reaching "the agency and those below it" asks for them only when there are some."""
+    from django.db.models import Exists, OuterRef
+
+    from netra.orgs.models import Agency, Membership, User
 
     if not isinstance(user, User) or not _usable(user):
         return []
@@ -82,7 +87,10 @@ def active_memberships(user) -> list[Any]:
         user,
         "active_memberships",
         lambda: list(
-            Membership.objects.filter(user=user, active=True).select_related("agency", "agency__region").order_by("pk")
+            Membership.objects.filter(user=user, active=True)
+            .select_related("agency", "agency__region")
+            .annotate(agency_has_children=Exists(Agency.objects.filter(parent_id=OuterRef("agency_id"))))
+            .order_by("pk")
         ),
     )
 

@@ -150,7 +150,7 @@ def _reach_scope(memberships: list[Membership]) -> Scope:
         if reach.everything:
             return Scope.all()
         agency_ids.add(agency.pk)
-        if reach.children:
+        if reach.children and getattr(membership, "agency_has_children", True):  # netra.orgs.per_request
             parents_of.add(agency.pk)
         if reach.parent and agency.parent_id:
             agency_ids.add(agency.parent_id)

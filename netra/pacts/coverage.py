@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,13 @@ from netra.orgs.roles import Role
 from netra.pacts.circulars import OutreachError
 from netra.pacts.models import Employee, PactCampaign, PactSignature
 from netra.pacts.outreach_access import OutreachReach, may_manage_circulars
-from netra.pacts.outreach_models import CircularDelivery, CoverageReminder, CoverageTally, EventAttendance
+from netra.pacts.outreach_models import (
+    CircularDelivery,
+    CoverageReminder,
+    CoverageTally,
+    EventAttendance,
+    SocialisationEvent,
+)
 
 REMINDER_INTERVAL = timedelta(days=7)
 _FIGURE = {"employees": 0, "signed": 1, "reached": 2}  # CoverageTally.kind -> UnitCoverage figure
@@ -441,8 +448,14 @@ def prevention_for_subject(*, agency_id: int | None, nip: str | None, name: str 
 
 
 def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[PreventionRecord]]:
-    """``prevention_for_subject`` for several ``(nip, name)`` at once, in their order: at most five
-    queries whatever their number (the case page, issue #12 item 6)."""
+    """``prevention_for_subject`` for several ``(nip, name)`` at once, in their order, in one
+    statement whatever their number (the case page, issue #12 item 6).
+
+    Each matching employee comes with its agency's current campaign (``current_campaigns``' choice:
+    the newest open one, else the newest closed one), its live signature of that campaign and,
+    one row per attendance, the events it attended (a LEFT JOIN). The campaign and signature are
+    read-only instances carrying what the case page shows (campaign: pk, agency, title; signature:
+    pk, campaign, employee, signed_at)."""
     keys = [((nip or "").strip(), " ".join((name or "").split())) for nip, name in subjects]
     condition = Q(pk__in=[])
     if nips := sorted({nip for nip, _name in keys if nip}):
@@ -452,27 +465,50 @@ def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[Pre
             condition |= Q(agency_id=agency_id, name__iexact=name)
     if not any(nip or (name and agency_id) for nip, name in keys):
         return [[] for _key in keys]
-    employees = list(Employee.objects.filter(condition).select_related("agency", "unit"))
-    if not employees:
-        return [[] for _key in keys]
-    campaigns = current_campaigns({e.agency_id for e in employees})
-    signatures = {
-        s.employee_id: s
-        for s in PactSignature.objects.filter(
-            employee__in=employees, campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None
+    current = PactCampaign.objects.filter(
+        agency_id=OuterRef("agency_id"), state__in=[PactCampaign.State.OPEN, PactCampaign.State.CLOSED]
+    ).order_by(DbCase(When(state=PactCampaign.State.OPEN, then=0), default=1), "-starts_on", "-pk")
+    signature = PactSignature.objects.filter(
+        employee_id=OuterRef("pk"), campaign_id=OuterRef("campaign_pk"), revoked_at=None
+    ).order_by("-signed_at", "-pk")
+    rows = (
+        Employee.objects.filter(condition)
+        .select_related("agency", "unit")
+        .annotate(
+            campaign_pk=Subquery(current.values("pk")[:1]),
+            campaign_title=Subquery(current.values("title")[:1]),
+            signature_pk=Subquery(signature.values("pk")[:1]),
+            signature_at=Subquery(signature.values("signed_at")[:1]),
+            event_pk=F("attendances__event_id"),
+            event_title=F("attendances__event__title"),
+            event_held_on=F("attendances__event__held_on"),
         )
-    }
+        .order_by("agency__name", "name", "pk", F("attendances__event__held_on").desc(), "attendances__pk")
+    )
+    employees: dict[int, Employee] = {}
+    campaigns: dict[int, PactCampaign] = {}
+    signatures: dict[int, PactSignature] = {}
     attendances: dict[int, list] = {}
-    for attendance in (
-        EventAttendance.objects.filter(employee__in=employees).select_related("event").order_by("-event__held_on")
-    ):
-        attendances.setdefault(attendance.employee_id, []).append(attendance.event)
+    for row in rows:
+        employee = employees.setdefault(row.pk, row)
+        if row.campaign_pk is not None and employee.agency_id not in campaigns:
+            campaigns[employee.agency_id] = PactCampaign(
+                pk=row.campaign_pk, agency_id=employee.agency_id, title=row.campaign_title
+            )
+        if row.signature_pk is not None and row.pk not in signatures:
+            signatures[row.pk] = PactSignature(
+                pk=row.signature_pk, campaign_id=row.campaign_pk, employee_id=row.pk, signed_at=row.signature_at
+            )
+        if row.event_pk is not None:
+            attendances.setdefault(row.pk, []).append(
+                SocialisationEvent(pk=row.event_pk, title=row.event_title, held_on=row.event_held_on)
+            )
     out = []
     for nip, name in keys:
         if nip:
-            found, certain = [e for e in employees if e.nip == nip][:3], True
+            found, certain = [e for e in employees.values() if e.nip == nip][:3], True
         elif name and agency_id:
-            found = [e for e in employees if e.agency_id == agency_id and e.name.lower() == name.lower()][:3]
+            found = [e for e in employees.values() if e.agency_id == agency_id and e.name.lower() == name.lower()][:3]
             certain = False
         else:
             found, certain = [], False

@@ -75,7 +75,9 @@ def may_record(case: Case, user) -> bool:
 
 def panel(case: Case, user, bound: forms.Form | None = None) -> dict:
     """The control-action part of the case page: what was recorded, and the forms if the user may."""
-    rows = list(case.control_actions.select_related("decision", "created_by").order_by("date", "pk"))
+    rows = []  # none recorded (``has_control_actions``, read with the case on its page): not asked
+    if getattr(case, "has_control_actions", True):
+        rows = list(case.control_actions.select_related("decision", "created_by").order_by("date", "pk"))
     forms_ = []
     if may_record(case, user):
         for kind in FORMS:

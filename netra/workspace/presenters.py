@@ -135,11 +135,15 @@ class TimelineEntry:
     imported: bool = False
 
 
-def timeline(case: Case, events) -> list[TimelineEntry]:
-    """State changes (with who made them) and the other audited events, oldest first."""
+def timeline(case: Case, events, *, transitions=None) -> list[TimelineEntry]:
+    """State changes (with who made them) and the other audited events, oldest first.
+
+    ``transitions``: the case's transitions, oldest first, with their actor (else read here)."""
     entries = []
     labels = dict(Case.Status.choices)
-    for step in case.transitions.select_related("actor").order_by("at", "pk"):
+    if transitions is None:
+        transitions = case.transitions.select_related("actor").order_by("at", "pk")
+    for step in transitions:
         entries.append(
             TimelineEntry(
                 at=step.at,
@@ -223,10 +227,12 @@ def find_move_states(action: str) -> frozenset[str]:
     return frozenset().union(*(move.from_states for move in MOVES if move.action == action))
 
 
-def case_extras(case: Case, user, *, reports=None, evidence=None) -> dict:
+def case_extras(case: Case, user, *, reports=None, evidence=None, notes=None, follow_ups=None) -> dict:
     """The parts of the case page that act: moves from the workflow table, notes, form targets.
 
-    ``reports`` / ``evidence``: the lists the page already read (else they are read here)."""
+    ``reports`` / ``evidence`` / ``notes`` / ``follow_ups``: the lists the page already read (else
+    they are read here); decisions are read only if the case has some (``has_decisions``, read
+    with the case by ``selectors.case_page_for``; unknown: read)."""
     if reports is None:
         reports = list(reports_of_case(case).order_by("submitted_at", "pk"))
     acting = may_act(user)
@@ -241,15 +247,19 @@ def case_extras(case: Case, user, *, reports=None, evidence=None) -> dict:
         # A duplicate can be merged into this case only from the states the workflow merges from.
         "mergeable_states": sorted(find_move_states("merged")),
         "may_merge_away": any(move.action == "merged" for move in moves),
-        "notes": list(InternalNote.objects.filter(case=case).select_related("author").order_by("created_at", "pk")),
+        "notes": list(InternalNote.objects.filter(case=case).select_related("author").order_by("created_at", "pk"))
+        if notes is None
+        else notes,
         "assignees": assignee_choices(user) if acting else [],
         "message_url": reverse("workspace:message", args=[case.pk]) if acting else None,
         "note_url": reverse("workspace:note", args=[case.pk]) if acting else None,
         "assign_url": reverse("workspace:assign", args=[case.pk]) if acting else None,
         "merge_url": reverse("workspace:merge", args=[case.pk]) if acting else None,
         "recommendation": recommendation,
-        "decisions": list(case.decisions.select_related("sanction_type", "sanction_type__category")),
-        "follow_ups": list(case.follow_ups.all()),
+        "decisions": list(case.decisions.select_related("sanction_type", "sanction_type__category"))
+        if getattr(case, "has_decisions", True)
+        else [],
+        "follow_ups": list(case.follow_ups.all()) if follow_ups is None else follow_ups,
         "followup_url": reverse("workspace:followup", args=[case.pk])
         if acting and case.status == Case.Status.DECIDED
         else None,

@@ -7,7 +7,6 @@ Actions (forms that change a case) are in ``netra.workspace.actions``. Every cas
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from netra.audit.selectors import events_for
 from netra.cases import search, selectors, triage_flow
 from netra.cases.evidence import EXTENSIONS
-from netra.cases.models import Case, Evidence, LinkArchive, Message, TriageResult
+from netra.cases.models import Case, Evidence, LinkArchive, TriageResult
 from netra.cases.queue_filters import queue_filter_form
 from netra.cases.scope import once_per_request, per_request
 from netra.notify.selectors import unread_count, unread_for
@@ -147,11 +145,13 @@ def case_context(request, case: Case, **forms) -> dict:
 
 
 def _case_context(user, case: Case, forms: dict) -> dict:
-    reports = list(
-        selectors.reports_of_case(case)
-        .prefetch_related(Prefetch("messages", queryset=Message.objects.select_related("author")))
-        .order_by("submitted_at", "pk")
+    reports = list(selectors.reports_of_case(case).order_by("submitted_at", "pk"))
+    # Transitions, audit events, internal notes and the reports' messages: one statement.
+    log = selectors.case_log(
+        case, report_ids=[report.pk for report in reports], skip_actions=presenters.TRANSITION_EVENTS
     )
+    for report in reports:
+        report.thread = log.messages.get(report.pk, [])
     presenters.present_reporters(reports, case, user)  # reporter data: netra.cases.reporter_data
     subject_rows = list(case.subjects.all())
     histories = selectors.subject_histories(subject_rows, user=user, limit=10)
@@ -170,14 +170,18 @@ def _case_context(user, case: Case, forms: dict) -> dict:
         "subjects": subjects,
         "evidence": evidence,
         "link_archives": list(LinkArchive.objects.filter(report__in=[report.pk for report in reports])),
-        "timeline": presenters.timeline(case, events_for(case)),
+        "timeline": presenters.timeline(case, log.events, transitions=log.transitions),
         "reporter_time": presenters.reporter_time_format(case, user),  # netra.cases.reporter_data
         **_duplicates(case, user, checking),
         "may_act": presenters.may_act(user),
         "message_form": MessageForm(),
         "note_form": InternalNoteForm(),
     }
-    context.update(presenters.case_extras(case, user, reports=reports, evidence=evidence))
+    context.update(
+        presenters.case_extras(
+            case, user, reports=reports, evidence=evidence, notes=log.notes, follow_ups=log.follow_ups
+        )
+    )
     context.update(control.panel(case, user))  # BKN's control actions (netra.workspace.control)
     context.update(triage.triage_context(case, user))
     context.update(forms)
