@@ -970,23 +970,36 @@ def latest_choice(case: Case) -> TriageCorrection | None:
 FACT_FIELDS = {"nip": "nips", "position": "positions", "agency_name": "agencies", "region": "region_codes"}
 
 
-def fact_offers(case: Case, result: TriageResult | None) -> list[dict]:
-    """The extracted facts that may fill an empty field, each with whether "Gunakan" applies."""
+def fact_offers(case: Case, result: TriageResult | None, *, subjects: list | None = None) -> list[dict]:
+    """The extracted facts that may fill an empty field, each with whether "Gunakan" applies.
+
+    ``subjects``: the case's subjects in primary-key order when the caller has read them already
+    (the case page); the regions the facts name are read in one statement.
+    """
     from netra.catalog.models import Region
 
     if result is None or result.computed_at is None:
         return []
-    subject = case.subjects.order_by("pk").first()
+    facts = result.facts or {}
+    if subjects is None:
+        subject = case.subjects.order_by("pk").first()
+    else:
+        subject = min(subjects, key=lambda s: s.pk) if subjects else None
+    codes = [str(v) for v in facts.get(FACT_FIELDS["region"]) or []]
+    regions = Region.objects.in_bulk(codes, field_name="code") if codes else {}
+    current_region = ""
+    if case.region_id and any(code in regions for code in codes):
+        current_region = case.region.name
     offers = []
     for field, key in FACT_FIELDS.items():
-        for value in (result.facts or {}).get(key) or []:
+        for value in facts.get(key) or []:
             value = str(value)
             if field == "region":
-                region = Region.objects.filter(code=value).first()
+                region = regions.get(value)
                 if region is None:
                     continue
                 usable = region.parent_id == case.region_id and region.code != case.region_id
-                current = case.region.name if case.region_id else ""
+                current = current_region
                 label = region.name
             else:
                 current = (getattr(subject, field) or "") if subject else ""

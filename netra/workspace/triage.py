@@ -80,8 +80,9 @@ def _date_text(mention) -> str:
     return f"{mention.get('text', '')} ({when})".strip()
 
 
-def triage_context(case: Case, user) -> dict[str, Any]:
-    """What the case page's triage block shows (``workspace/_triage_case.html``)."""
+def triage_context(case: Case, user, *, subjects: list | None = None) -> dict[str, Any]:
+    """What the case page's triage block shows (``workspace/_triage_case.html``); ``subjects``: the
+    case's subjects when the page has read them already."""
     result = selectors.loaded_relation(case, "triage")  # read with the case on its page
     if result is selectors.NOT_LOADED:
         result = TriageResult.objects.filter(case=case).first()
@@ -118,7 +119,7 @@ def triage_context(case: Case, user) -> dict[str, Any]:
                 (_("Tanggal"), [_date_text(d) for d in facts.get("dates") or []]),
                 (_("Tautan"), facts.get("links") or []),
             ],
-            "offers": triage_flow.fact_offers(case, result),
+            "offers": triage_flow.fact_offers(case, result, subjects=subjects),
             "checking": case.status in CHECKING,
             "may_act": presenters.may_act(user),
         }

@@ -183,7 +183,7 @@ def _case_context(user, case: Case, forms: dict) -> dict:
         )
     )
     context.update(control.panel(case, user))  # BKN's control actions (netra.workspace.control)
-    context.update(triage.triage_context(case, user))
+    context.update(triage.triage_context(case, user, subjects=subject_rows))
     context.update(forms)
     return context
 

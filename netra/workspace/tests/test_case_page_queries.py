@@ -245,3 +245,36 @@ def test_a_decided_case_stays_within_the_same_few_queries(role, request, staff_c
         assert shown in response.content
     assert big == small, "\n".join(big_sql)
     assert big <= MAX_QUERIES, "\n".join(big_sql)
+
+
+def test_extracted_facts_cost_one_statement_whatever_their_number(request, staff_client, small_case, big_case):
+    """The facts the engine pulled out of the text (NIPs, positions, kabupaten/kota, a code that is
+    no region) are offered with the subjects the page read (no query) and the named regions read in
+    one statement: one region fact or three, with NIPs and positions, take the same count — one
+    more than a case whose text named no region."""
+    from django.utils import timezone
+
+    from netra.cases.models import TriageResult
+
+    client = staff_client(request.getfixturevalue("satgas_katingan"))
+    client.get(reverse("workspace:case", args=[small_case.pk]))  # per-process caches
+    TriageResult.objects.update_or_create(
+        case=small_case, defaults={"computed_at": timezone.now(), "facts": {"positions": ["camat"]}}
+    )
+    without, _sql = _count(client, small_case)
+    TriageResult.objects.update_or_create(
+        case=small_case, defaults={"computed_at": timezone.now(), "facts": {"region_codes": ["62.06"]}}
+    )
+    one, _sql = _count(client, small_case)
+    facts = {
+        "nips": ["198503152010011001"],
+        "positions": ["camat", "kepala desa"],
+        "region_codes": ["62.06", "62.07", "99.99"],
+    }
+    TriageResult.objects.update_or_create(case=big_case, defaults={"computed_at": timezone.now(), "facts": facts})
+    many, sql = _count(client, big_case)
+    response = client.get(reverse("workspace:case", args=[big_case.pk]))
+    assert b"198503152010011001" in response.content
+    assert without <= MAX_QUERIES
+    assert one == without + 1
+    assert many == one, "\n".join(sql)
