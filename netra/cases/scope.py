@@ -77,13 +77,18 @@ def cases_q(actor, *, prefix: str = "") -> Q:
     if scope.agency_ids:
         condition |= Q(**{f"{prefix}agency__in": sorted(scope.agency_ids)})
     for code in scope.region_prefixes:
-        if is_province(code):
-            condition |= Q(**{f"{prefix}province": code})
-        else:
-            condition |= Q(**{f"{prefix}region": code}) | Q(**{f"{prefix}region__code__startswith": code + "."})
+        condition |= region_q(code, prefix=prefix)
     if receiving := receiving_agency_ids(actor):
         condition |= Q(**{f"{prefix}referred_to__in": sorted(receiving)})
     return condition
+
+
+def region_q(code: str, *, prefix: str = "") -> Q:
+    """The cases in a region and every region under it: a province by its stored column
+    (``Case.province``, one indexed equality), a kabupaten/kota by its code or the codes under it."""
+    if is_province(code):
+        return Q(**{f"{prefix}province": code})
+    return Q(**{f"{prefix}region": code}) | Q(**{f"{prefix}region__code__startswith": code + "."})
 
 
 def is_province(code: str) -> bool:

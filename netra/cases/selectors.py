@@ -434,7 +434,9 @@ def _filtered(
     elif status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(Q(region=region) | Q(region__code__startswith=region + "."))
+        from netra.cases.scope import region_q  # scope reads selectors
+
+        qs = qs.filter(region_q(region))
     if violation:
         # JSON "contains" is not available on SQLite; the quoted code in the list's text is exact enough.
         qs = qs.alias(_violations=Cast("recommendation__violations", TextField())).filter(

@@ -8,7 +8,6 @@ outside the token's scope answers 404, exactly like a case that does not exist.
 import re
 
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Q
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from ninja import Query, Router, Status
 from netra.api_errors import error_response
 from netra.api_schemas import ErrorOut
 from netra.audit.selectors import events_for
-from netra.cases import intake, search
+from netra.cases import intake, scope, search
 from netra.cases.models import Case
 from netra.catalog.models import Region, ViolationGroup
 from netra.catalog.violations import GROUP_CODES
@@ -126,8 +125,8 @@ def case_list(
         qs = qs.filter(status__in=codes)
     if region_code:
         code = region_code
-        # Dotted codes: "62" covers "62.06", never "621…".
-        qs = qs.filter(Q(region_id=code) | Q(region__code__startswith=f"{code}."))
+        # Dotted codes: "62" covers "62.06", never "621…" (a province: its stored column).
+        qs = qs.filter(scope.region_q(code))
         if not REGION_CODE.match(code) or not Region.objects.filter(code=code).exists():
             fields["region_code"] = [_("Kode wilayah %(code)s tidak dikenal.") % {"code": code}]
     if violation:

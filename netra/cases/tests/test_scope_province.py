@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Q
 
 from netra.cases.models import Case
-from netra.cases.scope import actor_scope, cases_q, cases_q_parts, receiving_agency_ids
+from netra.cases.scope import actor_scope, cases_q, cases_q_parts, receiving_agency_ids, region_q
 from netra.cases.tests.test_selectors import make_case
 from netra.catalog.models import Region
 
@@ -76,3 +76,13 @@ def test_a_province_is_one_part_a_kabupaten_its_region(bawaslu_kalteng, bawaslu_
         Q(province=code) for code in ("62", "63", "64", "65")
     ]
     assert (Q(region_id="62.06"), True) in cases_q_parts(bawaslu_katingan)
+
+
+def test_the_region_filter_finds_the_region_and_what_lies_under_it(everywhere):
+    """``region_q`` (the queue's and the agency API's region filter) against the code-or-under-it
+    rule: a province by its stored column, a kabupaten/kota by its code; "6" is not Kalteng's."""
+    for code in Region.objects.values_list("code", flat=True):
+        found = set(Case.objects.filter(region_q(code)).values_list("pk", flat=True))
+        rule = Q(region_id=code) | Q(region__code__startswith=f"{code}.")
+        assert found == set(Case.objects.filter(rule).values_list("pk", flat=True)), code
+        assert found, code
