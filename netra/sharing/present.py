@@ -15,6 +15,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -141,7 +142,10 @@ def count(qs: QuerySet[Case]) -> int:
     client paging through a big list pays it once a minute, not once a page. Counts under
     COUNT_CACHE_MIN stay exact on every call.
     """
-    key = "netra.sharing.count:" + hashlib.sha256(str(qs.query).encode()).hexdigest()
+    try:
+        key = "netra.sharing.count:" + hashlib.sha256(str(qs.query).encode()).hexdigest()
+    except EmptyResultSet:  # a filter that can match nothing (a search without any match)
+        return 0
     if (cached := cache.get(key)) is not None:
         return cached
     total = qs.count()

@@ -37,12 +37,15 @@ def every_text_in_the_database() -> list[tuple[str, str, str]]:
         for table in connection.introspection.table_names(cursor):
             if table.endswith(FTS_SHADOW_TABLES):
                 continue  # SQLite FTS5's own index blocks; the text it indexes is in *_content
-            for column in connection.introspection.get_table_description(cursor, table):
-                name = connection.ops.quote_name(column.name)
+            # The columns as the database answers them (Django's SQLite introspection cannot
+            # parse a generated column's expression with commas, e.g. cases_case.province).
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE 1 = 0")  # noqa: S608
+            for column in [description[0] for description in cursor.description]:
+                name = connection.ops.quote_name(column)
                 cursor.execute(
                     f"SELECT CAST({name} AS TEXT) FROM {connection.ops.quote_name(table)} WHERE {name} IS NOT NULL"  # noqa: S608
                 )
-                found += [(table, column.name, value) for (value,) in cursor.fetchall()]
+                found += [(table, column, value) for (value,) in cursor.fetchall()]
     return found
 
 

@@ -29,3 +29,13 @@ def test_unsearchable_q_is_a_422_naming_the_field(api, bawaslu_katingan_token, a
     assert response.status_code == 422
     body = response.json()
     assert body["error"]["code"] == "validation_error" and "q" in body["error"]["fields"]
+
+
+@pytest.mark.parametrize("q", ["null", "tidakadakatasepertiini", "199001012020121999"])
+def test_a_q_that_matches_nothing_is_an_empty_page(api, bawaslu_katingan_token, agencies, q):
+    """No match of any kind (words, name, NIP, number): an empty list counted 0, never a 500."""
+    file_case("62.06", description="Camat hadir di kampanye paslon di lapangan desa.")
+    triage_pending()
+    response = get(api, bawaslu_katingan_token, q=q)
+    assert response.status_code == 200, response.content
+    assert response.json()["items"] == [] and response.json()["count"] == 0
