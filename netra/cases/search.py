@@ -25,6 +25,7 @@ import math
 import re
 import time
 import unicodedata
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -55,7 +56,7 @@ MAX_RANKED = 1000
 # and joining it with the scope (83 000 rows for a common name at 1 M cases).
 WALK_SHARE = 0.04
 WALK_ROWS = 50_000
-WORD_STATS_SECONDS = 600
+WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
 class SearchError(ValueError):
@@ -172,31 +173,37 @@ def _walk_text(qs: QuerySet[Case], text: str, found: list[str]) -> list[int] | N
     return memo(_walk_text, "search.walk:" + key, walk)
 
 
-_word_stats: dict[str, object] = {}
+_word_stats_cache: dict[str, Any] = {}
+
+
+def word_stats() -> tuple[float, dict[str, float], float]:
+    """PostgreSQL: (estimated rows of ``cases_triageresult``, lexeme → share of rows for the
+    commonest lexemes of ``search_vector`` by the planner's statistics (``pg_stats.most_common_elems``),
+    the share assumed for any other: the least common listed), kept ``WORD_STATS_SECONDS`` in the
+    process. The walk here and the duplicate lookup's rarest words (``triage_flow``) read it."""
+    now = time.monotonic()
+    if _word_stats_cache.get("until", 0.0) > now:
+        return _word_stats_cache["value"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
+            " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'search_vector'"
+            " AND s.schemaname = current_schema()"
+            " WHERE c.oid = 'cases_triageresult'::regclass"
+        )
+        reltuples, elems, freqs = cursor.fetchone() or (0.0, None, None)
+    elems = list(elems or [])
+    # most_common_elem_freqs: one share per lexeme (sorted by lexeme), then their minimum and maximum
+    shares = list(freqs or [])[: len(elems)]
+    common = dict(zip(elems, shares, strict=True))
+    value = (max(float(reltuples or 0.0), 0.0), common, (min(shares) if shares else 0.0))
+    _word_stats_cache.update(value=value, until=now + WORD_STATS_SECONDS)
+    return value
 
 
 def _word_shares(found: list[str]) -> list[float]:
-    """Each word's share of the stored texts by the planner's statistics of ``search_vector``
-    (``pg_stats.most_common_elems``); a word not listed is rarer than the least common listed.
-    Read at most every ``WORD_STATS_SECONDS`` per process."""
-    now = time.monotonic()
-    if float(_word_stats.get("until", 0.0)) <= now:  # type: ignore[arg-type]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats"
-                " WHERE tablename = 'cases_triageresult' AND attname = 'search_vector'"
-                " AND schemaname = current_schema()"
-            )
-            elems, freqs = cursor.fetchone() or (None, None)
-        elems = list(elems or [])
-        shares = list(freqs or [])[: len(elems)]  # then their minimum and maximum
-        _word_stats.update(
-            common=dict(zip(elems, shares, strict=True)),
-            rare=min(shares) if shares else 0.0,
-            until=now + WORD_STATS_SECONDS,
-        )
-    common: dict[str, float] = _word_stats["common"]  # type: ignore[assignment]
-    rare = float(_word_stats["rare"])  # type: ignore[arg-type]
+    """Each word's share of the stored texts by the planner's statistics (``word_stats``)."""
+    _rows, common, rare = word_stats()
     return [common.get(word, rare) for word in found]
 
 

@@ -30,7 +30,6 @@ import datetime
 import functools
 import json
 import re
-import time
 import unicodedata
 from typing import Any
 
@@ -43,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from netra.audit.services import record
 from netra.cases.models import Case, Evidence, Report, Subject, TriageCorrection, TriageKey, TriageResult
+from netra.cases.search import word_stats
 from netra.catalog.violations import TRIAGE_CODES
 from netra.triage import api as triage
 from netra.turns import after_response, my_turn, writer_turn
@@ -286,7 +286,6 @@ TEXT_MIN = 0.2
 # candidates; its NIP, links, files and region still do.
 WORD_ROWS_MAX = 5000
 RARE_WORDS = 4
-WORD_STATS_SECONDS = 600  # the statistics change at ANALYZE; re-read them this often
 
 
 def _window_size(others: QuerySet[Case]) -> QuerySet:
@@ -358,7 +357,7 @@ def _rare_words_query(text: str) -> str | None:
     words = sorted(set(_ASCII_WORD.findall(folded)))
     if not words:
         return None
-    rows, common, rare_share = _word_stats()
+    rows, common, rare_share = word_stats()
     estimate = sorted((common.get(w, rare_share) * rows, -len(w), w) for w in words)
     chosen: list[str] = []
     total = 0.0
@@ -371,32 +370,6 @@ def _rare_words_query(text: str) -> str | None:
 
 
 _ASCII_WORD = re.compile(r"[0-9a-z]{4,}")
-_word_stats_cache: dict[str, Any] = {}
-
-
-def _word_stats() -> tuple[float, dict[str, float], float]:
-    """(estimated rows of ``cases_triageresult``, lexeme → share of rows for the commonest
-    lexemes, the share assumed for any other), kept ``WORD_STATS_SECONDS`` in the process."""
-    now = time.monotonic()
-    if _word_stats_cache.get("until", 0.0) > now:
-        return _word_stats_cache["value"]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs"
-            " FROM pg_class c LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'search_vector'"
-            " AND s.schemaname = current_schema()"
-            " WHERE c.oid = 'cases_triageresult'::regclass"
-        )
-        reltuples, elems, freqs = cursor.fetchone() or (0.0, None, None)
-    elems = list(elems or [])
-    # most_common_elem_freqs: one share per lexeme (sorted by lexeme), then their minimum and maximum
-    shares = list(freqs or [])[: len(elems)]
-    common = dict(zip(elems, shares, strict=True))
-    value = (max(float(reltuples or 0.0), 0.0), common, (min(shares) if shares else 0.0))
-    _word_stats_cache.update(value=value, until=now + WORD_STATS_SECONDS)
-    return value
-
-
 _OWN_SQL = (
     "SELECT 'text', search_text, CAST(facts AS text) FROM cases_triageresult"
     " WHERE case_id = %s AND computed_at IS NOT NULL"

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from netra.audit.models import AuditEvent
-from netra.cases import triage_flow
+from netra.cases import search, triage_flow
 from netra.cases.intake import report_submit
 from netra.cases.models import Case, Subject, TriageCorrection, TriageResult
 from netra.cases.tests.fixtures import report_data
@@ -359,7 +359,7 @@ def test_the_word_index_finds_what_scoring_the_whole_window_finds(agencies, monk
     scanned = _found(case)
     assert len(scanned) >= 3
     monkeypatch.setattr(triage_flow, "REACH_SCAN_MAX", 0)
-    monkeypatch.setattr(triage_flow, "_word_stats_cache", {})
+    monkeypatch.setattr(search, "_word_stats_cache", {})
     assert _found(case) == scanned
 
 
@@ -369,7 +369,7 @@ def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("the word budget is PostgreSQL's (SQLite counts each word in fts5vocab)")
     stats = (1_000_000.0, {"camat": 0.2, "lapangan": 0.05, "kasongan": 0.001}, 0.0005)
-    monkeypatch.setattr(triage_flow, "_word_stats", lambda: stats)
+    monkeypatch.setattr(triage_flow, "word_stats", lambda: stats)
     # the rarest first (an unlisted word counts as the least common listed), within WORD_ROWS_MAX
     assert triage_flow._rare_words_query("Camat Kasongan di lapangan, Tewang Sangalang") == (
         "sangalang | tewang | kasongan"
