@@ -544,11 +544,6 @@ def _subjects(rows: list[list]) -> list[Subject]:
     return [Subject.from_db(connection.alias, names, row) for row in rows]
 
 
-def _candidates_with_features(case: Case, parts: list[QuerySet]) -> dict[int, Any]:
-    """``_candidates`` without the candidates' subjects."""
-    return _candidates(case, parts)[0]
-
-
 def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[list]]]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
     with the columns scoring reads (region, date, stored text, its words, facts and group) and, as

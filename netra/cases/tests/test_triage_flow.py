@@ -275,7 +275,7 @@ def test_a_triaged_cases_features_from_the_database_equal_the_engines_own_on_its
     case = submit(description=VIRAL, subject_name="Budi Santoso", subject_nip="", subject_position="Camat", links=[])
     triage_pending()
     assert fresh(case).search_text.startswith("budi santoso camat ")
-    ours = triage_flow._candidates_with_features(case, [])[case.pk]
+    ours = triage_flow._candidates(case, [])[0][case.pk]
     report, subject = case.reports.get(), case.subjects.get()
     theirs = triage.features(
         text=report.description.lower(),
