@@ -34,7 +34,6 @@ from netra.pacts.outreach_models import (
     CircularDelivery,
     CoverageReminder,
     CoverageTally,
-    EventAttendance,
     SocialisationEvent,
 )
 
@@ -409,42 +408,9 @@ class PreventionRecord:
 
 
 def prevention_for_subject(*, agency_id: int | None, nip: str | None, name: str | None) -> list[PreventionRecord]:
-    """Match a case's subject on the rosters: by NIP (any agency), else by name in the case's agency."""
-    nip = (nip or "").strip()
-    name = " ".join((name or "").split())
-    if nip:
-        employees, certain = list(Employee.objects.filter(nip=nip).select_related("agency", "unit")[:3]), True
-    elif name and agency_id:
-        employees = list(
-            Employee.objects.filter(agency_id=agency_id, name__iexact=name).select_related("agency", "unit")[:3]
-        )
-        certain = False
-    else:
-        return []
-    if not employees:
-        return []
-    campaigns = current_campaigns({e.agency_id for e in employees})
-    signatures = {
-        s.employee_id: s
-        for s in PactSignature.objects.filter(
-            employee__in=employees, campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None
-        )
-    }
-    attendances: dict[int, list] = {}
-    for attendance in (
-        EventAttendance.objects.filter(employee__in=employees).select_related("event").order_by("-event__held_on")
-    ):
-        attendances.setdefault(attendance.employee_id, []).append(attendance.event)
-    return [
-        PreventionRecord(
-            employee=e,
-            certain=certain,
-            signature=signatures.get(e.pk),
-            campaign=campaigns.get(e.agency_id),
-            events=attendances.get(e.pk, []),
-        )
-        for e in employees
-    ]
+    """Match a case's subject on the rosters: by NIP (any agency), else by name in the case's agency
+    (``prevention_for_subjects`` for one subject)."""
+    return prevention_for_subjects(agency_id=agency_id, subjects=[(nip, name)])[0]
 
 
 def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[PreventionRecord]]:

@@ -1,5 +1,6 @@
-"""``prevention_for_subjects`` (the case page, one statement) says what ``prevention_for_subject``
-says for each subject: the same employees, campaign, live signature and events."""
+"""``prevention_for_subjects`` (the case page, one statement; ``prevention_for_subject`` is it for one
+subject) says what the one-subject definition, read query by query, says for each subject: the
+same employees, campaign, live signature and events."""
 
 import datetime
 
@@ -12,6 +13,47 @@ from netra.pacts.outreach_models import EventAttendance, SocialisationEvent
 pytestmark = pytest.mark.django_db
 NIP = "198503122010011003"
 DAY = datetime.date(2026, 11, 1)
+
+
+def _one_subject(*, agency_id, nip, name) -> list[coverage.PreventionRecord]:
+    """The one-subject definition, query by query (as the case page read it before the one
+    statement): by NIP (any agency), else by name in the case's agency; the agency's current
+    campaign (``current_campaigns``), the live signature of it, the events attended."""
+    nip = (nip or "").strip()
+    name = " ".join((name or "").split())
+    if nip:
+        employees, certain = list(Employee.objects.filter(nip=nip).select_related("agency", "unit")[:3]), True
+    elif name and agency_id:
+        employees = list(
+            Employee.objects.filter(agency_id=agency_id, name__iexact=name).select_related("agency", "unit")[:3]
+        )
+        certain = False
+    else:
+        return []
+    if not employees:
+        return []
+    campaigns = coverage.current_campaigns({e.agency_id for e in employees})
+    signatures = {
+        s.employee_id: s
+        for s in PactSignature.objects.filter(
+            employee__in=employees, campaign_id__in=[c.pk for c in campaigns.values()], revoked_at=None
+        )
+    }
+    attendances: dict[int, list] = {}
+    for attendance in (
+        EventAttendance.objects.filter(employee__in=employees).select_related("event").order_by("-event__held_on")
+    ):
+        attendances.setdefault(attendance.employee_id, []).append(attendance.event)
+    return [
+        coverage.PreventionRecord(
+            employee=e,
+            certain=certain,
+            signature=signatures.get(e.pk),
+            campaign=campaigns.get(e.agency_id),
+            events=attendances.get(e.pk, []),
+        )
+        for e in employees
+    ]
 
 
 def _campaign(agency, title, state, starts):
@@ -73,7 +115,10 @@ def test_the_one_statement_says_what_each_lookup_says(agencies):
 
     together = coverage.prevention_for_subjects(agency_id=katingan.pk, subjects=subjects)
 
-    alone = [coverage.prevention_for_subject(agency_id=katingan.pk, nip=nip, name=name) for nip, name in subjects]
+    alone = [_one_subject(agency_id=katingan.pk, nip=nip, name=name) for nip, name in subjects]
+    assert [
+        _shape(coverage.prevention_for_subject(agency_id=katingan.pk, nip=nip, name=name)) for nip, name in subjects
+    ] == [_shape(records) for records in together]
     assert [_shape(records) for records in together] == [_shape(records) for records in alone]
     assert _shape(together[0]) == [
         (there.pk, True, None, closed_only.pk, []),
