@@ -146,6 +146,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+    # No JIT: Netra's statements are short index lookups. Where the planner's statistics lag behind
+    # (a table analysed while empty, a burst of new cases), its cost estimate passes jit_above_cost
+    # and every duplicate lookup paid ~0.7 s of compiling for a 14 ms query: the triage backlog of
+    # a burst then took 1 s a case (CI's scale-check, session 9).
+    DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
