@@ -8,11 +8,16 @@ command, a real PostgreSQL whose connections are terminated by the server
 closed port) until it "comes back".
 """
 
+import contextlib
 import logging
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +26,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from netra.audit.models import AuditEvent
-from netra.ops.models import CanaryRun
+from netra.ops.models import CanaryRun, WorkerHeartbeat
 from netra.ops.tasks import canary
 
 pytestmark = [
@@ -118,3 +123,102 @@ def test_with_batch_a_database_error_is_raised():
     finally:
         connection.settings_dict["PORT"] = real_port
         connection.close()
+
+
+class Forwarder(threading.Thread):
+    """A TCP relay to the real server: ``cut()`` closes it and every connection through it, and
+    nothing listens on its port afterwards (a server gone away, for a worker in another process)."""
+
+    def __init__(self, port: int):
+        super().__init__(daemon=True)
+        self.target = ("127.0.0.1", port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.is_cut = False
+
+    def run(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # cut
+            with self.lock:
+                if self.is_cut:
+                    client.close()
+                    return
+                server = socket.create_connection(self.target)
+                self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        with self.lock:
+            self.is_cut = True
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
+        self.listener.close()
+        with self.lock:
+            for s in self.sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+
+def test_sigterm_during_an_outage_stops_the_worker_at_once(tmp_path):
+    # systemd stops a worker with SIGTERM (TimeoutStopSec, then SIGKILL): while it waits out an
+    # outage it holds no task, so it must end at once, cleanly, not after the stop timeout.
+    settings_dict = connection.settings_dict
+    relay = Forwarder(int(settings_dict["PORT"] or 5432))
+    relay.start()
+    user = settings_dict["USER"] or "postgres"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{user}@127.0.0.1:{relay.port}/{settings_dict['NAME']}",
+        "NETRA_VAR_DIR": str(tmp_path),
+        "NETRA_WORKER_HEARTBEAT_SECONDS": "0.5",
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            cwd=Path(__file__).resolve().parents[3],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not WorkerHeartbeat.objects.exists():
+            assert worker.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the worker never beat"
+            time.sleep(0.1)
+        relay.cut()
+        deadline = time.monotonic() + 30
+        while "database unreachable" not in log.read_text():
+            assert worker.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the worker never saw the outage: " + log.read_text()
+            time.sleep(0.1)
+        time.sleep(1)  # well into its back-off
+        sent = time.monotonic()
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(timeout=30)
+        waited = time.monotonic() - sent
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert code == 0, log.read_text()
+    assert waited < 5, f"{waited:.1f} s"

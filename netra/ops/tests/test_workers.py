@@ -172,3 +172,14 @@ def test_an_error_that_is_no_outage_still_ends_the_worker():
 
     with pytest.raises(ProgrammingError):
         workers.outlive_outages(run, "w-bug", sleep=lambda seconds: pytest.fail("waited on a bug"))
+
+
+def test_the_autoreloader_runs_only_when_asked(settings):
+    # Under django's autoreloader the worker loop runs in a thread of its own: an outage ended that
+    # thread and left the process alive doing nothing (the library's default is DEBUG, so `make run`).
+    from netra.ops.management.commands.run_worker import Command
+
+    settings.DEBUG = True
+    parser = Command().create_parser("manage.py", "run_worker")
+    assert parser.parse_args([]).reload is False
+    assert parser.parse_args(["--reload"]).reload is True
