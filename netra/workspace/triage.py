@@ -34,6 +34,17 @@ from netra.workspace import presenters
 CHECKING = (Case.Status.RECEIVED, Case.Status.CHECKING)
 
 
+def shown_percent(confidence: float) -> str:
+    """A confidence as the page shows it, in whole percent: an alternative the model all but rules
+    out reads "<1", not "0" (it was ranked, so it is not nothing), and a near-certain one ">99",
+    not "100" (the engine is never certain)."""
+    if 0 < confidence < 0.005:
+        return "<1"
+    if 0.995 <= confidence < 1:
+        return ">99"
+    return str(int(100 * confidence + 0.5))  # half up, not Python's half to even
+
+
 @functools.cache
 def _file_labels() -> dict[str, tuple[str, str]]:
     """The catalogue's group names from its data file (a database without the catalogue loaded)."""
@@ -93,7 +104,7 @@ def triage_context(case: Case, user, *, subjects: list | None = None) -> dict[st
             {
                 "code": s.get("code", ""),
                 "label": labels.get(s.get("code", ""), s.get("code", "")),
-                "percent": round(100 * float(s.get("confidence") or 0)),
+                "percent": shown_percent(float(s.get("confidence") or 0)),
                 "words": s.get("words") or [],
             }
             for s in result.suggestions
@@ -198,5 +209,5 @@ def mark_clusters(rows, *, user) -> None:
         row.triage_cluster, row.triage_cluster_size = sizes.get(row.pk, (None, 0))
         code, confidence = results.get(row.pk, ("", 0.0))
         row.triage_top = (
-            {"code": code, "label": labels.get(code, code), "percent": round(100 * confidence)} if code else None
+            {"code": code, "label": labels.get(code, code), "percent": shown_percent(confidence)} if code else None
         )

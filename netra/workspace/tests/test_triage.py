@@ -117,3 +117,22 @@ def test_another_agencys_cluster_is_not_found(staff_client, satgas_barsel, satga
     url = reverse("workspace:triage_cluster", args=[cluster])
     assert staff_client(satgas_barsel).get(url).status_code == 404
     assert staff_client(satgas_katingan).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("confidence", "shown"),
+    [
+        (0.0, "0"),
+        (0.0004, "<1"),
+        (0.0049, "<1"),
+        (0.005, "1"),
+        (0.42, "42"),
+        (0.994, "99"),
+        (0.995, ">99"),
+        (1.0, "100"),
+    ],
+)
+def test_a_confidence_is_shown_in_whole_percent_never_a_ranked_zero(confidence, shown):
+    from netra.workspace.triage import shown_percent
+
+    assert shown_percent(confidence) == shown
