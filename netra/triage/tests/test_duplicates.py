@@ -145,6 +145,9 @@ def test_regional_numbers_after_a_candidate_word():
     assert extract("puang camat di kampanye calon tallu").candidates == ["nomor 3"]
     assert extract("om frans ajak pilih paket dua").candidates == ["nomor 2"]
     assert extract("paket sembako 5 kg").candidates == []
+    assert extract("pa kuwu ngajak milih nomer dalapan").candidates == ["nomor 8"]
+    assert extract("caleg nomor urut tujuh").candidates == ["nomor 7"]
+    assert extract("rapat jam delapan").candidates == []
     assert extract("kuwu desa itu ikut kampanye").positions == ["kepala desa"]
 
 
