@@ -218,7 +218,10 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     acts_a = a.acts if a.acts is not None else acts_of(a.text)
     acts_b = b.acts if b.acts is not None else acts_of(b.text)
     v["acts_same"] = float(bool(acts_a & acts_b))
-    v["acts_conflict"] = float(bool(acts_a and acts_b and not acts_a & acts_b))
+    # a one-act line against a one-act line says less than two full stories that share no act
+    v["acts_conflict"] = (
+        (1.0 if len(acts_a) > 1 and len(acts_b) > 1 else 0.5) if acts_a and acts_b and not acts_a & acts_b else 0.0
+    )
     # the same official, the same place, the same act or candidate: a third each, and nothing at all
     # when the two name different people, positions, NIPs or regions (two incidents of one region
     # and one candidate are not one because a third report names both)

@@ -126,7 +126,10 @@ def test_different_acts_or_people_count_against_a_pair_and_the_bundle_counts_not
     a = features(text="Camat Sukamaju ikut deklarasi paslon 1 di GOR", region_code="32.11")
     b = features(text="Lurah Cibeureum bagi beras stiker paslon 1 di balai", region_code="32.11")
     v = pair_vector(a, b)
-    assert v["acts_conflict"] == 1 and v["position_conflict"] == 1
+    assert v["acts_conflict"] == 0.5 and v["position_conflict"] == 1  # one act each: half a conflict
+    full = features(text="Lurah Cibeureum bagi beras dan amplop di balai", region_code="32.11")
+    story = features(text="Camat Sukamaju ikut deklarasi paslon 1, naik panggung", region_code="32.11")
+    assert pair_vector(story, full)["acts_conflict"] == 1  # two full stories that share no act
     assert v["who_where_what"] == 0  # same region and candidate, but another official: nothing
     c = features(text="pak camat sukamaju naik panggung deklarasi paslon 01", region_code="32.11")
     assert pair_vector(a, c)["who_where_what"] == 1 and pair_vector(a, c)["acts_same"] == 1
