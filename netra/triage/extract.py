@@ -294,7 +294,7 @@ def find_agencies(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- candidates and parties
-# Javanese, Sundanese, Madurese, Makassar/Bugis and Balinese numbers as witnesses write them after a
+# Indonesian 6-9 and Javanese, Sundanese, Madurese, Makassar/Bugis and Balinese numbers as witnesses write them after a
 # candidate word ("nomer papat", "paslon tilu", "calon tallu"); read only there, never alone
 REGIONAL_NUMBERS = {
     "siji": 1, "setunggal": 1, "hiji": 1, "settong": 1, "sittong": 1, "sedi": 1, "besik": 1,
@@ -302,6 +302,8 @@ REGIONAL_NUMBERS = {
     "telu": 3, "tilu": 3, "tallu": 3, "tellu": 3, "tello": 3,
     "papat": 4, "opat": 4, "appa": 4, "eppa": 4,
     "limo": 5, "lema": 5, "lime": 5, "enam": 6, "nem": 6, "genep": 6,
+    "tujuh": 7, "pitu": 7, "petto": 7, "delapan": 8, "wolu": 8, "dalapan": 8, "sembilan": 9, "songo": 9,
+    "salapan": 9,
 }  # fmt: skip
 _NUMBER = "0?[1-9]|satu|dua|tiga|empat|lima|" + "|".join(sorted(REGIONAL_NUMBERS, key=len, reverse=True))
 _CANDIDATE_NUMBER = re.compile(

@@ -218,7 +218,10 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     acts_a = a.acts if a.acts is not None else acts_of(a.text)
     acts_b = b.acts if b.acts is not None else acts_of(b.text)
     v["acts_same"] = float(bool(acts_a & acts_b))
-    v["acts_conflict"] = float(bool(acts_a and acts_b and not acts_a & acts_b))
+    # a one-act line against a one-act line says less than two full stories that share no act
+    v["acts_conflict"] = (
+        (1.0 if len(acts_a) > 1 and len(acts_b) > 1 else 0.5) if acts_a and acts_b and not acts_a & acts_b else 0.0
+    )
     # the same official, the same place, the same act or candidate: a third each, and nothing at all
     # when the two name different people, positions, NIPs or regions (two incidents of one region
     # and one candidate are not one because a third report names both)
@@ -230,6 +233,11 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
         v["who_where_what"] = (bool(who) + bool(where) + bool(what)) / 3
     else:
         v["who_where_what"] = 0.0
+    # how much of what happened the two tell alike (a witness names one act, a letter three)
+    v["acts_share"] = len(acts_a & acts_b) / len(acts_a | acts_b) if acts_a and acts_b else 0.0
+    # one reads as no violation at all (a neutral event of the same office), the other as one: the
+    # hard negative a Satgas meets most (the same camat at a Bawaslu briefing, the same plate on aid)
+    v["neutral_conflict"] = abs(a.group_probs.get("not_violation", 0.0) - b.group_probs.get("not_violation", 0.0))
     return v
 
 
@@ -490,7 +498,7 @@ def similarity(a: Features, b: Features, model: dict | None = None) -> Match:
     return Match(score=_score(v, _strong_miss(a, b), model), reasons=reasons)
 
 
-# Two groups merge only if at least half of their cross pairs score CHAIN_MIN * threshold or more.
+# Two groups merge only if more than half of their cross pairs score CHAIN_MIN * threshold or more.
 CHAIN_MIN = 0.5
 
 
@@ -499,8 +507,9 @@ def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list
     every index appears exactly once).
 
     Pairs scoring ``>= threshold`` link their groups, strongest pair first — but two groups merge
-    only when at least half of their cross pairs score ``CHAIN_MIN * threshold`` or more: a report
-    that resembles two incidents does not chain them into one.
+    only when more than half of their cross pairs score ``CHAIN_MIN * threshold`` or more: a report
+    that resembles two incidents does not chain them into one (with "half or more", a bridge linked
+    first to one witness of the other incident made a tie of two out of four and merged them).
     """
     n = len(items)
     scores = [[0.0] * n for _ in range(n)]
@@ -517,7 +526,7 @@ def cluster(items: list[Features], threshold: float = DEFAULT_THRESHOLD) -> list
         if a == b:
             continue
         cross = [scores[x][y] for x in members[a] for y in members[b]]
-        if 2 * sum(1 for x in cross if x >= CHAIN_MIN * threshold) < len(cross):
+        if 2 * sum(1 for x in cross if x >= CHAIN_MIN * threshold) <= len(cross):
             continue
         keep, gone = min(a, b), max(a, b)
         for x in members[gone]:

@@ -375,3 +375,8 @@ def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
         "sangalang | tewang | kasongan"
     )
     assert triage_flow._rare_words_query("camat di lapangan") is None  # every word too common
+
+
+def test_a_case_joins_only_the_cluster_of_a_candidate_it_shows():
+    # the duplicate model's threshold is chosen from SHOW_MIN up (``fit_duplicates.THRESHOLDS``)
+    assert triage_flow.CLUSTER_MIN >= triage_flow.SHOW_MIN

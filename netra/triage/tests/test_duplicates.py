@@ -126,7 +126,10 @@ def test_different_acts_or_people_count_against_a_pair_and_the_bundle_counts_not
     a = features(text="Camat Sukamaju ikut deklarasi paslon 1 di GOR", region_code="32.11")
     b = features(text="Lurah Cibeureum bagi beras stiker paslon 1 di balai", region_code="32.11")
     v = pair_vector(a, b)
-    assert v["acts_conflict"] == 1 and v["position_conflict"] == 1
+    assert v["acts_conflict"] == 0.5 and v["position_conflict"] == 1  # one act each: half a conflict
+    full = features(text="Lurah Cibeureum bagi beras dan amplop di balai", region_code="32.11")
+    story = features(text="Camat Sukamaju ikut deklarasi paslon 1, naik panggung", region_code="32.11")
+    assert pair_vector(story, full)["acts_conflict"] == 1  # two full stories that share no act
     assert v["who_where_what"] == 0  # same region and candidate, but another official: nothing
     c = features(text="pak camat sukamaju naik panggung deklarasi paslon 01", region_code="32.11")
     assert pair_vector(a, c)["who_where_what"] == 1 and pair_vector(a, c)["acts_same"] == 1
@@ -145,4 +148,34 @@ def test_regional_numbers_after_a_candidate_word():
     assert extract("puang camat di kampanye calon tallu").candidates == ["nomor 3"]
     assert extract("om frans ajak pilih paket dua").candidates == ["nomor 2"]
     assert extract("paket sembako 5 kg").candidates == []
+    assert extract("pa kuwu ngajak milih nomer dalapan").candidates == ["nomor 8"]
+    assert extract("caleg nomor urut tujuh").candidates == ["nomor 7"]
+    assert extract("rapat jam delapan").candidates == []
     assert extract("kuwu desa itu ikut kampanye").positions == ["kepala desa"]
+
+
+def test_how_much_of_the_acts_two_reports_share():
+    a = features(text="camat ikut deklarasi paslon 1, pakai kaos paslon, naik panggung")  # declare, attire, rally
+    b = features(text="pak camat deklarasi dukung paslon 1")  # declare
+    acts_a, acts_b = pair_vector(a, a), pair_vector(a, b)
+    assert acts_a["acts_share"] == 1
+    assert 0 < acts_b["acts_share"] < 1 and acts_b["acts_same"] == 1
+
+
+def test_a_neutral_event_of_the_same_office_counts_against_a_pair():
+    # the hard negative a Satgas meets most: the same camat, the same field, a Bawaslu briefing
+    a = features(text="Camat Sukamaju ikut deklarasi paslon 1 di lapangan Sukamaju", region_code="32.11")
+    b = features(
+        text="Camat Sukamaju membuka sosialisasi pengawasan pemilu oleh Bawaslu di lapangan Sukamaju",
+        region_code="32.11",
+    )
+    assert pair_vector(a, b)["neutral_conflict"] > 0.3
+    assert pair_vector(a, a)["neutral_conflict"] == 0
+    assert score(a, b) < DEFAULT_THRESHOLD
+
+
+def test_a_hard_negative_is_in_the_fold_of_the_incident_it_resembles():
+    # the threshold is chosen on the pairs within each fold: they must hold the near misses too
+    incident = {"text": "camat x ikut deklarasi", "dup_group": "Z1"}
+    near = {"text": "camat x membuka sosialisasi bawaslu", "hard_negative_of": "Z1"}
+    assert fit_duplicates._fold(near) == fit_duplicates._fold(incident)

@@ -143,3 +143,24 @@ def test_holdout3_is_fresh_and_apart():
     assert len(set(texts)) == len(texts)
     other_regions = {r["region_code"] for r in others if r.get("region_code")}
     assert not {r["region_code"] for r in held3 if r.get("region_code")} & other_regions
+
+
+def test_dups_holdout4_is_fresh_and_apart():
+    """The sixth-round holdout (written and committed before any change to the scoring) shares no
+    incident, text or region code with any other file, and its incidents have 2-4 witnesses."""
+    held4 = _rows("dups_holdout4.jsonl")
+    others = [
+        row
+        for name in sorted(p.name for p in EVAL.glob("*.jsonl"))
+        if name != "dups_holdout4.jsonl"
+        for row in _rows(name)
+    ]
+    _check_fresh_holdout(held4, others, at_least=80)
+    groups = Counter(r["dup_group"] for r in held4 if r.get("dup_group"))
+    assert len(groups) >= 20
+    assert sum(1 for r in held4 if r.get("hard_negative_of")) >= 12
+    # a duplicate group is one incident: its witnesses report one kind of violation
+    assert all(len({r["violation"] for r in held4 if r.get("dup_group") == g}) == 1 for g in groups)
+    other_regions = {r["region_code"] for r in others if r.get("region_code")}
+    assert not {r["region_code"] for r in held4 if r.get("region_code")} & other_regions
+    assert all("batch" not in r for r in held4)
