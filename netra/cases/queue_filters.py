@@ -33,12 +33,16 @@ class QuickSelect(forms.Select):
     """A flat ``Select`` written in Python, the same markup as Django's: its per-option template
     cost 0.1 ms an option, 51 ms for a national scope's 515 regions (load 9)."""
 
+    # The queue's filters write one option a line; ``django_spacing`` writes Django's own spacing
+    # byte for byte (each option indented between blank lines), for a form whose page keeps it.
+    django_spacing = False
+
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
         options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
+            "" if self.django_spacing else "\n",
+            '\n  <option value="{}"{}>{}</option>\n' if self.django_spacing else '<option value="{}"{}>{}</option>',
             ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
         )
         # As django/forms/widgets/attrs.html: in order, True bare, False left out.
@@ -51,6 +55,8 @@ class QuickSelect(forms.Select):
                 if val is not False
             ),
         )
+        if self.django_spacing:
+            return format_html('<select name="{}"{}>{}\n</select>', name, attributes, options)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, attributes, options)
 
 

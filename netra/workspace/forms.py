@@ -9,9 +9,15 @@ from netra.cases import reporter_data
 from netra.cases.models import FollowUp
 
 # The queue's filters live below the faces: the insights export reads the same GET parameters.
-from netra.cases.queue_filters import QueueFilterForm, agency_choices, region_choices  # noqa: F401
+from netra.cases.queue_filters import QueueFilterForm, QuickSelect, agency_choices, region_choices  # noqa: F401
 
 ALL_REPORTERS = "all"
+
+
+class SpacedQuickSelect(QuickSelect):
+    """``QuickSelect`` writing the markup of Django's ``Select`` byte for byte."""
+
+    django_spacing = True
 
 
 class MessageForm(forms.Form):
@@ -19,7 +25,8 @@ class MessageForm(forms.Form):
     it, one reporter or all, on purpose: nothing is preselected."""
 
     prefix = "message"  # unique ids beside the internal note's box (issue #17 item 2)
-    recipient = forms.ChoiceField(label=_("Kirim kepada"), required=False)
+    # Django's Select renders each option through templates: a case with 20 reports spent ~3 ms on it.
+    recipient = forms.ChoiceField(label=_("Kirim kepada"), required=False, widget=SpacedQuickSelect)
     body = forms.CharField(
         label=_("Pesan kepada pelapor"),
         max_length=5000,

@@ -62,6 +62,8 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
             case.panel_state = (
                 "none" if due is None else "overdue" if due < today else "due_soon" if due <= soon else "ok"
             )
+            # The queue's rows carry it (selectors.cases_for); a lookup that fails costs a dir() of the case.
+            case.has_control_action = getattr(case, "has_control_action", False)
         panels.append({"kind": kind, "title": title, "cases": cases})
     return panels
 
