@@ -60,15 +60,23 @@ class QuickSelect(forms.Select):
         return format_html('<select name="{}"{}>\n{}\n</select>', name, attributes, options)
 
 
+class SpacedQuickSelect(QuickSelect):
+    """``QuickSelect`` writing the markup of Django's ``Select`` byte for byte (the queue's other
+    filters, the case page's recipient: a template per option cost 0.2 to 0.5 ms a select)."""
+
+    django_spacing = True
+
+
 class QueueFilterForm(forms.Form):
     """GET filters of the queue; an invalid value is dropped, never an error page."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=SpacedQuickSelect)
     region = forms.ChoiceField(label=_("Wilayah"), required=False, widget=QuickSelect)
-    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False)
+    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False, widget=SpacedQuickSelect)
     due = forms.ChoiceField(
         label=_("Tenggat"),
         required=False,
+        widget=SpacedQuickSelect,
         choices=[
             ("", _("Semua")),
             ("overdue", _("Lewat tenggat")),
@@ -76,8 +84,8 @@ class QueueFilterForm(forms.Form):
             ("due", _("Lewat atau segera")),
         ],
     )
-    election = forms.ChoiceField(label=_("Pemilihan"), required=False)
-    agency = forms.ChoiceField(label=_("Instansi"), required=False)
+    election = forms.ChoiceField(label=_("Pemilihan"), required=False, widget=SpacedQuickSelect)
+    agency = forms.ChoiceField(label=_("Instansi"), required=False, widget=SpacedQuickSelect)
     received_from = forms.DateField(
         label=_("Diterima dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

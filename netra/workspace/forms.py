@@ -9,15 +9,9 @@ from netra.cases import reporter_data
 from netra.cases.models import FollowUp
 
 # The queue's filters live below the faces: the insights export reads the same GET parameters.
-from netra.cases.queue_filters import QueueFilterForm, QuickSelect, agency_choices, region_choices  # noqa: F401
+from netra.cases.queue_filters import QueueFilterForm, SpacedQuickSelect, agency_choices, region_choices  # noqa: F401
 
 ALL_REPORTERS = "all"
-
-
-class SpacedQuickSelect(QuickSelect):
-    """``QuickSelect`` writing the markup of Django's ``Select`` byte for byte."""
-
-    django_spacing = True
 
 
 class MessageForm(forms.Form):
