@@ -5,7 +5,7 @@ several after a merge). Nothing here stores request metadata: no IP address, no 
 header — see ``netra.cases.intake``.
 """
 
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,21 @@ from netra.cases.nip import validate_nip
 
 # Case numbers (NTR-2026-000211) and receipt codes (NTR-XXXX-XXXX) start with it.
 RECEIPT_PREFIX = "NTR"
+
+
+def _choice_display(field: str, choices):
+    """A ``get_<field>_display`` answering as Django's own while translating one label: Django's
+    hashes every choice's lazy label, so each call translated them all (a case's status: twelve;
+    a queue page of 50 rows made 600 translations, BKN's home with its panels 1 800)."""
+    labels = dict(choices)
+
+    def display(self) -> Any:
+        value = getattr(self, field)
+        label = labels.get(str(value)) if value is not None else None
+        return str(label) if label is not None else value
+
+    display.__name__ = f"get_{field}_display"
+    return display
 
 
 class Case(models.Model):
@@ -51,6 +66,7 @@ class Case(models.Model):
         _("referensi sumber"), max_length=200, blank=True, help_text=_("Misalnya nomor temuan Bawaslu.")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    get_status_display = _choice_display("status", Status.choices)
     agency = models.ForeignKey(
         "orgs.Agency",
         verbose_name=_("instansi penanggung jawab"),
@@ -310,6 +326,7 @@ class Subject(models.Model):
     employment_status = models.CharField(
         _("status kepegawaian"), max_length=10, choices=EmploymentStatus.choices, default=EmploymentStatus.UNKNOWN
     )
+    get_employment_status_display = _choice_display("employment_status", EmploymentStatus.choices)
 
     class Meta:
         ordering = ["case", "pk"]
@@ -345,6 +362,7 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
     uploaded_by = models.CharField(_("diunggah oleh"), max_length=10, choices=UploadedBy.choices)
+    get_uploaded_by_display = _choice_display("uploaded_by", UploadedBy.choices)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

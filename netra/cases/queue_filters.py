@@ -33,12 +33,16 @@ class QuickSelect(forms.Select):
     """A flat ``Select`` written in Python, the same markup as Django's: its per-option template
     cost 0.1 ms an option, 51 ms for a national scope's 515 regions (load 9)."""
 
+    # The queue's filters write one option a line; ``django_spacing`` writes Django's own spacing
+    # byte for byte (each option indented between blank lines), for a form whose page keeps it.
+    django_spacing = False
+
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
         options = format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
+            "" if self.django_spacing else "\n",
+            '\n  <option value="{}"{}>{}</option>\n' if self.django_spacing else '<option value="{}"{}>{}</option>',
             ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
         )
         # As django/forms/widgets/attrs.html: in order, True bare, False left out.
@@ -51,18 +55,28 @@ class QuickSelect(forms.Select):
                 if val is not False
             ),
         )
+        if self.django_spacing:
+            return format_html('<select name="{}"{}>{}\n</select>', name, attributes, options)
         return format_html('<select name="{}"{}>\n{}\n</select>', name, attributes, options)
+
+
+class SpacedQuickSelect(QuickSelect):
+    """``QuickSelect`` writing the markup of Django's ``Select`` byte for byte (the queue's other
+    filters, the case page's recipient: a template per option cost 0.2 to 0.5 ms a select)."""
+
+    django_spacing = True
 
 
 class QueueFilterForm(forms.Form):
     """GET filters of the queue; an invalid value is dropped, never an error page."""
 
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=SpacedQuickSelect)
     region = forms.ChoiceField(label=_("Wilayah"), required=False, widget=QuickSelect)
-    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False)
+    violation = forms.ChoiceField(label=_("Jenis pelanggaran"), required=False, widget=SpacedQuickSelect)
     due = forms.ChoiceField(
         label=_("Tenggat"),
         required=False,
+        widget=SpacedQuickSelect,
         choices=[
             ("", _("Semua")),
             ("overdue", _("Lewat tenggat")),
@@ -70,8 +84,8 @@ class QueueFilterForm(forms.Form):
             ("due", _("Lewat atau segera")),
         ],
     )
-    election = forms.ChoiceField(label=_("Pemilihan"), required=False)
-    agency = forms.ChoiceField(label=_("Instansi"), required=False)
+    election = forms.ChoiceField(label=_("Pemilihan"), required=False, widget=SpacedQuickSelect)
+    agency = forms.ChoiceField(label=_("Instansi"), required=False, widget=SpacedQuickSelect)
     received_from = forms.DateField(
         label=_("Diterima dari"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

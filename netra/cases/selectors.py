@@ -842,15 +842,28 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
     params: list[Any] = []
     marks: dict[str, Any] = {}
     by_nip: dict[str, list[int]] = {}
+    # Subjects of one case known by NIP have slices of one shape, only the NIP differs: the first
+    # one's compiled SQL serves the others with its NIP parameter replaced (compiling the scope
+    # cost ~1 ms a subject).
+    compiled: dict[int, tuple[str, list[Any], int]] = {}
     for subject in subjects:
-        qs = subject_history(subject, user=user)
-        if qs.query.is_empty():
-            continue
-        part = qs.values("pk")[:limit]
-        try:
-            sql, part_params = part.query.sql_with_params()
-        except EmptyResultSet:  # an empty scope: nothing to ask
-            continue
+        reuse = compiled.get(subject.case_id) if subject.nip else None
+        if reuse is not None:
+            sql, part_params = reuse[0], list(reuse[1])
+            part_params[reuse[2]] = subject.nip
+        else:
+            qs = subject_history(subject, user=user)
+            if qs.query.is_empty():
+                continue
+            part = qs.values("pk")[:limit]
+            try:
+                sql, part_params = part.query.sql_with_params()
+            except EmptyResultSet:  # an empty scope: nothing to ask
+                continue
+            part_params = list(part_params)
+            at = [i for i, param in enumerate(part_params) if param == subject.nip]
+            if subject.nip and len(at) == 1:  # the NIP is that one parameter, nothing else equals it
+                compiled[subject.case_id] = (sql, part_params, at[0])
         parts.append(f"SELECT * FROM ({sql}) h{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
         params.extend(part_params)
         if subject.nip:

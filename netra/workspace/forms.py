@@ -9,7 +9,7 @@ from netra.cases import reporter_data
 from netra.cases.models import FollowUp
 
 # The queue's filters live below the faces: the insights export reads the same GET parameters.
-from netra.cases.queue_filters import QueueFilterForm, agency_choices, region_choices  # noqa: F401
+from netra.cases.queue_filters import QueueFilterForm, SpacedQuickSelect, agency_choices, region_choices  # noqa: F401
 
 ALL_REPORTERS = "all"
 
@@ -19,7 +19,8 @@ class MessageForm(forms.Form):
     it, one reporter or all, on purpose: nothing is preselected."""
 
     prefix = "message"  # unique ids beside the internal note's box (issue #17 item 2)
-    recipient = forms.ChoiceField(label=_("Kirim kepada"), required=False)
+    # Django's Select renders each option through templates: a case with 20 reports spent ~3 ms on it.
+    recipient = forms.ChoiceField(label=_("Kirim kepada"), required=False, widget=SpacedQuickSelect)
     body = forms.CharField(
         label=_("Pesan kepada pelapor"),
         max_length=5000,

@@ -85,6 +85,14 @@ def queue_tabs(counts: dict[str, int], *, current: str) -> list[Tab]:
     return tabs
 
 
+def case_url_maker(name: str = "workspace:case"):
+    """``pk -> reverse(name, args=[pk])`` reversing once: a list page's rows then cost a string
+    join each, not a resolver walk (20 to 40 µs a row)."""
+    sentinel = 987654321987
+    head, tail = reverse(name, args=[sentinel]).split(str(sentinel))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
 def mark_attention(cases) -> None:
     """Give each case ``attention_code`` and ``deadline_state`` for the templates."""
     calendar = WorkingCalendar()
@@ -288,6 +296,7 @@ class EvidenceRow:
     name: str  # "Foto 1", "Video 1", "Dokumen 2": there is no original file name by design
     kind: str  # "JPEG"
     dimensions: str  # width x height in pixels for a photo, else ""
+    url: str  # the viewer's address of the file (``?unduh=1`` downloads it)
 
 
 def _dimensions(item: Evidence) -> str:
@@ -309,9 +318,11 @@ def evidence_rows(case: Case, items=None) -> list[EvidenceRow]:
     if items is None:
         items = Evidence.objects.filter(case=case).order_by("uploaded_at", "pk")
     for item in items:
-        noun, fmt = KIND_NAMES.get(item.content_type, (_("Berkas"), item.content_type.split("/")[-1].upper()))
-        counters[str(noun)] = counters.get(str(noun), 0) + 1
-        rows.append(EvidenceRow(item, f"{noun} {counters[str(noun)]}", fmt, _dimensions(item)))
+        lazy_noun, fmt = KIND_NAMES.get(item.content_type, (_("Berkas"), item.content_type.split("/")[-1].upper()))
+        noun = str(lazy_noun)  # translated once, not at each use
+        counters[noun] = counters.get(noun, 0) + 1
+        url = reverse("workspace:evidence", args=[case.pk, item.pk])
+        rows.append(EvidenceRow(item, f"{noun} {counters[noun]}", fmt, _dimensions(item), url))
     return rows
 
 

@@ -46,6 +46,7 @@ SATGAS_QUEUE_ROLES = frozenset({Membership.Role.SATGAS_OFFICER, Membership.Role.
 def waiting_panels(user, roles: set[str]) -> list[dict]:
     """One panel per non-Satgas role the user holds: its cases, their due dates and state."""
     today, soon = selectors.attention_dates()
+    case_url = presenters.case_url_maker()
     panels = []
     for role, kind, title in WAITING_PANELS:
         if role not in roles:
@@ -62,6 +63,9 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
             case.panel_state = (
                 "none" if due is None else "overdue" if due < today else "due_soon" if due <= soon else "ok"
             )
+            # The queue's rows carry it (selectors.cases_for); a lookup that fails costs a dir() of the case.
+            case.has_control_action = getattr(case, "has_control_action", False)
+            case.page_url = case_url(case.pk)
         panels.append({"kind": kind, "title": title, "cases": cases})
     return panels
 
@@ -84,8 +88,10 @@ def home(request):
     presenters.mark_attention(page.object_list)
     duplicates = triage_flow.duplicate_counts(page.object_list, user=user)
     rows: list[Any] = list(page.object_list)
+    case_url = presenters.case_url_maker()
     for case in rows:
         case.duplicate_count = duplicates.get(case.pk, 0)
+        case.page_url = case_url(case.pk)
     triage.mark_clusters(rows, user=user)  # the suggestion chip and the cluster (netra.workspace.triage)
     counts = selectors.queue_counts(user, **filters)
     tools = presenters.bulk_tools(user)
