@@ -857,10 +857,10 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
                 continue
             part = qs.values("pk")[:limit]
             try:
-                sql, part_params = part.query.sql_with_params()
+                sql, compiled_params = part.query.sql_with_params()
             except EmptyResultSet:  # an empty scope: nothing to ask
                 continue
-            part_params = list(part_params)
+            part_params = list(compiled_params)
             at = [i for i, param in enumerate(part_params) if param == subject.nip]
             if subject.nip and len(at) == 1:  # the NIP is that one parameter, nothing else equals it
                 compiled[subject.case_id] = (sql, part_params, at[0])
