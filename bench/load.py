@@ -53,7 +53,7 @@ DEFAULT_RATES = "20,40,60,80,100,120,140,160,180,200,240,280,320,400,480,560,640
 RATES = [float(r) for r in os.environ.get("LOAD_RATES", DEFAULT_RATES).split(",")]
 SLO_P95_MS = 150.0
 WARM_SECONDS = float(os.environ.get("LOAD_WARM_SECONDS", "3"))  # after BENCH_WARMUP, before the first step
-BENCH_DB = "netra_bench_ops_load"
+BENCH_DB = os.environ.get("LOAD_DB", "netra_bench_ops_load")  # a helper on a shared server names its own
 CORES = os.cpu_count() or 1
 # name: (worker class, workers, threads, extra environment of both servers)
 CONFIGS = {
