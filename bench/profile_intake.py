@@ -31,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-BENCH_DB = "netra_bench_ops_load_prof"
+BENCH_DB = os.environ.get("PROFILE_DB", "netra_bench_ops_load_prof")
 COUNT = int(os.environ.get("PROFILE_COUNT", "40"))
 WARM = int(os.environ.get("PROFILE_WARM", "20"))
 # Each report waits this long before the next, so the interval-based turns (opening, sealing:

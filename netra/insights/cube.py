@@ -21,6 +21,7 @@ figures were last brought up to date. Read with :func:`value_sums`, :func:`place
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any, cast
@@ -199,22 +200,35 @@ UPSERT = "ON CONFLICT (period, dim, election, region, agency, value) DO UPDATE S
 
 
 def _insert(table: str, columns: str, rows: list[tuple], suffix: str = "") -> None:
-    """INSERT many rows: one statement per 1 000 rows on PostgreSQL (round trips are the cost
-    there), ``executemany`` on SQLite (one prepared statement, no round trips)."""
+    """INSERT many rows: on PostgreSQL one statement per 5 000 rows with the rows as one JSON
+    parameter (``json_populate_recordset`` over the table's row type), ``executemany`` on SQLite
+    (one prepared statement, no round trips).
+
+    A ``VALUES`` list of placeholders cost more than the counting itself: psycopg binds on the
+    client and splits a query text of thousands of ``%s`` in Python every time (too long for its
+    cache), about half of a dashboard refresh's CPU (issue #14, bench/profile_intake.py --phases).
+    """
     if not rows:
         return
-    width = len(rows[0])
-    one = "(" + ", ".join(["%s"] * width) + ")"
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
+            one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES {one} {suffix}", rows)  # noqa: S608
             return
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} {suffix}",  # noqa: S608
-                [value for row in chunk for value in row],
-            )
+        names = [name.strip() for name in columns.split(",")]
+        statement = (
+            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (our own table and columns)
+            f"FROM json_populate_recordset(NULL::{table}, %s) {suffix}"
+        )
+        for start in range(0, len(rows), 5000):
+            chunk = [dict(zip(names, row, strict=True)) for row in rows[start : start + 5000]]
+            cursor.execute(statement, [json.dumps(chunk, default=_json_value)])
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, datetime.date):  # dates (and datetimes) as ISO text, which PostgreSQL reads back
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def _upsert(deltas: dict[Key, int]) -> None:

@@ -8,7 +8,6 @@ plain title and file name and no words about ASN or reporting, for a phone other
 import segno
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
 
 
 def receipt_pdf(*, report, access_key: str, status_url: str = "", neutral: bool = False) -> bytes:
@@ -24,6 +23,10 @@ def receipt_pdf(*, report, access_key: str, status_url: str = "", neutral: bool 
             "neutral": neutral,
         },
     )
+    # Imported here: loading WeasyPrint was ~45 % of a fresh worker's first request (every
+    # gunicorn worker imports the URLconf, and with it this module), issue #14.
+    from weasyprint import HTML
+
     return HTML(string=html).write_pdf()
 
 
