@@ -54,7 +54,9 @@ def test_the_neutral_pdf_has_a_plain_name_title_and_no_words_about_reporting(cli
     reader = PdfReader(io.BytesIO(response.content))
     assert reader.metadata.title == "Catatan"
     text = pdf_text(response)
-    assert code in text and "ASN" not in text and "Netra" not in text and "laporan" not in text.lower()
+    assert code in text
+    words = text.replace(code, "").replace(key, "")  # a random code or key may spell "ASN"
+    assert "ASN" not in words and "Netra" not in words and "laporan" not in words.lower()
 
 
 def test_the_receipt_page_offers_the_neutral_pdf(client, submitted, agencies):
