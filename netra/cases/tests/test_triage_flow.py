@@ -12,7 +12,7 @@ from django.core.management import call_command
 from netra.audit.models import AuditEvent
 from netra.cases import search, triage_flow
 from netra.cases.intake import report_submit
-from netra.cases.models import Case, Subject, TriageCorrection, TriageResult
+from netra.cases.models import Case, Report, Subject, TriageCorrection, TriageResult
 from netra.cases.tests.fixtures import report_data
 from netra.cases.triage_flow import (
     TriageError,
@@ -380,3 +380,24 @@ def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
 def test_a_case_joins_only_the_cluster_of_a_candidate_it_shows():
     # the duplicate model's threshold is chosen from SHOW_MIN up (``fit_duplicates.THRESHOLDS``)
     assert triage_flow.CLUSTER_MIN >= triage_flow.SHOW_MIN
+
+
+def test_in_a_burst_the_scheduler_triages_one_batch_a_tick():
+    # Below one batch a second one batch a tick keeps up; above it, triage yields the cores to the
+    # intake (bench/load.py: intake at the SLO 80 -> 120 req/s on the same machine, session 9).
+    assert triage_flow.tick_batches(0.0) == triage_flow.TICK_BATCHES
+    assert triage_flow.tick_batches(float(triage_flow.TRIAGE_BATCH)) == triage_flow.TICK_BATCHES
+    assert triage_flow.tick_batches(triage_flow.TRIAGE_BATCH + 0.5) == triage_flow.BURST_TICK_BATCHES
+    assert triage_flow.BURST_TICK_BATCHES < triage_flow.TICK_BATCHES
+
+
+def test_the_scheduler_reads_the_arrival_rate_from_the_newest_report(pemkab_katingan):
+    from netra.cases.management.commands.scheduler import Arrivals
+
+    arrivals = Arrivals()
+    assert arrivals.per_second() == 0.0  # nothing to compare with yet
+    assert arrivals.per_second() == 0.0  # no report since
+    report_submit(data=report_data())
+    report_submit(data=report_data())
+    assert arrivals.per_second() > 0.0
+    assert triage_flow.newest_report_id() == Report.objects.order_by("pk").last().pk

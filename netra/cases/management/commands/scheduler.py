@@ -146,10 +146,30 @@ def open_reports() -> int:
     return _tick(open_pending, "opening the cases of accepted reports")
 
 
-def triage_reports() -> int:
-    from netra.cases.triage_flow import triage_pending
+class Arrivals:
+    """The reports' arrival rate between two ticks, from the newest report id (one index probe)."""
 
-    return _tick(lambda: triage_pending(max_batches=10), "triaging opened cases")
+    def __init__(self) -> None:
+        self.last: tuple[float, int] | None = None
+
+    def per_second(self) -> float:
+        from netra.cases.triage_flow import newest_report_id
+
+        now, newest = time.monotonic(), newest_report_id()
+        last, self.last = self.last, (now, newest)
+        if last is None or now <= last[0]:
+            return 0.0
+        return max(0, newest - last[1]) / (now - last[0])
+
+
+def triage_reports(arrivals: Arrivals | None = None) -> int:
+    from netra.cases.triage_flow import TICK_BATCHES, tick_batches, triage_pending
+
+    def work() -> int:
+        batches = tick_batches(arrivals.per_second()) if arrivals is not None else TICK_BATCHES
+        return triage_pending(max_batches=batches)
+
+    return _tick(work, "triaging opened cases")
 
 
 RECONCILE_EVERY_SECONDS = 24 * 3600
@@ -178,6 +198,7 @@ class Command(BaseCommand):
         interval = schedule_minutes() * 60
         next_deadlines = next_head = time.monotonic()
         published = None
+        arrivals = Arrivals()
         reap_interval, next_reap = settings.NETRA_WORKER_HEARTBEAT_SECONDS, time.monotonic()
         next_reconcile = time.monotonic() + RECONCILE_EVERY_SECONDS
         staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
@@ -204,7 +225,7 @@ class Command(BaseCommand):
                 reap_tasks(self.stdout)
                 next_reap = time.monotonic() + reap_interval
             open_reports()  # before sealing: opening writes the cases' audit events
-            triage_reports()  # what the after-commit turns left (netra.cases.triage_flow)
+            triage_reports(arrivals)  # what the after-commit turns left; less of it in a burst
             seal_audit_log()
             if time.monotonic() >= next_head:
                 published = publish_audit_head(published)
