@@ -202,3 +202,18 @@ def test_the_region_select_is_djangos_markup_written_faster(data, regions):
     assert quick == plain(str(form["region"]))
     assert quick.count("<option") == len(choices) + 1
     assert quick.count(" selected") == (0 if data.get("region") == "99.99" else 1)  # not a choice: none
+
+
+@pytest.mark.parametrize("value", ["", "overdue", None, "not-a-choice"])
+def test_the_spaced_select_is_djangos_markup_byte_for_byte(value):
+    """``SpacedQuickSelect`` (the other filters, the case page's recipient) writes exactly what
+    Django's ``Select`` writes, blank lines included: the pages stay identical to before it."""
+    from django import forms
+
+    from netra.cases.queue_filters import SpacedQuickSelect
+
+    choices = [("", "Semua"), ("overdue", "Lewat & <segera>"), ("due", "Tenggat")]
+    attrs = {"id": "id_due", "required": False, "aria-describedby": "help"}
+    assert SpacedQuickSelect(choices=choices).render("due", value, attrs=attrs) == forms.Select(choices=choices).render(
+        "due", value, attrs=attrs
+    )

@@ -162,12 +162,11 @@ class Arrivals:
         return max(0, newest - last[1]) / (now - last[0])
 
 
-def triage_reports(arrivals: Arrivals | None = None) -> int:
-    from netra.cases.triage_flow import TICK_BATCHES, tick_batches, triage_pending
+def triage_reports(arrivals: Arrivals) -> int:
+    from netra.cases.triage_flow import tick_batches, triage_pending
 
     def work() -> int:
-        batches = tick_batches(arrivals.per_second()) if arrivals is not None else TICK_BATCHES
-        return triage_pending(max_batches=batches)
+        return triage_pending(max_batches=tick_batches(arrivals.per_second()))
 
     return _tick(work, "triaging opened cases")
 
