@@ -254,6 +254,47 @@ def process_tree_cpu(pid: int) -> float:
     return total
 
 
+# The database the servers use (bench/load.py sets it, and the address to ask it who is connected):
+# its backends' CPU is counted per request too, the scheduler's (application_name) apart.
+DATABASE_NAME = ""
+DATABASE_ADMIN_URL = ""
+SCHEDULER_APPLICATION = "netra-scheduler"
+
+
+def database_cpu(name: str) -> tuple[float, float]:
+    """CPU seconds used so far by the PostgreSQL backends connected to database ``name`` (their process
+    title reads "postgres: <user> <database> <client> <state>"): (all of them, the scheduler's); 0 without."""
+    if not name:
+        return 0.0, 0.0
+    scheduler_pids: set[int] = set()
+    if DATABASE_ADMIN_URL:
+        import psycopg
+
+        with psycopg.connect(DATABASE_ADMIN_URL, autocommit=True) as conn:
+            scheduler_pids = {
+                pid
+                for (pid,) in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                    [name, SCHEDULER_APPLICATION],
+                )
+            }
+    total, scheduler, tick, marker = 0.0, 0.0, os.sysconf("SC_CLK_TCK"), f" {name} ".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "cmdline").read_bytes():
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used = (int(fields[11]) + int(fields[12])) / tick
+        total += used
+        if int(entry.name) in scheduler_pids:
+            scheduler += used
+    return total, scheduler
+
+
 def machine_cpu() -> float:
     """CPU seconds all processes on the machine have used so far (busy time from /proc/stat)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -308,6 +349,7 @@ def load(port: int, path: str, bodies: list[bytes], server_pgid: int) -> dict:
         thread.start()
     time.sleep(WARMUP)
     cpu_client, cpu_server, cpu_all = time.process_time(), process_tree_cpu(server_pgid), machine_cpu()
+    database_before = database_cpu(DATABASE_NAME)
     began = time.perf_counter()
     measuring.set()
     time.sleep(SECONDS)
@@ -315,6 +357,10 @@ def load(port: int, path: str, bodies: list[bytes], server_pgid: int) -> dict:
     elapsed = time.perf_counter() - began
     cpu_client, cpu_server = time.process_time() - cpu_client, process_tree_cpu(server_pgid) - cpu_server
     cpu_all = machine_cpu() - cpu_all
+    database_after = database_cpu(DATABASE_NAME)
+    cpu_database, cpu_database_scheduler = (
+        after - before for after, before in zip(database_after, database_before, strict=True)
+    )
     for thread in pool:
         thread.join()
     done = [item for per_client in results for item in per_client]
@@ -335,6 +381,9 @@ def load(port: int, path: str, bodies: list[bytes], server_pgid: int) -> dict:
         "client_cpu": cpu_client / elapsed,  # in cores
         "server_cpu": cpu_server / elapsed,
         "cpu_ms": cpu_server / max(len(latencies), 1) * 1000,  # server CPU per answered report
+        # its database backends' CPU per answered report, all and the scheduler's part
+        "db_cpu_ms": cpu_database / max(len(latencies), 1) * 1000,
+        "db_scheduler_cpu_ms": cpu_database_scheduler / max(len(latencies), 1) * 1000,
         "machine_cpu": cpu_all / elapsed,  # everything: server, clients, PostgreSQL, other users
     }
 

@@ -83,7 +83,7 @@ def scheduler(mode: str, env: dict):
     function giving the CPU seconds it has used since it started."""
     process = subprocess.Popen(
         [*SCHEDULER_MODES[mode], sys.executable, "manage.py", "scheduler"],
-        env=env,
+        env=env | {"PGAPPNAME": bench.SCHEDULER_APPLICATION},  # as its systemd unit names it in pg_stat_activity
         cwd=bench.ROOT,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
@@ -129,7 +129,9 @@ def run_target(target: str, env: dict, bodies: list[bytes], config: tuple) -> li
             label = f"{rate:>5g} req/s offered" if rate else "closed loop     "
             print(
                 f"    {target:<9} {label}  {row['rps']:>6.1f} req/s  p50 {row['p50']:>7.1f}  p95 {row['p95']:>7.1f}"
-                f"  p99 {row['p99']:>7.1f} ms  errors {row['errors']}  CPU {row['cpu_ms']:.1f} ms/req",
+                f"  p99 {row['p99']:>7.1f} ms  errors {row['errors']}  CPU {row['cpu_ms']:.1f} ms/req"
+                f" (+ PostgreSQL {row['db_cpu_ms']:.1f}, of it the scheduler's {row['db_scheduler_cpu_ms']:.1f}),"
+                f" machine {row['machine_cpu']:.2f} cores",
                 flush=True,
             )
             if rate and (not row["p95"] < SLO_P95_MS or row["errors"]):  # NaN: nothing answered in time
@@ -244,6 +246,7 @@ def main() -> None:
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env=env, cwd=bench.ROOT, check=True
             )
         prepared = bench.child("regions" if reuse else "prepare", env)
+        bench.DATABASE_NAME, bench.DATABASE_ADMIN_URL = BENCH_DB, admin
         bodies = bench.payloads(prepared["regions"])
         for name in CHOSEN:
             config = CONFIGS[name]

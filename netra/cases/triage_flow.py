@@ -87,17 +87,25 @@ def _after_commit() -> None:
         after_response(lambda: triage_pending(max_batches=4))
 
 
-# The scheduler's tick: up to this many batches; while reports arrive faster than one batch a
-# second (a burst), one batch a tick, so that triage (~14 ms of CPU a case, plus its lookups'
-# work in PostgreSQL, which no `nice` lowers) does not take the cores the intake answers with.
-# Below that rate one batch a tick keeps up anyway; the backlog of a burst goes after it.
+# The scheduler's tick: up to this many batches. While reports arrive faster than one batch a
+# second (a burst), triage (~14 ms of CPU a case, plus its lookups' work in PostgreSQL, which no
+# `nice` lowers) would take the cores the intake answers with: then the scheduler triages one batch
+# and rests, so that triage takes at most BURST_SHARE of its time — after a batch that took t
+# seconds the next waits t * (1 / BURST_SHARE - 1). Below that rate a batch a tick keeps up anyway;
+# the backlog of a burst goes after it at the full rate (bench/load.py, session 10: one batch every
+# tick still took a third of a core at 80 reports a second, PostgreSQL's part included).
 TICK_BATCHES = 10
-BURST_TICK_BATCHES = 1
+BURST_SHARE = 0.1
 
 
-def tick_batches(arrivals_per_second: float) -> int:
-    """How many batches the scheduler triages this tick, given the reports' recent arrival rate."""
-    return BURST_TICK_BATCHES if arrivals_per_second > TRIAGE_BATCH else TICK_BATCHES
+def in_burst(arrivals_per_second: float) -> bool:
+    """Reports arrive faster than one triage batch a second."""
+    return arrivals_per_second > TRIAGE_BATCH
+
+
+def burst_pause(seconds: float) -> float:
+    """In a burst, how long triage rests after a batch that took ``seconds``."""
+    return seconds * (1 / BURST_SHARE - 1)
 
 
 def newest_report_id() -> int:

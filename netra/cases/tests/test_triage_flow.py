@@ -382,13 +382,55 @@ def test_a_case_joins_only_the_cluster_of_a_candidate_it_shows():
     assert triage_flow.CLUSTER_MIN >= triage_flow.SHOW_MIN
 
 
-def test_in_a_burst_the_scheduler_triages_one_batch_a_tick():
-    # Below one batch a second one batch a tick keeps up; above it, triage yields the cores to the
-    # intake (bench/load.py: intake at the SLO 80 -> 120 req/s on the same machine, session 9).
-    assert triage_flow.tick_batches(0.0) == triage_flow.TICK_BATCHES
-    assert triage_flow.tick_batches(float(triage_flow.TRIAGE_BATCH)) == triage_flow.TICK_BATCHES
-    assert triage_flow.tick_batches(triage_flow.TRIAGE_BATCH + 0.5) == triage_flow.BURST_TICK_BATCHES
-    assert triage_flow.BURST_TICK_BATCHES < triage_flow.TICK_BATCHES
+def test_a_burst_is_more_reports_a_second_than_one_triage_batch():
+    assert not triage_flow.in_burst(0.0)
+    assert not triage_flow.in_burst(float(triage_flow.TRIAGE_BATCH))
+    assert triage_flow.in_burst(triage_flow.TRIAGE_BATCH + 0.5)
+    # a batch that took 0.3 s rests 2.7 s: triage takes a tenth of the scheduler's time
+    assert triage_flow.burst_pause(0.3) == pytest.approx(0.3 * (1 / triage_flow.BURST_SHARE - 1))
+
+
+def test_in_a_burst_triage_rests_between_batches_and_catches_up_after(pemkab_katingan, settings):
+    # A hand-driven clock and batches of 2 (a burst is > TRIAGE_BATCH reports a second of that
+    # clock); the reports, their opening and the triage are real. As in production, the web tier
+    # leaves triage to the scheduler.
+    from netra.cases.management.commands.scheduler import TriagePace
+
+    settings.NETRA_TRIAGE_AFTER_RESPONSE = False
+    now, incoming = [1000.0], [0]
+    pace = TriagePace(clock=lambda: now[0])
+
+    def arrive(count: int, seconds: float) -> None:
+        for _ in range(count):
+            report_submit(data=report_data())
+        now[0] += seconds
+
+    def triage(**kwargs):
+        done = triage_flow.triage_pending(batch_size=2, **kwargs)
+        now[0] += 0.05  # what the batch took
+        arrive(incoming[0], 0.0)  # reports that came in meanwhile
+        incoming[0] = 0
+        return done
+
+    def pending() -> int:
+        return TriageResult.objects.filter(computed_at__isnull=True).count()
+
+    assert pace.run(triage) == 0  # nothing pending yet
+    arrive(6, 0.2)  # 24 reports a second (6 in 0.25 s): a burst
+    assert pace.run(triage) == 2  # one batch, not all
+    rest = triage_flow.burst_pause(0.05)
+    assert rest == pytest.approx(0.45)
+    arrive(6, 0.2)  # still a burst (6 in 0.25 s), within the rest
+    assert pace.run(triage) == 0
+    assert pending() == 10
+    arrive(1, rest)  # the burst is over: everything left, a batch at a time
+    assert pace.run(triage) == 11
+    assert pending() == 0
+    # A burst that starts during a catch-up is seen before the next batch, not after the tick.
+    arrive(8, 10.0)
+    incoming[0] = 30  # arriving during the first batch
+    assert pace.run(triage) == 2 + 2  # the catch-up's first batch, then the burst's one
+    assert pending() == 8 + 30 - 4
 
 
 def test_the_scheduler_reads_the_arrival_rate_from_the_newest_report(pemkab_katingan):

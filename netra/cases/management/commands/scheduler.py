@@ -149,26 +149,55 @@ def open_reports() -> int:
 class Arrivals:
     """The reports' arrival rate between two ticks, from the newest report id (one index probe)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
         self.last: tuple[float, int] | None = None
 
     def per_second(self) -> float:
         from netra.cases.triage_flow import newest_report_id
 
-        now, newest = time.monotonic(), newest_report_id()
+        now, newest = self.clock(), newest_report_id()
         last, self.last = self.last, (now, newest)
         if last is None or now <= last[0]:
             return 0.0
         return max(0, newest - last[1]) / (now - last[0])
 
 
-def triage_reports(arrivals: Arrivals) -> int:
-    from netra.cases.triage_flow import tick_batches, triage_pending
+class TriagePace:
+    """When the scheduler triages: a batch at a time, up to ``TICK_BATCHES`` a tick; in a burst (the
+    arrival rate is read again before every batch, so a burst that starts during a long catch-up is
+    seen at once) one batch, then a rest (``triage_flow.burst_pause``)."""
 
-    def work() -> int:
-        return triage_pending(max_batches=tick_batches(arrivals.per_second()))
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.arrivals = Arrivals(clock)
+        self.resume_at = 0.0
 
-    return _tick(work, "triaging opened cases")
+    def run(self, triage) -> int:
+        """Call ``triage(max_batches=1)`` while it is due and finds work; return what it triaged."""
+        from netra.cases.triage_flow import TICK_BATCHES, burst_pause, in_burst
+
+        total = 0
+        for _batch in range(TICK_BATCHES):
+            burst = in_burst(self.arrivals.per_second())
+            began = self.clock()
+            if burst and began < self.resume_at:
+                break
+            done = triage(max_batches=1)
+            total += done
+            if burst:
+                ended = self.clock()
+                self.resume_at = ended + burst_pause(ended - began) if done else 0.0
+                break
+            if not done:
+                break
+        return total
+
+
+def triage_reports(pace: TriagePace) -> int:
+    from netra.cases.triage_flow import triage_pending
+
+    return _tick(lambda: pace.run(triage_pending), "triaging opened cases")
 
 
 RECONCILE_EVERY_SECONDS = 24 * 3600
@@ -197,7 +226,7 @@ class Command(BaseCommand):
         interval = schedule_minutes() * 60
         next_deadlines = next_head = time.monotonic()
         published = None
-        arrivals = Arrivals()
+        pace = TriagePace()
         reap_interval, next_reap = settings.NETRA_WORKER_HEARTBEAT_SECONDS, time.monotonic()
         next_reconcile = time.monotonic() + RECONCILE_EVERY_SECONDS
         staging_interval, next_staging = staging_clean_minutes() * 60, time.monotonic()
@@ -224,7 +253,7 @@ class Command(BaseCommand):
                 reap_tasks(self.stdout)
                 next_reap = time.monotonic() + reap_interval
             open_reports()  # before sealing: opening writes the cases' audit events
-            triage_reports(arrivals)  # what the after-commit turns left; less of it in a burst
+            triage_reports(pace)  # what the after-commit turns left; less of it in a burst
             seal_audit_log()
             if time.monotonic() >= next_head:
                 published = publish_audit_head(published)
