@@ -57,6 +57,19 @@ class RedisCache(django_redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    def count_many(self, counts: dict[str, tuple[int, int]]) -> dict[str, int]:
+        """Add ``delta`` to each counter (created at 0 with a ``timeout`` in seconds when missing) in
+        one round trip — ``add`` + ``incr`` per counter through the cache API is two or three — and
+        return the new values. ``{key: (delta, timeout)}``; values readable by ``get``/``get_many``."""
+        keys = {key: self.make_and_validate_key(key) for key in counts}
+        client = self._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipe:
+            for key, (delta, timeout) in counts.items():
+                pipe.set(keys[key], 0, ex=max(1, int(timeout)), nx=True)
+                pipe.incrby(keys[key], delta)
+            replies = pipe.execute()
+        return {key: int(value) for key, value in zip(counts, replies[1::2], strict=True)}
+
 
 class CacheUnavailable(ConnectionError):
     """The shared cache failed a moment ago: not tried again yet."""
@@ -132,6 +145,9 @@ class ResilientRedisCache(RedisCache):
 
     def incr(self, *args, **kwargs):
         return self._guarded("incr", *args, **kwargs)
+
+    def count_many(self, *args, **kwargs):
+        return self._guarded("count_many", *args, **kwargs)
 
     def set_many(self, *args, **kwargs):
         return self._guarded("set_many", *args, **kwargs)

@@ -42,6 +42,8 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django_ratelimit import ALL
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate
 from django_ratelimit.core import get_usage as _ratelimit_usage
 
 DEFAULT_LIMITS = {
@@ -82,11 +84,7 @@ def get_usage(request, **kwargs):
     except Exception as exc:  # redis.ConnectionError, TimeoutError, CacheUnavailable: whatever the backend raises
         _fail_open(exc, kwargs.get("group"))
         return None
-    state = _outage_state()
-    if state["since"]:
-        skipped = state["skipped"]
-        state.update(since=0.0, logged=0.0, skipped=0)
-        logger.warning("rate limit cache reachable again: limits enforced (%d checks were not)", skipped)
+    _reachable()
     return usage
 
 
@@ -218,8 +216,48 @@ def peek_rate(request, group: str) -> int | None:
 def report_allowance(request) -> tuple[int | None, int | None]:
     """(wait, block) for one more report from this address, counting nothing: ``wait`` is set
     when the at-once budget is used up (the form may still pass after a wait), ``block`` the
-    seconds until the ceiling frees up (nothing passes)."""
-    return _peek(request, "report"), _peek(request, "report_ceiling")
+    seconds until the ceiling frees up (nothing passes). Both budgets in one cache round trip."""
+    configured = limits()
+    if configured is None:
+        return None, None
+    counters = _report_counters(request, configured)
+    try:
+        found = _cache().get_many([key for key, _limit, _left in counters.values()])
+    except Exception as exc:  # as get_usage: the cache's outage fails open
+        _fail_open(exc, "netra.report")
+        return None, None
+    _reachable()
+    return tuple(  # type: ignore[return-value]
+        max(1, left) if int(found.get(key, 0)) >= limit else None for key, limit, left in counters.values()
+    )
+
+
+def _cache():
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+
+
+REPORT_GROUPS = ("report", "report_ceiling")
+
+
+def _report_counters(request, configured: dict[str, str]) -> dict[str, tuple[str, int, int]]:
+    """Per report budget, django-ratelimit's own counter for this address: (cache key, limit,
+    seconds left in the window) — the key ``get_usage`` reads and writes, so both see one count."""
+    counters = {}
+    for name in REPORT_GROUPS:
+        group, rate = f"netra.{name}", configured[name]
+        limit, period = _split_rate(rate)
+        value = _client_key(group, request)
+        window = _get_window(value, period)
+        counters[name] = (_make_cache_key(group, window, rate, value, ALL), limit, window - int(time.time()))
+    return counters
+
+
+def _reachable() -> None:
+    state = _outage_state()
+    if state["since"]:
+        skipped = state["skipped"]
+        state.update(since=0.0, logged=0.0, skipped=0)
+        logger.warning("rate limit cache reachable again: limits enforced (%d checks were not)", skipped)
 
 
 def report_cost(files=()) -> int:
@@ -229,13 +267,26 @@ def report_cost(files=()) -> int:
 
 
 def count_report(request, cost: int = 1) -> None:
-    """Count an accepted report against both budgets."""
+    """Count an accepted report against both budgets: one cache round trip on Redis
+    (``netra.cache.RedisCache.count_many``), ``add`` + ``incr`` per budget elsewhere."""
     configured = limits()
     if configured is None:
         return
-    for group in ("report", "report_ceiling"):
-        for _unit in range(max(1, cost)):
-            get_usage(request, group=f"netra.{group}", key=_client_key, rate=configured[group], increment=True)
+    counters = _report_counters(request, configured)
+    cost = max(1, cost)
+    try:
+        cache = _cache()
+        counts = {key: (cost, left + EXPIRATION_FUDGE) for key, _limit, left in counters.values()}
+        if hasattr(cache, "count_many"):
+            cache.count_many(counts)
+        else:
+            for key, (delta, timeout) in counts.items():
+                if not cache.add(key, delta, timeout):
+                    cache.incr(key, delta)
+    except Exception as exc:  # as get_usage: the cache's outage fails open
+        _fail_open(exc, "netra.report")
+        return
+    _reachable()
 
 
 def enforce_rate(request, group: str) -> None:

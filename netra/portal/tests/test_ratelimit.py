@@ -135,3 +135,53 @@ def test_production_refuses_to_start_with_the_limits_off(tmp_path):
         check=False,
     )
     assert "NETRA_RATE_LIMITS=off is for load tests only" in result.stderr
+
+
+REDIS = "redis://127.0.0.1:6379/14"  # as tests/test_cache.py
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def report_budgets(request, settings):
+    """The report budgets counted on the test suite's cache and on the production backend (Redis)."""
+    import uuid
+
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "netra.cache.ResilientRedisCache",
+                "LOCATION": REDIS,
+                "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+            }
+        }
+    settings.NETRA_RATE_LIMITS = "report=2/h,report_ceiling=3/h"
+    assert (type(caches["default"]).__name__ == "ResilientRedisCache") == (request.param == "redis")
+    return request.param
+
+
+def test_the_report_budgets_share_django_ratelimits_counters(report_budgets):
+    # peek and count in one round trip each, on the very keys get_usage reads and writes, so the
+    # form's wait, the API's 429 and every other reader agree on one count
+    from netra.ratelimit import _client_key, count_report, get_usage, report_allowance
+
+    me, other = request_from("198.51.100.7"), request_from("198.51.100.9")
+
+    def usage(request, group):
+        rate = limits()[group]
+        return get_usage(request, group=f"netra.{group}", key=_client_key, rate=rate, increment=False)["count"]
+
+    assert report_allowance(me) == (None, None)
+    count_report(me)
+    assert (usage(me, "report"), usage(me, "report_ceiling"), usage(other, "report")) == (1, 1, 0)
+    count_report(me)
+    wait, block = report_allowance(me)
+    assert wait is not None and 1 <= wait <= 3600 and block is None  # the at-once budget is used up
+    count_report(me)
+    wait, block = report_allowance(me)
+    assert block is not None and 1 <= block <= 3600  # and the ceiling
+    assert (usage(me, "report"), usage(me, "report_ceiling")) == (3, 3)
+    assert report_allowance(other) == (None, None)
+    count_report(other, cost=2)
+    assert usage(other, "report") == 2
+    # get_usage counting on top of count_report: the same counter
+    get_usage(other, group="netra.report", key=_client_key, rate=limits()["report"], increment=True)
+    assert usage(other, "report") == 3
