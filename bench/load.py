@@ -28,7 +28,8 @@ earlier runs stay). Configurations (LOAD_CONFIGS, comma-separated names of CONFI
 all): worker model (sync = deploy/gunicorn.conf.py's default, 2 x cores + 1 processes; gthread 2 x 4),
 persistent connections (CONN_MAX_AGE=60) or psycopg's pool (NETRA_DB_POOL=1), and whether web
 requests triage after their answer (NETRA_TRIAGE_AFTER_RESPONSE, the setting's production default
-is off). The cache is Redis (LOAD_CACHE_URL, db 9 of the local server). Knobs: LOAD_RATES (steps of
+is off). Rate limits are counted as in production but never refuse (LOAD_RATE_LIMITS; "off" for
+none: every client posts from one address). The cache is Redis (LOAD_CACHE_URL, db 9 of the local server). Knobs: LOAD_RATES (steps of
 20 up to 200, then 240 … 640: fine around both knees), LOAD_SECONDS per step (5), BENCH_WARMUP (2),
 BENCH_CLIENTS (100), LOAD_WARM_SECONDS (3: a closed-loop burst that warms every worker, not counted; repeated, at most
 LOAD_WARM_ROUNDS (6) times, until the server's CPU per request is steady).
@@ -57,6 +58,7 @@ WARM_SECONDS = float(os.environ.get("LOAD_WARM_SECONDS", "3"))  # after BENCH_WA
 WARM_ROUNDS = int(os.environ.get("LOAD_WARM_ROUNDS", "6"))  # bursts until the CPU per request is steady
 BENCH_DB = os.environ.get("LOAD_DB", "netra_bench_ops_load")  # a helper on a shared server names its own
 CORES = os.cpu_count() or 1
+RATE_LIMITS = os.environ.get("LOAD_RATE_LIMITS", "report=100000000/h,report_ceiling=100000000/h")
 # name: (worker class, workers, threads, extra environment of both servers)
 CONFIGS = {
     "gthread-triage-in-web": ("gthread", 2, 4, {"NETRA_TRIAGE_AFTER_RESPONSE": "1"}),
@@ -208,7 +210,7 @@ def main() -> None:
     print(
         f"load steps: rates {RATES} req/s open loop until p95 > {SLO_P95_MS:.0f} ms, then closed loop;"
         f" {bench.CLIENTS} clients; {bench.WARMUP:g} + {bench.SECONDS:g} s per step; configurations {CHOSEN};"
-        f" scheduler {SCHEDULERS} (nice {SCHEDULER_NICE});"
+        f" scheduler {SCHEDULERS} (nice {SCHEDULER_NICE}); rate limits {RATE_LIMITS!r};"
         f" {CORES} CPUs, load average {os.getloadavg()[0]:.1f} before",
         flush=True,
     )
@@ -233,7 +235,8 @@ def main() -> None:
             "NETRA_ENV": "development",
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
-            "NETRA_RATE_LIMITS": "off",
+            # Counted as in production (Redis), never refused: every client posts from 127.0.0.1.
+            "NETRA_RATE_LIMITS": RATE_LIMITS,
             # Shared by every worker and the scheduler, as in production: one opening and one sealing
             # turn per interval for all of them (a per-process cache gives each worker its own turns).
             "CACHE_URL": os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/9"),
