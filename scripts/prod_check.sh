@@ -67,6 +67,10 @@ echo "stack: migrated after $(since)"
 # var/prod-check-static and made again only when a static file changed since.
 STATIC_CACHE="$ROOT/var/prod-check-static"
 mkdir -p "$STATIC_CACHE"
+# settings.py made STATIC_ROOT an (empty) directory at the first manage.py above: replace it by the
+# link, or `ln -s` puts the link inside it and the cache serves nothing once it is filled (by a
+# scale-check, whose scripts/stack.py replaces the directory the same way).
+rm -rf "$NETRA_VAR_DIR/static"
 ln -s "$STATIC_CACHE" "$NETRA_VAR_DIR/static"
 if [ ! -f "$STATIC_CACHE/staticfiles.json" ] || [ -n "$(find netra -path '*/static/*' -newer "$STATIC_CACHE/staticfiles.json" -print -quit)" ]; then
   "$PY" manage.py collectstatic --noinput --clear --verbosity 0
