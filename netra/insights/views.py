@@ -3,6 +3,7 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -219,6 +221,25 @@ def staff_dashboard(request):
     )
     data["refreshed_at"] = state.refreshed_at
     data["behind"] = behind
+    # The page's content, rendered once per (scope, filters, day, cube version) like its figures,
+    # and per language, time zone (the "diperbarui" time), backlog note and election choices; the
+    # frame around it (sign-in, navigation, CSRF token) is rendered per request.
+    variant = f"{get_language()}|{timezone.get_current_timezone_name()}|{behind}|{state.refreshed_at}|{elections}"
+    content = dashboard.cached(
+        scope,
+        filters,
+        "page:" + hashlib.sha256(variant.encode()).hexdigest()[:16],
+        lambda: _dashboard_content(filters, data, elections, region_codes, agency_ids),
+        version,
+    )
+    return render(request, "insights/dashboard.html", {"data": data, "content": mark_safe(content)})  # noqa: S308
+
+
+def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> str:
+    """The dashboard's content as HTML (``insights/_dashboard_content.html``): the filters, the
+    figures with their links to the queue, the charts."""
+    from netra.orgs.models import Agency
+
     queue = reverse("workspace:home")
 
     # The queue under the dashboard's own filters: its election, agency and received period too.
@@ -245,8 +266,6 @@ def staff_dashboard(request):
     for row in data["by_agency"]:
         if row["label"] is None:
             row["label"] = _("Antrean triase (belum ada instansi)")
-    from netra.orgs.models import Agency
-
     context = {
         "filters": filters,
         "data": data,
@@ -261,4 +280,4 @@ def staff_dashboard(request):
             charts.weekly(data["weekly"], data["phases"], data["weekly_start"], data["weekly_end"])
         ),
     }
-    return render(request, "insights/dashboard.html", context)
+    return render_to_string("insights/_dashboard_content.html", context)
