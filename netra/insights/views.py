@@ -4,6 +4,7 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 from __future__ import annotations
 
 import hashlib
+import html
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from netra.cases import lookups
-from netra.catalog.models import Election, Region, ViolationGroup
+from netra.catalog.models import Election, ViolationGroup
 from netra.insights import charts, cube, dashboard, geo, stats
 from netra.insights.aggregates import generation
 from netra.orgs.access import staff_required
@@ -235,6 +236,18 @@ def staff_dashboard(request):
     return render(request, "insights/dashboard.html", {"data": data, "content": mark_safe(content)})  # noqa: S308
 
 
+def _options(choices, selected) -> str:
+    """``<option>`` elements, as the template wrote them: the value, ``selected`` on the chosen one
+    (escaped as Django's ``escape`` does: ``html.escape``)."""
+    return mark_safe(  # noqa: S308 -- every value and label escaped
+        "".join(
+            f'<option value="{html.escape(str(value))}"{" selected" if value == selected else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
 def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> str:
     """The dashboard's content as HTML (``insights/_dashboard_content.html``): the filters, the
     figures with their links to the queue, the charts."""
@@ -266,6 +279,7 @@ def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> st
     for row in data["by_agency"]:
         if row["label"] is None:
             row["label"] = _("Antrean triase (belum ada instansi)")
+    shown = region_codes | {code[:2] for code in region_codes}  # and their provinces
     context = {
         "filters": filters,
         "data": data,
@@ -273,8 +287,13 @@ def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> st
         "queue_active": queue_link(status="active"),
         "queue_overdue": queue_link(status="active", due="overdue"),
         "elections": elections,
-        "regions": Region.objects.filter(code__in=region_codes | {c[:2] for c in region_codes}).order_by("code"),
-        "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
+        # The filters' choices written here, not by a template loop: 548 regions for BKN pusat.
+        "region_options": _options(
+            [(code, name) for code, name, _parent, _kind in lookups.region_rows() if code in shown], filters.region
+        ),
+        "agency_options": _options(
+            Agency.objects.filter(pk__in=agency_ids).order_by("name").values_list("pk", "name"), filters.agency
+        ),
         "state_chart": mark_safe(charts.bars([(str(r["label"]), r["n"]) for r in data["by_state"]])),  # noqa: S308
         "weekly_chart": mark_safe(  # noqa: S308
             charts.weekly(data["weekly"], data["phases"], data["weekly_start"], data["weekly_end"])
