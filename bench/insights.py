@@ -713,7 +713,6 @@ def _page_baseline(users, args) -> None:
     from django.urls import resolve
 
     from conftest import verified_login
-
     from netra.insights import urls_staff
 
     resolve("/staf/dasbor/")  # the URLconf loaded

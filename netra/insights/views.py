@@ -233,6 +233,7 @@ def staff_dashboard(request):
         lambda: _dashboard_content(filters, data, elections, region_codes, agency_ids),
         version,
     )
+    # ``data``: the figures as counted (without the content's links), for whoever reads the context.
     return render(request, "insights/dashboard.html", {"data": data, "content": mark_safe(content)})  # noqa: S308
 
 
