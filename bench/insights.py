@@ -504,6 +504,8 @@ def _dashboard_part(args, agencies, reuse) -> None:
         views.dashboard = ours
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
 
+    _page_baseline(users, args)
+
     busy = datetime_date(2024, 11, 20)
     print(f"\nfigures + step times without cache, today = {busy} (the data's last day: live parts busy)")
     for label, user in users.items():
@@ -666,6 +668,89 @@ def _breakdown(users, args, busy) -> None:
             for name, fn in baseline.items() if args.baseline_breakdown else ():
                 wall, cpu, queries = measure(fn, 1)
                 print(f"    {name:<32} {wall:8.1f} ms  cpu {cpu:7.1f} ms  {queries:3d} queries  (once)")
+    print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
+
+
+def _load_view(revision: str):
+    """git ``revision``'s ``staff_dashboard`` view with its own ``insights/dashboard.html`` (compiled
+    once, as the cached loader does), next to this tree's: the same-run baseline of the page."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    from django.http import HttpResponse
+    from django.template import engines
+
+    def show(path: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{revision}:{path}"], capture_output=True, text=True, check=True
+        ).stdout
+
+    template = engines["django"].from_string(show("netra/insights/templates/insights/dashboard.html"))
+    path = Path(tempfile.mkdtemp()) / "views_baseline.py"
+    path.write_text(show("netra/insights/views.py"))
+    spec = importlib.util.spec_from_file_location("views_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["views_baseline"] = module
+    spec.loader.exec_module(module)
+    own = module.render
+
+    def render(request, name, context=None, *args, **kwargs):
+        if name == "insights/dashboard.html":
+            return HttpResponse(template.render(context, request))
+        return own(request, name, context, *args, **kwargs)
+
+    module.render = render
+    return module.staff_dashboard
+
+
+def _page_baseline(users, args) -> None:
+    """The whole page, this tree's view against git BASELINE's view and template (its
+    ``dashboard`` module is this tree's), alternating request by request in the same run: CPU
+    (process time) and wall per request, cold (cache cleared) and warm."""
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import resolve
+
+    from conftest import verified_login
+    from netra.insights import urls_staff
+
+    resolve("/staf/dasbor/")  # the URLconf loaded
+
+    route = next(p for p in urls_staff.urlpatterns if p.name == "dashboard")
+    ours, theirs = route.callback, _load_view(BASELINE)
+    revision = _git("rev-parse", "--short", BASELINE)
+    print(f"\nthe whole page against git {BASELINE} ({revision})'s view and template, alternating, same run")
+    try:
+        for label, user in users.items():
+            client = verified_login(Client(), user)
+            found: dict[tuple[str, str], list[tuple[float, float]]] = {}
+            for kind in ("cold", "warm"):
+                for _ in range(args.repeat):
+                    for name, view in (("baseline", theirs), ("this tree", ours)):
+                        route.callback = view
+                        if kind == "cold":
+                            cache.clear()
+                        else:
+                            assert client.get("/staf/dasbor/").status_code == 200
+                        cpu, wall = time.process_time(), time.perf_counter()
+                        assert client.get("/staf/dasbor/").status_code == 200
+                        found.setdefault((kind, name), []).append(
+                            ((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000)
+                        )
+            print(f"  {label}")
+            for kind in ("cold", "warm"):
+                parts = []
+                for name in ("baseline", "this tree"):
+                    rows = found[(kind, name)]
+                    cpu = statistics.median(r[0] for r in rows)
+                    parts.append(f"{name} cpu p50 {cpu:6.1f} ms wall {_p([r[1] for r in rows])}")
+                ratio = statistics.median(r[0] for r in found[(kind, "this tree")]) / statistics.median(
+                    r[0] for r in found[(kind, "baseline")]
+                )
+                print(f"    {kind}: {' | '.join(parts)}   cpu ratio {ratio:.2f}")
+    finally:
+        route.callback = ours
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores)")
 
 

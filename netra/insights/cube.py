@@ -348,7 +348,18 @@ def pending() -> bool:
 
 
 def region_q(code: str, field: str = "region") -> Q:
+    """The region ``code`` or any under it. PostgreSQL: ``LIKE 'code.%'`` (the cells' pattern_ops
+    index serves it whatever the collation); SQLite: the same strings as a range (its ``LIKE``
+    ignores case and no index serves it; ``.`` + 1 is ``/``, and SQLite compares bytes)."""
+    if connection.vendor == "sqlite":
+        return Q(**{field: code}) | Q(**{f"{field}__gte": code + ".", f"{field}__lt": code + "/"})
     return Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+
+
+def _scope_parts(scope) -> list[Q]:
+    """``scope_q``'s alternatives, one by one (none: nothing in the scope)."""
+    parts = [Q(agency__in=sorted(scope.agency_ids))] if scope.agency_ids else []
+    return parts + [region_q(prefix) for prefix in scope.region_prefixes]
 
 
 def scope_q(scope) -> Q:
@@ -356,10 +367,8 @@ def scope_q(scope) -> Q:
     if scope.everything:
         return Q()
     condition = Q(pk__in=[])
-    if scope.agency_ids:
-        condition |= Q(agency__in=sorted(scope.agency_ids))
-    for prefix in scope.region_prefixes:
-        condition |= region_q(prefix)
+    for part in _scope_parts(scope):
+        condition |= part
     return condition
 
 
@@ -400,13 +409,20 @@ def value_sums(scope, filters, windows: dict[str, Window] | None = None) -> dict
     keyed by a day (``e``, ``a``, ``w``) read in the same query, the cells of that period whose
     value (an ISO date first) lies in [first day, day after)."""
     windows = windows or {}
-    condition = Q(period=filters.period or "", dim__in=VALUE_DIMS)
+    reads = [Q(period=filters.period or "", dim__in=VALUE_DIMS)]
     for dim, (period, low, high) in windows.items():
         part = Q(period=period, dim=dim, value__gte=low.isoformat())
         if high is not None:
             part &= Q(value__lt=high.isoformat())
-        condition |= part
-    qs = _filtered(DashCell.objects.filter(scope_q(scope)).filter(condition), filters)
+        reads.append(part)
+    # Each read AND each alternative of the scope, OR-ed (the same rows as the scope AND the
+    # reads): every branch then has its period, dimension and agency or region for an index, so
+    # a province reads its own cells, not every agency's (PostgreSQL, 1 M cases: 16 -> 8 ms).
+    branches = reads if scope.everything else [part & read for part in _scope_parts(scope) for read in reads]
+    condition = Q(pk__in=[])
+    for branch in branches:
+        condition |= branch
+    qs = _filtered(DashCell.objects.filter(condition), filters)
     out: dict[str, dict[str, int]] = {dim: {} for dim in (*VALUE_DIMS, *windows)}
     for dim, value, n in (
         qs.order_by().values("dim", "value").annotate(total=Sum("n")).values_list("dim", "value", "total")

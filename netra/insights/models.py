@@ -65,6 +65,13 @@ class DashCell(models.Model):
         indexes = [
             models.Index(fields=["period", "dim", "agency"], name="insights_dashcell_agency_idx"),
             models.Index(fields=["period", "dim", "value"], name="insights_dashcell_value_idx"),
+            # A scope's region and the regions under it (cube.region_q: LIKE 'code.%' on PostgreSQL,
+            # whatever the database's collation; operator classes are PostgreSQL's only).
+            models.Index(
+                fields=["period", "dim", "region"],
+                name="insights_dashcell_region_idx",
+                opclasses=["varchar_pattern_ops"] * 3,
+            ),
         ]
 
     def __str__(self) -> str:

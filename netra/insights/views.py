@@ -3,6 +3,8 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 
 from __future__ import annotations
 
+import hashlib
+import html
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from netra.cases import lookups
-from netra.catalog.models import Election, Region, ViolationGroup
+from netra.catalog.models import Election, ViolationGroup
 from netra.insights import charts, cube, dashboard, geo, stats
 from netra.insights.aggregates import generation
 from netra.orgs.access import staff_required
@@ -219,6 +222,38 @@ def staff_dashboard(request):
     )
     data["refreshed_at"] = state.refreshed_at
     data["behind"] = behind
+    # The page's content, rendered once per (scope, filters, day, cube version) like its figures,
+    # and per language, time zone (the "diperbarui" time), backlog note and election choices; the
+    # frame around it (sign-in, navigation, CSRF token) is rendered per request.
+    variant = f"{get_language()}|{timezone.get_current_timezone_name()}|{behind}|{state.refreshed_at}|{elections}"
+    content = dashboard.cached(
+        scope,
+        filters,
+        "page:" + hashlib.sha256(variant.encode()).hexdigest()[:16],
+        lambda: _dashboard_content(filters, data, elections, region_codes, agency_ids),
+        version,
+    )
+    # ``data``: the figures as counted (without the content's links), for whoever reads the context.
+    return render(request, "insights/dashboard.html", {"data": data, "content": mark_safe(content)})  # noqa: S308
+
+
+def _options(choices, selected) -> str:
+    """``<option>`` elements, as the template wrote them: the value, ``selected`` on the chosen one
+    (escaped as Django's ``escape`` does: ``html.escape``)."""
+    return mark_safe(  # noqa: S308 -- every value and label escaped
+        "".join(
+            f'<option value="{html.escape(str(value))}"{" selected" if value == selected else ""}>'
+            f"{html.escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
+def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> str:
+    """The dashboard's content as HTML (``insights/_dashboard_content.html``): the filters, the
+    figures with their links to the queue, the charts."""
+    from netra.orgs.models import Agency
+
     queue = reverse("workspace:home")
 
     # The queue under the dashboard's own filters: its election, agency and received period too.
@@ -245,8 +280,7 @@ def staff_dashboard(request):
     for row in data["by_agency"]:
         if row["label"] is None:
             row["label"] = _("Antrean triase (belum ada instansi)")
-    from netra.orgs.models import Agency
-
+    shown = region_codes | {code[:2] for code in region_codes}  # and their provinces
     context = {
         "filters": filters,
         "data": data,
@@ -254,11 +288,16 @@ def staff_dashboard(request):
         "queue_active": queue_link(status="active"),
         "queue_overdue": queue_link(status="active", due="overdue"),
         "elections": elections,
-        "regions": Region.objects.filter(code__in=region_codes | {c[:2] for c in region_codes}).order_by("code"),
-        "agencies": Agency.objects.filter(pk__in=agency_ids).order_by("name"),
+        # The filters' choices written here, not by a template loop: 548 regions for BKN pusat.
+        "region_options": _options(
+            [(code, name) for code, name, _parent, _kind in lookups.region_rows() if code in shown], filters.region
+        ),
+        "agency_options": _options(
+            Agency.objects.filter(pk__in=agency_ids).order_by("name").values_list("pk", "name"), filters.agency
+        ),
         "state_chart": mark_safe(charts.bars([(str(r["label"]), r["n"]) for r in data["by_state"]])),  # noqa: S308
         "weekly_chart": mark_safe(  # noqa: S308
             charts.weekly(data["weekly"], data["phases"], data["weekly_start"], data["weekly_end"])
         ),
     }
-    return render(request, "insights/dashboard.html", context)
+    return render_to_string("insights/_dashboard_content.html", context)

@@ -388,3 +388,19 @@ def test_a_backlog_beyond_the_limit_is_said_on_the_page(client, agencies, catalo
 
     call_command("rebuild_insights", stdout=__import__("io").StringIO())
     assert client.get("/staf/dasbor/").context["data"]["total"] == 3
+
+
+def test_the_cells_of_a_region_are_the_code_and_the_codes_under_it(db):
+    """``cube.region_q`` (a range on SQLite, LIKE on PostgreSQL) and the scope's branches in
+    ``value_sums`` read exactly the cells of the code and of the codes starting with "code.",
+    never a neighbour sharing its digits."""
+    codes = ["6", "62", "62.06", "62.06.01", "620", "62-1", "62/", "62.", "63", "621.01", "62a"]
+    DashCell.objects.bulk_create(
+        DashCell(period="", dim="s", election="", region=code, agency=0, value="checking", n=1) for code in codes
+    )
+    for prefix in ("62", "62.06", "6"):
+        expected = {code for code in codes if code == prefix or code.startswith(prefix + ".")}
+        assert set(DashCell.objects.filter(cube.region_q(prefix)).values_list("region", flat=True)) == expected
+        scope = Scope(everything=False, agency_ids=frozenset(), region_prefixes=(prefix,))
+        counted = cube.value_sums(scope, dashboard.Filters())["s"].get("checking", 0)
+        assert counted == len(expected), prefix

@@ -349,3 +349,39 @@ def test_the_cached_dashboard_runs_few_queries_and_keeps_scopes_apart(
     assert response.context["data"]["total"] == 7
     assert len(queries) <= 15, [q["sql"][:120] for q in queries.captured_queries]  # the case scope once
     assert _dashboard(client, satgas_barsel)["total"] == 2  # another scope: its own figures
+
+
+def _total_on_page(html: str) -> str:
+    return html.split('data-figure="total">', 1)[1].split("<", 1)[0]
+
+
+def test_the_dashboards_content_is_rendered_once_per_scope_and_follows_a_move(
+    client, two_regencies, satgas_katingan, satgas_barsel
+):
+    """The content is cached as HTML per scope (like its figures): a cached hit renders none of it
+    (no query for the filters' regions and agencies), another scope gets its own, and a move in
+    the scope is on the page at once."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    verified_login(client, satgas_katingan)
+    first = client.get("/staf/dasbor/").content.decode()
+    assert _total_on_page(first) == "7"
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/staf/dasbor/").content.decode()
+    read = {q["sql"].split('"', 2)[1] for q in queries.captured_queries if q["sql"].startswith('SELECT "')}
+    assert not read & {"catalog_region", "orgs_agency"}, read
+    assert again.split("<main", 1)[1] == first.split("<main", 1)[1]  # the same content, byte for byte
+
+    other = Client()
+    verified_login(other, satgas_barsel)
+    barsel = other.get("/staf/dasbor/").content.decode()
+    assert _total_on_page(barsel) == "2" and "62.06" not in barsel  # never Katingan's content
+
+    case = two_regencies[4]  # Katingan, checking: closed (the triggers mark it, the page counts it)
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    Transition.objects.create(case=case, from_state="checking", to_state="closed")
+    moved = client.get("/staf/dasbor/").content.decode()
+    assert 'data-figure="state-closed">1<' in moved and 'data-figure="state-closed">0<' in first
+    assert other.get("/staf/dasbor/").content.decode().split("<main", 1)[1] == barsel.split("<main", 1)[1]
