@@ -456,7 +456,7 @@ def _stored_features(
     if parts is not None:
         content, acts = parts
     else:
-        content, acts = text_parts(text)
+        content, acts = text_parts(text)[0], None
     grams = _weighted_grams(content)
     probs = {str(s["code"]): float(s["confidence"]) for s in suggestions or [] if isinstance(s, dict) and "code" in s}
 

@@ -104,6 +104,8 @@ POSITIONS: dict[str, tuple[str, ...]] = {
         "pambakal",
         "kepala lembang",
         "kepala gampong",
+        "sangadi",
+        "raja negeri",
     ),
     "penjabat kepala desa": ("penjabat kepala desa",),
     "sekretaris desa": ("sekretaris desa",),

@@ -93,7 +93,7 @@ SYNONYMS: dict[str, str] = {
     "dideklarasikan": "deklarasi", "jurkam": "orasi", "berorasi": "orasi", "pidato": "orasi", "berpidato": "orasi",
     # village heads, whatever the province calls them
     "pambakal": "kepala desa", "kuwu": "kepala desa", "keuchik": "kepala desa", "geuchik": "kepala desa",
-    "perbekel": "kepala desa", "peratin": "kepala desa", "kepdes": "kepala desa",
+    "perbekel": "kepala desa", "peratin": "kepala desa", "kepdes": "kepala desa", "sangadi": "kepala desa",
     "gampong": "desa", "pekon": "desa", "nagari": "desa",
     # offices by their short names
     "disdik": "dinas pendidikan", "diknas": "dinas pendidikan", "dinkes": "dinas kesehatan",
@@ -116,7 +116,8 @@ SYNONYMS: dict[str, str] = {
 SYNONYM_PAIRS: dict[tuple[str, str], str] = {
     ("juru", "kampanye"): "orasi", ("wali", "nagari"): "kepala desa", ("kepala", "pekon"): "kepala desa",
     ("kepala", "lembang"): "kepala desa", ("kepala", "kampung"): "kepala desa", ("kepala", "gampong"): "kepala desa",
-    ("pelat", "merah"): "mobil dinas", ("kendaraan", "dinas"): "mobil dinas", ("mobil", "plat"): "mobil dinas",
+    ("raja", "negeri"): "kepala desa",
+    ("pelat", "merah"): "mobil dinas", ("kendaraan", "dinas"): "mobil dinas",
     ("tim", "pemenangan"): "tim sukses",
 }  # fmt: skip
 _NOT_A_VILLAGE_HEAD = frozenset(
@@ -142,6 +143,40 @@ def concepts(stream: list[str]) -> list[str]:
             out.extend(SYNONYMS.get(word, word).split())
         i += 1
     return out
+
+
+# Words that say a candidate, party or campaign is in the story (on the concept stream). A hard
+# negative is most often the same office or official at an event that names none ("mengangkut bibit
+# padi", "rapat fogging"); words under a "tanpa"/"bukan" ("tanpa atribut dan tanpa ajakan memilih")
+# do not count.
+PARTISAN_WORDS = frozenset(
+    {
+        "calon", "pasangan", "legislatif", "kampanye", "partai", "sukses", "pemenangan", "relawan", "deklarasi",
+        "orasi", "mencoblos", "coblos", "memilih", "mendukung", "dukungan", "menang", "menangkan", "memenangkan",
+        "menangin", "menangke", "meunangkeun", "petahana", "sipol", "fajar", "paket", "kandidat", "nyaleg", "mencalonkan", "capres", "caleg",
+    }
+)  # fmt: skip
+_NEGATORS = frozenset({"tanpa", "bukan"})
+
+
+def _partisan(stream: list[str]) -> bool:
+    skip = 0
+    for w in stream:
+        if w in _NEGATORS:
+            skip = 4
+            continue
+        if skip:
+            skip -= 1
+            continue
+        if w in PARTISAN_WORDS:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=50_000)
+def partisan_of(text: str) -> bool:
+    """Whether the text names a candidate, a party or a campaign (not under "tanpa"/"bukan")."""
+    return _partisan(concepts(tokens(text)))
 
 
 def _kin(positions: frozenset[str]) -> frozenset[str]:
@@ -302,6 +337,10 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     # one reads as no violation at all (a neutral event of the same office), the other as one: the
     # hard negative a Satgas meets most (the same camat at a Bawaslu briefing, the same plate on aid)
     v["neutral_conflict"] = abs(a.group_probs.get("not_violation", 0.0) - b.group_probs.get("not_violation", 0.0))
+    # one tells of a candidate, a party or a campaign and the other of none (the same plate on seed rice)
+    party_a = bool(a.candidates) or partisan_of(a.text)
+    party_b = bool(b.candidates) or partisan_of(b.text)
+    v["partisan_conflict"] = float(party_a != party_b)
     return v
 
 

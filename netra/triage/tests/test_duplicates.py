@@ -221,3 +221,29 @@ def test_a_red_plate_and_an_official_car_are_one_act_and_share_words():
     a = features(text="mobdin bawa baliho calon bupati")
     b = features(text="kendaraan pelat merah mengangkut baliho calon bupati")
     assert pair_vector(a, b)["words"] > 0.5
+
+
+def test_a_story_without_a_candidate_against_one_with_is_a_partisan_conflict():
+    from netra.triage.similar import partisan_of
+
+    assert partisan_of("kades bagi sembako ada stiker caleg")
+    assert partisan_of("serangan fajar dr pak kades")  # money before polling day is about a candidate
+    assert not partisan_of("Mobil dinas DA 8127 T mengangkut bibit padi untuk kelompok tani")
+    # under "tanpa" a candidate word says the opposite
+    assert not partisan_of("hadir sebagai undangan, tanpa atribut dan tanpa ajakan memilih")
+    car = features(text="DA 8127 T pelat merah bawa baliho paslon 01")
+    seed = features(text="Mobil dinas DA 8127 T mengangkut bibit padi bantuan untuk kelompok tani")
+    assert pair_vector(car, seed)["partisan_conflict"] == 1
+    again = features(text="mobil plat merah DA 8127 T angkut baliho calon bupati nomor 1")
+    assert pair_vector(car, again)["partisan_conflict"] == 0
+
+
+def test_the_prior_shift_is_bayes_rule_for_another_share_of_true_pairs():
+    import json
+    import math
+
+    shipped = json.loads(DUPLICATES_FILE.read_text(encoding="utf-8"))
+    assert shipped["prior_shift"] > 0  # a fold holds a bigger share of true pairs than the whole file
+    assert abs(fit_duplicates._shifted(0.5, math.log(3)) - 0.75) < 1e-12
+    assert abs(fit_duplicates._shifted(0.2, 0.0) - 0.2) < 1e-12
+    assert fit_duplicates._share([(0.1, 1), (0.2, 0), (0.3, 0), (0.4, 0)]) == 0.25
