@@ -459,14 +459,12 @@ def _stored_features(
     """
     import math
 
-    from netra.triage.model import STOPWORDS
-    from netra.triage.similar import _weighted_grams, word_idf
-    from netra.triage.text import tokens
+    from netra.triage.similar import _weighted_grams, text_parts, word_idf
 
     if parts is not None:
         content, acts = parts
     else:
-        content, acts = [t for t in tokens(text) if t not in STOPWORDS], None
+        content, acts = text_parts(text)[0], None
     grams = _weighted_grams(content)
     probs = {str(s["code"]): float(s["confidence"]) for s in suggestions or [] if isinstance(s, dict) and "code" in s}
 

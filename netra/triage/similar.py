@@ -42,7 +42,7 @@ RARE_IDF = 5.0  # a word in at most ~1 % of the training reports: a place, a per
 ACT_WORDS: dict[str, tuple[str, ...]] = {
     "declare": ("deklarasi", "ikrar", "deklarasikan"),
     "pose": ("pose", "jari", "acung", "salam"),
-    "vehicle": ("mobil", "mobdin", "kendaraan", "oto", "ambulans", "ambulan", "plat", "truk", "pikap", "motor"),
+    "vehicle": ("mobil", "mobdin", "kendaraan", "oto", "ambulans", "ambulan", "plat", "pelat", "truk", "pikap", "motor"),
     "goods": ("sembako", "bansos", "beras", "minyak", "sarung", "jaring", "pangan", "kantong", "karung"),
     "money": ("uang", "amplop", "duit", "rupiah", "ribu", "transport", "rp", "goceng", "seket", "ewu"),
     "online": (
@@ -81,6 +81,104 @@ _PHRASES = (
 )
 
 
+# What witnesses of one incident name differently, as one word for the duplicate text features only
+# (the classifier reads ``tokens`` as it is). Applied to ``tokens(text)`` by :func:`concepts`, before
+# the stopwords go: a letter's "berikrar" and a line's "deklarasi", "kades" and "pambakal", "pelat
+# merah" and "mobdin" then share their grams. Only what cannot name anything else: "lembang" alone is
+# a kecamatan of Bandung Barat, "wali" alone a wali kota, "petinggi partai" a party's leader, "lawan"
+# (Banjar "with") a rival.
+SYNONYMS: dict[str, str] = {
+    # declaring support, speaking for a candidate
+    "ikrar": "deklarasi", "berikrar": "deklarasi", "deklarasikan": "deklarasi", "mendeklarasikan": "deklarasi",
+    "dideklarasikan": "deklarasi", "jurkam": "orasi", "berorasi": "orasi", "pidato": "orasi", "berpidato": "orasi",
+    # village heads, whatever the province calls them
+    "pambakal": "kepala desa", "kuwu": "kepala desa", "keuchik": "kepala desa", "geuchik": "kepala desa",
+    "perbekel": "kepala desa", "peratin": "kepala desa", "kepdes": "kepala desa", "sangadi": "kepala desa",
+    "gampong": "desa", "pekon": "desa", "nagari": "desa",
+    # offices by their short names
+    "disdik": "dinas pendidikan", "diknas": "dinas pendidikan", "dinkes": "dinas kesehatan",
+    "dishub": "dinas perhubungan", "dinsos": "dinas sosial", "distan": "dinas pertanian",
+    "disdukcapil": "dinas kependudukan", "dukcapil": "dinas kependudukan", "capil": "dinas kependudukan",
+    "dlh": "dinas lingkungan hidup", "pupr": "dinas pekerjaan umum", "dpupr": "dinas pekerjaan umum",
+    "kadistan": "kepala dinas pertanian", "kadishub": "kepala dinas perhubungan",
+    "kadiskes": "kepala dinas kesehatan",
+    # official vehicles, teams, the party register
+    "randis": "mobil dinas", "ambulan": "ambulans", "infopemilu": "sipol", "timses": "tim sukses",
+    # regional function words (Minang, Manado, Ambon, Kupang, Papua, Malay, Javanese, Sundanese, Banjar):
+    # the stopwords they stand for
+    "ado": "ada", "indak": "tidak", "nyanda": "tidak", "sonde": "tidak", "tra": "tidak", "trada": "tidak",
+    "ora": "tidak", "teu": "tidak", "kada": "tidak", "samo": "sama", "torang": "kita", "dorang": "mereka",
+    "dong": "mereka", "beta": "saya", "ulun": "saya", "inyong": "saya", "saye": "saya", "su": "sudah",
+    "wis": "sudah", "uwis": "sudah", "geus": "sudah", "die": "dia", "deng": "dengan", "kalu": "kalau",
+    "nek": "kalau", "neng": "di",
+}  # fmt: skip
+# two-word names (after ``tokens``) -> one concept
+SYNONYM_PAIRS: dict[tuple[str, str], str] = {
+    ("juru", "kampanye"): "orasi", ("wali", "nagari"): "kepala desa", ("kepala", "pekon"): "kepala desa",
+    ("kepala", "lembang"): "kepala desa", ("kepala", "kampung"): "kepala desa", ("kepala", "gampong"): "kepala desa",
+    ("raja", "negeri"): "kepala desa",
+    ("pelat", "merah"): "mobil dinas", ("kendaraan", "dinas"): "mobil dinas",
+    ("tim", "pemenangan"): "tim sukses",
+}  # fmt: skip
+_NOT_A_VILLAGE_HEAD = frozenset(
+    {"partai", "politik", "parpol", "kpu", "bawaslu", "ormas", "negara", "daerah", "tni", "polri"}
+)
+
+
+def concepts(stream: list[str]) -> list[str]:
+    """``stream`` (``tokens(text)``) with :data:`SYNONYMS` and :data:`SYNONYM_PAIRS` applied."""
+    out: list[str] = []
+    i, n = 0, len(stream)
+    while i < n:
+        word = stream[i]
+        nxt = stream[i + 1] if i + 1 < n else ""
+        pair = SYNONYM_PAIRS.get((word, nxt))
+        if pair:
+            out.extend(pair.split())
+            i += 2
+            continue
+        if word == "petinggi" and nxt not in _NOT_A_VILLAGE_HEAD:  # Javanese village head, not "petinggi partai"
+            out.extend(("kepala", "desa"))
+        else:
+            out.extend(SYNONYMS.get(word, word).split())
+        i += 1
+    return out
+
+
+# Words that say a candidate, party or campaign is in the story (on the concept stream). A hard
+# negative is most often the same office or official at an event that names none ("mengangkut bibit
+# padi", "rapat fogging"); words under a "tanpa"/"bukan" ("tanpa atribut dan tanpa ajakan memilih")
+# do not count.
+PARTISAN_WORDS = frozenset(
+    {
+        "calon", "pasangan", "legislatif", "kampanye", "partai", "sukses", "pemenangan", "relawan", "deklarasi",
+        "orasi", "mencoblos", "coblos", "memilih", "mendukung", "dukungan", "menang", "menangkan", "memenangkan",
+        "menangin", "menangke", "meunangkeun", "petahana", "sipol", "fajar", "paket", "kandidat", "nyaleg", "mencalonkan", "capres", "caleg",
+    }
+)  # fmt: skip
+_NEGATORS = frozenset({"tanpa", "bukan"})
+
+
+def _partisan(stream: list[str]) -> bool:
+    skip = 0
+    for w in stream:
+        if w in _NEGATORS:
+            skip = 4
+            continue
+        if skip:
+            skip -= 1
+            continue
+        if w in PARTISAN_WORDS:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=50_000)
+def partisan_of(text: str) -> bool:
+    """Whether the text names a candidate, a party or a campaign (not under "tanpa"/"bukan")."""
+    return _partisan(concepts(tokens(text)))
+
+
 def _kin(positions: frozenset[str]) -> frozenset[str]:
     return frozenset(POSITION_KIN.get(p, p) for p in positions)
 
@@ -113,11 +211,11 @@ def _stems(word: str) -> list[str]:
 def acts_of(text: str) -> frozenset[str]:
     """What the text says happened (keys of ``ACT_WORDS``); from the text alone, so a case's stored
     text gives the same as the report did."""
-    return _acts(tokens(text))
+    return _acts(concepts(tokens(text)))
 
 
 def _acts(stream: list[str]) -> frozenset[str]:
-    """:func:`acts_of` from the text's token stream (``tokens(text)``)."""
+    """:func:`acts_of` from the text's concept stream (``concepts(tokens(text))``)."""
     normalised = " ".join(stream)
     words = normalised.split()
     for pattern, word in _PHRASES:
@@ -140,7 +238,7 @@ def text_parts(text: str) -> tuple[list[str], frozenset[str]]:
     The costly part of a candidate's features (the normaliser's regexes and the stemming); ``cases``
     stores it with the triage result, stamped with :data:`TEXT_PARTS_VERSION`.
     """
-    stream = tokens(text)
+    stream = concepts(tokens(text))
     return [t for t in stream if t not in STOPWORDS], _acts(stream)
 
 
@@ -154,13 +252,14 @@ def _text_parts_version() -> str:
     from netra.triage import text as text_module
 
     try:
-        code = [inspect.getsource(f) for f in (text_module, text_parts, _acts, _stems)]
+        code = [inspect.getsource(f) for f in (text_module, text_parts, concepts, _acts, _stems)]
     except (OSError, TypeError):  # installed without sources: the lexicon and word lists still count
         code = ["no source", repr(sorted(text_module.LEXICON.items()))]
     pieces = [
         *code,
         repr(sorted(STOPWORDS)),
         repr(sorted(ACT_WORDS.items())),
+        repr((sorted(SYNONYMS.items()), sorted(SYNONYM_PAIRS.items()), sorted(_NOT_A_VILLAGE_HEAD))),
         repr((_PREFIXES, _SUFFIXES, [(p.pattern, w) for p, w in _PHRASES])),
     ]
     return hashlib.sha256("\n".join(pieces).encode()).hexdigest()[:16]
@@ -238,6 +337,10 @@ def pair_vector(a: "Features", b: "Features") -> dict[str, float]:
     # one reads as no violation at all (a neutral event of the same office), the other as one: the
     # hard negative a Satgas meets most (the same camat at a Bawaslu briefing, the same plate on aid)
     v["neutral_conflict"] = abs(a.group_probs.get("not_violation", 0.0) - b.group_probs.get("not_violation", 0.0))
+    # one tells of a candidate, a party or a campaign and the other of none (the same plate on seed rice)
+    party_a = bool(a.candidates) or partisan_of(a.text)
+    party_b = bool(b.candidates) or partisan_of(b.text)
+    v["partisan_conflict"] = float(party_a != party_b)
     return v
 
 
@@ -351,7 +454,7 @@ def features(
     """
     anchor = today or (_date_range(incident_date) or (None, None))[1]
     facts = extract(text, today=anchor) if anchor else extract(text)
-    content = [t for t in tokens(text) if t not in STOPWORDS]
+    content = [t for t in concepts(tokens(text)) if t not in STOPWORDS]
     grams = _weighted_grams(content)
     nips = set(facts.nips)
     if subject_nip:

@@ -179,3 +179,71 @@ def test_a_hard_negative_is_in_the_fold_of_the_incident_it_resembles():
     incident = {"text": "camat x ikut deklarasi", "dup_group": "Z1"}
     near = {"text": "camat x membuka sosialisasi bawaslu", "hard_negative_of": "Z1"}
     assert fit_duplicates._fold(near) == fit_duplicates._fold(incident)
+
+
+def test_concepts_give_one_word_to_what_witnesses_name_differently():
+    from netra.triage.similar import concepts
+    from netra.triage.text import tokens
+
+    def c(text):
+        return " ".join(concepts(tokens(text)))
+
+    assert c("pak kuwu berikrar") == c("pak kades deklarasi") == "pak kepala desa deklarasi"
+    assert c("pambakal") == c("Wali Nagari") == c("kepala pekon") == c("kepala lembang") == "kepala desa"
+    assert c("mobdin") == c("pelat merah") == c("kendaraan dinas") == "mobil dinas"
+    assert c("jurkam") == c("juru kampanye") == "orasi"
+    assert c("timses") == c("tim pemenangan") == "tim sukses"
+    assert c("beta su lia") == "saya sudah lia"  # Kupang/Ambon function words -> stopwords
+    # words that look like a title or a synonym but are not one
+    assert c("camat lembang") == "camat lembang"  # Lembang, a kecamatan of Bandung Barat
+    assert c("wali kota") == "wali kota" and c("wali murid") == "wali murid"
+    assert c("petinggi partai") == "petinggi partai"  # a party's leader
+    assert c("petinggi desa") == "kepala desa desa"  # the Javanese village head
+    assert c("calon lawan") == "calon lawan"  # Banjar "lawan" (with) is left alone: a rival
+    assert c("kepala dinas") == "kepala dinas"
+
+
+def test_a_regional_title_and_kepala_desa_are_one_post():
+    pambakal = features(text="pambakal mambagi sarung ka urang kampung")
+    kades = features(text="kades Sungai Rangas bagi sarung caleg")
+    assert extract("pambakal mambagi sarung").positions == ["kepala desa"]
+    assert extract("kepala pekon ikut kampanye").positions == ["kepala desa"]
+    v = pair_vector(pambakal, kades)
+    assert v["position_same"] == 1 and v["position_conflict"] == 0
+    # a village called Lembang's camat is a camat, not a village head
+    assert extract("camat lembang hadir").positions == ["camat"]
+
+
+def test_a_red_plate_and_an_official_car_are_one_act_and_share_words():
+    from netra.triage.similar import acts_of
+
+    assert "vehicle" in acts_of("pelat merah bawa baliho")
+    a = features(text="mobdin bawa baliho calon bupati")
+    b = features(text="kendaraan pelat merah mengangkut baliho calon bupati")
+    assert pair_vector(a, b)["words"] > 0.5
+
+
+def test_a_story_without_a_candidate_against_one_with_is_a_partisan_conflict():
+    from netra.triage.similar import partisan_of
+
+    assert partisan_of("kades bagi sembako ada stiker caleg")
+    assert partisan_of("serangan fajar dr pak kades")  # money before polling day is about a candidate
+    assert not partisan_of("Mobil dinas DA 8127 T mengangkut bibit padi untuk kelompok tani")
+    # under "tanpa" a candidate word says the opposite
+    assert not partisan_of("hadir sebagai undangan, tanpa atribut dan tanpa ajakan memilih")
+    car = features(text="DA 8127 T pelat merah bawa baliho paslon 01")
+    seed = features(text="Mobil dinas DA 8127 T mengangkut bibit padi bantuan untuk kelompok tani")
+    assert pair_vector(car, seed)["partisan_conflict"] == 1
+    again = features(text="mobil plat merah DA 8127 T angkut baliho calon bupati nomor 1")
+    assert pair_vector(car, again)["partisan_conflict"] == 0
+
+
+def test_the_prior_shift_is_bayes_rule_for_another_share_of_true_pairs():
+    import json
+    import math
+
+    shipped = json.loads(DUPLICATES_FILE.read_text(encoding="utf-8"))
+    assert shipped["prior_shift"] > 0  # a fold holds a bigger share of true pairs than the whole file
+    assert abs(fit_duplicates._shifted(0.5, math.log(3)) - 0.75) < 1e-12
+    assert abs(fit_duplicates._shifted(0.2, 0.0) - 0.2) < 1e-12
+    assert fit_duplicates._share([(0.1, 1), (0.2, 0), (0.3, 0), (0.4, 0)]) == 0.25
