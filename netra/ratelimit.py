@@ -227,9 +227,7 @@ def report_allowance(request) -> tuple[int | None, int | None]:
         _fail_open(exc, "netra.report")
         return None, None
     _reachable()
-    wait, block = (
-        max(1, left) if int(found.get(key, 0)) >= limit else None for key, limit, left in counters.values()
-    )
+    wait, block = (max(1, left) if int(found.get(key, 0)) >= limit else None for key, limit, left in counters.values())
     return wait, block
 
 
