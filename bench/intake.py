@@ -261,11 +261,12 @@ DATABASE_ADMIN_URL = ""
 SCHEDULER_APPLICATION = "netra-scheduler"
 
 
-def database_cpu(name: str) -> tuple[float, float]:
-    """CPU seconds used so far by the PostgreSQL backends connected to database ``name`` (their process
-    title reads "postgres: <user> <database> <client> <state>"): (all of them, the scheduler's); 0 without."""
+def database_cpu(name: str) -> dict[int, tuple[float, bool]]:
+    """Per PostgreSQL backend connected to database ``name`` (their process title reads "postgres:
+    <user> <database> <client> <state>"): the CPU seconds it has used so far, and whether it is the
+    scheduler's; empty without a name. Subtract two readings with ``database_cpu_between``."""
     if not name:
-        return 0.0, 0.0
+        return {}
     scheduler_pids: set[int] = set()
     if DATABASE_ADMIN_URL:
         import psycopg
@@ -278,7 +279,7 @@ def database_cpu(name: str) -> tuple[float, float]:
                     [name, SCHEDULER_APPLICATION],
                 )
             }
-    total, scheduler, tick, marker = 0.0, 0.0, os.sysconf("SC_CLK_TCK"), f" {name} ".encode()
+    found, tick, marker = {}, os.sysconf("SC_CLK_TCK"), f" {name} ".encode()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -288,10 +289,19 @@ def database_cpu(name: str) -> tuple[float, float]:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        used = (int(fields[11]) + int(fields[12])) / tick
-        total += used
-        if int(entry.name) in scheduler_pids:
-            scheduler += used
+        pid = int(entry.name)
+        found[pid] = ((int(fields[11]) + int(fields[12])) / tick, pid in scheduler_pids)
+    return found
+
+
+def database_cpu_between(before: dict, after: dict) -> tuple[float, float]:
+    """(all, the scheduler's) CPU seconds the backends used between two readings: a backend that
+    ended meanwhile is not counted (its last seconds are lost), one that started counts from 0."""
+    total = scheduler = 0.0
+    for pid, (used, is_scheduler) in after.items():
+        delta = used - before.get(pid, (0.0, False))[0]
+        total += delta
+        scheduler += delta if is_scheduler else 0.0
     return total, scheduler
 
 
@@ -357,10 +367,7 @@ def load(port: int, path: str, bodies: list[bytes], server_pgid: int) -> dict:
     elapsed = time.perf_counter() - began
     cpu_client, cpu_server = time.process_time() - cpu_client, process_tree_cpu(server_pgid) - cpu_server
     cpu_all = machine_cpu() - cpu_all
-    database_after = database_cpu(DATABASE_NAME)
-    cpu_database, cpu_database_scheduler = (
-        after - before for after, before in zip(database_after, database_before, strict=True)
-    )
+    cpu_database, cpu_database_scheduler = database_cpu_between(database_before, database_cpu(DATABASE_NAME))
     for thread in pool:
         thread.join()
     done = [item for per_client in results for item in per_client]

@@ -68,6 +68,13 @@ CONFIGS = {
     "sync-pool": ("sync", 2 * CORES + 1, 1, {"NETRA_TRIAGE_AFTER_RESPONSE": "0", "NETRA_DB_POOL": "1"}),
     # Opening turns every second instead of every 0.2 s: bigger batches, a case visible to staff later.
     "sync-open-1s": ("sync", 2 * CORES + 1, 1, {"NETRA_TRIAGE_AFTER_RESPONSE": "0", "NETRA_CASE_OPEN_INTERVAL": "1"}),
+    # The web workers take (almost) no opening or sealing turn: the scheduler's tick opens and seals.
+    "sync-turns-in-scheduler": (
+        "sync",
+        2 * CORES + 1,
+        1,
+        {"NETRA_TRIAGE_AFTER_RESPONSE": "0", "NETRA_CASE_OPEN_INTERVAL": "3600", "NETRA_AUDIT_SEAL_INTERVAL": "3600"},
+    ),
 }
 CHOSEN = os.environ.get("LOAD_CONFIGS", ",".join(CONFIGS)).split(",")
 # The scheduler (opening, triage, sealing what the requests' turns leave) runs beside the servers as in
