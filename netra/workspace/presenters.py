@@ -9,7 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from netra.cases.deadlines import bawaslu_status, deadline_status
@@ -106,6 +110,89 @@ def mark_attention(cases) -> None:
             case.attention_code = "new"
         else:
             case.attention_code = "open" if case.status in ACTIVE_STATES else "done"
+
+
+class DayLabels:
+    """``value|date:"j M Y"``, each day formatted once: a datetime is read in the current time zone
+    first, as the template's ``date`` filter does (a Django date format costs ~20 µs a value)."""
+
+    def __init__(self) -> None:
+        self._days: dict[datetime.date, str] = {}
+
+    def __call__(self, value: datetime.date | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime.datetime):
+            value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        label = self._days.get(value)
+        if label is None:
+            label = self._days[value] = formats.date_format(value, "j M Y")
+        return label
+
+
+def _blocktranslate(message: str, **values) -> SafeString:
+    """``{% blocktranslate with … %}``: the translation as it is, its values escaped."""
+    return mark_safe(gettext(message) % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
+
+
+def queue_rows(cases, *, selected=frozenset()) -> list[dict]:
+    """What each queue row shows, as plain strings in one pass (``_queue_list.html`` reads keys: no
+    filter, include or translation per row; ~0.4 ms a row before). ``cases``: the page's rows with
+    ``mark_attention``, ``page_url``, ``duplicate_count`` and ``triage.mark_clusters`` done."""
+    day = DayLabels()
+    cluster_url = case_url_maker("workspace:triage_cluster")
+    triase_nasional = str(_("Triase nasional"))
+    prefix = {"overdue": gettext("Lewat") + " · ", "due_soon": gettext("Segera") + " · "}
+    rows = []
+    for case in cases:
+        number = case.number or str(case.pk)
+        assignee = case.assigned_to
+        top = case.triage_top
+        bawaslu = case.bawaslu_state
+        if bawaslu == "overdue":
+            bawaslu_label = _blocktranslate("Kajian Bawaslu lewat (%(date)s)", date=day(case.bawaslu_due_date))
+        elif bawaslu:
+            bawaslu_label = _blocktranslate("Menunggu kajian Bawaslu s.d. %(date)s", date=day(case.bawaslu_due_date))
+        else:
+            bawaslu_label = ""
+        rows.append(
+            {
+                "pk": str(case.pk),
+                "number": number,
+                "url": case.page_url,
+                "attention": case.attention_code,
+                "selected": case.pk in selected,
+                "select_label": _blocktranslate("Pilih %(number)s", number=case.number),
+                "cluster_url": cluster_url(case.triage_cluster) if case.triage_cluster_size else "",
+                "cluster_label": _blocktranslate("klaster %(n)s laporan", n=case.triage_cluster_size)
+                if case.triage_cluster_size
+                else "",
+                "duplicate_label": _blocktranslate("mungkin duplikat (%(n)s)", n=case.duplicate_count)
+                if case.duplicate_count
+                else "",
+                "control_action": case.has_control_action,
+                "referred_to": case.referred_to.name if case.referred_to else "",
+                "referral_label": _blocktranslate("dirujuk: %(agency)s", agency=case.referred_to.name)
+                if case.referred_to
+                else "",
+                "triage": f"{top['label']} · {top['percent']}%" if top else "",
+                "subjects": [{"name": str(subject), "position": subject.position} for subject in case.subjects.all()],
+                "preview": case.preview,
+                "status": case.status,
+                "status_label": case.get_status_display(),
+                "bawaslu": bawaslu,
+                "bawaslu_label": bawaslu_label,
+                "due": day(case.due_date) if case.due_date else "",
+                "deadline_state": case.deadline_state or "ok",
+                "deadline_prefix": prefix.get(case.deadline_state, ""),
+                "region": case.region.name,
+                "agency": str(case.agency) if case.agency else triase_nasional,
+                "assignee": (assignee.get_full_name() or assignee.username) if assignee else "",
+                "incident": day(case.incident_date),
+                "received": day(case.created_at),
+            }
+        )
+    return rows
 
 
 def assignee_choices(user):

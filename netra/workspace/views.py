@@ -100,6 +100,7 @@ def home(request):
     context = {
         "form": form,
         "page": page,
+        "rows": presenters.queue_rows(rows, selected=selected),
         "counts": counts,
         "tabs": presenters.queue_tabs(counts, current=filters["status"] or "all"),
         "status": filters["status"] or "all",
