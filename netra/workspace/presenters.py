@@ -195,6 +195,41 @@ def queue_rows(cases, *, selected=frozenset()) -> list[dict]:
     return rows
 
 
+def panel_rows(cases, *, control_actions: bool = False) -> list[dict]:
+    """What each row of a home panel shows (``queue.html``), as ``queue_rows``: ``cases`` carry
+    ``panel_due``, ``panel_state``, ``page_url`` (``views.waiting_panels``); ``control_actions``:
+    the PPK's panel, which lists each control action's kind instead of the flags."""
+    day = DayLabels()
+    triase_nasional = str(_("Triase nasional"))
+    prefix = {"overdue": gettext("Lewat") + " · ", "due_soon": gettext("Segera") + " · "}
+    rows = []
+    for case in cases:
+        names = [conditional_escape(str(subject)) for subject in case.subjects.all()]
+        rows.append(
+            {
+                "state": case.panel_state,
+                "url": case.page_url,
+                "number": case.number or str(case.pk),
+                "control_kinds": [item.get_kind_display() for item in case.control_actions.all()]
+                if control_actions
+                else [],
+                "control_action": case.has_control_action,
+                "referred_to": case.referred_to.name if case.referred_to else "",
+                "referral_label": _blocktranslate("dirujuk: %(agency)s", agency=case.referred_to.name)
+                if case.referred_to
+                else "",
+                "subjects": mark_safe(", ".join(names)),  # noqa: S308 -- each name escaped
+                "status": case.status,
+                "status_label": case.get_status_display(),
+                "due": day(case.panel_due) if case.panel_due else "",
+                "deadline_prefix": prefix.get(case.panel_state, ""),
+                "region": case.region.name,
+                "agency": str(case.agency) if case.agency else triase_nasional,
+            }
+        )
+    return rows
+
+
 def assignee_choices(user):
     """Officers the user may hand a case to: Satgas of the agencies where the user acts."""
     officer_roles = [Membership.Role.SATGAS_OFFICER, Membership.Role.SATGAS_LEAD]

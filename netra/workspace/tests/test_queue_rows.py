@@ -39,14 +39,15 @@ def test_block_translations_escape_their_values_not_the_text():
     assert presenters._blocktranslate("Pilih %(number)s", number="<b>&") == "Pilih &lt;b&gt;&amp;"
 
 
-def test_a_row_holds_the_markup_of_the_flag_deadline_and_assignee_includes(
+def test_a_row_holds_the_flags_and_the_markup_of_the_deadline_and_assignee_includes(
     staff_client, satgas_katingan, katingan_case
 ):
+    bkn = Agency.objects.get(code="bkn-pusat")
     Case.objects.filter(pk=katingan_case.pk).update(
         status=Case.Status.CHECKING,
         due_date=datetime.date(2024, 1, 5),
         assigned_to=satgas_katingan,
-        referred_to=Agency.objects.get(code="bkn-pusat"),
+        referred_to=bkn,
     )
     ControlAction.objects.create(case=katingan_case, kind="warning", date=datetime.date(2024, 1, 2))
     satgas_katingan.first_name, satgas_katingan.last_name = "Petugas", "<Satgas> & Co"
@@ -55,8 +56,10 @@ def test_a_row_holds_the_markup_of_the_flag_deadline_and_assignee_includes(
     case = response.context["page"].object_list[0]
     assert case.pk == katingan_case.pk and case.deadline_state == "overdue"
     html = response.text
-    flags = render_to_string("workspace/_case_flags.html", {"case": case, "inline": True})
-    assert "tindakan BKN" in flags and "dirujuk: " in flags
+    flags = (
+        '<span class="chip control">tindakan BKN</span> \n'
+        f'<span class="chip referral" title="{bkn.name}">dirujuk: {bkn.name}</span> \n'
+    )
     for fragment in (
         flags,
         render_to_string("workspace/_deadline.html", {"case": case}),
@@ -64,3 +67,13 @@ def test_a_row_holds_the_markup_of_the_flag_deadline_and_assignee_includes(
     ):
         assert fragment in html
     assert "Petugas &lt;Satgas&gt; &amp; Co" in html
+
+
+def test_a_home_panel_row_shows_the_flags_and_the_subjects_escaped(staff_client, bkn_supervisor, katingan_case):
+    bkn = Agency.objects.get(code="bkn-pusat")
+    Case.objects.filter(pk=katingan_case.pk).update(status=Case.Status.ESCALATED, referred_to=bkn)
+    katingan_case.subjects.update(name="Budi <Santoso> & Co")
+    response = staff_client(bkn_supervisor).get(QUEUE)
+    row = response.context["panels"][0]["rows"][0]
+    assert row["number"] == katingan_case.number and row["subjects"] == "Budi &lt;Santoso&gt; &amp; Co"
+    assert f'\n<br><span class="chip referral" title="{bkn.name}">dirujuk: {bkn.name}</span> \n</td>' in response.text
