@@ -1,5 +1,6 @@
-"""The queue's rows as ready strings (presenters.queue_rows): the same markup as the includes they
-replace, and dates as the template's ``date`` filter writes them."""
+"""The queue's rows as ready strings (presenters.queue_rows, panel_rows): the same markup as the
+includes they replace, and dates as the template's ``date`` filter writes them (the case page's
+reports, messages and evidence too)."""
 
 import datetime
 
@@ -28,11 +29,19 @@ def test_day_labels_write_what_the_date_filter_writes(language, zone):
         datetime.datetime(2024, 3, 3, 23, 0),  # naive: as it is
         None,
     ]
+    to_the_minute = engines["django"].from_string('{{ value|date:"j M Y H:i" }}')
+    other = engines["django"].from_string('{{ value|date:"D, j F Y" }}')
     with translation.override(language), timezone.override(zone):
         day = presenters.DayLabels()
         for value in values:
             assert day(value) == template.render({"value": value}), value
             assert day(value) == template.render({"value": value})  # and again, from its memo
+            assert day.formatted(value, "j M Y") == day(value)
+            assert day.formatted(value, "D, j F Y") == other.render({"value": value})
+            if not isinstance(value, datetime.datetime):
+                continue
+            assert day.minute(value) == to_the_minute.render({"value": value}), value
+            assert day.formatted(value, "j M Y H:i") == day.minute(value)
 
 
 def test_block_translations_escape_their_values_not_the_text():
