@@ -168,6 +168,7 @@ def queue_rows(cases, *, selected=frozenset()) -> list[dict]:
         assignee = case.assigned_to
         top = case.triage_top
         bawaslu = case.bawaslu_state
+        bawaslu_label: str
         if bawaslu == "overdue":
             bawaslu_label = _blocktranslate("Kajian Bawaslu lewat (%(date)s)", date=day(case.bawaslu_due_date))
         elif bawaslu:
