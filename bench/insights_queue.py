@@ -29,7 +29,7 @@ when set, bench/insights.py's shared database is not looked at), ``BENCH_SQLITE_
 file; ``--only case`` measures the case page alone; ``--only queue`` the queue's first and next
 page per scope with, for one request, its statements' own time against the rest (Python, the
 template) and, on PostgreSQL, EXPLAIN (ANALYZE, BUFFERS) of the page statement and the slowest
-ones (``--profile``: cProfile of one first page per scope).
+ones (``--profile``: cProfile of one first page per scope). DEBUG is off unless ``DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -637,6 +637,9 @@ def main() -> None:
         os.environ["DATABASE_URL"] = _pg_url(name)
     os.environ.setdefault("NETRA_RATE_LIMITS", "off")
     os.environ.setdefault("NETRA_ENV", "test")
+    # As production: DEBUG off (DEBUG=1 to compare with runs before session 10; it records every
+    # statement and keeps the templates' debug information).
+    os.environ.setdefault("DEBUG", "0")
     os.environ["DJANGO_SETTINGS_MODULE"] = "netra.settings"
     import django
 

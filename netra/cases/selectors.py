@@ -11,6 +11,7 @@ import base64
 import binascii
 import datetime
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -146,10 +147,13 @@ def cases_for(
             received_to=received_to,
         )
         .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
-        .select_related("agency", "region", "assigned_to", "referred_to")
+        .select_related(*QUEUE_RELATED)
         .prefetch_related("subjects")
         .order_by(*queue_order(searched=bool((search or "").strip())))
     )
+
+
+QUEUE_RELATED = ("agency", "region", "assigned_to", "referred_to")  # what a queue row shows of its case
 
 
 def queue_order(*, searched: bool = False) -> tuple:
@@ -168,12 +172,17 @@ NON_NEW_ACTIVE = tuple(state for state in ACTIVE_STATES if state != Status.RECEI
 class QueuePage:
     """One page of the queue: its rows, and the cursors of the pages before and after it.
 
-    ``all_rows``: the whole filtered list (a lazy queryset, never evaluated by the page)."""
+    ``all_rows``: the whole filtered list (a lazy queryset, never evaluated by the page; built
+    only when asked: building it costs ~4 ms of Python)."""
 
     rows: list[Case]
     next_cursor: str | None
     previous_cursor: str | None
-    all_rows: QuerySet[Case]
+    list_of: Callable[[], QuerySet[Case]]
+
+    @property
+    def all_rows(self) -> QuerySet[Case]:
+        return self.list_of()
 
     @property
     def object_list(self) -> list[Case]:
@@ -253,13 +262,16 @@ def queue_page(
     With a search: best match first, the cursor is (rank, id).
     """
     searched = bool((filters.get("search") or "").strip())
-    base = cases_for(user, **filters)
+
+    def list_of() -> QuerySet[Case]:
+        return cases_for(user, **filters)
+
     reverse = before is not None and after is None
     cursor = decode_queue_cursor(before if reverse else after, searched=searched)
     if cursor is None:
         reverse = False
     if searched:
-        rows = _searched_page(base, cursor, size + 1, reverse=reverse)
+        rows = _searched_page(list_of(), cursor, size + 1, reverse=reverse)
     else:
         rows = _bucket_page(user, filters, cursor, size + 1, reverse=reverse)
     more = len(rows) > size
@@ -267,7 +279,7 @@ def queue_page(
     if reverse:
         rows.reverse()
     if not rows:
-        return QueuePage([], None, None, base)
+        return QueuePage([], None, None, list_of)
 
     def key(case: Any) -> str:  # annotated: search_rank, attention
         if searched:
@@ -280,7 +292,7 @@ def queue_page(
         has_previous, has_next = more, True
     else:
         has_previous, has_next = cursor is not None, more
-    return QueuePage(rows, key(rows[-1]) if has_next else None, key(rows[0]) if has_previous else None, base)
+    return QueuePage(rows, key(rows[-1]) if has_next else None, key(rows[0]) if has_previous else None, list_of)
 
 
 def _searched_page(base: QuerySet[Case], cursor, limit: int, *, reverse: bool) -> list[Case]:
@@ -360,7 +372,19 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
     # The queue order (the reverse when going back); the page is the first ``limit`` rows.
     found.sort(key=lambda r: (r[0], r[1] is None, r[1] or datetime.date.min, r[2], r[3]), reverse=reverse)
     ids = [row[3] for row in found[:limit]]
-    rows = {case.pk: case for case in cases_for(user, **filters).filter(pk__in=ids)} if ids else {}
+    # Every id came from a part of the scope under the filters: read by id with what the queue
+    # shows (``cases_for``'s columns), not through the scope and the filters again (~2 ms of Python).
+    rows = (
+        {
+            case.pk: case
+            for case in Case.objects.filter(pk__in=ids)
+            .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
+            .select_related(*QUEUE_RELATED)
+            .prefetch_related("subjects")
+        }
+        if ids
+        else {}
+    )
     return [rows[pk] for pk in ids if pk in rows]
 
 

@@ -66,7 +66,8 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
             # The queue's rows carry it (selectors.cases_for); a lookup that fails costs a dir() of the case.
             case.has_control_action = getattr(case, "has_control_action", False)
             case.page_url = case_url(case.pk)
-        panels.append({"kind": kind, "title": title, "cases": cases})
+        rows = presenters.panel_rows(cases, control_actions=kind == "control_actions")
+        panels.append({"kind": kind, "title": title, "cases": cases, "rows": rows})
     return panels
 
 
@@ -100,6 +101,7 @@ def home(request):
     context = {
         "form": form,
         "page": page,
+        "rows": presenters.queue_rows(rows, selected=selected),
         "counts": counts,
         "tabs": presenters.queue_tabs(counts, current=filters["status"] or "all"),
         "status": filters["status"] or "all",
