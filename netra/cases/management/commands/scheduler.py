@@ -147,7 +147,7 @@ def open_reports() -> int:
 
 
 class Arrivals:
-    """The reports' arrival rate between two ticks, from the newest report id (one index probe)."""
+    """The reports' arrival rate between two readings, from the newest report id (one index probe)."""
 
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
