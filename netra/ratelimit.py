@@ -94,7 +94,7 @@ _state_lock = threading.Lock()
 
 def _outage_state() -> dict:
     """This process's record of the current outage, kept on the cache backend it concerns."""
-    backend = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    backend = _cache()
     state = getattr(backend, "_netra_fail_open", None)
     if state is None:
         state = {"since": 0.0, "logged": 0.0, "skipped": 0}
@@ -242,10 +242,10 @@ def _report_counters(request, configured: dict[str, str]) -> dict[str, tuple[str
     """Per report budget, django-ratelimit's own counter for this address: (cache key, limit,
     seconds left in the window) — the key ``get_usage`` reads and writes, so both see one count."""
     counters = {}
+    value = _client_key(None, request)  # the address's keyed hash: the same for every group
     for name in REPORT_GROUPS:
         group, rate = f"netra.{name}", configured[name]
         limit, period = _split_rate(rate)
-        value = _client_key(group, request)
         window = _get_window(value, period)
         counters[name] = (_make_cache_key(group, window, rate, value, ALL), limit, window - int(time.time()))
     return counters
