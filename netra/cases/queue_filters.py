@@ -29,6 +29,14 @@ def _status_choices():
     ]
 
 
+def option_tags(choices, chosen: set[str], markup: str = '<option value="{}"{}>{}</option>', joiner: str = ""):
+    """``<option>`` elements as Django's ``Select`` writes them, value and label escaped; those whose
+    value (as a string) is in ``chosen`` marked ``selected`` (``QuickSelect``, the dashboard's filters)."""
+    return format_html_join(
+        joiner, markup, ((key, " selected" if str(key) in chosen else "", label) for key, label in choices)
+    )
+
+
 class QuickSelect(forms.Select):
     """A flat ``Select`` written in Python, the same markup as Django's: its per-option template
     cost 0.1 ms an option, 51 ms for a national scope's 515 regions (load 9)."""
@@ -42,11 +50,7 @@ class QuickSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, attrs)
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            self.option_joiner,
-            self.option_html,
-            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
-        )
+        options = option_tags(self.choices, chosen, self.option_html, self.option_joiner)
         # As django/forms/widgets/attrs.html: in order, True bare, False left out.
         attributes = format_html_join(
             "",

@@ -4,7 +4,6 @@ figures come from ``stats`` (suppressed, cached) and ``dashboard`` (scoped)."""
 from __future__ import annotations
 
 import hashlib
-import html
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from netra.cases import lookups
+from netra.cases.queue_filters import option_tags
 from netra.catalog.models import Election, ViolationGroup
 from netra.insights import charts, cube, dashboard, geo, stats
 from netra.insights.aggregates import generation
@@ -238,15 +238,8 @@ def staff_dashboard(request):
 
 
 def _options(choices, selected) -> str:
-    """``<option>`` elements, as the template wrote them: the value, ``selected`` on the chosen one
-    (escaped as Django's ``escape`` does: ``html.escape``)."""
-    return mark_safe(  # noqa: S308 -- every value and label escaped
-        "".join(
-            f'<option value="{html.escape(str(value))}"{" selected" if value == selected else ""}>'
-            f"{html.escape(str(label))}</option>"
-            for value, label in choices
-        )
-    )
+    """``<option>`` elements, as the template wrote them: the value, ``selected`` on the chosen one."""
+    return option_tags(choices, set() if selected is None else {str(selected)})
 
 
 def _dashboard_content(filters, data, elections, region_codes, agency_ids) -> str:
