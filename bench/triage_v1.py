@@ -15,7 +15,6 @@ from netra.cases.models import Case, Evidence, Report, Subject, TriageKey, Triag
 from netra.cases.triage_flow import (
     _WORD,
     POOL,
-    REACH_SCAN_MAX,
     SEARCH_CHARS,
     SHOW_MIN,
     TEXT_MIN,
@@ -27,6 +26,8 @@ from netra.cases.triage_flow import (
     _stored_features,
     triage,
 )
+
+REACH_SCAN_MAX = 3000  # the first version's bound (frozen here: triage_flow bounds the scan otherwise now)
 
 
 def _text_candidates(text: str, others: QuerySet[Case]) -> list[int]:

@@ -10,12 +10,12 @@ module gives it the database:
   ``triage_pending`` reads the first report, runs the engine outside any transaction and writes
   the suggestion, the key facts, the duplicate keys and the cluster in one short writer turn.
 - **Duplicates.** ``duplicate_candidates`` is the one place that decides what a duplicate is:
-  candidates from indexes only (similar text: ``similarity()`` over a window of up to 3 000 open
-  cases, above it the reports holding the text's rarest words — PostgreSQL the GIN index of the
-  stored text's tsvector, SQLite an FTS5 table; the same NIP, link or evidence hash; the same
-  region within the window), in the
-  same agency's reach and the user's scope, scored by ``triage.similarity``; the best five with
-  their reasons in words.
+  candidates from indexes only (similar text: PostgreSQL ``similarity()`` over a window of up to
+  ``SCAN_ALL`` open cases, above it over the ``SCAN_SIDE`` nearest in incident date on each side and
+  the reports holding the text's rarest words — the GIN index of the stored text's tsvector; SQLite
+  the rarest words in an FTS5 table; the same NIP, link or evidence hash; the same region within
+  the window), in the same agency's reach and the user's scope, scored by ``triage.similarity``;
+  the best five with their reasons in words.
 - **Clusters.** A newly triaged case whose best candidate scores at least ``CLUSTER_MIN`` joins
   that case's cluster (the cluster id is its first case); the queue shows a cluster's size.
 - **Corrections.** ``triage_confirm`` stores the officer's choice (``TriageCorrection``), audited;
@@ -96,6 +96,10 @@ def _after_commit() -> None:
 # tick still took a third of a core at 80 reports a second, PostgreSQL's part included).
 TICK_BATCHES = 10
 BURST_SHARE = 0.1
+# In a burst a batch is this small: its lookups then hold a core of PostgreSQL for a tenth of a second
+# or so, not the seconds of a full batch (TRIAGE_BATCH lookups), during which intake's answers queued
+# behind it (bench/load.py, session 10: p95 crossed the SLO in the steps where a burst batch ran).
+BURST_BATCH = 2
 
 
 def in_burst(arrivals_per_second: float) -> bool:
@@ -275,7 +279,10 @@ def _join_cluster(case: Case, found: list[dict]) -> None:
             ids.add(pk)
     roots = {int(r) for r in joined if r is not None}
     root = min(roots | ids)
-    TriageResult.objects.filter(Q(case_id__in=ids) | Q(cluster__in=roots)).update(cluster=root)
+    # only the rows not in it yet: a case joining a viral cluster of hundreds rewrote every row of it
+    # (0.2 to 0.5 s a case, bench/load.py's burst, where all of a run's reports are one cluster)
+    merged = Q(cluster__in=roots - {root})
+    TriageResult.objects.filter(Q(case_id__in=ids) | merged).exclude(cluster=root).update(cluster=root)
 
 
 # --- duplicates ---------------------------------------------------------------------------------
@@ -301,29 +308,73 @@ def _reach(case: Case, user) -> QuerySet[Case]:
     return others
 
 
-# Up to this many open cases in the reach, similar text is scored over the reach itself (found by
-# the case queue's B-tree index); above it, the text's rarest words are looked up in the GIN index
-# of the stored text's tsvector and only the reports holding one are scored.
-REACH_SCAN_MAX = 3000
+# Up to SCAN_ALL open cases in the text window, similar text is scored over the whole window (found
+# by the partial index case_duplicate_open_idx). Above it (a burst: a viral post brings hundreds of
+# reports into one reach within days), similarity() would score every one of them for every new
+# report — 100 to 200 ms a lookup at 3 000 — so only these are scored: the SCAN_SIDE cases nearest in
+# incident date on either side of the report's own (witnesses of one incident give the same day,
+# or nearly), and up to SCAN_WORDS of the window's reports holding the text's rarest words (the GIN
+# index of the stored text's tsvector: a place's or a person's name finds an older report anywhere
+# in the window) — at most SCAN_ALL + SCAN_WORDS similarity() calls a lookup, whatever the burst.
+SCAN_SIDE = 150
+SCAN_ALL = 2 * SCAN_SIDE
+SCAN_WORDS = 100
 TEXT_MIN = 0.2
-# PostgreSQL, above REACH_SCAN_MAX: the words looked up hold at most this many reports together (by
-# the planner's statistics), so the lookup reads and scores at most about that many rows, whatever
-# the table's size. A text whose every word is commoner than that (a template) finds no text
-# candidates; its NIP, links, files and region still do.
+# PostgreSQL, above SCAN_ALL: the words looked up hold at most this many reports together (by the
+# planner's statistics), so the word lookup reads at most about that many index entries, whatever
+# the table's size. A text whose every word is commoner than that (a template) finds by its words
+# nothing more than the nearest dates; its NIP, links, files and region still do.
 WORD_ROWS_MAX = 5000
 RARE_WORDS = 4
 
 
 def _window_size(others: QuerySet[Case]) -> QuerySet:
-    """PostgreSQL: the open cases of the text window, up to ``REACH_SCAN_MAX + 1`` (counted)."""
-    return others.order_by().values("pk")[: REACH_SCAN_MAX + 1]
+    """PostgreSQL: the open cases of the text window, up to ``SCAN_ALL + 1`` (counted)."""
+    return others.order_by().values("pk")[: SCAN_ALL + 1]
 
 
-def _text_search(text: str, others: QuerySet[Case], size: int | None = None) -> QuerySet | None:
-    """The similar-text candidates as a query (``cid``, at most ``POOL``) to fold into the candidate
+Part = tuple[str, list]  # a candidate retrieval as SQL of one column of case ids, and its parameters
+
+
+def _sql(qs: QuerySet) -> Part:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+def _scanned(window: QuerySet[Case], day: datetime.date, words: str | None) -> Part:
+    """PostgreSQL, a window above ``SCAN_ALL``: the ids of the cases whose text is scored — the
+    ``SCAN_SIDE`` of ``window`` nearest in incident date on or after ``day`` and as many before it
+    (the newest first among a day's: two walks of the partial index, however large the window),
+    and up to ``SCAN_WORDS`` (the newest) of its reports holding ``words`` (a ``tsquery``; the
+    GIN index)."""
+    parts, params = [], []
+    if SCAN_SIDE:
+        after = window.filter(incident_date__gte=day).order_by("incident_date", "-id")
+        before = window.filter(incident_date__lt=day).order_by("-incident_date", "-id")
+        for name, side in (("a", after), ("b", before)):
+            sql, side_params = _sql(side.values("id")[:SCAN_SIDE])
+            parts.append(f"SELECT {name}.id FROM ({sql}) {name}")  # noqa: S608  (Django's own compiled SQL)
+            params.extend(side_params)
+    if words is not None and SCAN_WORDS:
+        window_sql, window_params = _sql(window.order_by().values("pk"))
+        # OFFSET 0: the matches are found first (the GIN index), then the newest kept
+        parts.append(
+            "SELECT m.case_id FROM (SELECT w.case_id FROM cases_triageresult w"  # noqa: S608  (Django's own compiled SQL)
+            f" WHERE w.search_vector @@ to_tsquery('simple'::regconfig, %s) AND w.case_id IN ({window_sql})"
+            " OFFSET 0) m ORDER BY m.case_id DESC LIMIT %s"
+        )
+        params.extend([words, *window_params, SCAN_WORDS])
+    return " UNION ".join(f"({part})" for part in parts) or "SELECT NULL", params
+
+
+def _text_search(
+    text: str, others: QuerySet[Case], size: int | None = None, day: datetime.date | None = None
+) -> Part | None:
+    """The similar-text candidates (at most ``POOL``) as SQL to fold into the candidate
     statement; ``None`` when the text finds nothing. PostgreSQL: the window's size (``size``,
-    counted with the case's own keys by ``_own``, or here) decides between scoring the reach itself
-    and the word index; SQLite: the vocabulary count and the FTS5 MATCH."""
+    counted with the case's own keys by ``_own``, or here) decides between scoring the whole window
+    and scoring its cases nearest to ``day`` and those holding the text's rarest words (the word
+    index); SQLite: the vocabulary count and the FTS5 MATCH."""
     if not text.strip():
         return None
     if connection.vendor == "postgresql":
@@ -331,22 +382,20 @@ def _text_search(text: str, others: QuerySet[Case], size: int | None = None) -> 
             size = _window_size(others).count()
         if not size:
             return None
-        rows = TriageResult.objects.filter(case__in=others.values("pk"))
-        if size > REACH_SCAN_MAX:
+        if size > SCAN_ALL and day is not None:
             # Not the trigram ``%``: over long texts it matches a large share of the table through
             # common trigrams and rechecks every one (a reach of 900 000 cases took over 90 s).
-            query = _rare_words_query(text)
-            if query is None:
-                return None
-            rows = rows.extra(
-                where=["cases_triageresult.search_vector @@ to_tsquery('simple'::regconfig, %s)"], params=[query]
-            )
-        return (
-            rows.extra(select={"sim": "similarity(cases_triageresult.search_text, %s)"}, select_params=[text])
-            .extra(where=["similarity(cases_triageresult.search_text, %s) >= %s"], params=[text, TEXT_MIN])
-            .order_by("-sim")
-            .values(cid=F("case_id"))[:POOL]
+            ids_sql, ids_params = _scanned(others, day, _rare_words_query(text))
+        else:
+            ids_sql, ids_params = _sql(others.order_by().values("pk"))
+        # OFFSET 0 keeps the planner from pulling the rows up into a join with the window, which
+        # computed similarity() for every case of the window before the bound was applied.
+        sql = (
+            "SELECT x.case_id AS cid FROM (SELECT s.case_id, similarity(s.search_text, %s) AS sim FROM"  # noqa: S608
+            f" (SELECT t.case_id, t.search_text FROM cases_triageresult t WHERE t.case_id IN ({ids_sql})"
+            " OFFSET 0) s) x WHERE x.sim >= %s ORDER BY x.sim DESC, x.case_id DESC LIMIT %s"
         )
+        return sql, [text, *ids_params, TEXT_MIN, POOL]
     if connection.vendor == "sqlite":
         # The text's rarest words (names of places and people; fts5vocab counts the rows of each):
         # a MATCH on every word would rank half the table.
@@ -367,7 +416,7 @@ def _text_search(text: str, others: QuerySet[Case], size: int | None = None) -> 
                 [query, POOL * 8],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        return others.filter(pk__in=ids).values(cid=F("pk"))[:POOL] if ids else None
+        return _sql(others.filter(pk__in=ids).values(cid=F("pk"))[:POOL]) if ids else None
     return None
 
 
@@ -377,13 +426,18 @@ def _rare_words_query(text: str) -> str | None:
 
     How many reports hold a word is read from the planner's statistics of ``search_vector``
     (``pg_stats.most_common_elems``: the commonest lexemes and their share of the rows); a word not
-    among them is rarer than the least common listed. The words are those of the ``simple``
-    tsvector (migration 0018): lower case, without accents."""
+    among them is rarer than the least common listed. Without statistics (a table not analysed
+    yet: a new database in its first burst, a restore before ``ANALYZE``) which words are rare is
+    not known — the four longest matched 778 000 of a burst's index entries — so none is looked
+    up (the cases nearest in date still are). The words are those of the ``simple`` tsvector
+    (migration 0018): lower case, without accents."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
     words = sorted(set(_ASCII_WORD.findall(folded)))
     if not words:
         return None
     rows, common, rare_share = word_stats()
+    if not common:
+        return None
     estimate = sorted((common.get(w, rare_share) * rows, -len(w), w) for w in words)
     chosen: list[str] = []
     total = 0.0
@@ -568,15 +622,14 @@ def _subjects(rows: list[list]) -> list[Subject]:
     return [Subject.from_db(connection.alias, names, row) for row in rows]
 
 
-def _candidates(case: Case, parts: list[QuerySet]) -> tuple[dict[int, Any], dict[int, list[list]]]:
+def _candidates(case: Case, parts: list[Part]) -> tuple[dict[int, Any], dict[int, list[list]]]:
     """One statement: the case and every candidate the ``parts`` find (each a query of ``cid``),
     with the columns scoring reads (region, date, stored text, its words, facts and group) and, as
     JSON arrays, their subjects, links and evidence hashes (and one more for the report text of a
     case triage never read, if any): each one's features, and its subjects' rows (``_subjects``).
     The number of statements does not grow with the candidates."""
     selects, params = ["SELECT %s"], [case.pk]
-    for i, part in enumerate(parts):
-        sql, part_params = part.query.sql_with_params()
+    for i, (sql, part_params) in enumerate(parts):
         selects.append(f"SELECT u{i}.cid FROM ({sql}) u{i}")  # noqa: S608  (Django's own compiled SQL)
         params.extend(part_params)
     extra = {**_KEYS_JSON[connection.vendor], "subjects_json": _SUBJECTS_JSON[connection.vendor]}
@@ -760,38 +813,39 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     ]
 
 
+def _text_window(case: Case, others: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of ``others`` among which similar text is looked for: incidents this close."""
+    near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
+    return others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near)
+
+
 def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, int]], dict] | None:
     """The lookup itself: the case's features, its candidates', the ``limit`` best (score, id) and
     the candidates' subjects (``_candidates``)."""
     others = _reach(case, user)
-    near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
-    text_window = others.filter(
-        incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near
-    )
+    text_window = _text_window(case, others)
     own = _own(case, text_window if connection.vendor == "postgresql" else None)
-    parts: list[QuerySet] = []
-    text = _text_search(own["text"], text_window, own["size"])
+    parts: list[Part] = []
+    text = _text_search(own["text"], text_window, own["size"], case.incident_date)
     if text is not None:
         parts.append(text)
     if own["nips"]:
-        parts.append(others.filter(subjects__nip__in=own["nips"]).values(cid=F("pk"))[:POOL])
+        parts.append(_sql(others.filter(subjects__nip__in=own["nips"]).values(cid=F("pk"))[:POOL]))
     if own["keys"]:
         key_q = Q()
         for kind, value in own["keys"]:
             key_q |= Q(kind=kind, value=value)
-        parts.append(TriageKey.objects.filter(key_q, case__in=others.values("pk")).values(cid=F("case_id"))[:POOL])
+        keyed = TriageKey.objects.filter(key_q, case__in=others.values("pk"))
+        parts.append(_sql(keyed.values(cid=F("case_id"))[:POOL]))
     if own["hashes"]:
-        parts.append(others.filter(evidence__sha256_received__in=own["hashes"]).values(cid=F("pk"))[:POOL])
+        parts.append(_sql(others.filter(evidence__sha256_received__in=own["hashes"]).values(cid=F("pk"))[:POOL]))
     window = datetime.timedelta(days=WINDOW_DAYS)
-    parts.append(
-        others.filter(
-            region=case.region_id,
-            incident_date__gte=case.incident_date - window,
-            incident_date__lte=case.incident_date + window,
-        )
-        .order_by("-created_at")
-        .values(cid=F("pk"))[:POOL]
+    nearby = others.filter(
+        region=case.region_id,
+        incident_date__gte=case.incident_date - window,
+        incident_date__lte=case.incident_date + window,
     )
+    parts.append(_sql(nearby.order_by("-created_at").values(cid=F("pk"))[:POOL]))
     features, subjects = _candidates(case, parts)
     mine = features.pop(case.pk, None)
     if mine is None or not features:

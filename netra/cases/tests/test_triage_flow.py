@@ -8,9 +8,10 @@ import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from netra.audit.models import AuditEvent
-from netra.cases import search, triage_flow
+from netra.cases import triage_flow
 from netra.cases.intake import report_submit
 from netra.cases.models import Case, Report, Subject, TriageCorrection, TriageResult
 from netra.cases.tests.fixtures import report_data
@@ -184,7 +185,6 @@ def test_at_most_five_candidates(agencies):
 
 
 def _lookup_statements(case, **kwargs) -> tuple[int, list]:
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
@@ -326,7 +326,6 @@ def test_similar_text_is_looked_for_within_the_window_but_a_shared_nip_at_any_di
 
 def test_the_open_case_index_names_every_terminal_state():
     # the lookup filters "status NOT IN (terminal states)"; the partial index must read the same
-    from django.db import connection
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -358,13 +357,50 @@ def test_the_word_index_finds_what_scoring_the_whole_window_finds(agencies, monk
     triage_pending()
     scanned = _found(case)
     assert len(scanned) >= 3
-    monkeypatch.setattr(triage_flow, "REACH_SCAN_MAX", 0)
-    monkeypatch.setattr(search, "_word_stats_cache", {})
+    # the word index alone (no case nearest in date scored), the text's words rare by the statistics
+    monkeypatch.setattr(triage_flow, "SCAN_ALL", 0)
+    monkeypatch.setattr(triage_flow, "SCAN_SIDE", 0)
+    monkeypatch.setattr(triage_flow, "word_stats", lambda: (1_000_000.0, {"di": 0.5}, 0.000001))
     assert _found(case) == scanned
 
 
+def _text_found(case) -> set[int]:
+    window = triage_flow._text_window(case, triage_flow._reach(case, None))
+    text = TriageResult.objects.get(case=case).search_text
+    found = triage_flow._text_search(text, window, None, case.incident_date)
+    if found is None:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(*found)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_above_the_scan_bound_the_cases_nearest_in_date_are_scored(agencies, monkeypatch):
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the scan bound is PostgreSQL's (SQLite looks up the rarest words in FTS5)")
+    # A burst: more open cases in the window than SCAN_ALL (here 2), every word of the text too
+    # common for the word index; the one nearest case on each side of the incident date is scored.
+    day = TODAY - datetime.timedelta(days=20)
+    dated = {}
+    for name, offset in [("a", -20), ("b", -6), ("c", 0), ("e", 3), ("f", 15)]:
+        incident = (day + datetime.timedelta(days=offset)).isoformat()
+        dated[name] = submit(description=VIRAL, subject_name="", subject_nip="", links=[], incident_date=incident)
+    case = submit(description=VIRAL, subject_name="", subject_nip="", links=[], incident_date=day.isoformat())
+    triage_pending()
+    ids = {name: c.pk for name, c in dated.items()}
+    assert _text_found(case) == set(ids.values())  # the whole window (5 cases <= SCAN_ALL) scored
+    monkeypatch.setattr(triage_flow, "SCAN_SIDE", 1)
+    monkeypatch.setattr(triage_flow, "SCAN_ALL", 2)
+    monkeypatch.setattr(triage_flow, "word_stats", lambda: (1_000_000.0, {"di": 0.5}, 0.5))  # every word common
+    # on or after the day: c (the same day); before it: b (6 days)
+    assert _text_found(case) == {ids["c"], ids["b"]}
+    # a word only a few reports hold brings them in, however far in the window
+    monkeypatch.setattr(triage_flow, "word_stats", lambda: (1_000_000.0, {"di": 0.5}, 0.000001))
+    assert _text_found(case) == set(ids.values())
+
+
 def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
-    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("the word budget is PostgreSQL's (SQLite counts each word in fts5vocab)")
@@ -375,6 +411,9 @@ def test_the_word_index_skips_words_commoner_than_the_budget(monkeypatch):
         "sangalang | tewang | kasongan"
     )
     assert triage_flow._rare_words_query("camat di lapangan") is None  # every word too common
+    # no statistics yet (a table never analysed): which words are rare is not known
+    monkeypatch.setattr(triage_flow, "word_stats", lambda: (0.0, {}, 0.0))
+    assert triage_flow._rare_words_query("Camat Kasongan di lapangan, Tewang Sangalang") is None
 
 
 def test_a_case_joins_only_the_cluster_of_a_candidate_it_shows():
@@ -391,9 +430,9 @@ def test_a_burst_is_more_reports_a_second_than_one_triage_batch():
 
 
 def test_in_a_burst_triage_rests_between_batches_and_catches_up_after(pemkab_katingan, settings):
-    # A hand-driven clock and batches of 2 (a burst is > TRIAGE_BATCH reports a second of that
-    # clock); the reports, their opening and the triage are real. As in production, the web tier
-    # leaves triage to the scheduler.
+    # A hand-driven clock and batches of 3, of BURST_BATCH (2) in a burst (a burst is > TRIAGE_BATCH
+    # reports a second of that clock); the reports, their opening and the triage are real. As in
+    # production, the web tier leaves triage to the scheduler.
     from netra.cases.management.commands.scheduler import TriagePace
 
     settings.NETRA_TRIAGE_AFTER_RESPONSE = False
@@ -405,8 +444,8 @@ def test_in_a_burst_triage_rests_between_batches_and_catches_up_after(pemkab_kat
             report_submit(data=report_data())
         now[0] += seconds
 
-    def triage(**kwargs):
-        done = triage_flow.triage_pending(batch_size=2, **kwargs)
+    def triage(batch_size=3, **kwargs):
+        done = triage_flow.triage_pending(batch_size=batch_size, **kwargs)
         now[0] += 0.05  # what the batch took
         arrive(incoming[0], 0.0)  # reports that came in meanwhile
         incoming[0] = 0
@@ -417,20 +456,21 @@ def test_in_a_burst_triage_rests_between_batches_and_catches_up_after(pemkab_kat
 
     assert pace.run(triage) == 0  # nothing pending yet
     arrive(6, 0.2)  # 24 reports a second (6 in 0.25 s): a burst
-    assert pace.run(triage) == 2  # one batch, not all
+    assert triage_flow.BURST_BATCH == 2
+    assert pace.run(triage) == 2  # one small batch, not all
     rest = triage_flow.burst_pause(0.05)
     assert rest == pytest.approx(0.45)
     arrive(6, 0.2)  # still a burst (6 in 0.25 s), within the rest
     assert pace.run(triage) == 0
     assert pending() == 10
-    arrive(1, rest)  # the burst is over: everything left, a batch at a time
+    arrive(1, rest)  # the burst is over: everything left, a batch of 3 at a time
     assert pace.run(triage) == 11
     assert pending() == 0
     # A burst that starts during a catch-up is seen before the next batch, not after the tick.
     arrive(8, 10.0)
     incoming[0] = 30  # arriving during the first batch
-    assert pace.run(triage) == 2 + 2  # the catch-up's first batch, then the burst's one
-    assert pending() == 8 + 30 - 4
+    assert pace.run(triage) == 3 + 2  # the catch-up's first batch, then the burst's small one
+    assert pending() == 8 + 30 - 5
 
 
 def test_the_scheduler_reads_the_arrival_rate_from_the_newest_report(pemkab_katingan):
@@ -443,3 +483,16 @@ def test_the_scheduler_reads_the_arrival_rate_from_the_newest_report(pemkab_kati
     report_submit(data=report_data())
     assert arrivals.per_second() > 0.0
     assert triage_flow.newest_report_id() == Report.objects.order_by("pk").last().pk
+
+
+def test_a_case_merges_a_second_cluster_only_when_it_resembles_it_enough(agencies):
+    a, b, c, d, e, f = (submit(description=VIRAL, subject_nip="", links=[]) for _ in range(6))
+    TriageResult.objects.filter(case__in=[a, b]).update(cluster=a.pk)
+    TriageResult.objects.filter(case__in=[c, d]).update(cluster=c.pk)
+    half = (triage_flow.CLUSTER_MIN + triage_flow.BRIDGE_MIN) / 2
+    # resembles b's cluster well and d's only halfway: joins the first, leaves the second alone
+    triage_flow._join_cluster(e, [{"case": b.pk, "similarity": 0.9}, {"case": d.pk, "similarity": half}])
+    assert [fresh(x).cluster for x in (a, b, c, d, e)] == [a.pk, a.pk, c.pk, c.pk, a.pk]
+    # resembles both well: the two clusters become one, under the oldest case
+    triage_flow._join_cluster(f, [{"case": d.pk, "similarity": 0.95}, {"case": e.pk, "similarity": 0.9}])
+    assert {fresh(x).cluster for x in (a, b, c, d, e, f)} == {a.pk}

@@ -85,7 +85,7 @@ def test_the_lookup_with_stored_parts_returns_what_reading_every_text_again_retu
 
 
 def test_features_with_stored_parts_equal_the_engines_own(corpus):
-    every = [Case.objects.filter(pk__in=[c.pk for c in corpus]).values(cid=F("pk"))]
+    every = [triage_flow._sql(Case.objects.filter(pk__in=[c.pk for c in corpus]).values(cid=F("pk")))]
     features = triage_flow._candidates(corpus[0], every)[0]
     _without_parts(corpus)
     again = triage_flow._candidates(corpus[0], every)[0]
@@ -180,7 +180,7 @@ def test_a_candidates_links_and_files_are_read_in_the_candidate_statement(agenci
                 case=case, file="x", content_type="image/jpeg", size=1, sha256_received=sha, sha256_stored=sha
             )
     triage_pending()
-    every = [Case.objects.filter(pk__in=[one.pk, two.pk, three.pk, four.pk]).values(cid=F("pk"))]
+    every = [triage_flow._sql(Case.objects.filter(pk__in=[one.pk, two.pk, three.pk, four.pk]).values(cid=F("pk")))]
     features = triage_flow._candidates(one, every)[0]
     assert features[one.pk].links == {"https://facebook.com/contoh/posts/77"} and len(features[two.pk].links) == 2
     assert features[three.pk].evidence_hashes == frozenset(["ab" * 32, f"{three.pk:064d}"])

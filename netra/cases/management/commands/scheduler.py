@@ -166,7 +166,7 @@ class Arrivals:
 class TriagePace:
     """When the scheduler triages: a batch at a time, up to ``TICK_BATCHES`` a tick; in a burst (the
     arrival rate is read again before every batch, so a burst that starts during a long catch-up is
-    seen at once) one batch, then a rest (``triage_flow.burst_pause``)."""
+    seen at once) one small batch (``BURST_BATCH`` cases), then a rest (``triage_flow.burst_pause``)."""
 
     def __init__(self, clock=time.monotonic) -> None:
         self.clock = clock
@@ -174,8 +174,9 @@ class TriagePace:
         self.resume_at = 0.0
 
     def run(self, triage) -> int:
-        """Call ``triage(max_batches=1)`` while it is due and finds work; return what it triaged."""
-        from netra.cases.triage_flow import TICK_BATCHES, burst_pause, in_burst
+        """Call ``triage(max_batches=1)`` while it is due and finds work (in a burst with
+        ``batch_size=BURST_BATCH``); return what it triaged."""
+        from netra.cases.triage_flow import BURST_BATCH, TICK_BATCHES, burst_pause, in_burst
 
         total = 0
         for _batch in range(TICK_BATCHES):
@@ -183,7 +184,7 @@ class TriagePace:
             began = self.clock()
             if burst and began < self.resume_at:
                 break
-            done = triage(max_batches=1)
+            done = triage(max_batches=1, batch_size=BURST_BATCH) if burst else triage(max_batches=1)
             total += done
             if burst:
                 ended = self.clock()
