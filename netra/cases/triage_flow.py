@@ -367,9 +367,7 @@ def _scanned(window: QuerySet[Case], day: datetime.date, words: str | None) -> P
     return " UNION ".join(f"({part})" for part in parts) or "SELECT NULL", params
 
 
-def _text_search(
-    text: str, others: QuerySet[Case], size: int | None = None, day: datetime.date | None = None
-) -> Part | None:
+def _text_search(text: str, others: QuerySet[Case], day: datetime.date, size: int | None = None) -> Part | None:
     """The similar-text candidates (at most ``POOL``) as SQL to fold into the candidate
     statement; ``None`` when the text finds nothing. PostgreSQL: the window's size (``size``,
     counted with the case's own keys by ``_own``, or here) decides between scoring the whole window
@@ -382,7 +380,7 @@ def _text_search(
             size = _window_size(others).count()
         if not size:
             return None
-        if size > SCAN_ALL and day is not None:
+        if size > SCAN_ALL:
             # Not the trigram ``%``: over long texts it matches a large share of the table through
             # common trigrams and rechecks every one (a reach of 900 000 cases took over 90 s).
             ids_sql, ids_params = _scanned(others, day, _rare_words_query(text))
@@ -826,7 +824,7 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
     text_window = _text_window(case, others)
     own = _own(case, text_window if connection.vendor == "postgresql" else None)
     parts: list[Part] = []
-    text = _text_search(own["text"], text_window, own["size"], case.incident_date)
+    text = _text_search(own["text"], text_window, case.incident_date, own["size"])
     if text is not None:
         parts.append(text)
     if own["nips"]:
