@@ -90,7 +90,7 @@ POSITIONS: dict[str, tuple[str, ...]] = {
     "kepala subbagian": ("kepala subbagian",),
     "kepala upt": ("kepala upt", "kepala uptd"),
     "kepala puskesmas": ("kepala puskesmas",),
-    "kepala sekolah": ("kepala sekolah",),
+    "kepala sekolah": ("kepala sekolah", "headmaster", "school principal"),
     "kepala desa": (
         "kepala desa",
         "kuwu",
@@ -106,16 +106,21 @@ POSITIONS: dict[str, tuple[str, ...]] = {
         "kepala gampong",
         "sangadi",
         "raja negeri",
+        "hukum tua",
+        "kumtua",
+        "kakam",
+        "village head",
+        "village chief",
     ),
     "penjabat kepala desa": ("penjabat kepala desa",),
     "sekretaris desa": ("sekretaris desa",),
     "perangkat desa": ("perangkat desa", "kepala dusun", "kaur"),
-    "camat": ("camat",),
+    "camat": ("camat", "kepala distrik", "sub district head", "subdistrict head"),
     "sekretaris camat": ("sekretaris camat",),
     "lurah": ("lurah",),
-    "guru": ("guru",),
-    "dosen": ("dosen",),
-    "bidan": ("bidan",),
+    "guru": ("guru", "teacher"),
+    "dosen": ("dosen", "lecturer"),
+    "bidan": ("bidan", "midwife"),
     "perawat": ("perawat",),
     "dokter": ("dokter",),
     "penyuluh": ("penyuluh", "ppl"),
@@ -123,7 +128,7 @@ POSITIONS: dict[str, tuple[str, ...]] = {
     "satpol pp": ("satpol pp", "anggota satpol"),
     "honorer": ("honorer", "tenaga harian lepas", "thl"),
     "staf": ("staf", "staff", "pegawai"),
-    "asn": ("asn",),
+    "asn": ("asn", "civil servant"),
 }
 _POSITION_RE = [
     (canon, re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)) + r")\b"))
@@ -324,7 +329,7 @@ _NUMBER = "0?[1-9]|satu|dua|tiga|empat|lima|" + "|".join(sorted(REGIONAL_NUMBERS
 _CANDIDATE_NUMBER = re.compile(
     r"\b(?:pasangan calon|calon presiden|calon wakil presiden|calon gubernur|calon bupati|calon wali kota|"
     r"calon kepala daerah|calon legislatif|calon|nomor urut|kandidat|coblos|mencoblos|memilih|mendukung|pilih|"
-    r"dukung|jari|nomor|paket|salam)"
+    r"dukung|jari|nomor|paket|salam|number|candidate pair|candidate)"
     rf"(?: (?:nomor urut|nomor|urut))? ({_NUMBER})\b(?! ?(?:/|-|\d|januari|februari|maret|april|"
     r"mei|juni|juli|agustus|september|oktober|november|desember|jan|feb|mar|apr|jun|jul|agu|agt|sep|okt|nov|des|"
     r"jam|hari|orang|ribu|juta|persen|rt|rw|tahun|bulan|kali))"

@@ -94,7 +94,7 @@ SYNONYMS: dict[str, str] = {
     # village heads, whatever the province calls them
     "pambakal": "kepala desa", "kuwu": "kepala desa", "keuchik": "kepala desa", "geuchik": "kepala desa",
     "perbekel": "kepala desa", "peratin": "kepala desa", "kepdes": "kepala desa", "sangadi": "kepala desa",
-    "gampong": "desa", "pekon": "desa", "nagari": "desa",
+    "gampong": "desa", "pekon": "desa", "nagari": "desa", "kumtua": "kepala desa", "kakam": "kepala desa",
     # offices by their short names
     "disdik": "dinas pendidikan", "diknas": "dinas pendidikan", "dinkes": "dinas kesehatan",
     "dishub": "dinas perhubungan", "dinsos": "dinas sosial", "distan": "dinas pertanian",
@@ -116,9 +116,62 @@ SYNONYMS: dict[str, str] = {
 SYNONYM_PAIRS: dict[tuple[str, str], str] = {
     ("juru", "kampanye"): "orasi", ("wali", "nagari"): "kepala desa", ("kepala", "pekon"): "kepala desa",
     ("kepala", "lembang"): "kepala desa", ("kepala", "kampung"): "kepala desa", ("kepala", "gampong"): "kepala desa",
-    ("raja", "negeri"): "kepala desa",
+    ("raja", "negeri"): "kepala desa", ("hukum", "tua"): "kepala desa",
+    # Papua's distrik is a kecamatan, its head a camat
+    ("kepala", "distrik"): "camat",
     ("pelat", "merah"): "mobil dinas", ("kendaraan", "dinas"): "mobil dinas",
     ("tim", "pemenangan"): "tim sukses",
+}  # fmt: skip
+# A witness writing in English (a foreign observer, a journalist, a diaspora relative): the Indonesian
+# concept each word names, so an English line shares grams with the letters about the same incident;
+# English function words go (""). Longer phrases first (``ENGLISH_PHRASES``), then single words.
+ENGLISH: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "the", "a", "an", "of", "at", "in", "on", "to", "for", "and", "or", "was", "were", "is", "are", "be",
+            "been", "by", "with", "from", "his", "her", "him", "he", "she", "they", "them", "their", "who", "that",
+            "this", "which", "it", "its", "as", "has", "had", "have", "also", "while", "during", "after", "before",
+            "into", "out", "our", "we", "my", "i", "there", "some", "all", "every", "about", "then", "being",
+        ),
+        "",
+    ),
+    "village": "desa", "villages": "desa", "head": "kepala", "heads": "kepala", "chief": "kepala",
+    "headman": "kepala desa", "subdistrict": "kecamatan", "regent": "bupati", "mayor": "wali kota",
+    "governor": "gubernur", "candidate": "calon", "candidates": "calon", "campaign": "kampanye",
+    "campaigning": "kampanye", "campaigned": "kampanye", "rally": "kampanye akbar", "rallies": "kampanye akbar",
+    "servant": "asn", "servants": "asn", "official": "pejabat", "officials": "pejabat", "teacher": "guru",
+    "teachers": "guru", "headmaster": "kepala sekolah", "principal": "kepala sekolah", "lecturer": "dosen",
+    "midwife": "bidan", "nurse": "perawat", "doctor": "dokter", "staff": "staf", "staffer": "staf",
+    "employee": "pegawai", "employees": "pegawai", "school": "sekolah", "office": "kantor", "hall": "aula",
+    "car": "mobil", "cars": "mobil", "vehicle": "kendaraan", "vehicles": "kendaraan", "ambulance": "ambulans",
+    "plate": "pelat", "money": "uang", "cash": "uang", "envelope": "amplop", "envelopes": "amplop",
+    "rice": "beras", "groceries": "sembako", "shirt": "kaos", "shirts": "kaos", "hat": "topi", "hats": "topi",
+    "jacket": "jaket", "attributes": "atribut", "uniform": "seragam", "banner": "baliho", "banners": "baliho",
+    "billboard": "baliho", "billboards": "baliho", "poster": "poster", "posters": "poster", "sticker": "stiker",
+    "stickers": "stiker", "flyer": "brosur", "flyers": "brosur", "leaflets": "brosur", "brochures": "brosur",
+    "posted": "posting", "posts": "posting", "shared": "share", "uploaded": "unggah", "account": "akun",
+    "group": "grup", "declared": "deklarasi", "declaration": "deklarasi", "pledged": "deklarasi",
+    "support": "dukung", "supported": "dukung", "supporting": "dukung", "endorsed": "dukung", "vote": "pilih",
+    "votes": "suara", "voted": "coblos", "voters": "pemilih", "win": "menang", "won": "menang",
+    "winning": "menang", "incumbent": "petahana", "party": "partai", "parties": "partai", "member": "anggota",
+    "members": "anggota", "membership": "keanggotaan", "team": "tim", "volunteer": "relawan",
+    "volunteers": "relawan", "coordinator": "koordinator", "gathered": "kumpul", "gather": "kumpul",
+    "meeting": "rapat", "ordered": "perintah", "told": "suruh", "instructed": "instruksi", "threatened": "ancam",
+    "forced": "paksa", "handed": "bagi", "distributed": "bagi", "gave": "bagi", "speech": "orasi",
+    "spoke": "orasi", "stage": "panggung", "removed": "copot", "number": "nomor", "photo": "foto",
+    "photos": "foto", "posed": "pose", "finger": "jari", "fingers": "jari", "road": "jalan", "project": "proyek",
+    "projects": "proyek", "promised": "janji", "aid": "bantuan", "letter": "surat", "signed": "teken",
+    "stamp": "stempel", "copies": "fotokopi", "election": "pemilu", "seen": "lihat", "saw": "lihat",
+}  # fmt: skip
+ENGLISH_PHRASES: dict[tuple[str, ...], str] = {
+    ("civil", "servant"): "asn", ("civil", "servants"): "asn", ("red", "plate"): "mobil dinas",
+    ("official", "car"): "mobil dinas", ("government", "car"): "mobil dinas", ("official", "vehicle"): "mobil dinas",
+    ("service", "car"): "mobil dinas", ("sub", "district"): "kecamatan", ("t", "shirt"): "kaos",
+    ("t", "shirts"): "kaos", ("campaign", "team"): "tim sukses", ("winning", "team"): "tim sukses",
+    ("success", "team"): "tim sukses", ("candidate", "pair"): "pasangan calon", ("food", "parcels"): "sembako",
+    ("social", "aid"): "bansos", ("id", "card"): "ktp", ("id", "cards"): "ktp", ("polling", "station"): "tps",
+    ("village", "head"): "kepala desa", ("village", "chief"): "kepala desa",
+    ("sub", "district", "head"): "camat", ("subdistrict", "head"): "camat",
 }  # fmt: skip
 _NOT_A_VILLAGE_HEAD = frozenset(
     {"partai", "politik", "parpol", "kpu", "bawaslu", "ormas", "negara", "daerah", "tni", "polri"}
@@ -126,23 +179,38 @@ _NOT_A_VILLAGE_HEAD = frozenset(
 
 
 def concepts(stream: list[str]) -> list[str]:
-    """``stream`` (``tokens(text)``) with :data:`SYNONYMS` and :data:`SYNONYM_PAIRS` applied."""
+    """``stream`` (``tokens(text)``) with :data:`SYNONYMS`, :data:`SYNONYM_PAIRS`, :data:`ENGLISH_PHRASES`
+    and :data:`ENGLISH` applied."""
     out: list[str] = []
     i, n = 0, len(stream)
     while i < n:
         word = stream[i]
         nxt = stream[i + 1] if i + 1 < n else ""
-        pair = SYNONYM_PAIRS.get((word, nxt))
+        third = ENGLISH_PHRASES.get((word, nxt, stream[i + 2])) if i + 2 < n else None
+        if third:
+            out.extend(third.split())
+            i += 3
+            continue
+        pair = SYNONYM_PAIRS.get((word, nxt)) or ENGLISH_PHRASES.get((word, nxt))
         if pair:
             out.extend(pair.split())
             i += 2
             continue
         if word == "petinggi" and nxt not in _NOT_A_VILLAGE_HEAD:  # Javanese village head, not "petinggi partai"
             out.extend(("kepala", "desa"))
+        elif word in SYNONYMS:
+            out.extend(SYNONYMS[word].split())
         else:
-            out.extend(SYNONYMS.get(word, word).split())
+            out.extend(ENGLISH.get(word, word).split())
         i += 1
     return out
+
+
+@functools.lru_cache(maxsize=50_000)
+def concept_stream(text: str) -> tuple[str, ...]:
+    """``concepts(tokens(text))``, once per text: :func:`features`, :func:`acts_of`, :func:`partisan_of`
+    and :func:`text_parts` all read it (the tokenizer is the costly part)."""
+    return tuple(concepts(tokens(text)))
 
 
 # Words that say a candidate, party or campaign is in the story (on the concept stream). A hard
@@ -159,7 +227,7 @@ PARTISAN_WORDS = frozenset(
 _NEGATORS = frozenset({"tanpa", "bukan"})
 
 
-def _partisan(stream: list[str]) -> bool:
+def _partisan(stream: Iterable[str]) -> bool:
     skip = 0
     for w in stream:
         if w in _NEGATORS:
@@ -176,7 +244,7 @@ def _partisan(stream: list[str]) -> bool:
 @functools.lru_cache(maxsize=50_000)
 def partisan_of(text: str) -> bool:
     """Whether the text names a candidate, a party or a campaign (not under "tanpa"/"bukan")."""
-    return _partisan(concepts(tokens(text)))
+    return _partisan(concept_stream(text))
 
 
 def _kin(positions: frozenset[str]) -> frozenset[str]:
@@ -211,10 +279,10 @@ def _stems(word: str) -> list[str]:
 def acts_of(text: str) -> frozenset[str]:
     """What the text says happened (keys of ``ACT_WORDS``); from the text alone, so a case's stored
     text gives the same as the report did."""
-    return _acts(concepts(tokens(text)))
+    return _acts(concept_stream(text))
 
 
-def _acts(stream: list[str]) -> frozenset[str]:
+def _acts(stream: Iterable[str]) -> frozenset[str]:
     """:func:`acts_of` from the text's concept stream (``concepts(tokens(text))``)."""
     normalised = " ".join(stream)
     words = normalised.split()
@@ -238,7 +306,7 @@ def text_parts(text: str) -> tuple[list[str], frozenset[str]]:
     The costly part of a candidate's features (the normaliser's regexes and the stemming); ``cases``
     stores it with the triage result, stamped with :data:`TEXT_PARTS_VERSION`.
     """
-    stream = concepts(tokens(text))
+    stream = concept_stream(text)
     return [t for t in stream if t not in STOPWORDS], _acts(stream)
 
 
@@ -252,7 +320,7 @@ def _text_parts_version() -> str:
     from netra.triage import text as text_module
 
     try:
-        code = [inspect.getsource(f) for f in (text_module, text_parts, concepts, _acts, _stems)]
+        code = [inspect.getsource(f) for f in (text_module, text_parts, concepts, concept_stream, _acts, _stems)]
     except (OSError, TypeError):  # installed without sources: the lexicon and word lists still count
         code = ["no source", repr(sorted(text_module.LEXICON.items()))]
     pieces = [
@@ -260,6 +328,7 @@ def _text_parts_version() -> str:
         repr(sorted(STOPWORDS)),
         repr(sorted(ACT_WORDS.items())),
         repr((sorted(SYNONYMS.items()), sorted(SYNONYM_PAIRS.items()), sorted(_NOT_A_VILLAGE_HEAD))),
+        repr((sorted(ENGLISH.items()), sorted(ENGLISH_PHRASES.items()))),
         repr((_PREFIXES, _SUFFIXES, [(p.pattern, w) for p, w in _PHRASES])),
     ]
     return hashlib.sha256("\n".join(pieces).encode()).hexdigest()[:16]
@@ -454,7 +523,7 @@ def features(
     """
     anchor = today or (_date_range(incident_date) or (None, None))[1]
     facts = extract(text, today=anchor) if anchor else extract(text)
-    content = [t for t in concepts(tokens(text)) if t not in STOPWORDS]
+    content = [t for t in concept_stream(text) if t not in STOPWORDS]
     grams = _weighted_grams(content)
     nips = set(facts.nips)
     if subject_nip:

@@ -247,3 +247,47 @@ def test_the_prior_shift_is_bayes_rule_for_another_share_of_true_pairs():
     assert abs(fit_duplicates._shifted(0.5, math.log(3)) - 0.75) < 1e-12
     assert abs(fit_duplicates._shifted(0.2, 0.0) - 0.2) < 1e-12
     assert fit_duplicates._share([(0.1, 1), (0.2, 0), (0.3, 0), (0.4, 0)]) == 0.25
+
+
+def test_an_english_witness_reads_as_the_indonesian_letter_it_restates():
+    from netra.triage.similar import acts_of, concept_stream
+
+    english = "The village head handed out envelopes of money and told us to vote for number 2"
+    assert concept_stream(english) == (
+        "kepala", "desa", "bagi", "amplop", "uang", "suruh", "us", "pilih", "nomor", "2",
+    )  # fmt: skip
+    assert concept_stream("a red-plate official car") == ("mobil", "dinas", "mobil", "dinas")
+    assert extract(english).candidates == ["nomor 2"] and extract(english).positions == ["kepala desa"]
+    assert extract("a civil servant teacher at the rally").positions == ["guru"]  # the post, not "asn"
+    letter = features(text="Kepala Desa Sukamaju membagikan amplop berisi uang dan meminta warga memilih nomor urut 2")
+    line = features(text=english)
+    indonesian_line = features(text="kades bagi amplop, suruh pilih no 2")
+    v = pair_vector(letter, line)
+    assert v["position_same"] == 1 and v["candidate_same"] == 1 and v["acts_same"] == 1
+    assert acts_of(english) == acts_of("kades bagi amplop uang, suruh pilih")
+    assert pair_vector(line, indonesian_line)["words"] > 0.5
+    # Indonesian words that are also English ones are left as they are
+    assert concept_stream("ada staf dinas di aula") == ("ada", "staf", "dinas", "di", "aula")
+
+
+def test_minahasa_lampung_and_papua_titles_are_the_posts_they_name():
+    from netra.triage.similar import concept_stream
+
+    assert extract("hukum tua desa ratahan ikut kampanye").positions == ["kepala desa"]
+    assert extract("kumtua jadi relawan").positions == ["kepala desa"]
+    assert extract("kakam tiyuh x hadir kampanye").positions == ["kepala desa"]
+    assert extract("kepala distrik abepura orasi").positions == ["camat"]  # a Papuan distrik is a kecamatan
+    assert concept_stream("hukum tua") == concept_stream("kumtua") == concept_stream("kakam") == ("kepala", "desa")
+    assert concept_stream("kepala distrik") == ("camat",)
+    assert concept_stream("hukum adat") == ("hukum", "adat")  # "hukum" alone is law
+
+
+def test_a_text_is_tokenised_once_for_every_duplicate_part():
+    from netra.triage.similar import acts_of, concept_stream, partisan_of
+
+    text = "pak camat sidorejo ikut deklarasi paslon 3 di lapangan, videonya viral (a text seen once)"
+    before = concept_stream.cache_info()
+    f = features(text=text)
+    acts_of(text), partisan_of(text), pair_vector(f, f)
+    after = concept_stream.cache_info()
+    assert after.misses == before.misses + 1  # features, acts_of and partisan_of share one stream

@@ -189,3 +189,31 @@ def test_dups_holdout5_is_fresh_and_apart():
     other_regions = {r["region_code"] for r in others if r.get("region_code")}
     assert not {r["region_code"] for r in held5 if r.get("region_code")} & other_regions
     assert all("batch" not in r for r in held5)
+
+
+def test_dups_holdout6_is_fresh_and_apart():
+    """The eighth-round holdout (written and committed before any change to the scoring) shares no
+    incident, text or region code with any other file; 20+ incidents of 2-4 witnesses, 12+ hard
+    negatives, about half of the lines with a region or subject field, and at
+    least two English lines and four very short lines (six words or fewer)."""
+    held6 = _rows("dups_holdout6.jsonl")
+    others = [
+        row
+        for name in sorted(p.name for p in EVAL.glob("*.jsonl"))
+        if name != "dups_holdout6.jsonl"
+        for row in _rows(name)
+    ]
+    _check_fresh_holdout(held6, others, at_least=85)
+    groups = Counter(r["dup_group"] for r in held6 if r.get("dup_group"))
+    assert len(groups) >= 20
+    assert sum(1 for r in held6 if r.get("hard_negative_of")) >= 12
+    assert all(len({r["violation"] for r in held6 if r.get("dup_group") == g}) == 1 for g in groups)
+    fielded = [
+        r for r in held6 if any(r.get(k) for k in ("region_code", "subject_position", "subject_name", "subject_nip"))
+    ]
+    assert len(held6) // 3 <= len(fielded) <= 2 * len(held6) // 3
+    assert sum(1 for r in held6 if r["text"].startswith(("The ", "A "))) >= 2
+    assert sum(1 for r in held6 if r.get("dup_group") and len(r["text"].split()) <= 6) >= 4
+    other_regions = {r["region_code"] for r in others if r.get("region_code")}
+    assert not {r["region_code"] for r in held6 if r.get("region_code")} & other_regions
+    assert all("batch" not in r for r in held6)
