@@ -170,7 +170,8 @@ class QueueFilterForm(forms.Form):
 
 
 def region_choices(codes) -> list[tuple[str, str]]:
-    return [(r.code, r.name) for r in Region.objects.filter(code__in=codes).order_by("code")]
+    # Pairs, not model instances: a national scope has 515 regions (7.5 ms as instances).
+    return list(Region.objects.filter(code__in=codes).order_by("code").values_list("code", "name"))
 
 
 def agency_choices(ids) -> list[tuple[int, str]]:

@@ -17,7 +17,20 @@ from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Case as SqlCase
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, TextField, Value, When
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
 
@@ -154,6 +167,13 @@ def cases_for(
 
 
 QUEUE_RELATED = ("agency", "region", "assigned_to", "referred_to")  # what a queue row shows of its case
+
+
+def listed_subjects() -> Prefetch:
+    """The cases' subjects as a plain list on each case, ``case.listed_subjects`` (the queue's page
+    rows, the home panels): a plain ``prefetch_related("subjects")`` builds a filtered queryset
+    for every case to hold its list (~50 µs a case: 5 ms for a panel of 100)."""
+    return Prefetch("subjects", to_attr="listed_subjects")
 
 
 def queue_order(*, searched: bool = False) -> tuple:
@@ -380,7 +400,7 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
             for case in Case.objects.filter(pk__in=ids)
             .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
             .select_related(*QUEUE_RELATED)
-            .prefetch_related("subjects")
+            .prefetch_related(listed_subjects())
         }
         if ids
         else {}
@@ -939,7 +959,7 @@ def waiting_for(user, kind: str) -> QuerySet[Case]:
         qs = qs.distinct().annotate(last_control_deadline=Max("control_actions__ppk_deadline"))
         return (
             qs.select_related("agency", "region")
-            .prefetch_related("subjects", "control_actions")
+            .prefetch_related(listed_subjects(), "control_actions")
             .order_by(F("last_control_deadline").asc(nulls_last=True), "created_at", "pk")
         )
     if kind == "referred":
@@ -948,7 +968,7 @@ def waiting_for(user, kind: str) -> QuerySet[Case]:
         qs = Case.objects.filter(referred_to_id__in=agencies)
         return (
             qs.select_related("agency", "region", "referred_to")
-            .prefetch_related("subjects")
+            .prefetch_related(listed_subjects())
             .order_by("referred_at", "pk")
         )
     if kind == "decision":
@@ -970,4 +990,4 @@ def waiting_for(user, kind: str) -> QuerySet[Case]:
         else:
             qs = Case.objects.filter(reach, status=Status.ESCALATED)
             order = F("due_date").asc(nulls_last=True)
-    return qs.select_related("agency", "region").prefetch_related("subjects").order_by(order, "created_at", "pk")
+    return qs.select_related("agency", "region").prefetch_related(listed_subjects()).order_by(order, "created_at", "pk")
