@@ -36,6 +36,7 @@ from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
 from netra.cases.search import number_q, search_cases
+from netra.compiled import shaped_values
 
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
@@ -743,45 +744,65 @@ def case_log(case: Case, *, report_ids, skip_actions=()) -> CaseLog:
         "log_ref",
         "log_day",
     ]
-    events = AuditEvent.objects.filter(object_type=case._meta.label_lower, object_id=str(case.pk))
-    if skip_actions:
-        events = events.exclude(action__in=sorted(skip_actions))
-    parts = [
-        part(events, "event", at="created_at", user="actor", a="action", b="actor_label", text="", payload="payload"),
-        part(
-            Transition.objects.filter(case=case),
-            "transition",
-            at="at",
-            user="actor",
-            a="from_state",
-            b="to_state",
-            text="public_note",
-            imported="imported",
-        ),
-        part(InternalNote.objects.filter(case=case), "note", at="created_at", user="author", a="", b="", text="body"),
-        part(
-            FollowUp.objects.filter(case=case),
-            "followup",
-            at="created_at",
-            user="created_by",
-            a="kind",
-            b="",
-            text="text",
-            day="date",
-        ),
-        part(
-            Message.objects.filter(report_id__in=list(report_ids)),
-            "message",
-            at="created_at",
-            user="author",
-            a="sender",
-            b="",
-            text="body",
-            ref="report_id",
-        ),
-    ]
-    first, *rest = (qs.values(*columns) for qs in parts)
-    rows = first.union(*rest, all=True).order_by("log_at", "log_pk")
+    label = case._meta.label_lower
+    skipped = sorted(skip_actions)
+
+    def build(case_pk, object_id, *reports):
+        events = AuditEvent.objects.filter(object_type=label, object_id=object_id)
+        if skipped:
+            events = events.exclude(action__in=skipped)
+        parts = [
+            part(
+                events, "event", at="created_at", user="actor", a="action", b="actor_label", text="", payload="payload"
+            ),
+            part(
+                Transition.objects.filter(case_id=case_pk),
+                "transition",
+                at="at",
+                user="actor",
+                a="from_state",
+                b="to_state",
+                text="public_note",
+                imported="imported",
+            ),
+            part(
+                InternalNote.objects.filter(case_id=case_pk),
+                "note",
+                at="created_at",
+                user="author",
+                a="",
+                b="",
+                text="body",
+            ),
+            part(
+                FollowUp.objects.filter(case_id=case_pk),
+                "followup",
+                at="created_at",
+                user="created_by",
+                a="kind",
+                b="",
+                text="text",
+                day="date",
+            ),
+            part(
+                Message.objects.filter(report_id__in=list(reports)),
+                "message",
+                at="created_at",
+                user="author",
+                a="sender",
+                b="",
+                text="body",
+                ref="report_id",
+            ),
+        ]
+        first, *rest = (qs.values(*columns) for qs in parts)
+        return first.union(*rest, all=True).order_by("log_at", "log_pk")
+
+    report_ids = list(report_ids)
+    # Compiled once per shape (the skipped actions, the number of reports): netra.compiled.
+    rows = shaped_values(
+        ("case_log", label, tuple(skipped), len(report_ids)), build, (case.pk, str(case.pk), *report_ids)
+    )
     log = CaseLog(transitions=[], events=[], notes=[], follow_ups=[], messages={pk: [] for pk in report_ids})
     users: dict[int, User] = {}
     for row in rows:
