@@ -9,14 +9,18 @@ call then runs that SQL with its own values in those places and gives the rows `
 would have given (the same column names, the same converters: JSON decoded, SQLite's dates and
 datetimes parsed).
 
-Only for ``values()`` querysets whose varying values are ``int`` or ``str`` compared as they are
-(``=``, ``IN``). A lookup that rewrites its value (``iexact`` on SQLite escapes it, ``contains``
-wraps it in ``%``) would leave its stand-in unfound or changed: the shape is then not kept and the
-queryset is run the ordinary way, every time (``shaped_values`` never guesses).
+``shaped_values`` for a ``values()`` queryset, ``shaped_statement`` for a statement put together
+from Django's compiled SQL (the queue's page). The varying values are ``int``, ``str``, dates or
+aware datetimes, each a parameter of its own compared as it is (``=``, ``IN``, ``<``), dates and
+moments in the backend's form (``adapt_datefield_value``). A lookup that rewrites its value
+(``iexact`` on SQLite escapes it, ``contains`` wraps it in ``%``) leaves its stand-in unfound or
+changed: the shape is then not kept and the queryset is run the ordinary way, every time (never a
+guess). A value of another kind (a naive datetime) is run the ordinary way, and nothing is kept.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,36 +40,70 @@ class _Shape:
     converters: tuple  # (column position, (converter functions, expression)), as Django's compiler
 
 
-_SHAPES: dict[tuple, _Shape | None] = {}  # None: the shape could not be kept (run the ordinary way)
+_SHAPES: dict[tuple, Any] = {}  # None: the shape could not be kept (run the ordinary way)
 
 
-def _stand_ins(values: Sequence[Any]) -> list[Any] | None:
-    out: list[Any] = []
+def _stand_ins(values: Sequence[Any], connection) -> tuple[list[Any], list[Any]] | None:
+    """Stand-ins for ``values`` and the parameter each becomes once adapted for the database."""
+    stand_ins: list[Any] = []
+    adapted: list[Any] = []
     for at, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            return None
         # Values no row or other parameter holds: a negative id; a string with control characters
-        # and the characters a LIKE escapes (so a lookup that escapes its value shows it).
-        out.append(-(7_300_000_000_000 + at) if isinstance(value, int) else f"\x1fnetra%_\\shape{at}\x1f")
-    return out
+        # and the characters a LIKE escapes (so a lookup that escapes its value shows it); a day
+        # and a moment of the year 1111.
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            stand_in = -(7_300_000_000_000 + at)
+        elif isinstance(value, str):
+            stand_in = f"\x1fnetra%_\\shape{at}\x1f"
+        elif isinstance(value, datetime.datetime):
+            if value.tzinfo is None:
+                return None
+            stand_in = datetime.datetime(1111, 1, 1, 11, 11, 11, at, tzinfo=datetime.UTC)
+        elif isinstance(value, datetime.date):
+            stand_in = datetime.date(1111, 1, 1) + datetime.timedelta(days=at)
+        else:
+            return None
+        stand_ins.append(stand_in)
+        adapted.append(_adapt(stand_in, connection))
+    return stand_ins, adapted
+
+
+def _adapt(value: Any, connection) -> Any:
+    """A value as a queryset passes it to the database (a date or a moment: the backend's form)."""
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+def _slots(params: Sequence[Any], adapted: list[Any]) -> tuple[tuple[int, int], ...] | None:
+    """Where each stand-in is among ``params``; None when one is missing or was rewritten."""
+    slots: list[tuple[int, int]] = []
+    for position, param in enumerate(params):
+        matched = [at for at, stand_in in enumerate(adapted) if type(param) is type(stand_in) and param == stand_in]
+        if matched:
+            slots.append((position, matched[0]))
+        elif isinstance(param, str) and (("netra" in param and "shape" in param) or "1111-01-" in param):
+            return None  # a stand-in rewritten by its lookup: the real value would need the same
+    if {at for _position, at in slots} != set(range(len(adapted))):
+        return None  # a value that is not a parameter of its own (dropped, or part of another)
+    return tuple(slots)
 
 
 def _compile(build: Callable[..., QuerySet], values: Sequence[Any], using: str) -> _Shape | None:
-    stand_ins = _stand_ins(values)
-    if stand_ins is None:
+    made = _stand_ins(values, connections[using])
+    if made is None:
         return None
+    stand_ins, adapted = made
     qs = build(*stand_ins)
     compiler = qs.query.get_compiler(using=using)
     sql, params = compiler.as_sql()
-    slots: list[tuple[int, int]] = []
-    for position, param in enumerate(params):
-        matched = [at for at, stand_in in enumerate(stand_ins) if type(param) is type(stand_in) and param == stand_in]
-        if matched:
-            slots.append((position, matched[0]))
-        elif isinstance(param, str) and "netra" in param and "shape" in param:
-            return None  # a stand-in rewritten by its lookup: the real value would need the same
-    if {at for _position, at in slots} != set(range(len(stand_ins))):
-        return None  # a value that is not a parameter of its own (dropped, or part of another)
+    slots = _slots(params, adapted)
+    if slots is None:
+        return None
     query = qs.query
     if query.selected:
         names = tuple(query.selected)
@@ -73,7 +111,56 @@ def _compile(build: Callable[..., QuerySet], values: Sequence[Any], using: str) 
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
     fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
     converters = tuple(compiler.get_converters(fields).items())
-    return _Shape(sql, tuple(params), tuple(slots), names, converters)
+    return _Shape(sql, tuple(params), slots, names, converters)
+
+
+def _kept(full_key: tuple, compile_: Callable[[], Any]) -> Any:
+    if full_key not in _SHAPES:
+        if len(_SHAPES) >= MAX_SHAPES:
+            _SHAPES.clear()
+        _SHAPES[full_key] = compile_()
+    return _SHAPES[full_key]
+
+
+def shaped_statement(
+    key: tuple,
+    build: Callable[..., tuple[str, Sequence[Any]] | None],
+    values: Sequence[Any],
+    *,
+    using: str = DEFAULT_DB_ALIAS,
+) -> tuple[str, list[Any]] | None:
+    """``build(*values)`` — a statement ``(sql, params)`` made of Django's compiled SQL, or None
+    for nothing to ask — made once per ``key`` and process, its parameters then filled with
+    ``values`` (ints, strings, dates, aware datetimes, as ``shaped_values``). ``key`` must name
+    everything but ``values`` that changes the statement."""
+    connection = connections[using]
+    made = _stand_ins(values, connection)
+    if made is None:  # a value of another kind (a naive datetime): as it is, nothing kept
+        statement = build(*values)
+        return None if statement is None else (statement[0], list(statement[1]))
+    stand_ins, adapted = made
+
+    def compile_() -> Any:
+        statement = build(*stand_ins)
+        if statement is None:
+            return _NOTHING
+        sql, params = statement
+        slots = _slots(params, adapted)
+        return None if slots is None else _Shape(sql, tuple(params), slots, (), ())
+
+    shape = _kept((using, connection.vendor, "statement", key), compile_)
+    if shape is _NOTHING:
+        return None
+    if shape is None:
+        statement = build(*values)
+        return None if statement is None else (statement[0], list(statement[1]))
+    params = list(shape.params)
+    for position, at in shape.slots:
+        params[position] = _adapt(values[at], connection)
+    return shape.sql, params
+
+
+_NOTHING = object()  # a statement shape that asks nothing (an empty scope)
 
 
 def shaped_values(
@@ -83,17 +170,14 @@ def shaped_values(
     ``key`` and process. ``key`` must name everything but ``values`` that changes the SQL (the
     number of ids in an ``IN`` list included)."""
     connection = connections[using]
-    full_key = (using, connection.vendor, key)
-    if full_key not in _SHAPES:
-        if len(_SHAPES) >= MAX_SHAPES:
-            _SHAPES.clear()
-        _SHAPES[full_key] = _compile(build, values, using)
-    shape = _SHAPES[full_key]
+    if _stand_ins(values, connection) is None:  # a value of another kind: as it is, nothing kept
+        return list(build(*values))
+    shape = _kept((using, connection.vendor, key), lambda: _compile(build, values, using))
     if shape is None:
         return list(build(*values))
     params = list(shape.params)
     for position, at in shape.slots:
-        params[position] = values[at]
+        params[position] = _adapt(values[at], connection)
     with connection.cursor() as cursor:
         cursor.execute(shape.sql, params)
         rows = cursor.fetchall()

@@ -83,12 +83,50 @@ def test_a_lookup_that_rewrites_its_value_is_run_the_ordinary_way(events, lookup
         assert compiled._SHAPES[("default", vendor, ("test_rewrite", lookup))] is None
 
 
+def test_days_and_moments_are_put_in_as_the_database_takes_them(events):
+    compiled._SHAPES.clear()
+
+    def build(day, moment):
+        return AuditEvent.objects.filter(created_at__date__gte=day, created_at__gt=moment).order_by("pk").values("pk")
+
+    vendor = compiled.connections["default"].vendor
+    first = events[0].created_at
+    for day, moment in [
+        (first.date(), first),
+        (first.date(), events[3].created_at),
+        (first.date().replace(year=2000), first),
+    ]:
+        got = compiled.shaped_values(("test_date",), build, (day, moment))
+        assert got == list(build(day, moment))
+    assert compiled._SHAPES[("default", vendor, ("test_date",))] is not None
+    assert [row["pk"] for row in got] == [event.pk for event in events[1:]]
+
+
 def test_values_of_other_types_are_not_kept(events):
     compiled._SHAPES.clear()
 
-    def build(day):
-        return AuditEvent.objects.filter(created_at__date__gte=day).order_by("pk").values("pk")
+    def build(pk):
+        return AuditEvent.objects.filter(pk__gte=pk).order_by("pk").values("pk")
 
-    day = events[0].created_at.date()
-    assert compiled.shaped_values(("test_date",), build, (day,)) == list(build(day))
-    assert compiled._SHAPES[("default", compiled.connections["default"].vendor, ("test_date",))] is None
+    assert compiled.shaped_values(("test_float",), build, (float(events[3].pk),)) == list(build(events[3].pk))
+    assert ("default", compiled.connections["default"].vendor, ("test_float",)) not in compiled._SHAPES
+
+
+def test_a_statement_is_filled_with_the_values(events):
+    from django.db import connection
+
+    compiled._SHAPES.clear()
+
+    def build(object_id, moment):
+        qs = AuditEvent.objects.filter(object_id=object_id, created_at__gte=moment).order_by("pk").values_list("pk")
+        return qs.query.sql_with_params()
+
+    for object_id, moment in [("1", events[0].created_at), ("2", events[3].created_at)]:
+        sql, params = compiled.shaped_statement(("test_statement",), build, (object_id, moment))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            assert [row[0] for row in cursor.fetchall()] == [
+                e.pk for e in events if e.object_id == object_id and e.created_at >= moment
+            ]
+    assert compiled._SHAPES[("default", connection.vendor, "statement", ("test_statement",))] is not None
+    assert compiled.shaped_statement(("test_nothing",), lambda: None, ()) is None

@@ -36,7 +36,7 @@ from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
 from netra.cases.search import number_q, search_cases
-from netra.compiled import shaped_values
+from netra.compiled import shaped_statement, shaped_values
 
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
@@ -337,48 +337,74 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
     # many parts: one part, unordered) is found by its own indexes and sorted (a few thousand
     # rows); walking the due-date index in order would pass over everybody else's cases first.
     # Only a national scope walks that one (COALESCE(x, x) is the same value, but no index's order).
-    from netra.cases.scope import cases_q_parts
+    from netra.cases.scope import cases_q, cases_q_parts
 
     reaches: list[tuple[Q | None, bool]] = [(None, True)]  # the system, a national or an empty scope: as it is
     if user is not None and (scope_parts := cases_q_parts(user)):
         reaches = list(scope_parts)
-    parts: list[str] = []
-    params: list[Any] = []
     buckets = _buckets(today, soon)
     if reverse:
         buckets.reverse()
     status = filters.get("status")
     named = {name: filters.get(name) for name in _FILTER_NAMES}
-    for reach, ordered in reaches:
-        plain = _filtered(user, reach=reach, **named).order_by()
-        due: Any = F("due_date") if ordered else Coalesce("due_date", "due_date")
-        due_order = due.asc(nulls_last=True) if not reverse else due.desc(nulls_first=True)
-        order = (due_order, "created_at", "pk") if not reverse else (due_order, "-created_at", "-pk")
-        for bucket, condition in buckets:
-            if not _bucket_may_hold(bucket, status):
-                continue  # the planner does not see that "active" and "done" exclude each other
-            qs = plain.filter(condition)
-            if cursor is not None:
-                at = cursor[0]
-                if (bucket < at and not reverse) or (bucket > at and reverse):
+
+    def build(*after) -> tuple[str, list[Any]] | None:
+        """The page statement, ``after`` the cursor's (due date unless undated, received, id)."""
+        after_q = None
+        if cursor is not None:
+            due_at, (created_at, pk) = (None, after) if cursor[1] is None else (after[0], after[1:])
+            after_q = _after_in_bucket(due_at, created_at, pk, reverse=reverse)
+        parts: list[str] = []
+        params: list[Any] = []
+        for reach, ordered in reaches:
+            plain = _filtered(user, reach=reach, **named).order_by()
+            due: Any = F("due_date") if ordered else Coalesce("due_date", "due_date")
+            due_order = due.asc(nulls_last=True) if not reverse else due.desc(nulls_first=True)
+            order = (due_order, "created_at", "pk") if not reverse else (due_order, "-created_at", "-pk")
+            for bucket, condition in buckets:
+                if not _bucket_may_hold(bucket, status):
+                    continue  # the planner does not see that "active" and "done" exclude each other
+                qs = plain.filter(condition)
+                if cursor is not None:
+                    at = cursor[0]
+                    if (bucket < at and not reverse) or (bucket > at and reverse):
+                        continue
+                    if bucket == at:
+                        qs = qs.filter(after_q)
+                try:
+                    sql, part = (
+                        qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
+                        .order_by(*order)
+                        .values_list("bucket", "due_date", "created_at", "pk")[:limit]
+                        .query.sql_with_params()
+                    )
+                except EmptyResultSet:  # an empty scope: nothing to ask
                     continue
-                if bucket == at:
-                    qs = qs.filter(_after_in_bucket(*cursor[1:], reverse=reverse))
-            try:
-                sql, part = (
-                    qs.annotate(bucket=Value(bucket, output_field=IntegerField()))
-                    .order_by(*order)
-                    .values_list("bucket", "due_date", "created_at", "pk")[:limit]
-                    .query.sql_with_params()
-                )
-            except EmptyResultSet:  # an empty scope: nothing to ask
-                continue
-            parts.append(f"SELECT * FROM ({sql}) q{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
-            params.extend(part)
-    if not parts:
+                parts.append(f"SELECT * FROM ({sql}) q{len(parts)}")  # noqa: S608 -- Django's own compiled SQL
+                params.extend(part)
+        return (" UNION ALL ".join(parts), params) if parts else None
+
+    # Compiled once per shape (netra.compiled): the scope's parts, the filters, the day, the
+    # cursor's group; the cursor's values are put in (~1 ms of Python a part otherwise).
+    after_values: tuple = ()
+    if cursor is not None:
+        after_values = tuple(cursor[2:]) if cursor[1] is None else tuple(cursor[1:])
+    key = (
+        "queue_buckets",
+        repr(reaches),
+        repr(cases_q(user)) if reaches == [(None, True)] and user is not None else "",
+        repr(sorted((name, getattr(value, "pk", value)) for name, value in named.items())),
+        today,
+        soon,
+        reverse,
+        limit,
+        None if cursor is None else (cursor[0], cursor[1] is None),
+    )
+    statement = shaped_statement(key, build, after_values)
+    if statement is None:
         return []
     with connection.cursor() as db:
-        db.execute(" UNION ALL ".join(parts), params)
+        db.execute(*statement)
         found = list(  # parts may overlap (a case of the agency, in the region): each case once
             {
                 int(pk): (
