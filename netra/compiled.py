@@ -192,3 +192,80 @@ def shaped_values(
             row[position] = value
         out.append(dict(zip(names, row, strict=False)))
     return out
+
+
+@dataclass(frozen=True)
+class _InstanceShape:
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, int], ...]
+    compiler: Any  # kept for its converters (``results_iter``), never executed again
+    init_list: tuple[str, ...]
+    fields: tuple[int, int]  # where the model's own columns start and end
+    populators: tuple  # Django's RelatedPopulator per select_related model
+    annotations: tuple[tuple[str, int], ...]
+
+
+def _compile_instances(build: Callable[..., QuerySet], values: Sequence[Any], using: str) -> _InstanceShape | None:
+    from django.core.exceptions import EmptyResultSet
+    from django.db.models.query import ModelIterable, get_related_populators
+
+    made = _stand_ins(values, connections[using])
+    if made is None:
+        return None
+    stand_ins, adapted = made
+    qs = build(*stand_ins)
+    if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
+        return None  # only what ModelIterable reads alone (prefetch after: prefetch_related_objects)
+    compiler = qs.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    slots = _slots(params, adapted)
+    if slots is None:
+        return None
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    return _InstanceShape(
+        sql,
+        tuple(params),
+        slots,
+        compiler,
+        tuple(column[0].target.attname for column in select[start:end]),
+        (start, end),
+        tuple(get_related_populators(klass_info, select, using)),
+        tuple((compiler.annotation_col_map or {}).items()),
+    )
+
+
+def shaped_instances(
+    key: tuple, build: Callable[..., QuerySet], values: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS
+) -> list:
+    """``list(build(*values))`` for a queryset of model instances (its ``select_related`` models
+    and annotations read as Django's ``ModelIterable`` reads them), compiled once per ``key`` and
+    process. Not for ``prefetch_related`` (the shape is then not kept): prefetch on the list
+    (``prefetch_related_objects``)."""
+    connection = connections[using]
+    if _stand_ins(values, connection) is None:
+        return list(build(*values))
+    shape = _kept((using, connection.vendor, "instances", key), lambda: _compile_instances(build, values, using))
+    if shape is None:
+        return list(build(*values))
+    params = list(shape.params)
+    for position, at in shape.slots:
+        params[position] = _adapt(values[at], connection)
+    with connection.cursor() as cursor:
+        cursor.execute(shape.sql, params)
+        fetched = cursor.fetchall()
+    model = shape.compiler.klass_info["model"]
+    start, end = shape.fields
+    out = []
+    for row in shape.compiler.results_iter(results=[fetched]):
+        obj = model.from_db(using, shape.init_list, row[start:end])
+        for populator in shape.populators:
+            populator.populate(row, obj)
+        for name, position in shape.annotations:
+            setattr(obj, name, row[position])
+        out.append(obj)
+    return out

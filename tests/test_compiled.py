@@ -130,3 +130,44 @@ def test_a_statement_is_filled_with_the_values(events):
             ]
     assert compiled._SHAPES[("default", connection.vendor, "statement", ("test_statement",))] is not None
     assert compiled.shaped_statement(("test_nothing",), lambda: None, ()) is None
+
+
+def test_instances_as_the_queryset_reads_them(events, admin_user):
+    from django.db.models import Exists, OuterRef
+
+    AuditEvent.objects.create(
+        action="d", actor=admin_user, actor_label="admin", object_id="1", created_at=events[-1].created_at
+    )
+    compiled._SHAPES.clear()
+
+    def build(object_id):
+        later = AuditEvent.objects.filter(object_id=OuterRef("object_id"), created_at__gt=OuterRef("created_at"))
+        return (
+            AuditEvent.objects.filter(object_id=object_id)
+            .select_related("actor", "agency")
+            .annotate(label=Value("x"), has_later=Exists(later))
+            .order_by("pk")
+        )
+
+    for object_id in ["1", "2", "x_y"]:
+        expected = list(build(object_id))
+        got = compiled.shaped_instances(("test_instances",), build, (object_id,))
+        assert [(e.pk, e.payload, e.created_at, e.label, e.has_later) for e in got] == [
+            (e.pk, e.payload, e.created_at, e.label, e.has_later) for e in expected
+        ]
+        assert [e._state.fields_cache for e in got] == [e._state.fields_cache for e in expected]
+    assert got[0]._state.adding is False
+    assert compiled._SHAPES[("default", compiled.connections["default"].vendor, "instances", ("test_instances",))]
+    assert [e.actor for e in compiled.shaped_instances(("test_instances",), build, ("1",))] == [None, None, admin_user]
+
+
+def test_instances_with_a_prefetch_are_not_kept(events):
+    compiled._SHAPES.clear()
+
+    def build(object_id):
+        return AuditEvent.objects.filter(object_id=object_id).prefetch_related("actor").order_by("pk")
+
+    assert compiled.shaped_instances(("test_prefetch",), build, ("1",)) == list(build("1"))
+    assert (
+        compiled._SHAPES[("default", compiled.connections["default"].vendor, "instances", ("test_prefetch",))] is None
+    )

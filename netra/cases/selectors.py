@@ -30,13 +30,14 @@ from django.db.models import (
     TextField,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
 
 from netra.cases.models import Case, Report, Subject, Transition
 from netra.cases.search import number_q, search_cases
-from netra.compiled import shaped_statement, shaped_values
+from netra.compiled import shaped_instances, shaped_statement, shaped_values
 
 Status = Case.Status
 ACTIVE_STATES = tuple(s for s in Status.values if s not in Case.TERMINAL_STATES)
@@ -421,17 +422,20 @@ def _bucket_page(user, filters: dict, cursor, limit: int, *, reverse: bool) -> l
     ids = [row[3] for row in found[:limit]]
     # Every id came from a part of the scope under the filters: read by id with what the queue
     # shows (``cases_for``'s columns), not through the scope and the filters again (~2 ms of Python).
-    rows = (
-        {
-            case.pk: case
-            for case in Case.objects.filter(pk__in=ids)
+    # Compiled once per number of rows and day (netra.compiled); the subjects read after, as a list.
+    if not ids:
+        return []
+
+    def read(*pks):
+        return (
+            Case.objects.filter(pk__in=list(pks))
             .annotate(attention=_attention(today, soon), preview=_preview(), has_control_action=_has_control_action())
             .select_related(*QUEUE_RELATED)
-            .prefetch_related(listed_subjects())
-        }
-        if ids
-        else {}
-    )
+        )
+
+    cases = shaped_instances(("queue_rows", len(ids), today, soon), read, ids)
+    prefetch_related_objects(cases, listed_subjects())
+    rows = {case.pk: case for case in cases}
     return [rows[pk] for pk in ids if pk in rows]
 
 
@@ -646,7 +650,8 @@ def case_page_for(user, pk) -> Case:
     """``case_for`` with what the case page reads beside it in the same statement (its triage
     result and recommendation, ``loaded_relation``; the latest triage choice, ``latest_choice_*``;
     whether it has decisions and control actions, ``has_decisions`` / ``has_control_actions``)."""
-    try:
+
+    def read(case_pk):
         return (
             scoped_cases(user)
             .select_related(
@@ -659,8 +664,19 @@ def case_page_for(user, pk) -> Case:
                 "recommendation__suggested_category",
             )
             .annotate(**_latest_triage_choice(), **_late_lists())
-            .get(pk=pk)
+            .filter(pk=case_pk)
         )
+
+    if isinstance(pk, int) and not isinstance(pk, bool):
+        from netra.cases.scope import cases_q
+
+        try:  # compiled once per scope (netra.compiled)
+            [case] = shaped_instances(("case_page", repr(cases_q(user))), read, (pk,))
+        except ValueError:  # none in the scope (a primary key: never two)
+            raise Http404("case not found") from None
+        return case
+    try:
+        return read(pk).get()
     except (Case.DoesNotExist, ValueError, TypeError):
         raise Http404("case not found") from None
 
