@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
@@ -53,6 +53,7 @@ def _stand_ins(values: Sequence[Any], connection) -> tuple[list[Any], list[Any]]
         # and a moment of the year 1111.
         if isinstance(value, bool):
             return None
+        stand_in: Any
         if isinstance(value, int):
             stand_in = -(7_300_000_000_000 + at)
         elif isinstance(value, str):
@@ -215,7 +216,8 @@ def _compile_instances(build: Callable[..., QuerySet], values: Sequence[Any], us
         return None
     stand_ins, adapted = made
     qs = build(*stand_ins)
-    if qs._iterable_class is not ModelIterable or qs._prefetch_related_lookups or qs._known_related_objects:
+    state = cast(Any, qs)  # the queryset's own fields: what ModelIterable would read besides the rows
+    if state._iterable_class is not ModelIterable or state._prefetch_related_lookups or state._known_related_objects:
         return None  # only what ModelIterable reads alone (prefetch after: prefetch_related_objects)
     compiler = qs.query.get_compiler(using=using)
     try:
@@ -234,7 +236,7 @@ def _compile_instances(build: Callable[..., QuerySet], values: Sequence[Any], us
         compiler,
         tuple(column[0].target.attname for column in select[start:end]),
         (start, end),
-        tuple(get_related_populators(klass_info, select, using)),
+        tuple(cast(Any, get_related_populators)(klass_info, select, using)),  # the stubs are newer than Django
         tuple((compiler.annotation_col_map or {}).items()),
     )
 

@@ -1003,6 +1003,17 @@ def subject_histories(subjects, *, user, limit: int = 10) -> dict[int, list[Subj
 WAITING_MAX = 100
 
 
+def waiting_list(user, kind: str) -> list[Case]:
+    """The first ``WAITING_MAX`` of ``waiting_for(user, kind)`` (a role's home panel), its statement
+    compiled once per shape (netra.compiled: the kind and its filter), its prefetches done after."""
+    qs = waiting_for(user, kind)
+    lookups = cast(Any, qs)._prefetch_related_lookups
+    plain = qs.prefetch_related(None)[:WAITING_MAX]
+    cases = shaped_instances(("waiting", kind, repr(plain.query.where)), lambda: plain, ())
+    prefetch_related_objects(cases, *lookups)
+    return cases
+
+
 def waiting_for(user, kind: str) -> QuerySet[Case]:
     """Cases that wait for the user in one of the roles that do not work the Satgas queue.
 
