@@ -116,11 +116,19 @@ def _compile(build: Callable[..., QuerySet], values: Sequence[Any], using: str) 
 
 
 def _kept(full_key: tuple, compile_: Callable[[], Any]) -> Any:
-    if full_key not in _SHAPES:
+    """The shape kept under ``full_key``, compiled when missing. Threads (gthread workers) may both
+    compile a missing shape: the same result, one of them kept; read into a local, as another
+    thread may clear the table between two lookups."""
+    shape = _SHAPES.get(full_key, _MISSING)
+    if shape is _MISSING:
+        shape = compile_()
         if len(_SHAPES) >= MAX_SHAPES:
             _SHAPES.clear()
-        _SHAPES[full_key] = compile_()
-    return _SHAPES[full_key]
+        _SHAPES[full_key] = shape
+    return shape
+
+
+_MISSING = object()
 
 
 def shaped_statement(
@@ -200,7 +208,9 @@ class _InstanceShape:
     sql: str
     params: tuple
     slots: tuple[tuple[int, int], ...]
-    compiler: Any  # kept for its converters (``results_iter``), never executed again
+    # Kept for its converters (``results_iter``), never executed again; the connection it names
+    # (the compiling thread's) is only passed to the converters, which do not use it to query.
+    compiler: Any
     init_list: tuple[str, ...]
     fields: tuple[int, int]  # where the model's own columns start and end
     populators: tuple  # Django's RelatedPopulator per select_related model
