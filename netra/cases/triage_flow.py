@@ -298,13 +298,22 @@ class DuplicateCandidate:
 
 def _reach(case: Case, user) -> QuerySet[Case]:
     """Open cases that could be the same matter: the same owning agency, and the user's scope."""
+    return _reach_of(case.pk, case.agency_id, _reach_scope(user))
+
+
+def _reach_scope(user) -> Q | None:
+    """The user's scope as ``_reach`` filters by it (None: no reader, the system's lookup)."""
     from netra.cases.scope import actor_scope  # once per request on a page
 
+    return None if user is None else actor_scope(user).q(agency_field="agency", region_field="region")
+
+
+def _reach_of(case_pk: int, agency_id: int | None, scope: Q | None) -> QuerySet[Case]:
     # "not finished", written as the partial index case_duplicate_open_idx (migration 0016) reads it
-    others = Case.objects.exclude(pk=case.pk).exclude(status__in=TERMINAL_SORTED)
-    others = others.filter(agency_id=case.agency_id) if case.agency_id else others.filter(agency__isnull=True)
-    if user is not None:
-        others = others.filter(actor_scope(user).q(agency_field="agency", region_field="region"))
+    others = Case.objects.exclude(pk=case_pk).exclude(status__in=TERMINAL_SORTED)
+    others = others.filter(agency_id=agency_id) if agency_id else others.filter(agency__isnull=True)
+    if scope is not None:
+        others = others.filter(scope)
     return others
 
 
@@ -907,9 +916,27 @@ def stored_duplicates(case: Case, result: TriageResult | None, *, user) -> list[
         return None
     ids = [int(e["case"]) for e in stored if isinstance(e, dict) and e.get("case")]
     # Always asked, even for none (``-1``): the page takes the same statements whatever it holds.
-    loaded = {c.pk: c for c in _reach(case, user).filter(pk__in=ids or [-1]).select_related("agency", "region")}
+    # Both compiled once per shape (netra.compiled: the reader's scope, the number of ids).
+    from netra.compiled import shaped_instances
+
+    wanted = list(dict.fromkeys(ids)) or [-1]
+    scope = _reach_scope(user)
+    agency_id = case.agency_id
+
+    def read(case_pk, *rest):
+        agency, pks = (rest[0], rest[1:]) if agency_id else (None, rest)
+        return _reach_of(case_pk, agency, scope).filter(pk__in=list(pks)).select_related("agency", "region")
+
+    values = (case.pk, *([agency_id] if agency_id else []), *wanted)
+    key = ("stored_duplicates", repr(scope), bool(agency_id), len(wanted))
+    loaded = {c.pk: c for c in shaped_instances(key, read, values)}
     subjects: dict[int, list[Subject]] = {pk: [] for pk in loaded}
-    for subject in Subject.objects.filter(case_id__in=sorted(loaded) or [-1]).order_by("pk"):
+    owners = sorted(loaded) or [-1]
+    for subject in shaped_instances(
+        ("stored_duplicate_subjects", len(owners)),
+        lambda *pks: Subject.objects.filter(case_id__in=list(pks)).order_by("pk"),
+        owners,
+    ):
         subjects[subject.case_id].append(subject)
     language = (translation.get_language() or "id").split("-")[0]
     out = []

@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case as DbCase
@@ -24,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netra.audit.services import record
+from netra.compiled import shaped_instances
 from netra.notify.services import notify
 from netra.orgs.models import Agency, Membership, Unit
 from netra.orgs.roles import Role
@@ -423,34 +425,43 @@ def prevention_for_subjects(*, agency_id: int | None, subjects) -> list[list[Pre
     read-only instances carrying what the case page shows (campaign: pk, agency, title; signature:
     pk, campaign, employee, signed_at)."""
     keys = [((nip or "").strip(), " ".join((name or "").split())) for nip, name in subjects]
-    condition = Q(pk__in=[])
-    if nips := sorted({nip for nip, _name in keys if nip}):
-        condition |= Q(nip__in=nips)
-    if agency_id:
-        for name in sorted({name.lower() for nip, name in keys if not nip and name}):
-            condition |= Q(agency_id=agency_id, name__iexact=name)
+    nips = sorted({nip for nip, _name in keys if nip})
+    names = sorted({name.lower() for nip, name in keys if not nip and name}) if agency_id else []
     if not any(nip or (name and agency_id) for nip, name in keys):
         return [[] for _key in keys]
-    current = PactCampaign.objects.filter(
-        agency_id=OuterRef("agency_id"), state__in=[PactCampaign.State.OPEN, PactCampaign.State.CLOSED]
-    ).order_by(DbCase(When(state=PactCampaign.State.OPEN, then=0), default=1), "-starts_on", "-pk")
-    signature = PactSignature.objects.filter(
-        employee_id=OuterRef("pk"), campaign_id=OuterRef("campaign_pk"), revoked_at=None
-    ).order_by("-signed_at", "-pk")
-    rows = (
-        Employee.objects.filter(condition)
-        .select_related("agency", "unit")
-        .annotate(
-            campaign_pk=Subquery(current.values("pk")[:1]),
-            campaign_title=Subquery(current.values("title")[:1]),
-            signature_pk=Subquery(signature.values("pk")[:1]),
-            signature_at=Subquery(signature.values("signed_at")[:1]),
-            event_pk=F("attendances__event_id"),
-            event_title=F("attendances__event__title"),
-            event_held_on=F("attendances__event__held_on"),
+
+    def read(*values):
+        some_nips, some_names = values[: len(nips)], values[len(nips) : len(nips) + len(names)]
+        condition = Q(pk__in=[])
+        if some_nips:
+            condition |= Q(nip__in=list(some_nips))
+        for name in some_names:
+            condition |= Q(agency_id=values[-1], name__iexact=name)
+        current = PactCampaign.objects.filter(
+            agency_id=OuterRef("agency_id"), state__in=[PactCampaign.State.OPEN, PactCampaign.State.CLOSED]
+        ).order_by(DbCase(When(state=PactCampaign.State.OPEN, then=0), default=1), "-starts_on", "-pk")
+        signature = PactSignature.objects.filter(
+            employee_id=OuterRef("pk"), campaign_id=OuterRef("campaign_pk"), revoked_at=None
+        ).order_by("-signed_at", "-pk")
+        return (
+            Employee.objects.filter(condition)
+            .select_related("agency", "unit")
+            .annotate(
+                campaign_pk=Subquery(current.values("pk")[:1]),
+                campaign_title=Subquery(current.values("title")[:1]),
+                signature_pk=Subquery(signature.values("pk")[:1]),
+                signature_at=Subquery(signature.values("signed_at")[:1]),
+                event_pk=F("attendances__event_id"),
+                event_title=F("attendances__event__title"),
+                event_held_on=F("attendances__event__held_on"),
+            )
+            .order_by("agency__name", "name", "pk", F("attendances__event__held_on").desc(), "attendances__pk")
         )
-        .order_by("agency__name", "name", "pk", F("attendances__event__held_on").desc(), "attendances__pk")
-    )
+
+    # Compiled once per number of NIPs and names (netra.compiled; a name's iexact on SQLite
+    # escapes it, so there it is compiled every time).
+    values = (*nips, *names, *([agency_id] if names else []))
+    rows: Any = shaped_instances(("prevention_for_subjects", len(nips), len(names)), read, values)
     employees: dict[int, Employee] = {}
     campaigns: dict[int, PactCampaign] = {}
     signatures: dict[int, PactSignature] = {}

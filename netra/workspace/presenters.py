@@ -154,6 +154,12 @@ def _blocktranslate(message: str, **values) -> SafeString:
     return mark_safe(gettext(message) % {name: conditional_escape(value) for name, value in values.items()})  # noqa: S308
 
 
+def _subjects(case) -> list:
+    """The case's subjects as listed with it (``selectors.listed_subjects``), else as prefetched."""
+    listed = getattr(case, "listed_subjects", None)
+    return listed if listed is not None else list(case.subjects.all())
+
+
 def _row_cells(case, agency_fallback: str) -> dict:
     """What a queue row and a home panel row both show of a case (``queue_rows``, ``panel_rows``)."""
     return {
@@ -211,7 +217,7 @@ def queue_rows(cases, *, selected=frozenset()) -> list[dict]:
                 if case.duplicate_count
                 else "",
                 "triage": f"{top['label']} · {top['percent']}%" if top else "",
-                "subjects": [{"name": str(subject), "position": subject.position} for subject in case.subjects.all()],
+                "subjects": [{"name": str(subject), "position": subject.position} for subject in _subjects(case)],
                 "preview": case.preview,
                 "bawaslu": bawaslu,
                 "bawaslu_label": bawaslu_label,
@@ -235,7 +241,7 @@ def panel_rows(cases, *, control_actions: bool = False) -> list[dict]:
     prefix = _deadline_prefixes()
     rows = []
     for case in cases:
-        names = [conditional_escape(str(subject)) for subject in case.subjects.all()]
+        names = [conditional_escape(str(subject)) for subject in _subjects(case)]
         rows.append(
             _row_cells(case, triase_nasional)
             | {

@@ -51,7 +51,7 @@ def waiting_panels(user, roles: set[str]) -> list[dict]:
     for role, kind, title in WAITING_PANELS:
         if role not in roles:
             continue
-        cases: list[Any] = list(selectors.waiting_for(user, kind)[: selectors.WAITING_MAX])
+        cases: list[Any] = selectors.waiting_list(user, kind)
         for case in cases:  # the due date of what waits (Bawaslu's own for a kajian) and its state
             due = case.panel_due = (
                 case.bawaslu_due_date
