@@ -36,3 +36,17 @@ def test_unsearchable_text_is_refused_with_a_message_and_lists_nothing(staff_cli
     assert response.status_code == 200
     assert listed(response) == []
     assert "data-search-refused" in response.text
+
+
+def test_a_search_asked_again_finds_what_arrived_since(staff_client, satgas_katingan, submit):
+    # The queue's page statement is compiled once per shape (netra.compiled); a search's matches
+    # are read anew every time, never those of the first asking.
+    client = staff_client(satgas_katingan)
+    first = submit(description="Kepala desa Tumbang Samba membagikan sembako bergambar calon.", links=[])
+    triage_pending()
+    assert listed(client.get(QUEUE, {"q": "tumbang samba", "status": "all"})) == [first.pk]
+    assert listed(client.get(QUEUE, {"q": "sembako merah", "status": "all"})) == []
+    second = submit(description="Sembako merah dibagikan kepala desa Tumbang Samba lagi.", links=[])
+    triage_pending()
+    assert set(listed(client.get(QUEUE, {"q": "tumbang samba", "status": "all"}))) == {first.pk, second.pk}
+    assert listed(client.get(QUEUE, {"q": "sembako merah", "status": "all"})) == [second.pk]
