@@ -144,7 +144,12 @@ def test_the_access_key_can_be_shown_while_typing(live_server, phone, screenshot
 
 @pytest.mark.django_db(transaction=True)
 def test_an_oversized_file_is_refused_on_the_phone_before_it_is_uploaded(
-    live_server, browser, settings, agencies, photo, tmp_path  # noqa: F811
+    live_server,
+    browser,
+    settings,
+    agencies,
+    photo,  # noqa: F811
+    tmp_path,
 ):
     # The server's own refusal came only after the whole file was uploaded (minutes on a slow phone).
     settings.NETRA_EVIDENCE_MAX_BYTES = 1024 * 1024
