@@ -12,7 +12,7 @@ def _staff_links(request) -> dict[str, bool]:
         return {}
     from netra.orgs.models import Membership
     from netra.orgs.per_request import active_roles
-    from netra.orgs.roles import ADMIN_ROLES
+    from netra.orgs.roles import ADMIN_ROLES, CASE_ROLES
 
     roles = active_roles(user)  # the memberships the request already read (netra.orgs.per_request)
     admin = bool(roles & ADMIN_ROLES) or user.is_superuser
@@ -30,6 +30,8 @@ def _staff_links(request) -> dict[str, bool]:
         }
     )
     links = {"people": admin, "tokens": admin or Membership.Role.SATGAS_LEAD in roles, "pacts": pacts}
+    # The dashboard counts the cases a role reads; one that reads none (an agency admin) got its 404.
+    links["dashboard"] = user.is_superuser or bool(roles & CASE_ROLES)
     # Prevention outreach (coverage, circulars, events): every member; the pages scope the rest.
     links["outreach"] = bool(roles) or user.is_superuser
     if roles & {Membership.Role.AGENCY_ADMIN, Membership.Role.SATGAS_LEAD}:  # past registers (the same memberships)

@@ -41,7 +41,9 @@ def weekly(
     top = max((r["n"] for r in rows), default=0) or 1
     span = (end - start).days or 1
     step = width / max(len(rows), 1)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 14}" width="100%" role="img" aria-hidden="true">']
+    parts = [
+        f'<svg class="chart weekly" viewBox="0 0 {width} {height + 14}" width="100%" role="img" aria-hidden="true">'
+    ]
     for phase in phases:
         x0 = max(0, (phase.start - start).days) * width / span
         x1 = min(span, (phase.end - start).days + 1) * width / span

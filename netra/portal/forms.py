@@ -183,6 +183,17 @@ class ReportForm(forms.Form):
             "JPEG, PNG, WebP, PDF, atau MP4; paling banyak %(max)d berkas, masing-masing sampai %(size)d MB. "
             "Data lokasi (GPS) dan data perangkat dihapus otomatis."
         ) % {"max": intake.max_evidence_files(), "size": intake.max_evidence_bytes() // (1024 * 1024)}
+        # report-form.js refuses an oversized file as soon as it is chosen, before a phone spends
+        # minutes uploading it to hear the same from the server (which still checks it).
+        self.fields["evidence"].widget.attrs.update(
+            {
+                "data-max-bytes": str(intake.max_evidence_bytes()),
+                "data-too-big": _(
+                    "«%(file)s» terlalu besar (%(size)s MB); batasnya %(max)s MB. Berkas itu tidak ikut dikirim: "
+                    "pilih berkas yang lebih kecil, atau tulis tautannya di kolom Tautan."
+                ),
+            }
+        )
         if not self.is_bound:
             self.initial["started"] = form_started_token()
             self.initial["submission"] = new_submission_token()

@@ -38,6 +38,15 @@ class TokenForm(forms.Form):
     )
 
 
+class StaffLoginForm(AuthenticationForm):
+    # Django's Indonesian "Masukkan nama pengguna %(username)s dan sandi yang benar" names the
+    # field twice once %(username)s is filled with its label ("nama pengguna nama pengguna").
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": gettext_lazy("Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil."),
+    }
+
+
 def _next_url(request) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
@@ -56,7 +65,7 @@ def login(request):
             return redirect(_next_url(request))
         request.session["netra_next"] = _next_url(request)
         return redirect("workspace:two_factor")
-    form = AuthenticationForm(request, data=request.POST or None)
+    form = StaffLoginForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if not may_skip_second_factor(user) and not _has_device(user):
@@ -76,7 +85,7 @@ def _has_device(user) -> bool:
 
 def _enrolment_needed(request):
     auth_logout(request)
-    context = {"form": AuthenticationForm(request), "next": resolve_url("workspace:home"), "enrolment_needed": True}
+    context = {"form": StaffLoginForm(request), "next": resolve_url("workspace:home"), "enrolment_needed": True}
     return render(request, "workspace/login.html", context, status=403)
 
 

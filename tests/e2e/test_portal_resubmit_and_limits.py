@@ -140,3 +140,40 @@ def test_the_access_key_can_be_shown_while_typing(live_server, phone, screenshot
         assert field.get_attribute("type") == "text"  # plain without JavaScript
     assert axe_violations(page) == []
     screenshot(page, name(page, "17-10-key-shown"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_oversized_file_is_refused_on_the_phone_before_it_is_uploaded(
+    live_server,
+    browser,
+    settings,
+    agencies,
+    photo,  # noqa: F811
+    tmp_path,
+):
+    # The server's own refusal came only after the whole file was uploaded (minutes on a slow phone).
+    settings.NETRA_EVIDENCE_MAX_BYTES = 1024 * 1024
+    video = tmp_path / "rekaman-apel.mp4"
+    video.write_bytes(b"\0" * (3 * 1024 * 1024))
+    context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
+    page = context.new_page()
+    page.goto(live_server.url + "/lapor/")
+    picker = page.get_by_label("Bukti foto, video, atau dokumen (opsional)")
+    picker.set_input_files([str(photo), str(video)])
+    alert = page.locator("#id_evidence_too_big")
+    assert alert.inner_text() == (
+        "«rekaman-apel.mp4» terlalu besar (3 MB); batasnya 1 MB. Berkas itu tidak ikut dikirim: "
+        "pilih berkas yang lebih kecil, atau tulis tautannya di kolom Tautan."
+    )
+    assert picker.evaluate("input => Array.from(input.files).map(f => f.name)") == ["bukti-camat.jpg"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # the long message wraps
+
+    smaller = tmp_path / "rekaman-pendek.mp4"
+    smaller.write_bytes(b"\0" * 1024)
+    picker.set_input_files(str(smaller))  # a new choice that fits clears the message
+    assert alert.is_hidden()
+    fill_report(page, photo)
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.wait_for_selector("#access-key")
+    assert Evidence.objects.count() == 1
+    context.close()

@@ -150,3 +150,43 @@
   window.addEventListener("online", sendQueued);
   sendQueued();
 })();
+
+// A file over the size limit is refused as soon as it is chosen, with the reason next to the
+// picker: on a slow connection the server's refusal (netra/cases/evidence.py, still the rule)
+// would come only after minutes of uploading. The other chosen files stay chosen.
+(function () {
+  var input = document.getElementById("id_evidence");
+  if (!input || !input.dataset.maxBytes || !input.dataset.tooBig) return;
+  var max = parseInt(input.dataset.maxBytes, 10);
+  var note = document.createElement("p");
+  note.className = "error";
+  note.id = "id_evidence_too_big";
+  note.setAttribute("role", "alert");
+  note.hidden = true;
+  input.insertAdjacentElement("afterend", note);
+  function megabytes(size) {
+    return (size / (1024 * 1024)).toFixed(1).replace(".", ",").replace(/,0$/, "");
+  }
+  input.addEventListener("change", function () {
+    var keep = [];
+    var refused = [];
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      (file.size > max ? refused : keep).push(file);
+    });
+    note.hidden = refused.length === 0;
+    note.textContent = refused.map(function (file) {
+      return input.dataset.tooBig
+        .replace("%(file)s", file.name)
+        .replace("%(size)s", megabytes(file.size))
+        .replace("%(max)s", megabytes(max));
+    }).join(" ");
+    if (!refused.length) return;
+    try {
+      var kept = new DataTransfer();
+      keep.forEach(function (file) { kept.items.add(file); });
+      input.files = kept.files;
+    } catch (error) {
+      input.value = "";
+    }
+  });
+})();

@@ -3,6 +3,7 @@
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -68,8 +69,17 @@ def test_a_confirmed_device_is_asked_for_its_code_without_a_new_qr(client, satga
 def test_a_wrong_password_is_refused(client, satgas_katingan):
     response = client.post(LOGIN, {"username": satgas_katingan.username, "password": "wrong-password"})
     assert response.status_code == 200
-    assert "benar" in response.content.decode()  # Django's Indonesian "enter a correct username and password"
+    page = response.content.decode()
+    assert "Nama pengguna atau sandi salah." in page
+    assert "nama pengguna nama pengguna" not in page.lower()  # Django's Indonesian message named the field twice
     assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_password_is_explained_in_english_too(client, satgas_katingan):
+    with translation.override("en"):
+        login_en = reverse("workspace:login")
+    response = client.post(login_en, {"username": satgas_katingan.username, "password": "wrong-password"})
+    assert "Wrong username or password." in response.content.decode()
 
 
 def test_repeated_failures_lock_the_account_out(client, satgas_katingan):
