@@ -206,10 +206,12 @@ def concepts(stream: list[str]) -> list[str]:
     return out
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=4096)
 def concept_stream(text: str) -> tuple[str, ...]:
     """``concepts(tokens(text))``, once per text: :func:`features`, :func:`acts_of`, :func:`partisan_of`
-    and :func:`text_parts` all read it (the tokenizer is the costly part)."""
+    and :func:`text_parts` all read it (the tokenizer is the costly part). The texts read together
+    are those of one report or one batch: a small cache (a long-running scheduler keeps it; 50 000
+    texts of up to 2 000 characters and their tokens would hold ~200 MB)."""
     return tuple(concepts(tokens(text)))
 
 
