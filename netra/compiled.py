@@ -131,6 +131,21 @@ def _kept(full_key: tuple, compile_: Callable[[], Any]) -> Any:
 _MISSING = object()
 
 
+def _params(shape: _Shape, values: Sequence[Any], connection) -> list[Any]:
+    """A kept shape's parameters with ``values`` put in their places."""
+    params = list(shape.params)
+    for position, at in shape.slots:
+        params[position] = _adapt(values[at], connection)
+    return params
+
+
+def _fetch(shape, values: Sequence[Any], connection) -> list[tuple]:
+    """The rows of a kept shape's statement with ``values`` put in their places."""
+    with connection.cursor() as cursor:
+        cursor.execute(shape.sql, _params(shape, values, connection))
+        return cursor.fetchall()
+
+
 def shaped_statement(
     key: tuple,
     build: Callable[..., tuple[str, Sequence[Any]] | None],
@@ -163,10 +178,7 @@ def shaped_statement(
     if shape is None:
         statement = build(*values)
         return None if statement is None else (statement[0], list(statement[1]))
-    params = list(shape.params)
-    for position, at in shape.slots:
-        params[position] = _adapt(values[at], connection)
-    return shape.sql, params
+    return shape.sql, _params(shape, values, connection)
 
 
 _NOTHING = object()  # a statement shape that asks nothing (an empty scope)
@@ -184,12 +196,7 @@ def shaped_values(
     shape = _kept((using, connection.vendor, key), lambda: _compile(build, values, using))
     if shape is None:
         return list(build(*values))
-    params = list(shape.params)
-    for position, at in shape.slots:
-        params[position] = _adapt(values[at], connection)
-    with connection.cursor() as cursor:
-        cursor.execute(shape.sql, params)
-        rows = cursor.fetchall()
+    rows = _fetch(shape, values, connection)
     names = shape.names
     out = []
     for raw in rows:
@@ -264,12 +271,7 @@ def shaped_instances(
     shape = _kept((using, connection.vendor, "instances", key), lambda: _compile_instances(build, values, using))
     if shape is None:
         return list(build(*values))
-    params = list(shape.params)
-    for position, at in shape.slots:
-        params[position] = _adapt(values[at], connection)
-    with connection.cursor() as cursor:
-        cursor.execute(shape.sql, params)
-        fetched = cursor.fetchall()
+    fetched = _fetch(shape, values, connection)
     model = shape.compiler.klass_info["model"]
     start, end = shape.fields
     out = []
