@@ -39,6 +39,8 @@ def boundaries() -> dict[str, list[list[tuple[float, float]]]]:
 def _bbox(codes):
     shapes = boundaries()
     points = [p for code in codes for ring in shapes.get(code, []) for p in ring]
+    if not points:  # no region to draw (a database without the reference regions): an empty map
+        return 0.0, 0.0, 1.0, 1.0
     lngs, lats = [p[0] for p in points], [p[1] for p in points]
     return min(lngs), min(lats), max(lngs), max(lats)
 

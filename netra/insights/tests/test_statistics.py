@@ -385,3 +385,11 @@ def test_the_dashboards_content_is_rendered_once_per_scope_and_follows_a_move(
     moved = client.get("/staf/dasbor/").content.decode()
     assert 'data-figure="state-closed">1<' in moved and 'data-figure="state-closed">0<' in first
     assert other.get("/staf/dasbor/").content.decode().split("<main", 1)[1] == barsel.split("<main", 1)[1]
+
+
+def test_the_map_of_no_region_is_empty_not_an_error():
+    # a database without the reference regions (before load_reference): the page draws no map
+    from netra.insights.geo import paths
+
+    assert paths(())[0] == {}
+    assert paths(("99.99",))[0] == {"99.99": ""}  # a code without a boundary
