@@ -166,7 +166,7 @@ def main() -> None:
     figures: dict[str, list[tuple[float, int]]] = {"bounded": [], "whole window": []}
     windows, same = [], 0
     for case in cases:
-        window = triage_flow._text_window(case, triage_flow._reach(case, None))
+        window = triage_flow._incidents_near(case, triage_flow._reach(case, None))
         text = triage_flow._own(case)["text"]
         windows.append(window.count())
         tops = []

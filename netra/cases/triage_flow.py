@@ -820,9 +820,10 @@ def duplicate_candidates(case: Case, *, user=None, limit: int = TOP) -> list[Dup
     ]
 
 
-def _text_window(case: Case, others: QuerySet[Case]) -> QuerySet[Case]:
-    """The cases of ``others`` among which similar text is looked for: incidents this close."""
-    near = datetime.timedelta(days=TEXT_WINDOW_DAYS)
+def _incidents_near(case: Case, others: QuerySet[Case], days: int = TEXT_WINDOW_DAYS) -> QuerySet[Case]:
+    """The cases of ``others`` whose incident is within ``days`` of the case's (by default the
+    window in which similar text is looked for)."""
+    near = datetime.timedelta(days=days)
     return others.filter(incident_date__gte=case.incident_date - near, incident_date__lte=case.incident_date + near)
 
 
@@ -830,7 +831,7 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
     """The lookup itself: the case's features, its candidates', the ``limit`` best (score, id) and
     the candidates' subjects (``_candidates``)."""
     others = _reach(case, user)
-    text_window = _text_window(case, others)
+    text_window = _incidents_near(case, others)
     own = _own(case, text_window if connection.vendor == "postgresql" else None)
     parts: list[Part] = []
     text = _text_search(own["text"], text_window, case.incident_date, own["size"])
@@ -846,12 +847,7 @@ def _ranked(case: Case, user, limit: int) -> tuple[Any, dict, list[tuple[float, 
         parts.append(_sql(keyed.values(cid=F("case_id"))[:POOL]))
     if own["hashes"]:
         parts.append(_sql(others.filter(evidence__sha256_received__in=own["hashes"]).values(cid=F("pk"))[:POOL]))
-    window = datetime.timedelta(days=WINDOW_DAYS)
-    nearby = others.filter(
-        region=case.region_id,
-        incident_date__gte=case.incident_date - window,
-        incident_date__lte=case.incident_date + window,
-    )
+    nearby = _incidents_near(case, others.filter(region=case.region_id), WINDOW_DAYS)
     parts.append(_sql(nearby.order_by("-created_at").values(cid=F("pk"))[:POOL]))
     features, subjects = _candidates(case, parts)
     mine = features.pop(case.pk, None)

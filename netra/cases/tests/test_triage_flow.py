@@ -365,7 +365,7 @@ def test_the_word_index_finds_what_scoring_the_whole_window_finds(agencies, monk
 
 
 def _text_found(case) -> set[int]:
-    window = triage_flow._text_window(case, triage_flow._reach(case, None))
+    window = triage_flow._incidents_near(case, triage_flow._reach(case, None))
     text = TriageResult.objects.get(case=case).search_text
     found = triage_flow._text_search(text, window, case.incident_date)
     if found is None:
